@@ -1,0 +1,165 @@
+#include "cli/app.hpp"
+
+#include "llmcost/error.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+namespace llmcost::cli {
+
+namespace {
+
+constexpr const char* k_version = "0.1.0";
+
+std::vector<std::string> split_path_list(const char* text)
+{
+  std::vector<std::string> out;
+  if (text == nullptr) {
+    return out;
+  }
+  std::string item;
+  for (const char* p = text;; ++p) {
+    if (*p == ':' || *p == '\0') {
+      if (!item.empty()) {
+        out.push_back(item);
+      }
+      item.clear();
+      if (*p == '\0') {
+        break;
+      }
+    } else {
+      item += *p;
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+void add_pricing_options(CLI::App& cmd, CommonOptions& options)
+{
+  cmd.add_option("--pricing", options.pricing_paths,
+                 "Rate card FILE or DIR to add or override (repeatable; also LLMCOST_PRICING_PATH)");
+  cmd.add_option("--provider", options.provider, "Route for bare model ids sold by several routes (kyma, moonshot)");
+}
+
+void add_output_options(CLI::App& cmd, CommonOptions& options)
+{
+  cmd.add_option("--format", options.format, "Output format")
+    ->check(CLI::IsMember({"table", "json", "csv", "markdown"}))
+    ->capture_default_str();
+  cmd.add_option("-o,--output", options.output, "Write the output to FILE instead of standard output");
+  cmd.add_option("--precision", options.precision, "Money decimals in table and markdown output (0-12)")
+    ->check(CLI::Range(0, 12))
+    ->capture_default_str();
+  cmd.add_option("--color", options.color, "Colour in tables: auto (TTY and no NO_COLOR), always, never")
+    ->check(CLI::IsMember({"auto", "always", "never"}))
+    ->capture_default_str();
+}
+
+Catalog load_catalog(const CommonOptions& options)
+{
+  Catalog catalog = Catalog::bundled();
+  for (const auto& path : split_path_list(std::getenv("LLMCOST_PRICING_PATH"))) {
+    catalog.load_path(path);
+  }
+  for (const auto& path : options.pricing_paths) {
+    catalog.load_path(path);
+  }
+  return catalog;
+}
+
+RenderOptions render_options(const CommonOptions& options, const Context& context, const std::string& title)
+{
+  RenderOptions r;
+  r.format = parse_output_format(options.format).value_or(OutputFormat::table);
+  r.precision = options.precision;
+  const bool no_color_env = std::getenv("NO_COLOR") != nullptr && *std::getenv("NO_COLOR") != '\0';
+  if (options.color == "always") {
+    r.color = true;
+  } else if (options.color == "auto") {
+    r.color = context.stdout_is_tty && options.output.empty() && !no_color_env;
+  }
+  r.title = title;
+  return r;
+}
+
+void emit(const CommonOptions& options, Context& context, const std::string& text)
+{
+  if (options.output.empty() || options.output == "-") {
+    context.out << text;
+    context.out.flush();
+    if (!context.out) {
+      throw Error(Location{"<stdout>"}, "write error (closed pipe or full disk); output is incomplete");
+    }
+    return;
+  }
+  const std::string temp = options.output + ".tmp-llmcost";
+  {
+    std::ofstream file(temp, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      throw Error(Location{options.output}, std::string("cannot write: ") + std::strerror(errno));
+    }
+    file << text;
+    file.close();
+    if (!file) {
+      std::remove(temp.c_str());
+      throw Error(Location{options.output}, "write error; nothing written");
+    }
+  }
+  if (std::rename(temp.c_str(), options.output.c_str()) != 0) {
+    std::remove(temp.c_str());
+    throw Error(Location{options.output}, std::string("cannot replace: ") + std::strerror(errno));
+  }
+}
+
+int run(int argc, char** argv, std::ostream& out, std::ostream& err)
+{
+  Context context{out, err};
+  context.stdout_is_tty = (&out == &std::cout) && isatty(STDOUT_FILENO) != 0;
+
+  CLI::App app{"llmcost: what LLM API usage costs, before and after you spend it.\n"
+               "Bundles the Kyma and Moonshot (Kimi) rate cards. See llmcost(1).",
+               "llmcost"};
+  app.set_version_flag("--version", k_version);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  setup_estimate(app, context);
+  setup_models(app, context);
+  setup_rates(app, context);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    out << "llmcost " << k_version << "\n";
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::string message = e.what();
+    err << "llmcost: error: " << message << "\n";
+    err << "Run with --help for more information.\n";
+    return 2;
+  } catch (const Error& e) {
+    err << "llmcost: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::overflow_error& e) {
+    err << "llmcost: error: amount out of range: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    err << "llmcost: error: internal error: " << e.what() << "\n";
+    return 2;
+  }
+  return context.exit_code;
+}
+
+} // namespace llmcost::cli

@@ -1,0 +1,55 @@
+#pragma once
+// The command-line layer: parses arguments with CLI11, calls the library,
+// writes output, and maps outcomes to exit codes (0 ok, 1 check failed,
+// 2 bad usage or bad input).
+
+#include "llmcost/catalog.hpp"
+#include "llmcost/render.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llmcost::cli {
+
+int run(int argc, char** argv, std::ostream& out, std::ostream& err);
+
+// State shared by the subcommands for one run.
+struct Context
+{
+  std::ostream& out;
+  std::ostream& err;
+  int exit_code = 0;
+  bool stdout_is_tty = false;
+};
+
+// Options every pricing command takes.
+struct CommonOptions
+{
+  std::vector<std::string> pricing_paths;
+  std::string provider;
+  std::string format = "table";
+  std::string output;
+  int precision = 2;
+  std::string color = "auto";
+  std::string by;
+};
+
+void add_pricing_options(CLI::App& cmd, CommonOptions& options);
+void add_output_options(CLI::App& cmd, CommonOptions& options);
+
+// Bundled cards plus LLMCOST_PRICING_PATH plus --pricing, in that order.
+Catalog load_catalog(const CommonOptions& options);
+RenderOptions render_options(const CommonOptions& options, const Context& context, const std::string& title);
+// Writes to --output (atomically, via a temporary file) or stdout.
+void emit(const CommonOptions& options, Context& context, const std::string& text);
+
+void setup_estimate(CLI::App& app, Context& context);
+void setup_models(CLI::App& app, Context& context);
+void setup_rates(CLI::App& app, Context& context);
+
+} // namespace llmcost::cli

@@ -1,0 +1,71 @@
+// `llmcost models`: the bundled (and added) models with their prices.
+
+#include "cli/app.hpp"
+
+#include "llmcost/catalog_view.hpp"
+#include "llmcost/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace llmcost::cli {
+
+namespace {
+
+struct ModelsOptions
+{
+  CommonOptions common;
+  std::string kind;
+};
+
+void run_models(const ModelsOptions& o, Context& context)
+{
+  const Catalog catalog = load_catalog(o.common);
+  if (!o.common.provider.empty() && catalog.find_card(o.common.provider) == nullptr) {
+    throw Error(Location{}, "--provider: unknown route \"" + o.common.provider + "\"", "kyma or moonshot");
+  }
+  const TextTable table = models_table(catalog, o.common.provider,
+                                       o.kind.empty() ? std::nullopt : parse_model_kind(o.kind));
+  std::string text;
+  const auto format = parse_output_format(o.common.format).value_or(OutputFormat::table);
+  switch (format) {
+  case OutputFormat::table:
+    text = render_aligned(table);
+    break;
+  case OutputFormat::markdown:
+    text = render_markdown_table(table);
+    break;
+  case OutputFormat::csv:
+    text = render_csv_table(table);
+    break;
+  case OutputFormat::json: {
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    const char* keys[] = {"provider", "model", "kind", "input", "cached_input", "output", "other_price", "context_window"};
+    for (const auto& row : table.rows) {
+      nlohmann::ordered_json r;
+      for (std::size_t i = 0; i < row.size(); ++i) {
+        r[keys[i]] = row[i];
+      }
+      rows.push_back(r);
+    }
+    text = nlohmann::ordered_json{{"models", rows}}.dump(2) + "\n";
+    break;
+  }
+  }
+  emit(o.common, context, text);
+}
+
+} // namespace
+
+void setup_models(CLI::App& app, Context& context)
+{
+  auto options = std::make_shared<ModelsOptions>();
+  CLI::App* cmd = app.add_subcommand("models", "List the models of the rate cards, with prices");
+  cmd->add_option("--pricing", options->common.pricing_paths, "Rate card FILE or DIR to add or override (repeatable)");
+  cmd->add_option("--provider", options->common.provider, "Only this route (kyma, moonshot)");
+  cmd->add_option("--kind", options->kind, "Only this kind of model")
+    ->check(CLI::IsMember({"chat", "image", "video", "audio", "tts", "music", "voice"}));
+  add_output_options(*cmd, options->common);
+  cmd->callback([options, &context]() { run_models(*options, context); });
+}
+
+} // namespace llmcost::cli

@@ -1,0 +1,148 @@
+// `llmcost rates show|validate|diff`: inspect, check and compare rate cards.
+
+#include "cli/app.hpp"
+
+#include "llmcost/catalog_view.hpp"
+#include "llmcost/error.hpp"
+#include "llmcost/files.hpp"
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace llmcost::cli {
+
+namespace {
+
+struct RatesOptions
+{
+  CommonOptions common;
+  std::vector<std::string> show_names;
+  std::vector<std::string> validate_files;
+  std::string diff_old;
+  std::string diff_new;
+};
+
+void run_show(const RatesOptions& o, Context& context)
+{
+  const Catalog catalog = load_catalog(o.common);
+  const auto format = parse_output_format(o.common.format).value_or(OutputFormat::table);
+  std::string text;
+  std::vector<std::string> names = o.show_names;
+  if (names.empty()) {
+    for (const auto& card : catalog.cards()) {
+      names.push_back(card.provider);
+    }
+  }
+  for (const auto& name : names) {
+    if (!text.empty() && format != OutputFormat::json) {
+      text += "\n";
+    }
+    if (const Card* card = catalog.find_card(name)) {
+      text += render_card_summary(*card, format);
+      continue;
+    }
+    const ResolvedModel found = catalog.resolve_or_throw(name, "", o.common.provider);
+    text += render_model_rates(*found.card, *found.model, format);
+  }
+  emit(o.common, context, text);
+}
+
+void run_validate(const RatesOptions& o, Context& context)
+{
+  bool all_ok = true;
+  std::string text;
+  for (const auto& file : o.validate_files) {
+    const CardLoad load = load_card(read_file(file), file);
+    if (load.card) {
+      text += fmt::format("{}: ok: provider {}, {} models, effective from {}\n", file, load.card->provider,
+                          load.card->models.size(), format_date(load.card->effective_from));
+      continue;
+    }
+    all_ok = false;
+    context.err << fmt::format("llmcost: error: {}: not a valid rate card ({} problem{})\n", file, load.problems.size(),
+                               load.problems.size() == 1 ? "" : "s");
+    for (const auto& p : load.problems) {
+      context.err << "  " << (p.where.empty() ? p.message : p.where + ": " + p.message) << "\n";
+    }
+  }
+  emit(o.common, context, text);
+  if (!all_ok) {
+    context.exit_code = 2;
+  }
+}
+
+Card card_from(const std::string& name, const Catalog& catalog)
+{
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(name, ec) || name == "-") {
+    CardLoad load = load_card(read_file(name), name);
+    if (!load.card) {
+      const auto& p = load.problems.front();
+      throw Error(fmt::format("{}: not a valid rate card: {}{} (run `llmcost rates validate {}`)", name,
+                              p.where.empty() ? "" : p.where + ": ", p.message, name));
+    }
+    return *load.card;
+  }
+  if (const Card* card = catalog.find_card(name)) {
+    return *card;
+  }
+  throw Error(Location{name}, "neither a rate card file nor a loaded route", "a card FILE, or kyma / moonshot");
+}
+
+void run_diff(const RatesOptions& o, Context& context)
+{
+  const Catalog catalog = load_catalog(o.common);
+  const Card before = card_from(o.diff_old, catalog);
+  const Card after = card_from(o.diff_new, catalog);
+  const auto changes = diff_cards(before, after);
+  const auto format = parse_output_format(o.common.format).value_or(OutputFormat::table);
+  std::string text;
+  if (format == OutputFormat::json) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& c : changes) {
+      list.push_back({{"model", c.model}, {"change", c.what}});
+    }
+    text = nlohmann::ordered_json{{"old", o.diff_old}, {"new", o.diff_new}, {"changes", list}}.dump(2) + "\n";
+  } else if (changes.empty()) {
+    text = fmt::format("no price changes between {} and {}\n", o.diff_old, o.diff_new);
+  } else {
+    TextTable table;
+    table.headers = {"model", "change"};
+    for (const auto& c : changes) {
+      table.rows.push_back({c.model.empty() ? "(card)" : c.model, c.what});
+    }
+    text = format == OutputFormat::markdown ? render_markdown_table(table)
+           : format == OutputFormat::csv    ? render_csv_table(table)
+                                            : render_aligned(table);
+  }
+  emit(o.common, context, text);
+}
+
+} // namespace
+
+void setup_rates(CLI::App& app, Context& context)
+{
+  auto options = std::make_shared<RatesOptions>();
+  CLI::App* cmd = app.add_subcommand("rates", "Show, validate and compare rate cards");
+  cmd->require_subcommand(1);
+
+  CLI::App* show = cmd->add_subcommand("show", "Show a model's prices (with sources and notes) or a route's card");
+  show->add_option("names", options->show_names, "MODEL (id, alias, provider/id) or PROVIDER; default: every card");
+  add_pricing_options(*show, options->common);
+  add_output_options(*show, options->common);
+  show->callback([options, &context]() { run_show(*options, context); });
+
+  CLI::App* validate = cmd->add_subcommand("validate", "Check rate card files and explain every problem");
+  validate->add_option("files", options->validate_files, "Rate card JSON files")->required();
+  validate->callback([options, &context]() { run_validate(*options, context); });
+
+  CLI::App* diff = cmd->add_subcommand("diff", "What changed between two rate cards");
+  diff->add_option("old", options->diff_old, "Old card: FILE or a loaded PROVIDER")->required();
+  diff->add_option("new", options->diff_new, "New card: FILE or a loaded PROVIDER")->required();
+  add_pricing_options(*diff, options->common);
+  add_output_options(*diff, options->common);
+  diff->callback([options, &context]() { run_diff(*options, context); });
+}
+
+} // namespace llmcost::cli

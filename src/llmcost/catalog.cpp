@@ -1,0 +1,202 @@
+#include "llmcost/catalog.hpp"
+
+#include "llmcost/error.hpp"
+#include "llmcost/files.hpp"
+#include "llmcost/strings.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace llmcost {
+
+// Generated at build time from pricing/*.json (see CMakeLists.txt).
+extern const std::vector<std::pair<std::string_view, std::string_view>>& bundled_card_texts();
+
+Catalog Catalog::bundled()
+{
+  Catalog catalog;
+  for (const auto& [name, text] : bundled_card_texts()) {
+    CardLoad load = load_card(text, std::string("bundled card ") + std::string(name));
+    if (!load.card) {
+      // A bundled card is checked by the test suite; reaching this is a build defect.
+      throw Error(load.problems.front().where + ": " + load.problems.front().message);
+    }
+    load.card->origin = "bundled";
+    catalog.m_cards.push_back(std::move(*load.card));
+  }
+  catalog.reindex();
+  return catalog;
+}
+
+void Catalog::add(Card card)
+{
+  auto same = std::find_if(m_cards.begin(), m_cards.end(),
+                           [&](const Card& existing) { return existing.provider == card.provider; });
+  if (same != m_cards.end()) {
+    *same = std::move(card);
+  } else {
+    m_cards.push_back(std::move(card));
+  }
+  reindex();
+}
+
+void Catalog::load_path(const std::string& path)
+{
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<std::string> files;
+  if (fs::is_directory(path, ec)) {
+    for (const auto& entry : fs::directory_iterator(path, ec)) {
+      if (entry.is_regular_file() && entry.path().extension() == ".json") {
+        files.push_back(entry.path().string());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty()) {
+      throw Error(Location{path}, "no rate cards (*.json) in this directory");
+    }
+  } else {
+    files.push_back(path);
+  }
+  for (const auto& file : files) {
+    const std::string text = read_file(file);
+    CardLoad load = load_card(text, file);
+    if (!load.card) {
+      std::string message = fmt::format("{}: not a valid rate card ({} problem{})", file, load.problems.size(),
+                                        load.problems.size() == 1 ? "" : "s");
+      for (const auto& p : load.problems) {
+        message += "\n  " + (p.where.empty() ? p.message : p.where + ": " + p.message);
+      }
+      throw Error(message);
+    }
+    add(std::move(*load.card));
+  }
+}
+
+const Card* Catalog::find_card(std::string_view provider) const
+{
+  for (const auto& card : m_cards) {
+    if (card.provider == provider) {
+      return &card;
+    }
+  }
+  return nullptr;
+}
+
+void Catalog::reindex()
+{
+  m_index.clear();
+  for (std::size_t c = 0; c < m_cards.size(); ++c) {
+    for (std::size_t m = 0; m < m_cards[c].models.size(); ++m) {
+      const Model& model = m_cards[c].models[m];
+      auto add_name = [&](const std::string& name) {
+        auto& hits = m_index[to_lower(name)];
+        if (std::find(hits.begin(), hits.end(), std::make_pair(c, m)) == hits.end()) {
+          hits.emplace_back(c, m);
+        }
+      };
+      add_name(model.id);
+      for (const auto& alias : model.aliases) {
+        add_name(alias);
+      }
+    }
+  }
+}
+
+std::optional<ResolvedModel> Catalog::resolve(std::string_view name, std::string_view provider,
+                                              std::string_view provider_hint, ResolveFailure& failure) const
+{
+  std::string key = to_lower(name);
+  std::string route = to_lower(provider);
+  // "kyma/kimi-k2.6": a provider prefix chooses the route, unless the whole
+  // string is itself an alias (e.g. "moonshotai/kimi-k2.6").
+  if (const auto slash = key.find('/'); slash != std::string::npos && m_index.count(key) == 0) {
+    const std::string prefix = key.substr(0, slash);
+    if (find_card(prefix) != nullptr) {
+      if (!route.empty() && route != prefix) {
+        failure.problem = fmt::format("model \"{}\" names route {} but the record says {}", name, prefix, route);
+        return std::nullopt;
+      }
+      route = prefix;
+      key = key.substr(slash + 1);
+    }
+  }
+  auto it = m_index.find(key);
+  if (it == m_index.end()) {
+    const auto near = closest(name, 3);
+    failure.problem = fmt::format("unknown model \"{}\"", name);
+    failure.expected = near.empty() ? "a model from `llmcost models`"
+                                     : fmt::format("one of: {}; see `llmcost models`", fmt::join(near, ", "));
+    return std::nullopt;
+  }
+  const auto& hits = it->second;
+  auto on_route = [&](std::string_view r) -> std::optional<ResolvedModel> {
+    for (const auto& [c, m] : hits) {
+      if (m_cards[c].provider == r) {
+        return ResolvedModel{&m_cards[c], &m_cards[c].models[m]};
+      }
+    }
+    return std::nullopt;
+  };
+  std::vector<std::string> routes;
+  for (const auto& [c, m] : hits) {
+    routes.push_back(m_cards[c].provider + "/" + m_cards[c].models[m].id);
+  }
+  if (!route.empty()) {
+    if (auto found = on_route(route)) {
+      return found;
+    }
+    failure.problem = fmt::format("route {} does not sell model \"{}\"", route, name);
+    failure.expected = fmt::format("one of: {}", fmt::join(routes, ", "));
+    return std::nullopt;
+  }
+  if (!provider_hint.empty()) {
+    if (auto found = on_route(to_lower(provider_hint))) {
+      return found;
+    }
+  }
+  if (hits.size() == 1) {
+    return ResolvedModel{&m_cards[hits[0].first], &m_cards[hits[0].first].models[hits[0].second]};
+  }
+  failure.problem = fmt::format("model \"{}\" is sold by {} routes", name, hits.size());
+  failure.expected = fmt::format("a provider-qualified id ({}) or --provider", fmt::join(routes, " or "));
+  return std::nullopt;
+}
+
+ResolvedModel Catalog::resolve_or_throw(std::string_view name, std::string_view provider,
+                                        std::string_view provider_hint) const
+{
+  ResolveFailure failure;
+  auto found = resolve(name, provider, provider_hint, failure);
+  if (!found) {
+    throw Error(Location{}, failure.problem, failure.expected);
+  }
+  return *found;
+}
+
+std::vector<std::string> Catalog::closest(std::string_view name, std::size_t count) const
+{
+  const std::string wanted = to_lower(name);
+  std::vector<std::pair<std::size_t, std::string>> scored;
+  for (const auto& card : m_cards) {
+    for (const auto& model : card.models) {
+      std::size_t best = edit_distance(wanted, to_lower(model.id));
+      best = std::min(best, edit_distance(wanted, to_lower(card.provider + "/" + model.id)));
+      for (const auto& alias : model.aliases) {
+        best = std::min(best, edit_distance(wanted, to_lower(alias)));
+      }
+      scored.emplace_back(best, card.provider + "/" + model.id);
+    }
+  }
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first || (a.first == b.first && a.second < b.second); });
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < scored.size() && i < count; ++i) {
+    out.push_back(scored[i].second);
+  }
+  return out;
+}
+
+} // namespace llmcost

@@ -1,0 +1,61 @@
+#pragma once
+// The set of rate cards in use (bundled, plus --pricing / LLMCOST_PRICING_PATH)
+// and how a model name in the input is resolved to one route's model.
+
+#include "llmcost/ratecard.hpp"
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace llmcost {
+
+struct ResolvedModel
+{
+  const Card* card = nullptr;
+  const Model* model = nullptr;
+};
+
+struct ResolveFailure
+{
+  std::string problem;
+  std::string expected;
+};
+
+class Catalog
+{
+public:
+  // The cards compiled into the binary.
+  static Catalog bundled();
+
+  // Adds a card, replacing any card of the same provider.
+  void add(Card card);
+  // Loads a card file, or every *.json in a directory (sorted by name).
+  // Throws Error listing every problem found.
+  void load_path(const std::string& path);
+
+  const std::vector<Card>& cards() const { return m_cards; }
+  const Card* find_card(std::string_view provider) const;
+
+  // Resolution order (SPEC.md): the record's own provider, else the hint
+  // (--provider) where it sells the model, else the only card that has it.
+  // Accepts ids, aliases and provider-qualified ids ("kyma/kimi-k2.6"),
+  // case-insensitively. `provider` may be empty.
+  std::optional<ResolvedModel> resolve(std::string_view name, std::string_view provider,
+                                       std::string_view provider_hint, ResolveFailure& failure) const;
+  // Throwing convenience wrapper (no location).
+  ResolvedModel resolve_or_throw(std::string_view name, std::string_view provider, std::string_view provider_hint) const;
+
+  // Up to `count` provider-qualified ids nearest to `name` by edit distance.
+  std::vector<std::string> closest(std::string_view name, std::size_t count) const;
+
+private:
+  void reindex();
+
+  std::vector<Card> m_cards;
+  // lower-cased id or alias -> (card index, model index)
+  std::unordered_map<std::string, std::vector<std::pair<std::size_t, std::size_t>>> m_index;
+};
+
+} // namespace llmcost

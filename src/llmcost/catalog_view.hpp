@@ -1,0 +1,35 @@
+#pragma once
+// Views of the rate cards for `models` and `rates show|diff`: data first
+// (so tests can check it), then rendering.
+
+#include "llmcost/catalog.hpp"
+#include "llmcost/render.hpp"
+#include "llmcost/text_table.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llmcost {
+
+// One line per model: provider, id, kind, prices in their units, context.
+TextTable models_table(const Catalog& catalog, const std::string& provider, std::optional<ModelKind> kind);
+
+// Human-readable price of one price set, e.g. "in 0.95 / cached 0.16 / out 4.00 per 1M tokens".
+std::string describe_prices(const Card& card, const Model& model, const PriceSet& prices);
+
+// Everything the card says about one model: prices (standard, batch, fees),
+// history, context window, source, notes; rendered as text or JSON.
+std::string render_model_rates(const Card& card, const Model& model, OutputFormat format);
+
+// Route-level facts of a card: sources, tax, batch, tools, tiers, credits.
+std::string render_card_summary(const Card& card, OutputFormat format);
+
+struct CardChange
+{
+  std::string model; // empty for card-level changes
+  std::string what;  // "added", "removed", "input 0.60 -> 0.55", ...
+};
+std::vector<CardChange> diff_cards(const Card& before, const Card& after);
+
+} // namespace llmcost

@@ -1,0 +1,20 @@
+#pragma once
+// Calendar dates as days since 1970-01-01 (proleptic Gregorian, UTC).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace llmcost {
+
+using Day = std::int32_t;
+
+Day days_from_civil(int year, unsigned month, unsigned day);
+void civil_from_days(Day days, int& year, unsigned& month, unsigned& day);
+
+// "YYYY-MM-DD" exactly; nullopt when malformed or not a real date.
+std::optional<Day> parse_date(std::string_view text);
+std::string format_date(Day day);
+
+} // namespace llmcost

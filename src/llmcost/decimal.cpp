@@ -1,0 +1,331 @@
+#include "llmcost/decimal.hpp"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <stdexcept>
+
+namespace llmcost {
+
+namespace {
+
+constexpr int128 k_int128_max = static_cast<int128>(~static_cast<uint128>(0) >> 1);
+
+// Little-endian 64-bit limbs of an unsigned 256-bit value.
+using U256 = std::array<std::uint64_t, 4>;
+
+U256 mul_128x128(uint128 a, uint128 b)
+{
+  const std::uint64_t a_lo = static_cast<std::uint64_t>(a);
+  const std::uint64_t a_hi = static_cast<std::uint64_t>(a >> 64);
+  const std::uint64_t b_lo = static_cast<std::uint64_t>(b);
+  const std::uint64_t b_hi = static_cast<std::uint64_t>(b >> 64);
+
+  const uint128 ll = static_cast<uint128>(a_lo) * b_lo;
+  const uint128 lh = static_cast<uint128>(a_lo) * b_hi;
+  const uint128 hl = static_cast<uint128>(a_hi) * b_lo;
+  const uint128 hh = static_cast<uint128>(a_hi) * b_hi;
+
+  U256 r{};
+  r[0] = static_cast<std::uint64_t>(ll);
+  uint128 mid = (ll >> 64) + static_cast<std::uint64_t>(lh) + static_cast<std::uint64_t>(hl);
+  r[1] = static_cast<std::uint64_t>(mid);
+  uint128 high = (mid >> 64) + (lh >> 64) + (hl >> 64) + static_cast<std::uint64_t>(hh);
+  r[2] = static_cast<std::uint64_t>(high);
+  r[3] = static_cast<std::uint64_t>((high >> 64) + (hh >> 64));
+  return r;
+}
+
+// Divides `n` by a 64-bit divisor in place, returning the remainder.
+std::uint64_t div_256_by_64(U256& n, std::uint64_t divisor)
+{
+  uint128 rem = 0;
+  for (int i = 3; i >= 0; --i) {
+    const uint128 cur = (rem << 64) | n[static_cast<std::size_t>(i)];
+    n[static_cast<std::size_t>(i)] = static_cast<std::uint64_t>(cur / divisor);
+    rem = cur % divisor;
+  }
+  return static_cast<std::uint64_t>(rem);
+}
+
+// Shift-subtract division for divisors wider than 64 bits (rare: only
+// percentages of very large amounts take this path).
+uint128 div_256_by_128(U256& n, uint128 divisor)
+{
+  U256 quotient{};
+  uint128 rem = 0;
+  for (int bit = 255; bit >= 0; --bit) {
+    const bool top = (rem >> 127) != 0;
+    rem = (rem << 1) | ((n[static_cast<std::size_t>(bit / 64)] >> (bit % 64)) & 1U);
+    if (top || rem >= divisor) {
+      rem -= divisor;
+      quotient[static_cast<std::size_t>(bit / 64)] |= (std::uint64_t{1} << (bit % 64));
+    }
+  }
+  n = quotient;
+  return rem;
+}
+
+int digit_value(char c)
+{
+  return c - '0';
+}
+
+} // namespace
+
+int128 mul_div_round(int128 a, int128 b, int128 divisor, bool* inexact)
+{
+  if (divisor <= 0) {
+    throw std::domain_error("mul_div_round: divisor must be positive");
+  }
+  const bool negative = (a < 0) != (b < 0);
+  const uint128 ua = a < 0 ? static_cast<uint128>(0) - static_cast<uint128>(a) : static_cast<uint128>(a);
+  const uint128 ub = b < 0 ? static_cast<uint128>(0) - static_cast<uint128>(b) : static_cast<uint128>(b);
+  const uint128 ud = static_cast<uint128>(divisor);
+
+  U256 q = mul_128x128(ua, ub);
+  uint128 rem = 0;
+  if ((ud >> 64) == 0) {
+    rem = div_256_by_64(q, static_cast<std::uint64_t>(ud));
+  } else {
+    rem = div_256_by_128(q, ud);
+  }
+  if (q[2] != 0 || q[3] != 0 || (q[1] >> 63) != 0) {
+    throw std::overflow_error("decimal overflow in multiplication");
+  }
+  uint128 mag = (static_cast<uint128>(q[1]) << 64) | q[0];
+  if (rem != 0) {
+    if (inexact != nullptr) {
+      *inexact = true;
+    }
+    // Compare 2*rem with divisor without overflowing: rem < divisor.
+    const uint128 half_gap = ud - rem; // > 0
+    if (rem > half_gap || (rem == half_gap && (mag & 1U) != 0)) {
+      ++mag;
+    }
+  }
+  if (mag > static_cast<uint128>(k_int128_max)) {
+    throw std::overflow_error("decimal overflow in multiplication");
+  }
+  const auto value = static_cast<int128>(mag);
+  return negative ? -value : value;
+}
+
+std::string int128_to_string(int128 value)
+{
+  if (value == 0) {
+    return "0";
+  }
+  const bool negative = value < 0;
+  uint128 mag = negative ? static_cast<uint128>(0) - static_cast<uint128>(value) : static_cast<uint128>(value);
+  std::string digits;
+  while (mag != 0) {
+    digits.push_back(static_cast<char>('0' + static_cast<int>(mag % 10)));
+    mag /= 10;
+  }
+  if (negative) {
+    digits.push_back('-');
+  }
+  std::reverse(digits.begin(), digits.end());
+  return digits;
+}
+
+std::optional<Decimal> Decimal::parse(std::string_view text, std::string* why)
+{
+  auto fail = [&](const char* reason) -> std::optional<Decimal> {
+    if (why != nullptr) {
+      *why = reason;
+    }
+    return std::nullopt;
+  };
+  if (text.empty()) {
+    return fail("empty number");
+  }
+  std::size_t pos = 0;
+  bool negative = false;
+  if (text[0] == '+' || text[0] == '-') {
+    negative = text[0] == '-';
+    pos = 1;
+  }
+  uint128 whole = 0;
+  std::size_t whole_digits = 0;
+  constexpr uint128 k_whole_limit = static_cast<uint128>(k_int128_max) / k_scale;
+  while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+    whole = whole * 10 + static_cast<uint128>(digit_value(text[pos]));
+    if (whole > k_whole_limit) {
+      return fail("number too large");
+    }
+    ++pos;
+    ++whole_digits;
+  }
+  uint128 frac = 0;
+  std::size_t frac_digits = 0;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      if (frac_digits < static_cast<std::size_t>(k_scale_digits)) {
+        frac = frac * 10 + static_cast<uint128>(digit_value(text[pos]));
+      } else if (text[pos] != '0') {
+        return fail("more than 12 decimal places");
+      }
+      ++frac_digits;
+      ++pos;
+    }
+    if (frac_digits == 0 && whole_digits == 0) {
+      return fail("not a number");
+    }
+  }
+  if (whole_digits == 0 && frac_digits == 0) {
+    return fail("not a number");
+  }
+  if (pos != text.size()) {
+    const char c = text[pos];
+    if (c == 'e' || c == 'E') {
+      return fail("exponent notation is not accepted");
+    }
+    if (c == ',') {
+      return fail("thousands separators are not accepted");
+    }
+    return fail("unexpected character in number");
+  }
+  for (std::size_t i = std::min<std::size_t>(frac_digits, k_scale_digits); i < static_cast<std::size_t>(k_scale_digits); ++i) {
+    frac *= 10;
+  }
+  const uint128 mag = whole * static_cast<uint128>(k_scale) + frac;
+  const auto value = static_cast<int128>(mag);
+  return from_raw(negative ? -value : value);
+}
+
+std::optional<Decimal> Decimal::parse_count(std::string_view text, std::string* why)
+{
+  std::int64_t multiplier = 1;
+  if (!text.empty()) {
+    switch (text.back()) {
+    case 'k':
+    case 'K':
+      multiplier = 1'000;
+      break;
+    case 'M':
+      multiplier = 1'000'000;
+      break;
+    case 'B':
+    case 'G':
+      multiplier = 1'000'000'000;
+      break;
+    default:
+      break;
+    }
+  }
+  if (multiplier != 1) {
+    text.remove_suffix(1);
+  }
+  auto value = parse(text, why);
+  if (!value) {
+    return value;
+  }
+  try {
+    return value->mul_int(multiplier);
+  } catch (const std::overflow_error&) {
+    if (why != nullptr) {
+      *why = "number too large";
+    }
+    return std::nullopt;
+  }
+}
+
+int Decimal::fraction_digits() const
+{
+  int128 frac = m_raw % k_scale;
+  if (frac == 0) {
+    return 0;
+  }
+  int digits = k_scale_digits;
+  while (frac % 10 == 0) {
+    frac /= 10;
+    --digits;
+  }
+  return digits;
+}
+
+Decimal Decimal::operator+(Decimal other) const
+{
+  int128 out = 0;
+  if (__builtin_add_overflow(m_raw, other.m_raw, &out)) {
+    throw std::overflow_error("decimal overflow in addition");
+  }
+  return from_raw(out);
+}
+
+Decimal Decimal::operator-(Decimal other) const
+{
+  int128 out = 0;
+  if (__builtin_sub_overflow(m_raw, other.m_raw, &out)) {
+    throw std::overflow_error("decimal overflow in subtraction");
+  }
+  return from_raw(out);
+}
+
+Decimal Decimal::operator-() const
+{
+  return Decimal{} - *this;
+}
+
+Decimal Decimal::mul(Decimal other, bool* inexact) const
+{
+  return from_raw(mul_div_round(m_raw, other.m_raw, k_scale, inexact));
+}
+
+Decimal Decimal::mul_div(Decimal numerator, Decimal denominator, bool* inexact) const
+{
+  if (denominator.m_raw <= 0) {
+    throw std::domain_error("division by a non-positive amount");
+  }
+  // (raw * num_raw / den_raw) keeps the 1e-12 scale.
+  return from_raw(mul_div_round(m_raw, numerator.m_raw, denominator.m_raw, inexact));
+}
+
+Decimal Decimal::mul_int(std::int64_t factor) const
+{
+  int128 out = 0;
+  if (__builtin_mul_overflow(m_raw, static_cast<int128>(factor), &out)) {
+    throw std::overflow_error("decimal overflow in multiplication");
+  }
+  return from_raw(out);
+}
+
+Decimal Decimal::round(int places) const
+{
+  if (places >= k_scale_digits) {
+    return *this;
+  }
+  int128 unit = 1;
+  for (int i = places; i < k_scale_digits; ++i) {
+    unit *= 10;
+  }
+  return from_raw(mul_div_round(m_raw, 1, unit) * unit);
+}
+
+std::string Decimal::to_string(int places) const
+{
+  places = std::clamp(places, 0, k_scale_digits);
+  const Decimal rounded = round(places);
+  const bool negative = rounded.m_raw < 0;
+  const uint128 mag = negative ? static_cast<uint128>(0) - static_cast<uint128>(rounded.m_raw)
+                               : static_cast<uint128>(rounded.m_raw);
+  std::string out = negative ? "-" : "";
+  out += int128_to_string(static_cast<int128>(mag / k_scale));
+  if (places > 0) {
+    std::string frac = int128_to_string(static_cast<int128>(mag % k_scale));
+    frac.insert(0, static_cast<std::size_t>(k_scale_digits) - frac.size(), '0');
+    out += '.';
+    out += frac.substr(0, static_cast<std::size_t>(places));
+  }
+  return out;
+}
+
+std::string Decimal::to_exact_string(int min_places) const
+{
+  return to_string(std::max(min_places, fraction_digits()));
+}
+
+} // namespace llmcost

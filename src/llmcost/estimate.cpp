@@ -1,0 +1,269 @@
+#include "llmcost/estimate.hpp"
+
+#include "llmcost/error.hpp"
+#include "llmcost/strings.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <map>
+
+namespace llmcost {
+
+const std::vector<std::string>& grouping_dimensions()
+{
+  static const std::vector<std::string> dims = {"model",   "provider", "workload", "project", "key",
+                                                "session", "day",      "week",     "month"};
+  return dims;
+}
+
+std::vector<std::string> parse_group_by(const std::string& text)
+{
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string dim = to_lower(trim(std::string_view(text).substr(start, comma - start)));
+    if (!dim.empty()) {
+      const auto& dims = grouping_dimensions();
+      if (std::find(dims.begin(), dims.end(), dim) == dims.end()) {
+        throw Error(Location{}, fmt::format("--by: unknown dimension \"{}\"", dim),
+                    fmt::format("a comma-separated list of {}", fmt::join(dims, ", ")));
+      }
+      if (std::find(out.begin(), out.end(), dim) == out.end()) {
+        out.push_back(dim);
+      }
+    }
+    start = comma + 1;
+  }
+  if (out.empty()) {
+    throw Error(Location{}, "--by: no dimension given", fmt::format("one or more of {}", fmt::join(grouping_dimensions(), ", ")));
+  }
+  return out;
+}
+
+std::vector<std::string> describe_notes(unsigned notes, const Card& card, const Model& model)
+{
+  std::vector<std::string> out;
+  const std::string who = card.provider + "/" + model.id;
+  if ((notes & k_note_cached_at_input) != 0U) {
+    out.push_back(fmt::format("{}: the card lists no cached-input price; cached tokens are billed at the input price", who));
+  }
+  if ((notes & k_note_batch_multiplier) != 0U && card.batch_multiplier) {
+    out.push_back(fmt::format("{}: no published batch price; batch priced at {} x standard ({})", who,
+                              card.batch_multiplier->to_exact_string(0), card.provider));
+  }
+  if ((notes & k_note_approximate) != 0U) {
+    out.push_back(fmt::format("{}: the source gives an approximate (~) price", who));
+  }
+  if ((notes & k_note_rounded) != 0U) {
+    out.push_back(fmt::format("{}: fractional quantities: a product was rounded half-to-even at 1e-12 USD", who));
+  }
+  if ((notes & k_note_request_fee) != 0U) {
+    const auto& fee = model.current().request_fee;
+    out.push_back(fmt::format("{}: flat {} fee of ${} on every request", who, model.current().request_fee_label,
+                              fee ? fee->amount.to_exact_string(2) : "?"));
+  }
+  if ((notes & k_note_search_fee) != 0U && card.web_search_call_fee) {
+    out.push_back(fmt::format("{}: web search billed ${} per call; result tokens are billed as input", card.provider,
+                              card.web_search_call_fee->amount.to_exact_string(2)));
+  }
+  if ((notes & k_note_cache_write_at_input) != 0U) {
+    out.push_back(fmt::format("{}: the card lists no cache-write price; cache writes are billed at the input price", who));
+  }
+  return out;
+}
+
+std::vector<WorkloadPart> workload_parts(const Workload& w, const Model& model, Period report_period,
+                                         std::vector<std::string>& notes)
+{
+  auto fail = [&](const std::string& problem, const std::string& expected) {
+    throw Error(w.where, fmt::format("workload \"{}\": {}", w.name, problem), expected);
+  };
+  bool inexact = false;
+  const Decimal requests = convert_period(w.requests, w.period, report_period, &inexact);
+  if (inexact) {
+    notes.push_back(fmt::format("workload \"{}\": {} requests per {} is a fractional count per {}; rounded at 1e-12",
+                                w.name, w.requests.to_exact_string(0), to_string(w.period), to_string(report_period)));
+  }
+  const Decimal one = Decimal::from_int(1);
+  const Decimal batch_requests = requests.mul(w.batch_share);
+  const Decimal standard_requests = requests - batch_requests;
+
+  // Per-request usage, then scaled by the request count of each part.
+  Usage per_request;
+  per_request.requests = one;
+  const Decimal cached = w.cached_per_request();
+  if (cached > w.input_tokens) {
+    fail("cached tokens exceed input tokens", "cached tokens to be part of input_tokens");
+  }
+  per_request.input = (w.input_tokens - cached) + w.web_search_calls.mul(w.search_result_tokens);
+  per_request.cached_input = cached;
+  per_request.output = w.output_tokens;
+  per_request.web_search_calls = w.web_search_calls;
+  std::string tier;
+
+  const PriceSet& prices = model.current();
+  if (model.kind != ModelKind::chat) {
+    if (!w.input_tokens.is_zero() || !w.output_tokens.is_zero()) {
+      fail(fmt::format("{} is a {} model, priced per {}; it takes no input/output tokens", model.id,
+                       to_string(model.kind), to_string(prices.media->unit)),
+           "the media quantity for this model instead of tokens");
+    }
+    const MediaPrice& media = *prices.media;
+    auto need = [&](const std::optional<Decimal>& value, const char* field) {
+      if (!value) {
+        fail(fmt::format("{} is priced per {} but \"{}\" is not given", model.id, to_string(media.unit), field),
+             fmt::format("\"{}\" per request", field));
+      }
+      return *value;
+    };
+    Decimal units;
+    switch (media.unit) {
+    case MediaUnit::image:
+      units = w.images.value_or(one);
+      break;
+    case MediaUnit::second:
+      if (model.kind == ModelKind::music) {
+        units = need(w.music_seconds, "music_seconds");
+      } else if (w.video_seconds) {
+        units = *w.video_seconds;
+      } else if (media.default_seconds) {
+        units = *media.default_seconds;
+        notes.push_back(fmt::format("workload \"{}\": no video_seconds; {}'s default of {} s per request used", w.name,
+                                    model.id, media.default_seconds->to_exact_string(0)));
+      } else {
+        units = need(w.video_seconds, "video_seconds");
+      }
+      break;
+    case MediaUnit::call:
+      units = one;
+      break;
+    case MediaUnit::minute:
+      units = need(w.audio_minutes, "audio_minutes");
+      if (media.minimum && units < *media.minimum) {
+        notes.push_back(fmt::format("workload \"{}\": {} bills at least {} minute(s) per request", w.name, model.id,
+                                    media.minimum->to_exact_string(0)));
+        units = *media.minimum;
+      }
+      break;
+    case MediaUnit::kilo_characters:
+      units = need(w.tts_characters, "tts_characters");
+      break;
+    case MediaUnit::song:
+      units = w.songs.value_or(one);
+      break;
+    case MediaUnit::voice:
+      units = w.voices.value_or(one);
+      break;
+    case MediaUnit::generation:
+      units = w.generations.value_or(one);
+      break;
+    }
+    per_request.media_units = units;
+    if (!media.tier_by.empty()) {
+      tier = media.tier_by == "image_quality" ? w.image_quality : w.image_size;
+    }
+  } else if (model.context_window) {
+    const Decimal window = Decimal::from_int(*model.context_window);
+    const Decimal request_tokens = w.input_tokens + w.output_tokens;
+    if (request_tokens > window) {
+      notes.push_back(fmt::format("workload \"{}\": {} input+output tokens per request exceed {}'s context window of {}",
+                                  w.name, request_tokens.to_exact_string(0), model.id, *model.context_window));
+    }
+  }
+
+  std::vector<WorkloadPart> parts;
+  for (const auto& [is_batch, count] : {std::pair{false, standard_requests}, std::pair{true, batch_requests}}) {
+    if (count.is_zero()) {
+      continue;
+    }
+    WorkloadPart part;
+    part.batch = is_batch;
+    part.media_tier = tier;
+    part.usage.requests = count;
+    part.usage.input = per_request.input.mul(count);
+    part.usage.cached_input = per_request.cached_input.mul(count);
+    part.usage.output = per_request.output.mul(count);
+    part.usage.web_search_calls = per_request.web_search_calls.mul(count);
+    part.usage.media_units = per_request.media_units.mul(count);
+    parts.push_back(part);
+  }
+  return parts;
+}
+
+Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request)
+{
+  Report report;
+  std::vector<std::string> by = request.group_by;
+  if (by.empty()) {
+    by = {"workload", "provider", "model"};
+  }
+  for (const auto& dim : by) {
+    if (dim != "workload" && dim != "provider" && dim != "model") {
+      throw Error(Location{}, fmt::format("--by {}: planned workloads have no {}", dim, dim),
+                  "workload, provider or model (day, project, key ... need usage records)");
+    }
+  }
+  report.key_names = by;
+
+  // Report in the workloads' own period when they agree, else per month.
+  Period period = request.period.value_or(Period::month);
+  if (!request.period && !request.workloads.empty()) {
+    period = request.workloads.front().period;
+    for (const auto& w : request.workloads) {
+      if (w.period != period) {
+        period = Period::month;
+        report.add_note("workloads use different periods; all are converted to a month (365/12 days)");
+        break;
+      }
+    }
+  }
+  report.period = std::string(to_string(period));
+
+  std::map<std::vector<std::string>, std::size_t> row_of;
+  for (const auto& w : request.workloads) {
+    ResolveFailure failure;
+    auto resolved = catalog.resolve(w.model, w.provider, request.provider_hint, failure);
+    if (!resolved) {
+      throw Error(w.where, fmt::format("workload \"{}\": {}", w.name, failure.problem), failure.expected);
+    }
+    const Card& card = *resolved->card;
+    const Model& model = *resolved->model;
+    std::vector<std::string> notes;
+    const auto parts = workload_parts(w, model, period, notes);
+    for (const auto& note : notes) {
+      report.add_note(note);
+    }
+    std::vector<std::string> keys;
+    for (const auto& dim : by) {
+      keys.push_back(dim == "workload" ? w.name : dim == "provider" ? card.provider : model.id);
+    }
+    auto [it, inserted] = row_of.try_emplace(keys, report.rows.size());
+    if (inserted) {
+      report.rows.push_back(ReportRow{keys, {}, {}, 0});
+    }
+    ReportRow& row = report.rows[it->second];
+    for (const auto& part : parts) {
+      PriceRequest price_request{&card, &model, &model.current(), part.batch, part.media_tier};
+      Priced priced = price_usage(price_request, part.usage);
+      if (!priced.cost) {
+        throw Error(w.where, fmt::format("workload \"{}\": {}", w.name, priced.not_priceable),
+                    part.batch ? "batch_share 0 on this route, or a route with a Batch API" : "");
+      }
+      row.usage += part.usage;
+      row.cost += *priced.cost;
+      row.notes |= priced.notes;
+      for (const auto& note : describe_notes(priced.notes, card, model)) {
+        report.add_note(note);
+      }
+    }
+  }
+  for (const auto& row : report.rows) {
+    report.total_usage += row.usage;
+    report.total_cost += row.cost;
+  }
+  return report;
+}
+
+} // namespace llmcost

@@ -1,0 +1,43 @@
+#pragma once
+// `estimate`: price planned workloads and recorded usage, grouped.
+
+#include "llmcost/catalog.hpp"
+#include "llmcost/report.hpp"
+#include "llmcost/workload.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llmcost {
+
+struct EstimateRequest
+{
+  std::vector<Workload> workloads;
+  std::vector<std::string> group_by; // empty: the default for the input
+  std::string provider_hint;         // --provider
+  std::optional<Period> period;      // report workloads per this period
+};
+
+// Dimensions accepted by --by.
+const std::vector<std::string>& grouping_dimensions();
+// Splits and checks a --by list; throws Error naming the unknown dimension.
+std::vector<std::string> parse_group_by(const std::string& text);
+
+Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request);
+
+// One workload's usage on one resolved model, split into its standard and
+// batch parts (either may be absent). Shared with compare and budget.
+struct WorkloadPart
+{
+  bool batch = false;
+  Usage usage;
+  std::string media_tier;
+};
+std::vector<WorkloadPart> workload_parts(const Workload& workload, const Model& model, Period report_period,
+                                         std::vector<std::string>& notes);
+
+// Human text for a line's pricing notes.
+std::vector<std::string> describe_notes(unsigned notes, const Card& card, const Model& model);
+
+} // namespace llmcost

@@ -1,0 +1,45 @@
+#include "llmcost/json_util.hpp"
+
+namespace llmcost {
+
+Location location_of_offset(std::string_view text, std::size_t offset, const std::string& file)
+{
+  Location where{file, 1, 1};
+  const std::size_t end = std::min(offset, text.size());
+  for (std::size_t i = 0; i < end; ++i) {
+    if (text[i] == '\n') {
+      ++where.line;
+      where.column = 1;
+    } else {
+      ++where.column;
+    }
+  }
+  return where;
+}
+
+std::string describe_parse_error(const nlohmann::json::parse_error& error)
+{
+  std::string message = error.what();
+  // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while parsing value - invalid literal; last read: 'x'"
+  const auto colon = message.find("]: ");
+  const auto detail = message.find(": ", message.find("parse error"));
+  if (detail != std::string::npos) {
+    message = message.substr(detail + 2);
+  } else if (colon != std::string::npos) {
+    message = message.substr(colon + 3);
+  }
+  return "invalid JSON: " + message;
+}
+
+nlohmann::json parse_json_document(std::string_view text, const std::string& file)
+{
+  try {
+    return nlohmann::json::parse(text.begin(), text.end(), nullptr, true, true);
+  } catch (const nlohmann::json::parse_error& error) {
+    // nlohmann reports the byte just past the problem; point at it.
+    const std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
+    throw Error(location_of_offset(text, offset, file), describe_parse_error(error));
+  }
+}
+
+} // namespace llmcost

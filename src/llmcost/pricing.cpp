@@ -1,0 +1,213 @@
+#include "llmcost/pricing.hpp"
+
+#include "llmcost/strings.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace llmcost {
+
+namespace {
+
+const Decimal k_million = Decimal::from_int(1'000'000);
+const Decimal k_thousand = Decimal::from_int(1'000);
+
+// tokens * price / 1M, flagging any rounding.
+Decimal per_million(Decimal tokens, Decimal price, unsigned& notes)
+{
+  bool inexact = false;
+  const Decimal cost = tokens.mul_div(price, k_million, &inexact);
+  if (inexact) {
+    notes |= k_note_rounded;
+  }
+  return cost;
+}
+
+Decimal times(Decimal quantity, Decimal price, unsigned& notes)
+{
+  bool inexact = false;
+  const Decimal cost = quantity.mul(price, &inexact);
+  if (inexact) {
+    notes |= k_note_rounded;
+  }
+  return cost;
+}
+
+} // namespace
+
+Usage& Usage::operator+=(const Usage& other)
+{
+  requests += other.requests;
+  input += other.input;
+  cached_input += other.cached_input;
+  cache_write += other.cache_write;
+  output += other.output;
+  reasoning += other.reasoning;
+  web_search_calls += other.web_search_calls;
+  media_units += other.media_units;
+  return *this;
+}
+
+Cost& Cost::operator+=(const Cost& other)
+{
+  input += other.input;
+  cached_input += other.cached_input;
+  output += other.output;
+  fees += other.fees;
+  media += other.media;
+  return *this;
+}
+
+std::optional<EffectiveTokenPrices> effective_token_prices(const Card& card, const PriceSet& prices, bool batch,
+                                                           std::string* why_not)
+{
+  auto value = [](const std::optional<Price>& p) -> std::optional<Decimal> {
+    return p ? std::optional<Decimal>(p->amount) : std::nullopt;
+  };
+  EffectiveTokenPrices out;
+  if (!batch) {
+    out.input = value(prices.input);
+    out.cached_input = value(prices.cached_input);
+    out.output = value(prices.output);
+    return out;
+  }
+  if (!card.batch_available) {
+    if (why_not != nullptr) {
+      *why_not = fmt::format("route {} has no Batch API pricing", card.provider);
+    }
+    return std::nullopt;
+  }
+  if (prices.batch_input && prices.batch_output) {
+    out.input = value(prices.batch_input);
+    out.output = value(prices.batch_output);
+    out.cached_input = value(prices.batch_cached_input);
+    return out;
+  }
+  if (!card.batch_multiplier) {
+    if (why_not != nullptr) {
+      *why_not = fmt::format("route {} publishes no batch price for this model and no default multiplier",
+                             card.provider);
+    }
+    return std::nullopt;
+  }
+  const Decimal m = *card.batch_multiplier;
+  auto scaled = [&](const std::optional<Price>& p) -> std::optional<Decimal> {
+    return p ? std::optional<Decimal>(p->amount.mul(m)) : std::nullopt;
+  };
+  out.input = scaled(prices.input);
+  out.cached_input = scaled(prices.cached_input);
+  out.output = scaled(prices.output);
+  out.derived_from_multiplier = true;
+  return out;
+}
+
+Priced price_usage(const PriceRequest& request, const Usage& usage)
+{
+  Priced result;
+  const Card& card = *request.card;
+  const Model& model = *request.model;
+  const PriceSet& prices = *request.prices;
+  Cost cost;
+  unsigned notes = 0;
+
+  const bool has_tokens = !usage.input.is_zero() || !usage.cached_input.is_zero() || !usage.output.is_zero();
+  if (model.kind == ModelKind::chat) {
+    std::string why;
+    auto token_prices = effective_token_prices(card, prices, request.batch, &why);
+    if (!token_prices) {
+      result.not_priceable = why;
+      return result;
+    }
+    if (token_prices->derived_from_multiplier) {
+      notes |= k_note_batch_multiplier;
+    }
+    for (const auto* p : {&prices.input, &prices.cached_input, &prices.output}) {
+      if (*p && (*p)->approximate) {
+        notes |= k_note_approximate;
+      }
+    }
+    cost.input = per_million(usage.input, *token_prices->input, notes);
+    Decimal cached_price = *token_prices->input;
+    if (token_prices->cached_input) {
+      cached_price = *token_prices->cached_input;
+    } else if (!usage.cached_input.is_zero()) {
+      notes |= k_note_cached_at_input;
+    }
+    if (!usage.cache_write.is_zero()) {
+      notes |= k_note_cache_write_at_input;
+    }
+    cost.cached_input = per_million(usage.cached_input, cached_price, notes);
+    cost.output = per_million(usage.output, *token_prices->output, notes);
+    if (prices.request_fee) {
+      cost.fees += times(usage.requests, prices.request_fee->amount, notes);
+      notes |= k_note_request_fee;
+    } else if (!usage.web_search_calls.is_zero()) {
+      if (!card.web_search_call_fee) {
+        result.not_priceable = fmt::format("route {} lists no web-search tool price for {}", card.provider, model.id);
+        return result;
+      }
+      cost.fees += times(usage.web_search_calls, card.web_search_call_fee->amount, notes);
+      notes |= k_note_search_fee;
+    }
+    if (!usage.media_units.is_zero()) {
+      result.not_priceable = fmt::format("{} is a chat model; it has no media price", model.id);
+      return result;
+    }
+  } else {
+    if (has_tokens) {
+      result.not_priceable = fmt::format("{} is a {} model priced per {}, not per token", model.id,
+                                         to_string(model.kind), prices.media ? to_string(prices.media->unit) : "unit");
+      return result;
+    }
+    if (request.batch) {
+      result.not_priceable = fmt::format("route {} has no batch pricing for {} models", card.provider, to_string(model.kind));
+      return result;
+    }
+    const MediaPrice& media = *prices.media;
+    if (media.varies) {
+      result.not_priceable = fmt::format("{} on {} is priced \"varies\" by the source; it cannot be estimated",
+                                         model.id, card.provider);
+      return result;
+    }
+    Decimal unit_price;
+    if (media.price) {
+      unit_price = media.price->amount;
+    } else {
+      const std::pair<std::string, Decimal>* tier = nullptr;
+      for (const auto& t : media.tiers) {
+        if (to_lower(t.first) == to_lower(request.media_tier)) {
+          tier = &t;
+        }
+      }
+      if (tier == nullptr) {
+        std::vector<std::string> names;
+        for (const auto& t : media.tiers) {
+          names.push_back(t.first);
+        }
+        result.not_priceable = fmt::format("{} is priced by {}; {} (expected one of: {})", model.id, media.tier_by,
+                                           request.media_tier.empty() ? std::string("none given")
+                                                                      : fmt::format("\"{}\" is not a tier", request.media_tier),
+                                           fmt::join(names, ", "));
+        return result;
+      }
+      unit_price = tier->second;
+    }
+    if (media.approximate) {
+      notes |= k_note_approximate;
+    }
+    if (media.unit == MediaUnit::kilo_characters) {
+      bool inexact = false;
+      cost.media = usage.media_units.mul_div(unit_price, k_thousand, &inexact);
+      if (inexact) {
+        notes |= k_note_rounded;
+      }
+    } else {
+      cost.media = times(usage.media_units, unit_price, notes);
+    }
+  }
+  result.cost = cost;
+  result.notes = notes;
+  return result;
+}
+
+} // namespace llmcost

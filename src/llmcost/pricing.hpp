@@ -1,0 +1,81 @@
+#pragma once
+// The pricing rules of SPEC.md ("Pricing rules"), applied to a quantity of
+// usage on one route's model. Usage is additive, and every rule here is
+// linear in it, so pricing a group's summed usage equals the sum of pricing
+// each record (the per-request audio minimum is applied before summing).
+
+#include "llmcost/ratecard.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace llmcost {
+
+struct Usage
+{
+  Decimal requests;
+  Decimal input;        // uncached input tokens (cache misses, search results, cache writes)
+  Decimal cached_input; // cache hits
+  Decimal cache_write;  // of `input`: tokens written to a cache (Anthropic), billed at input
+  Decimal output;       // output tokens, reasoning included
+  Decimal reasoning;    // of `output`: reasoning tokens, for information only
+  Decimal web_search_calls;
+  Decimal media_units; // in the model's media unit: images, seconds, calls, minutes, characters, ...
+
+  Usage& operator+=(const Usage& other);
+};
+
+struct Cost
+{
+  Decimal input;
+  Decimal cached_input;
+  Decimal output;
+  Decimal fees;
+  Decimal media;
+
+  Decimal total() const { return input + cached_input + output + fees + media; }
+  Cost& operator+=(const Cost& other);
+};
+
+// Facts a report must state about how a line was priced.
+enum PricingNote : unsigned {
+  k_note_cached_at_input = 1U << 0,     // no cached price: cached tokens billed at input
+  k_note_batch_multiplier = 1U << 1,    // batch price derived from the route's multiplier
+  k_note_approximate = 1U << 2,         // a "~" price was used
+  k_note_rounded = 1U << 3,             // a product was rounded at 1e-12
+  k_note_search_fee = 1U << 4,          // a per-call web-search fee applied
+  k_note_request_fee = 1U << 5,         // a flat per-request fee applied (e.g. Sonar)
+  k_note_cache_write_at_input = 1U << 6 // cache writes billed at input price
+};
+
+struct Priced
+{
+  std::optional<Cost> cost;  // absent when the usage cannot be priced on this model
+  std::string not_priceable; // why, when absent
+  unsigned notes = 0;
+};
+
+struct PriceRequest
+{
+  const Card* card = nullptr;
+  const Model* model = nullptr;
+  const PriceSet* prices = nullptr;
+  bool batch = false;
+  std::string_view media_tier; // image_quality or image_size value, for tiered media
+};
+
+Priced price_usage(const PriceRequest& request, const Usage& usage);
+
+// The per-1M token prices that apply (batch or standard), for display.
+struct EffectiveTokenPrices
+{
+  std::optional<Decimal> input;
+  std::optional<Decimal> cached_input; // absent: billed at input
+  std::optional<Decimal> output;
+  bool derived_from_multiplier = false;
+};
+std::optional<EffectiveTokenPrices> effective_token_prices(const Card& card, const PriceSet& prices, bool batch,
+                                                           std::string* why_not = nullptr);
+
+} // namespace llmcost

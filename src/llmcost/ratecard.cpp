@@ -1,0 +1,579 @@
+#include "llmcost/ratecard.hpp"
+
+#include "llmcost/json_util.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace llmcost {
+
+using nlohmann::json;
+
+std::string_view to_string(ModelKind kind)
+{
+  switch (kind) {
+  case ModelKind::chat:
+    return "chat";
+  case ModelKind::image:
+    return "image";
+  case ModelKind::video:
+    return "video";
+  case ModelKind::audio:
+    return "audio";
+  case ModelKind::tts:
+    return "tts";
+  case ModelKind::music:
+    return "music";
+  case ModelKind::voice:
+    return "voice";
+  }
+  return "chat";
+}
+
+std::optional<ModelKind> parse_model_kind(std::string_view text)
+{
+  for (auto kind : {ModelKind::chat, ModelKind::image, ModelKind::video, ModelKind::audio, ModelKind::tts,
+                    ModelKind::music, ModelKind::voice}) {
+    if (to_string(kind) == text) {
+      return kind;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(MediaUnit unit)
+{
+  switch (unit) {
+  case MediaUnit::image:
+    return "image";
+  case MediaUnit::second:
+    return "second";
+  case MediaUnit::call:
+    return "call";
+  case MediaUnit::minute:
+    return "minute";
+  case MediaUnit::kilo_characters:
+    return "1k characters";
+  case MediaUnit::song:
+    return "song";
+  case MediaUnit::voice:
+    return "voice";
+  case MediaUnit::generation:
+    return "generation";
+  }
+  return "call";
+}
+
+namespace {
+
+std::optional<MediaUnit> parse_media_unit(std::string_view text)
+{
+  for (auto unit : {MediaUnit::image, MediaUnit::second, MediaUnit::call, MediaUnit::minute,
+                    MediaUnit::kilo_characters, MediaUnit::song, MediaUnit::voice, MediaUnit::generation}) {
+    if (to_string(unit) == text) {
+      return unit;
+    }
+  }
+  return std::nullopt;
+}
+
+constexpr std::string_view k_token_unit = "1M tokens";
+
+// Walks a parsed card, collecting every problem rather than stopping at the
+// first, so `rates validate` can explain all of them at once.
+class CardReader
+{
+public:
+  explicit CardReader(std::string origin) : m_origin(std::move(origin)) {}
+
+  std::vector<CardProblem> problems;
+
+  void problem(const std::string& path, const std::string& message)
+  {
+    problems.push_back({m_origin + ": " + (path.empty() ? "/" : path), message});
+  }
+
+  const json* member(const json& object, const std::string& path, const char* key, bool required)
+  {
+    if (!object.is_object()) {
+      return nullptr;
+    }
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) {
+      if (required) {
+        problem(path, std::string("missing \"") + key + "\"");
+      }
+      return nullptr;
+    }
+    return &*it;
+  }
+
+  std::string text(const json& object, const std::string& path, const char* key, bool required)
+  {
+    const json* value = member(object, path, key, required);
+    if (value == nullptr) {
+      return {};
+    }
+    if (!value->is_string()) {
+      problem(path + "/" + key, "expected a string, found " + std::string(value->type_name()));
+      return {};
+    }
+    return value->get<std::string>();
+  }
+
+  std::optional<Decimal> decimal(const json& value, const std::string& path)
+  {
+    if (value.is_number()) {
+      problem(path, "price is a JSON number " + value.dump() +
+                      "; write it as a decimal string (\"" + value.dump() + "\") so it is exact");
+      return std::nullopt;
+    }
+    if (!value.is_string()) {
+      problem(path, "expected a decimal string, found " + std::string(value.type_name()));
+      return std::nullopt;
+    }
+    std::string why;
+    auto parsed = Decimal::parse(value.get<std::string>(), &why);
+    if (!parsed) {
+      problem(path, "\"" + value.get<std::string>() + "\" is not a decimal: " + why);
+      return std::nullopt;
+    }
+    if (parsed->is_negative()) {
+      problem(path, "negative amount " + value.get<std::string>() + " (expected zero or more)");
+      return std::nullopt;
+    }
+    return parsed;
+  }
+
+  std::optional<Day> date(const json& object, const std::string& path, const char* key, bool required)
+  {
+    const std::string value = text(object, path, key, required);
+    if (value.empty()) {
+      return std::nullopt;
+    }
+    auto day = parse_date(value);
+    if (!day) {
+      problem(path + "/" + key, "\"" + value + "\" is not a date (expected YYYY-MM-DD)");
+    }
+    return day;
+  }
+
+  std::optional<std::int64_t> limit(const json& object, const std::string& path, const char* key)
+  {
+    auto it = object.find(key);
+    if (it == object.end()) {
+      return std::nullopt;
+    }
+    if (it->is_null()) {
+      return k_unlimited;
+    }
+    if (!it->is_number_unsigned()) {
+      problem(path + "/" + key, "expected a whole number of zero or more, or null for unlimited");
+      return std::nullopt;
+    }
+    return it->get<std::int64_t>();
+  }
+
+  std::optional<Price> token_price(const json& prices, const std::string& path, const char* key)
+  {
+    const json* value = member(prices, path, key, false);
+    if (value == nullptr) {
+      return std::nullopt;
+    }
+    const std::string here = path + "/" + key;
+    if (!value->is_object()) {
+      problem(here, "expected an object {\"price\": \"...\", \"unit\": \"1M tokens\"}");
+      return std::nullopt;
+    }
+    const std::string unit = text(*value, here, "unit", true);
+    const bool is_fee = std::string_view(key) == "request_fee";
+    const std::string_view wanted = is_fee ? "request" : k_token_unit;
+    if (!unit.empty() && unit != wanted) {
+      problem(here + "/unit", "unknown unit \"" + unit + "\" (expected \"" + std::string(wanted) + "\")");
+    }
+    const json* amount = member(*value, here, "price", true);
+    if (amount == nullptr) {
+      return std::nullopt;
+    }
+    auto parsed = decimal(*amount, here + "/price");
+    if (!parsed) {
+      return std::nullopt;
+    }
+    Price price{*parsed, value->value("approximate", false), value->value("note", "")};
+    return price;
+  }
+
+  std::optional<MediaPrice> media_price(const json& value, const std::string& path)
+  {
+    if (!value.is_object()) {
+      problem(path, "expected an object {\"price\": \"...\", \"unit\": \"...\"}");
+      return std::nullopt;
+    }
+    MediaPrice media;
+    const std::string unit_text = text(value, path, "unit", true);
+    auto unit = parse_media_unit(unit_text);
+    if (!unit_text.empty() && !unit) {
+      problem(path + "/unit", "unknown unit \"" + unit_text +
+                                "\" (expected image, second, call, minute, 1k characters, song, voice or generation)");
+    }
+    media.unit = unit.value_or(MediaUnit::call);
+    media.varies = value.value("varies", false);
+    media.approximate = value.value("approximate", false);
+    if (const json* tiers = member(value, path, "tiers", false)) {
+      media.tier_by = text(value, path, "tier_by", true);
+      if (!media.tier_by.empty() && media.tier_by != "image_quality" && media.tier_by != "image_size") {
+        problem(path + "/tier_by", "unknown tier field \"" + media.tier_by + "\" (expected image_quality or image_size)");
+      }
+      if (!tiers->is_object() || tiers->empty()) {
+        problem(path + "/tiers", "expected an object of tier name to decimal string");
+      } else {
+        for (const auto& [name, amount] : tiers->items()) {
+          if (auto parsed = decimal(amount, path + "/tiers/" + name)) {
+            media.tiers.emplace_back(name, *parsed);
+          }
+        }
+      }
+    } else if (const json* amount = member(value, path, "price", !media.varies)) {
+      if (media.varies) {
+        problem(path + "/price", "a \"varies\" price must not also give a price");
+      } else if (auto parsed = decimal(*amount, path + "/price")) {
+        media.price = Price{*parsed, media.approximate, value.value("note", "")};
+      }
+    }
+    if (const json* minimum = member(value, path, "minimum", false)) {
+      media.minimum = decimal(*minimum, path + "/minimum");
+    }
+    if (const json* seconds = member(value, path, "default_seconds", false)) {
+      if (seconds->is_number_unsigned()) {
+        media.default_seconds = Decimal::from_int(seconds->get<std::int64_t>());
+      } else {
+        media.default_seconds = decimal(*seconds, path + "/default_seconds");
+      }
+    }
+    return media;
+  }
+
+  PriceSet price_set(const json& prices, const std::string& path, ModelKind kind)
+  {
+    PriceSet set;
+    if (!prices.is_object()) {
+      problem(path, "expected an object of prices");
+      return set;
+    }
+    static const std::set<std::string> k_known = {"input",        "cached_input", "output",      "batch_input",
+                                                  "batch_cached_input", "batch_output", "request_fee", "media"};
+    for (const auto& [key, value] : prices.items()) {
+      if (k_known.count(key) == 0) {
+        problem(path + "/" + key, "unknown price \"" + key + "\"");
+      }
+    }
+    if (kind == ModelKind::chat) {
+      set.input = token_price(prices, path, "input");
+      set.cached_input = token_price(prices, path, "cached_input");
+      set.output = token_price(prices, path, "output");
+      set.batch_input = token_price(prices, path, "batch_input");
+      set.batch_cached_input = token_price(prices, path, "batch_cached_input");
+      set.batch_output = token_price(prices, path, "batch_output");
+      set.request_fee = token_price(prices, path, "request_fee");
+      if (set.request_fee) {
+        set.request_fee_label = prices["request_fee"].value("label", "per-request fee");
+      }
+      if (!prices.contains("input")) {
+        problem(path, "a chat model needs an \"input\" price");
+      }
+      if (!prices.contains("output")) {
+        problem(path, "a chat model needs an \"output\" price");
+      }
+      if (prices.contains("media")) {
+        problem(path + "/media", "a chat model has token prices, not a media price");
+      }
+    } else {
+      if (const json* media = member(prices, path, "media", true)) {
+        set.media = media_price(*media, path + "/media");
+      }
+      for (const char* key : {"input", "cached_input", "output"}) {
+        if (prices.contains(key)) {
+          problem(path + "/" + key, std::string("a ") + std::string(to_string(kind)) + " model is priced by \"media\"");
+        }
+      }
+    }
+    return set;
+  }
+
+  std::vector<std::string> strings(const json& object, const std::string& path, const char* key)
+  {
+    std::vector<std::string> out;
+    const json* value = member(object, path, key, false);
+    if (value == nullptr) {
+      return out;
+    }
+    if (!value->is_array()) {
+      problem(path + "/" + key, "expected an array of strings");
+      return out;
+    }
+    for (std::size_t i = 0; i < value->size(); ++i) {
+      if (!(*value)[i].is_string()) {
+        problem(path + "/" + key + "/" + std::to_string(i), "expected a string");
+      } else {
+        out.push_back((*value)[i].get<std::string>());
+      }
+    }
+    return out;
+  }
+
+  Model model(const json& value, const std::string& path, Day card_from, const std::set<std::string>& source_ids)
+  {
+    Model m;
+    m.id = text(value, path, "id", true);
+    m.aliases = strings(value, path, "aliases");
+    const std::string kind_text = text(value, path, "kind", true);
+    auto kind = parse_model_kind(kind_text);
+    if (!kind_text.empty() && !kind) {
+      problem(path + "/kind", "unknown kind \"" + kind_text + "\" (expected chat, image, video, audio, tts, music or voice)");
+    }
+    m.kind = kind.value_or(ModelKind::chat);
+    if (const json* window = member(value, path, "context_window", false)) {
+      if (window->is_number_unsigned() && window->get<std::int64_t>() > 0) {
+        m.context_window = window->get<std::int64_t>();
+      } else {
+        problem(path + "/context_window", "expected a positive whole number of tokens");
+      }
+    }
+    m.source = text(value, path, "source", true);
+    if (!m.source.empty() && source_ids.count(m.source) == 0) {
+      problem(path + "/source", "\"" + m.source + "\" is not one of the card's sources[].id");
+    }
+    m.note = text(value, path, "note", false);
+    const Day model_from = date(value, path, "effective_from", false).value_or(card_from);
+
+    if (const json* history = member(value, path, "history", false)) {
+      if (!history->is_array()) {
+        problem(path + "/history", "expected an array of {\"from\", \"prices\"}");
+      } else {
+        for (std::size_t i = 0; i < history->size(); ++i) {
+          const std::string here = path + "/history/" + std::to_string(i);
+          const json& entry = (*history)[i];
+          auto from = date(entry, here, "from", true);
+          const json* prices = member(entry, here, "prices", true);
+          if (from && prices != nullptr) {
+            PriceSet set = price_set(*prices, here + "/prices", m.kind);
+            set.from = *from;
+            set.source = entry.value("source", m.source);
+            set.note = entry.value("note", "");
+            m.periods.push_back(std::move(set));
+          }
+        }
+      }
+    }
+    if (const json* prices = member(value, path, "prices", true)) {
+      PriceSet current = price_set(*prices, path + "/prices", m.kind);
+      current.from = model_from;
+      current.source = m.source;
+      m.periods.push_back(std::move(current));
+    }
+    std::stable_sort(m.periods.begin(), m.periods.end(),
+                     [](const PriceSet& a, const PriceSet& b) { return a.from < b.from; });
+    for (std::size_t i = 1; i < m.periods.size(); ++i) {
+      if (m.periods[i].from == m.periods[i - 1].from) {
+        problem(path + "/history", "two price periods start on " + format_date(m.periods[i].from) +
+                                     " (periods must not overlap)");
+      }
+    }
+    return m;
+  }
+
+  Card card(const json& root)
+  {
+    Card c;
+    c.origin = m_origin;
+    if (!root.is_object()) {
+      problem("", "a rate card is a JSON object");
+      return c;
+    }
+    if (root.value("schema_version", 0) != 1) {
+      problem("/schema_version", "expected schema_version 1");
+    }
+    c.provider = text(root, "", "provider", true);
+    if (!c.provider.empty() &&
+        !std::all_of(c.provider.begin(), c.provider.end(), [](char ch) {
+          return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+        })) {
+      problem("/provider", "\"" + c.provider + "\" must be lower-case letters, digits, '-' or '_'");
+    }
+    c.name = text(root, "", "name", false);
+    c.currency = text(root, "", "currency", true);
+    if (!c.currency.empty() && c.currency.size() != 3) {
+      problem("/currency", "\"" + c.currency + "\" is not an ISO 4217 code (expected e.g. USD)");
+    }
+    if (const json* tax = member(root, "", "tax", true)) {
+      c.tax_included = tax->value("included", false);
+      c.tax_note = tax->value("note", "");
+    }
+    c.effective_from = date(root, "", "effective_from", true).value_or(0);
+    c.effective_from_note = text(root, "", "effective_from_note", false);
+
+    std::set<std::string> source_ids;
+    if (const json* sources = member(root, "", "sources", true)) {
+      if (!sources->is_array() || sources->empty()) {
+        problem("/sources", "expected a non-empty array of sources");
+      } else {
+        for (std::size_t i = 0; i < sources->size(); ++i) {
+          const std::string here = "/sources/" + std::to_string(i);
+          const json& s = (*sources)[i];
+          Source src{text(s, here, "id", true), text(s, here, "title", true), text(s, here, "file", false),
+                     text(s, here, "url", false), text(s, here, "date", false)};
+          if (!source_ids.insert(src.id).second) {
+            problem(here + "/id", "duplicate source id \"" + src.id + "\"");
+          }
+          c.sources.push_back(std::move(src));
+        }
+      }
+    }
+
+    if (const json* batch = member(root, "", "batch", true)) {
+      c.batch_available = batch->value("available", false);
+      c.batch_note = batch->value("note", "");
+      if (const json* multiplier = member(*batch, "/batch", "default_multiplier", false)) {
+        c.batch_multiplier = decimal(*multiplier, "/batch/default_multiplier");
+      }
+    }
+    if (const json* tools = member(root, "", "tools", false)) {
+      if (const json* search = member(*tools, "/tools", "web_search", false)) {
+        const std::string unit = text(*search, "/tools/web_search", "unit", true);
+        if (!unit.empty() && unit != "call") {
+          problem("/tools/web_search/unit", "unknown unit \"" + unit + "\" (expected \"call\")");
+        }
+        if (const json* amount = member(*search, "/tools/web_search", "price", true)) {
+          if (auto parsed = decimal(*amount, "/tools/web_search/price")) {
+            c.web_search_call_fee = Price{*parsed, false, search->value("note", "")};
+          }
+        }
+      }
+    }
+
+    if (const json* models = member(root, "", "models", true)) {
+      if (!models->is_array()) {
+        problem("/models", "expected an array of models");
+      } else {
+        std::set<std::string> names;
+        for (std::size_t i = 0; i < models->size(); ++i) {
+          const std::string here = "/models/" + std::to_string(i);
+          Model m = model((*models)[i], here, c.effective_from, source_ids);
+          for (const auto& name : m.aliases) {
+            if (name == m.id) {
+              problem(here + "/aliases", "alias \"" + name + "\" repeats the id");
+            }
+          }
+          if (!m.id.empty() && !names.insert(m.id).second) {
+            problem(here + "/id", "duplicate model id \"" + m.id + "\"");
+          }
+          for (const auto& alias : m.aliases) {
+            if (alias != m.id && !names.insert(alias).second) {
+              problem(here + "/aliases", "\"" + alias + "\" already names another model of this card");
+            }
+          }
+          c.models.push_back(std::move(m));
+        }
+      }
+    }
+
+    if (const json* limits = member(root, "", "rate_limits", false)) {
+      c.rate_limits_note = limits->value("note", "");
+      if (const json* tiers = member(*limits, "/rate_limits", "tiers", true)) {
+        for (std::size_t i = 0; i < tiers->size(); ++i) {
+          const std::string here = "/rate_limits/tiers/" + std::to_string(i);
+          const json& t = (*tiers)[i];
+          RateLimitTier tier;
+          tier.name = text(t, here, "name", true);
+          if (const json* purchase = member(t, here, "min_purchase", true)) {
+            tier.min_purchase = decimal(*purchase, here + "/min_purchase").value_or(Decimal{});
+          }
+          tier.concurrency = limit(t, here, "concurrency");
+          tier.rpm = limit(t, here, "rpm");
+          tier.per_model_rpm = limit(t, here, "per_model_rpm");
+          tier.tpm = limit(t, here, "tpm");
+          tier.tpd = limit(t, here, "tpd");
+          if (!c.tiers.empty() && tier.min_purchase < c.tiers.back().min_purchase) {
+            problem(here + "/min_purchase", "tiers must be listed in ascending order of min_purchase");
+          }
+          c.tiers.push_back(std::move(tier));
+        }
+      }
+    }
+
+    if (const json* credits = member(root, "", "credits", false)) {
+      c.credits_note = credits->value("note", "");
+      if (const json* rules = member(*credits, "/credits", "rules", true)) {
+        for (std::size_t i = 0; i < rules->size(); ++i) {
+          const std::string here = "/credits/rules/" + std::to_string(i);
+          const json& r = (*rules)[i];
+          CreditRule rule;
+          rule.kind = text(r, here, "kind", true);
+          rule.note = r.value("note", "");
+          if (const json* amount = member(r, here, "amount", false)) {
+            rule.amount = decimal(*amount, here + "/amount");
+          }
+          if (const json* threshold = member(r, here, "threshold", false)) {
+            rule.threshold = decimal(*threshold, here + "/threshold");
+          }
+          if (const json* amounts = member(r, here, "amounts", false)) {
+            for (std::size_t k = 0; k < amounts->size(); ++k) {
+              if (auto parsed = decimal((*amounts)[k], here + "/amounts/" + std::to_string(k))) {
+                rule.amounts.push_back(*parsed);
+              }
+            }
+          }
+          c.credits.push_back(std::move(rule));
+        }
+      }
+    }
+    return c;
+  }
+
+private:
+  std::string m_origin;
+};
+
+} // namespace
+
+const PriceSet* Model::prices_on(Day day) const
+{
+  const PriceSet* found = nullptr;
+  for (const auto& set : periods) {
+    if (set.from <= day) {
+      found = &set;
+    }
+  }
+  return found;
+}
+
+const Model* Card::find_model(std::string_view id) const
+{
+  for (const auto& m : models) {
+    if (m.id == id) {
+      return &m;
+    }
+  }
+  return nullptr;
+}
+
+CardLoad load_card(std::string_view json_text, const std::string& origin)
+{
+  CardLoad result;
+  json root;
+  try {
+    root = parse_json_document(json_text, origin);
+  } catch (const Error& error) {
+    result.problems.push_back({"", error.what()}); // what() already names file:line:col
+    return result;
+  }
+  CardReader reader(origin);
+  Card card = reader.card(root);
+  result.problems = std::move(reader.problems);
+  if (result.problems.empty()) {
+    result.card = std::move(card);
+  }
+  return result;
+}
+
+} // namespace llmcost

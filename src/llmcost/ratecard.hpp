@@ -1,0 +1,145 @@
+#pragma once
+// Rate cards: what a route (provider) charges for each model, with sources,
+// effective dates, batch and tool rules, rate-limit tiers and credit rules.
+// The schema is documented in pricing/SCHEMA.md.
+
+#include "llmcost/date.hpp"
+#include "llmcost/decimal.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace llmcost {
+
+enum class ModelKind { chat, image, video, audio, tts, music, voice };
+enum class MediaUnit { image, second, call, minute, kilo_characters, song, voice, generation };
+
+std::string_view to_string(ModelKind kind);
+std::string_view to_string(MediaUnit unit);
+std::optional<ModelKind> parse_model_kind(std::string_view text);
+
+struct Price
+{
+  Decimal amount;
+  bool approximate = false; // the source prints "~"
+  std::string note;
+};
+
+struct MediaPrice
+{
+  MediaUnit unit = MediaUnit::call;
+  std::optional<Price> price;                        // absent when tiered or "varies"
+  std::string tier_by;                               // "image_quality" | "image_size"
+  std::vector<std::pair<std::string, Decimal>> tiers; // in card order
+  bool varies = false;                               // listed, not priceable
+  bool approximate = false;
+  std::optional<Decimal> minimum;         // minimum billable units per request
+  std::optional<Decimal> default_seconds; // video duration when a request gives none
+};
+
+struct PriceSet
+{
+  Day from = 0; // first day this set applies
+  std::string source;
+  std::string note;
+  // Token prices, per 1M tokens.
+  std::optional<Price> input;
+  std::optional<Price> cached_input;
+  std::optional<Price> output;
+  std::optional<Price> batch_input;
+  std::optional<Price> batch_cached_input;
+  std::optional<Price> batch_output;
+  std::optional<Price> request_fee; // flat per request (e.g. Sonar's web search)
+  std::string request_fee_label;
+  std::optional<MediaPrice> media;
+};
+
+struct Model
+{
+  std::string id;
+  std::vector<std::string> aliases;
+  ModelKind kind = ModelKind::chat;
+  std::optional<std::int64_t> context_window;
+  std::string source;
+  std::string note;
+  std::vector<PriceSet> periods; // ascending by `from`; back() is current
+
+  const PriceSet& current() const { return periods.back(); }
+  // The set in effect on `day`, or nullptr when `day` is before the first.
+  const PriceSet* prices_on(Day day) const;
+};
+
+struct Source
+{
+  std::string id;
+  std::string title;
+  std::string file;
+  std::string url;
+  std::string date;
+};
+
+struct RateLimitTier
+{
+  std::string name;
+  Decimal min_purchase; // cumulative purchase / recharge that unlocks it
+  // nullopt: not stated by the source; a value of -1: unlimited.
+  std::optional<std::int64_t> concurrency;
+  std::optional<std::int64_t> rpm;
+  std::optional<std::int64_t> per_model_rpm;
+  std::optional<std::int64_t> tpm;
+  std::optional<std::int64_t> tpd;
+};
+constexpr std::int64_t k_unlimited = -1;
+
+struct CreditRule
+{
+  std::string kind; // signup_bonus | referral | purchase_packages | minimum_recharge | voucher
+  std::optional<Decimal> amount;
+  std::vector<Decimal> amounts;
+  std::optional<Decimal> threshold;
+  std::string note;
+};
+
+struct Card
+{
+  std::string provider;
+  std::string name;
+  std::string currency;
+  std::string origin; // "bundled" or the file it came from
+  bool tax_included = false;
+  std::string tax_note;
+  Day effective_from = 0;
+  std::string effective_from_note;
+  std::vector<Source> sources;
+  bool batch_available = false;
+  std::optional<Decimal> batch_multiplier;
+  std::string batch_note;
+  std::optional<Price> web_search_call_fee; // per tool call, every chat model
+  std::vector<Model> models;
+  std::vector<RateLimitTier> tiers;
+  std::string rate_limits_note;
+  std::vector<CreditRule> credits;
+  std::string credits_note;
+
+  const Model* find_model(std::string_view id) const;
+};
+
+struct CardProblem
+{
+  std::string where; // "file:line:col" or "file: /json/pointer"
+  std::string message;
+};
+
+struct CardLoad
+{
+  std::optional<Card> card; // set only when there were no problems
+  std::vector<CardProblem> problems;
+};
+
+// Parses and validates one card. `origin` names it in problems.
+CardLoad load_card(std::string_view json_text, const std::string& origin);
+
+} // namespace llmcost

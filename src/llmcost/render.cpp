@@ -1,0 +1,440 @@
+#include "llmcost/render.hpp"
+
+#include "llmcost/text_table.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace llmcost {
+
+using nlohmann::ordered_json;
+
+std::optional<OutputFormat> parse_output_format(std::string_view text)
+{
+  if (text == "table") {
+    return OutputFormat::table;
+  }
+  if (text == "json") {
+    return OutputFormat::json;
+  }
+  if (text == "csv") {
+    return OutputFormat::csv;
+  }
+  if (text == "markdown" || text == "md") {
+    return OutputFormat::markdown;
+  }
+  return std::nullopt;
+}
+
+std::string group_thousands(const std::string& plain)
+{
+  std::size_t start = plain.empty() || plain[0] != '-' ? 0 : 1;
+  std::size_t end = std::min(plain.find('.'), plain.size());
+  std::string out = plain.substr(0, start);
+  for (std::size_t i = start; i < end; ++i) {
+    out += plain[i];
+    const std::size_t left = end - i - 1;
+    if (left > 0 && left % 3 == 0) {
+      out += ',';
+    }
+  }
+  out += plain.substr(end);
+  return out;
+}
+
+std::string format_quantity(Decimal value)
+{
+  return group_thousands(value.to_exact_string(0));
+}
+
+std::string format_money(Decimal value, int precision)
+{
+  return group_thousands(value.to_string(precision));
+}
+
+namespace {
+
+struct Column
+{
+  std::string heading;
+  bool numeric = true;
+  // Values per row, then the total.
+  std::vector<std::string> cells;
+  std::string total;
+};
+
+// The numeric columns a row carries, in display order.
+struct Measure
+{
+  const char* heading;
+  const char* json_group; // "tokens", "cost" or "" (top level)
+  const char* json_key;
+  bool money;
+  Decimal (*get)(const ReportRow&);
+  Decimal (*get_total)(const Report&);
+};
+
+const std::vector<Measure>& measures()
+{
+  static const std::vector<Measure> list = {
+    {"requests", "", "requests", false, [](const ReportRow& r) { return r.usage.requests; },
+     [](const Report& r) { return r.total_usage.requests; }},
+    {"input tok", "tokens", "input", false, [](const ReportRow& r) { return r.usage.input; },
+     [](const Report& r) { return r.total_usage.input; }},
+    {"cached tok", "tokens", "cached_input", false, [](const ReportRow& r) { return r.usage.cached_input; },
+     [](const Report& r) { return r.total_usage.cached_input; }},
+    {"cache write tok", "tokens", "cache_write", false, [](const ReportRow& r) { return r.usage.cache_write; },
+     [](const Report& r) { return r.total_usage.cache_write; }},
+    {"output tok", "tokens", "output", false, [](const ReportRow& r) { return r.usage.output; },
+     [](const Report& r) { return r.total_usage.output; }},
+    {"reasoning tok", "tokens", "reasoning", false, [](const ReportRow& r) { return r.usage.reasoning; },
+     [](const Report& r) { return r.total_usage.reasoning; }},
+    {"search calls", "", "web_search_calls", false, [](const ReportRow& r) { return r.usage.web_search_calls; },
+     [](const Report& r) { return r.total_usage.web_search_calls; }},
+    {"media units", "", "media_units", false, [](const ReportRow& r) { return r.usage.media_units; },
+     [](const Report& r) { return r.total_usage.media_units; }},
+    {"input $", "cost", "input", true, [](const ReportRow& r) { return r.cost.input; },
+     [](const Report& r) { return r.total_cost.input; }},
+    {"cached $", "cost", "cached_input", true, [](const ReportRow& r) { return r.cost.cached_input; },
+     [](const Report& r) { return r.total_cost.cached_input; }},
+    {"output $", "cost", "output", true, [](const ReportRow& r) { return r.cost.output; },
+     [](const Report& r) { return r.total_cost.output; }},
+    {"fees $", "cost", "fees", true, [](const ReportRow& r) { return r.cost.fees; },
+     [](const Report& r) { return r.total_cost.fees; }},
+    {"media $", "cost", "media", true, [](const ReportRow& r) { return r.cost.media; },
+     [](const Report& r) { return r.total_cost.media; }},
+    {"total $", "", "total", true, [](const ReportRow& r) { return r.cost.total(); },
+     [](const Report& r) { return r.total_cost.total(); }},
+  };
+  return list;
+}
+
+// Columns for human output: keys, then every measure that is not zero
+// everywhere (requests and total always shown).
+std::vector<Column> human_columns(const Report& report, int precision)
+{
+  std::vector<Column> columns;
+  for (std::size_t k = 0; k < report.key_names.size(); ++k) {
+    Column c{report.key_names[k], false, {}, k == 0 ? "total" : ""};
+    for (const auto& row : report.rows) {
+      c.cells.push_back(row.keys[k]);
+    }
+    columns.push_back(std::move(c));
+  }
+  for (const auto& m : measures()) {
+    const std::string key = m.json_key;
+    const bool always = key == "requests" || key == "total";
+    const bool any = std::any_of(report.rows.begin(), report.rows.end(), [&](const ReportRow& r) { return !m.get(r).is_zero(); });
+    if (!always && !any) {
+      continue;
+    }
+    Column c{m.heading, true, {}, {}};
+    for (const auto& row : report.rows) {
+      c.cells.push_back(m.money ? format_money(m.get(row), precision) : format_quantity(m.get(row)));
+    }
+    c.total = m.money ? format_money(m.get_total(report), precision) : format_quantity(m.get_total(report));
+    columns.push_back(std::move(c));
+  }
+  return columns;
+}
+
+// A rounded table's rows need not add up to its rounded total; say so, and by how much.
+std::string rounding_note(const Report& report, int precision)
+{
+  Decimal shown_sum;
+  for (const auto& row : report.rows) {
+    shown_sum += row.cost.total().round(precision);
+  }
+  const Decimal shown_total = report.total_cost.total().round(precision);
+  if (shown_sum == shown_total) {
+    return {};
+  }
+  return fmt::format("rows are rounded one by one; they add up to {} while the exact total rounds to {} "
+                     "(use --precision for more digits)",
+                     format_money(shown_sum, precision), format_money(shown_total, precision));
+}
+
+std::size_t display_width(const std::string& text)
+{
+  std::size_t width = 0;
+  for (unsigned char c : text) {
+    if ((c & 0xC0U) != 0x80U) {
+      ++width;
+    }
+  }
+  return width;
+}
+
+std::string pad(const std::string& text, std::size_t width, bool right)
+{
+  const std::size_t w = display_width(text);
+  const std::string fill(width > w ? width - w : 0, ' ');
+  return right ? fill + text : text + fill;
+}
+
+std::string heading_line(const Report& report, const RenderOptions& options)
+{
+  std::string title = options.title.empty() ? "llmcost" : options.title;
+  if (!report.period.empty()) {
+    title += " per " + report.period;
+  }
+  return fmt::format("{} ({})", title, report.currency);
+}
+
+std::string render_table(const Report& report, const RenderOptions& options)
+{
+  const auto columns = human_columns(report, options.precision);
+  std::vector<std::size_t> widths;
+  for (const auto& c : columns) {
+    std::size_t w = display_width(c.heading);
+    for (const auto& cell : c.cells) {
+      w = std::max(w, display_width(cell));
+    }
+    w = std::max(w, display_width(c.total));
+    widths.push_back(w);
+  }
+  const std::string bold = options.color ? "\x1b[1m" : "";
+  const std::string reset = options.color ? "\x1b[0m" : "";
+  auto line = [&](auto cell_of) {
+    std::string out;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      if (i > 0) {
+        out += "  ";
+      }
+      out += pad(cell_of(i), widths[i], columns[i].numeric);
+    }
+    while (!out.empty() && out.back() == ' ') {
+      out.pop_back();
+    }
+    return out + "\n";
+  };
+  std::string out = bold + heading_line(report, options) + reset + "\n\n";
+  out += bold + line([&](std::size_t i) { return columns[i].heading; });
+  out.insert(out.size() - 1, reset);
+  std::size_t rule = 0;
+  for (std::size_t i = 0; i < widths.size(); ++i) {
+    rule += widths[i] + (i > 0 ? 2 : 0);
+  }
+  std::string dashes;
+  for (std::size_t i = 0; i < rule; ++i) {
+    dashes += "─";
+  }
+  out += dashes + "\n";
+  for (std::size_t r = 0; r < report.rows.size(); ++r) {
+    out += line([&](std::size_t i) { return columns[i].cells[r]; });
+  }
+  out += dashes + "\n";
+  out += bold + line([&](std::size_t i) { return columns[i].total; });
+  if (options.color) {
+    out.insert(out.size() - 1, reset);
+  }
+  std::vector<std::string> notes = report.notes;
+  if (auto note = rounding_note(report, options.precision); !note.empty()) {
+    notes.push_back(note);
+  }
+  if (!notes.empty()) {
+    out += "\nnotes:\n";
+    for (const auto& note : notes) {
+      out += "  - " + note + "\n";
+    }
+  }
+  return out;
+}
+
+std::string markdown_escape(const std::string& text)
+{
+  std::string out;
+  for (char c : text) {
+    if (c == '|') {
+      out += "\\|";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string render_markdown(const Report& report, const RenderOptions& options)
+{
+  const auto columns = human_columns(report, options.precision);
+  std::string out = "**" + heading_line(report, options) + "**\n\n|";
+  for (const auto& c : columns) {
+    out += " " + markdown_escape(c.heading) + " |";
+  }
+  out += "\n|";
+  for (const auto& c : columns) {
+    out += c.numeric ? " ---: |" : " --- |";
+  }
+  out += "\n";
+  for (std::size_t r = 0; r < report.rows.size(); ++r) {
+    out += "|";
+    for (const auto& c : columns) {
+      out += " " + markdown_escape(c.cells[r]) + " |";
+    }
+    out += "\n";
+  }
+  out += "|";
+  for (const auto& c : columns) {
+    out += c.total.empty() ? " |" : " **" + markdown_escape(c.total) + "** |";
+  }
+  out += "\n";
+  std::vector<std::string> notes = report.notes;
+  if (auto note = rounding_note(report, options.precision); !note.empty()) {
+    notes.push_back(note);
+  }
+  if (!notes.empty()) {
+    out += "\n";
+    for (const auto& note : notes) {
+      out += "- " + markdown_escape(note) + "\n";
+    }
+  }
+  return out;
+}
+
+std::string render_csv(const Report& report)
+{
+  std::string out;
+  std::vector<std::string> header = report.key_names;
+  for (const auto& m : measures()) {
+    std::string name = m.json_key;
+    if (std::string_view(m.json_group) == "tokens") {
+      name += "_tokens";
+    } else if (std::string_view(m.json_group) == "cost") {
+      name += "_cost";
+    }
+    header.push_back(name);
+  }
+  header.emplace_back("currency");
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    out += (i > 0 ? "," : "") + csv_escape(header[i]);
+  }
+  out += "\n";
+  auto emit = [&](const std::vector<std::string>& keys, auto value_of) {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      out += (i > 0 ? "," : "") + csv_escape(keys[i]);
+    }
+    for (const auto& m : measures()) {
+      out += "," + (m.money ? value_of(m).to_exact_string(2) : value_of(m).to_exact_string(0));
+    }
+    out += "," + report.currency + "\n";
+  };
+  for (const auto& row : report.rows) {
+    emit(row.keys, [&](const Measure& m) { return m.get(row); });
+  }
+  std::vector<std::string> total_keys(report.key_names.size());
+  if (!total_keys.empty()) {
+    total_keys[0] = "TOTAL";
+  }
+  emit(total_keys, [&](const Measure& m) { return m.get_total(report); });
+  return out;
+}
+
+ordered_json usage_and_cost_json(const Report& report, const ReportRow* row)
+{
+  ordered_json j;
+  ordered_json tokens;
+  ordered_json cost;
+  for (const auto& m : measures()) {
+    const Decimal value = row != nullptr ? m.get(*row) : m.get_total(report);
+    const std::string text = m.money ? value.to_exact_string(2) : value.to_exact_string(0);
+    const std::string_view group = m.json_group;
+    if (group == "tokens") {
+      tokens[m.json_key] = text;
+    } else if (group == "cost") {
+      cost[m.json_key] = text;
+    } else if (std::string_view(m.json_key) == "total") {
+      j["cost"] = cost;
+      j["total"] = text;
+    } else {
+      j[m.json_key] = text;
+      if (std::string_view(m.json_key) == "requests") {
+        j["tokens"] = nullptr; // keeps the key order: requests, tokens, ...
+      }
+    }
+  }
+  j["tokens"] = tokens;
+  return j;
+}
+
+ordered_json records_json(const Report& report)
+{
+  ordered_json j;
+  j["read"] = report.records.read;
+  j["priced"] = report.records.priced;
+  j["rejected"] = report.records.rejected;
+  j["duplicates"] = report.records.duplicates;
+  ordered_json reasons = ordered_json::object();
+  for (const auto& [reason, count] : report.records.rejected_by_reason) {
+    reasons[reason] = count;
+  }
+  j["rejected_by_reason"] = reasons;
+  ordered_json first = ordered_json::array();
+  for (const auto& r : report.records.first_rejections) {
+    first.push_back({{"where", r.where}, {"reason", r.reason}});
+  }
+  j["rejections"] = first;
+  return j;
+}
+
+std::string render_json(const Report& report)
+{
+  ordered_json j;
+  j["currency"] = report.currency;
+  if (!report.period.empty()) {
+    j["period"] = report.period;
+  }
+  j["group_by"] = report.key_names;
+  j["total"] = report.total_cost.total().to_exact_string(2);
+  ordered_json rows = ordered_json::array();
+  for (const auto& row : report.rows) {
+    ordered_json r;
+    for (std::size_t k = 0; k < report.key_names.size(); ++k) {
+      r[report.key_names[k]] = row.keys[k];
+    }
+    r.update(usage_and_cost_json(report, &row));
+    rows.push_back(std::move(r));
+  }
+  j["rows"] = std::move(rows);
+  j["totals"] = usage_and_cost_json(report, nullptr);
+  j["records"] = records_json(report);
+  j["notes"] = report.notes;
+  j["warnings"] = report.warnings;
+  return j.dump(2) + "\n";
+}
+
+} // namespace
+
+std::string render_record_summary(const Report& report)
+{
+  const auto& r = report.records;
+  std::string out = fmt::format("records: {} read, {} priced, {} rejected", r.read, r.priced, r.rejected);
+  if (r.duplicates > 0) {
+    out += fmt::format(", {} duplicates dropped", r.duplicates);
+  }
+  out += "\n";
+  for (const auto& [reason, count] : r.rejected_by_reason) {
+    out += fmt::format("  rejected {}: {}\n", count, reason);
+  }
+  for (const auto& rej : r.first_rejections) {
+    out += fmt::format("  {}: {}\n", rej.where, rej.reason);
+  }
+  return out;
+}
+
+std::string render_report(const Report& report, const RenderOptions& options)
+{
+  switch (options.format) {
+  case OutputFormat::table:
+    return render_table(report, options);
+  case OutputFormat::json:
+    return render_json(report);
+  case OutputFormat::csv:
+    return render_csv(report);
+  case OutputFormat::markdown:
+    return render_markdown(report, options);
+  }
+  return {};
+}
+
+} // namespace llmcost

@@ -1,0 +1,33 @@
+#pragma once
+// Renders a Report as text: an aligned table, JSON, CSV or Markdown. No I/O.
+
+#include "llmcost/report.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace llmcost {
+
+enum class OutputFormat { table, json, csv, markdown };
+std::optional<OutputFormat> parse_output_format(std::string_view text);
+
+struct RenderOptions
+{
+  OutputFormat format = OutputFormat::table;
+  int precision = 2;  // money decimals in table and markdown
+  bool color = false; // ANSI bold for headers and totals (tables only)
+  std::string title;  // e.g. "estimate"
+};
+
+std::string render_report(const Report& report, const RenderOptions& options);
+
+// The record accounting lines ("records: 10 read, 9 priced, 1 rejected ...").
+std::string render_record_summary(const Report& report);
+
+// 1234567 -> "1,234,567"; fractional digits kept as given.
+std::string group_thousands(const std::string& plain_number);
+std::string format_quantity(Decimal value);
+std::string format_money(Decimal value, int precision);
+
+} // namespace llmcost

@@ -1,0 +1,55 @@
+#pragma once
+// What a command computed, before any formatting: grouped rows, exact totals,
+// record accounting and the notes a reader needs. Renderers turn it into text.
+
+#include "llmcost/pricing.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace llmcost {
+
+struct ReportRow
+{
+  std::vector<std::string> keys; // parallel to Report::key_names
+  Usage usage;
+  Cost cost;
+  unsigned notes = 0; // PricingNote bits
+};
+
+struct Rejection
+{
+  std::string where; // file:line
+  std::string reason;
+};
+
+struct RecordCounts
+{
+  std::uint64_t read = 0;
+  std::uint64_t priced = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t duplicates = 0;
+  std::map<std::string, std::uint64_t> rejected_by_reason;
+  std::vector<Rejection> first_rejections; // in input order, capped by the caller
+};
+
+struct Report
+{
+  std::string currency = "USD";
+  std::string period;                 // "month" etc. for planned workloads; empty for usage
+  std::vector<std::string> key_names; // e.g. workload, provider, model
+  std::vector<ReportRow> rows;
+  Usage total_usage;
+  Cost total_cost; // the exact sum of the rows
+  bool has_records = false; // usage input was read (records counts apply)
+  RecordCounts records;
+  std::vector<std::string> notes; // footnotes, deduplicated, in order of first use
+  std::vector<std::string> warnings;
+
+  void add_note(const std::string& note);
+  void add_warning(const std::string& warning);
+};
+
+} // namespace llmcost
