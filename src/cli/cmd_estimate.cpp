@@ -5,6 +5,9 @@
 #include "llmcost/error.hpp"
 #include "llmcost/estimate.hpp"
 #include "llmcost/files.hpp"
+#include "llmcost/usage_csv.hpp"
+
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -17,6 +20,14 @@ struct EstimateOptions
   CommonOptions common;
   std::vector<std::string> inputs;
   std::string period;
+  // Recorded usage.
+  std::string input_format = "auto";
+  std::vector<std::string> maps;
+  bool strict = false;
+  bool allow_rejects = false;
+  std::size_t show_rejects = 5;
+  std::string since;
+  std::string until;
   // One inline workload.
   std::string name = "inline";
   std::string model;
@@ -108,6 +119,73 @@ bool has_inline_detail(const EstimateOptions& o)
   return o.batch;
 }
 
+enum class InputKind { workload, csv };
+
+// Files to read: directories are walked recursively for *.csv (and *.json
+// workload specs), in sorted order so output is deterministic.
+std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs)
+{
+  namespace fs = std::filesystem;
+  std::vector<std::string> files;
+  for (const auto& input : inputs) {
+    std::error_code ec;
+    if (input != "-" && fs::is_directory(input, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(input, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec)) {
+        const auto ext = it->path().extension().string();
+        if (it->is_regular_file() && (ext == ".csv" || ext == ".json")) {
+          found.push_back(it->path().string());
+        }
+      }
+      if (ec) {
+        throw Error(Location{input}, "cannot read directory: " + ec.message());
+      }
+      std::sort(found.begin(), found.end());
+      if (found.empty()) {
+        throw Error(Location{input}, "no usage files (*.csv, *.json) in this directory");
+      }
+      files.insert(files.end(), found.begin(), found.end());
+    } else {
+      files.push_back(input);
+    }
+  }
+  return files;
+}
+
+InputKind detect_kind(const std::string& forced, const std::string& name, std::string_view text)
+{
+  if (forced == "workload") {
+    return InputKind::workload;
+  }
+  if (forced == "csv") {
+    return InputKind::csv;
+  }
+  if (looks_like_workload_spec(text.substr(0, 1 << 16))) {
+    return InputKind::workload;
+  }
+  const std::string_view trimmed = text.substr(text.find_first_not_of(" \t\r\n\xEF\xBB\xBF") == std::string_view::npos
+                                                 ? 0
+                                                 : text.find_first_not_of(" \t\r\n\xEF\xBB\xBF"));
+  if (!trimmed.empty() && (trimmed[0] == '{' || trimmed[0] == '[')) {
+    throw Error(Location{name, 1, 1}, "JSON usage traces are not supported yet by this build",
+                "a workload spec (with \"workloads\") or a usage CSV");
+  }
+  return InputKind::csv;
+}
+
+std::optional<Day> date_flag(const std::string& text, const char* flag)
+{
+  if (text.empty()) {
+    return std::nullopt;
+  }
+  auto day = parse_date(text);
+  if (!day) {
+    throw Error(Location{}, fmt::format("{}: \"{}\" is not a date", flag, text), "YYYY-MM-DD");
+  }
+  return day;
+}
+
 void run_estimate_command(const EstimateOptions& o, Context& context)
 {
   const Catalog catalog = load_catalog(o.common);
@@ -119,26 +197,57 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
   if (!o.period.empty()) {
     request.period = parse_period(o.period);
   }
-  for (const auto& input : o.inputs) {
+  AggregateOptions aggregate;
+  aggregate.group_by = request.group_by;
+  aggregate.provider_hint = o.common.provider;
+  aggregate.strict = o.strict;
+  aggregate.show_rejects = o.show_rejects;
+  aggregate.since = date_flag(o.since, "--since");
+  aggregate.until = date_flag(o.until, "--until");
+  UsageAggregator usage(catalog, aggregate);
+  const ColumnMap maps = parse_column_maps(o.maps);
+  bool any_usage = false;
+
+  for (const auto& input : expand_inputs(o.inputs)) {
     const std::string text = read_file(input);
     const std::string name = input == "-" ? "<stdin>" : input;
-    if (!looks_like_workload_spec(text)) {
-      throw Error(Location{name, 1, 1}, "not a workload spec (no \"workloads\" array)",
-                  "a workload spec; see WORKLOAD SPEC in llmcost(1)");
+    if (detect_kind(o.input_format, name, text) == InputKind::workload) {
+      auto workloads = load_workloads(text, name);
+      request.workloads.insert(request.workloads.end(), workloads.begin(), workloads.end());
+    } else {
+      read_usage_csv(text, name, maps, usage);
+      any_usage = true;
     }
-    auto workloads = load_workloads(text, name);
-    request.workloads.insert(request.workloads.end(), workloads.begin(), workloads.end());
   }
   if (!o.model.empty()) {
     request.workloads.push_back(inline_workload(o));
   } else if (has_inline_detail(o)) {
     throw Error(Location{}, "workload flags given without --model", "--model MODEL, e.g. --model moonshot/kimi-k2.6");
   }
-  if (request.workloads.empty()) {
-    throw Error(Location{}, "nothing to estimate", "a workload spec FILE, or --model with --requests and token counts");
+  if (any_usage && !request.workloads.empty()) {
+    throw Error(Location{}, "both planned workloads and recorded usage given",
+                "one kind per run: workload specs / inline flags, or usage files");
   }
-  const Report report = estimate_workloads(catalog, request);
-  emit(o.common, context, render_report(report, render_options(o.common, context, "estimate")));
+  if (!any_usage && request.workloads.empty()) {
+    throw Error(Location{}, "nothing to estimate",
+                "a workload spec or usage FILE, or --model with --requests and token counts");
+  }
+  const RenderOptions render = render_options(o.common, context, "estimate");
+  if (!any_usage) {
+    const Report report = estimate_workloads(catalog, request);
+    emit(o.common, context, render_report(report, render));
+    return;
+  }
+  const Report report = usage.finish();
+  emit(o.common, context, render_report(report, render));
+  if (render.format != OutputFormat::json) {
+    context.err << render_record_summary(report);
+  }
+  if (report.records.rejected > 0 && !o.allow_rejects) {
+    context.err << fmt::format("llmcost: error: {} record{} rejected (use --allow-rejects to accept a partial total)\n",
+                               report.records.rejected, report.records.rejected == 1 ? "" : "s");
+    context.exit_code = 2;
+  }
 }
 
 } // namespace
@@ -147,10 +256,26 @@ void setup_estimate(CLI::App& app, Context& context)
 {
   auto options = std::make_shared<EstimateOptions>();
   CLI::App* cmd = app.add_subcommand("estimate", "What planned workloads cost, by workload, route and model");
-  cmd->add_option("inputs", options->inputs, "Workload spec files (JSON, comments allowed; - for stdin)");
+  cmd->add_option("inputs", options->inputs,
+                  "Workload specs (JSON) or usage files (CSV); directories are read recursively; - for stdin");
   add_pricing_options(*cmd, options->common);
   add_output_options(*cmd, options->common);
-  cmd->add_option("--by", options->common.by, "Group rows by: workload, provider, model (comma-separated)");
+  cmd->add_option("--by", options->common.by,
+                  "Group rows by: model, provider, workload, project, key, session, day, week, month (comma-separated)");
+  const std::string usage_group = "Recorded usage";
+  cmd->add_option("--input-format", options->input_format, "Input format (auto detects per file)")
+    ->check(CLI::IsMember({"auto", "workload", "csv"}))
+    ->capture_default_str()
+    ->group(usage_group);
+  cmd->add_option("--map", options->maps, "CSV column meaning, COLUMN=FIELD (repeatable), e.g. --map tok_in=input_tokens")
+    ->group(usage_group);
+  cmd->add_flag("--strict", options->strict, "Stop at the first bad record")->group(usage_group);
+  cmd->add_flag("--allow-rejects", options->allow_rejects, "Exit 0 even when records were rejected")->group(usage_group);
+  cmd->add_option("--show-rejects", options->show_rejects, "How many rejected records to list")
+    ->capture_default_str()
+    ->group(usage_group);
+  cmd->add_option("--since", options->since, "Only records on or after this date (YYYY-MM-DD)")->group(usage_group);
+  cmd->add_option("--until", options->until, "Only records on or before this date (YYYY-MM-DD)")->group(usage_group);
   cmd->add_option("--period", options->period, "Report per day, week, month or year; also the inline workload's period")
     ->check(CLI::IsMember({"day", "week", "month", "year"}));
 

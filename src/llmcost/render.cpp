@@ -364,6 +364,7 @@ ordered_json records_json(const Report& report)
   j["priced"] = report.records.priced;
   j["rejected"] = report.records.rejected;
   j["duplicates"] = report.records.duplicates;
+  j["filtered"] = report.records.filtered;
   ordered_json reasons = ordered_json::object();
   for (const auto& [reason, count] : report.records.rejected_by_reason) {
     reasons[reason] = count;
@@ -411,6 +412,9 @@ std::string render_record_summary(const Report& report)
   std::string out = fmt::format("records: {} read, {} priced, {} rejected", r.read, r.priced, r.rejected);
   if (r.duplicates > 0) {
     out += fmt::format(", {} duplicates dropped", r.duplicates);
+  }
+  if (r.filtered > 0) {
+    out += fmt::format(", {} outside --since/--until", r.filtered);
   }
   out += "\n";
   for (const auto& [reason, count] : r.rejected_by_reason) {

@@ -1,0 +1,255 @@
+#include "llmcost/usage.hpp"
+
+#include "llmcost/error.hpp"
+#include "llmcost/estimate.hpp"
+#include "llmcost/pricing.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace llmcost {
+
+std::optional<Day> day_of_timestamp(std::string_view text)
+{
+  if (text.empty()) {
+    return std::nullopt;
+  }
+  if (std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (text.size() > 16) {
+      return std::nullopt;
+    }
+    std::int64_t value = 0;
+    for (char c : text) {
+      value = value * 10 + (c - '0');
+    }
+    if (text.size() >= 12) {
+      value /= 1000; // milliseconds
+    }
+    return static_cast<Day>(value / 86400);
+  }
+  if (text.size() < 10) {
+    return std::nullopt;
+  }
+  if (text.size() > 10 && text[10] != 'T' && text[10] != ' ' && text[10] != 't') {
+    return std::nullopt;
+  }
+  return parse_date(text.substr(0, 10));
+}
+
+std::string week_key(Day day)
+{
+  // ISO 8601 week: the week belongs to the year of its Thursday.
+  const int weekday = static_cast<int>((day + 3) % 7 + 7) % 7; // 0 = Monday
+  const Day thursday = day - weekday + 3;
+  int year = 0;
+  unsigned month = 0;
+  unsigned d = 0;
+  civil_from_days(thursday, year, month, d);
+  const Day first_of_year = days_from_civil(year, 1, 1);
+  const int week = (thursday - first_of_year) / 7 + 1;
+  return fmt::format("{:04}-W{:02}", year, week);
+}
+
+std::string month_key(Day day)
+{
+  return format_date(day).substr(0, 7);
+}
+
+UsageAggregator::UsageAggregator(const Catalog& catalog, AggregateOptions options)
+  : m_catalog(catalog), m_options(std::move(options))
+{
+  if (m_options.group_by.empty()) {
+    m_options.group_by = {"provider", "model"};
+  }
+}
+
+void UsageAggregator::reject(const Location& where, const std::string& reason)
+{
+  if (m_options.strict) {
+    throw Error(where, reason);
+  }
+  ++m_counts.read;
+  ++m_counts.rejected;
+  // Count by the reason's stable part (before any quoted value).
+  const std::string kind = reason.substr(0, reason.find(": "));
+  ++m_counts.rejected_by_reason[kind];
+  if (m_counts.first_rejections.size() < m_options.show_rejects) {
+    m_counts.first_rejections.push_back({where.to_string(), reason});
+  }
+}
+
+const UsageAggregator::Resolution& UsageAggregator::resolve(std::string_view provider, std::string_view model)
+{
+  m_scratch_key.assign(provider);
+  m_scratch_key += '\x1f';
+  m_scratch_key.append(model);
+  auto it = m_resolutions.find(m_scratch_key);
+  if (it != m_resolutions.end()) {
+    return it->second;
+  }
+  Resolution r;
+  ResolveFailure failure;
+  r.model = m_catalog.resolve(model, provider, m_options.provider_hint, failure);
+  if (!r.model) {
+    r.problem = failure.problem + (failure.expected.empty() ? "" : " (expected " + failure.expected + ")");
+  }
+  return m_resolutions.emplace(m_scratch_key, std::move(r)).first->second;
+}
+
+std::string UsageAggregator::check(const UsageRecord& record, const ResolvedModel& model) const
+{
+  const Card& card = *model.card;
+  if (model.model->kind != ModelKind::chat) {
+    return fmt::format("{}/{} is a {} model; token usage cannot be priced on it", card.provider, model.model->id,
+                       to_string(model.model->kind));
+  }
+  if (record.batch && !card.batch_available) {
+    return fmt::format("batch request on route {}, which has no Batch API pricing", card.provider);
+  }
+  if (record.web_search_calls > 0 && !card.web_search_call_fee && !model.model->current().request_fee) {
+    return fmt::format("web search calls on {}/{}, which has no web-search price", card.provider, model.model->id);
+  }
+  return {};
+}
+
+void UsageAggregator::record(const UsageRecord& record)
+{
+  if (record.model.empty()) {
+    reject(record.where, "no model");
+    return;
+  }
+  const Resolution& resolution = resolve(record.provider, record.model);
+  if (!resolution.model) {
+    reject(record.where, resolution.problem);
+    return;
+  }
+  const ResolvedModel& model = *resolution.model;
+  if (const std::string why = check(record, model); !why.empty()) {
+    reject(record.where, why);
+    return;
+  }
+  if (record.day && ((m_options.since && *record.day < *m_options.since) ||
+                     (m_options.until && *record.day > *m_options.until))) {
+    // Outside the requested window: read, and accounted as filtered.
+    ++m_counts.read;
+    ++m_counts.filtered;
+    return;
+  }
+  const PriceSet* prices = &model.model->current();
+  if (record.day) {
+    prices = model.model->prices_on(*record.day);
+    if (prices == nullptr) {
+      reject(record.where, fmt::format("no price in effect on {}: {}/{} is priced from {}", format_date(*record.day),
+                                       model.card->provider, model.model->id,
+                                       format_date(model.model->periods.front().from)));
+      return;
+    }
+  }
+  std::vector<std::string> keys;
+  keys.reserve(m_options.group_by.size());
+  std::string id;
+  for (const auto& dim : m_options.group_by) {
+    std::string value;
+    if (dim == "provider") {
+      value = model.card->provider;
+    } else if (dim == "model") {
+      value = model.model->id;
+    } else if (dim == "project") {
+      value = record.project;
+    } else if (dim == "key") {
+      value = record.key;
+    } else if (dim == "session") {
+      value = record.session;
+    } else if (dim == "workload") {
+      value = record.project;
+    } else if (record.day) {
+      value = dim == "day" ? format_date(*record.day) : dim == "week" ? week_key(*record.day) : month_key(*record.day);
+    }
+    if (value.empty()) {
+      value = "(none)";
+    }
+    id += value;
+    id += '\x1f';
+    keys.push_back(std::move(value));
+  }
+  id += fmt::format("{}\x1f{}\x1f{}", static_cast<const void*>(model.model), static_cast<const void*>(prices),
+                    record.batch ? 1 : 0);
+  auto [it, inserted] = m_groups.try_emplace(id);
+  Accumulator& acc = it->second;
+  if (inserted) {
+    acc.keys = std::move(keys);
+    acc.model = model;
+    acc.prices = prices;
+    acc.batch = record.batch;
+  }
+  acc.requests += record.requests;
+  acc.input += record.input;
+  acc.cached_input += record.cached_input;
+  acc.cache_write += record.cache_write;
+  acc.output += record.output;
+  acc.reasoning += record.reasoning;
+  acc.web_search_calls += record.web_search_calls;
+  ++m_counts.read;
+  ++m_counts.priced;
+}
+
+Report UsageAggregator::finish() const
+{
+  Report report;
+  report.key_names = m_options.group_by;
+  report.has_records = true;
+  report.records = m_counts;
+  auto dec = [](uint128 v) { return Decimal::from_raw(static_cast<int128>(v) * Decimal::k_scale); };
+  // Deterministic order: by keys, then by pricing unit.
+  std::vector<const Accumulator*> groups;
+  groups.reserve(m_groups.size());
+  for (const auto& [id, acc] : m_groups) {
+    groups.push_back(&acc);
+  }
+  std::sort(groups.begin(), groups.end(), [](const Accumulator* a, const Accumulator* b) {
+    if (a->keys != b->keys) {
+      return a->keys < b->keys;
+    }
+    if (a->model.card->provider != b->model.card->provider) {
+      return a->model.card->provider < b->model.card->provider;
+    }
+    if (a->model.model->id != b->model.model->id) {
+      return a->model.model->id < b->model.model->id;
+    }
+    if (a->prices->from != b->prices->from) {
+      return a->prices->from < b->prices->from;
+    }
+    return a->batch < b->batch;
+  });
+  for (const Accumulator* acc : groups) {
+    Usage usage;
+    usage.requests = dec(acc->requests);
+    usage.input = dec(acc->input);
+    usage.cached_input = dec(acc->cached_input);
+    usage.cache_write = dec(acc->cache_write);
+    usage.output = dec(acc->output);
+    usage.reasoning = dec(acc->reasoning);
+    usage.web_search_calls = dec(acc->web_search_calls);
+    const Priced priced = price_usage(PriceRequest{acc->model.card, acc->model.model, acc->prices, acc->batch, {}}, usage);
+    if (!priced.cost) {
+      throw Error("internal error: a checked record group could not be priced: " + priced.not_priceable);
+    }
+    if (report.rows.empty() || report.rows.back().keys != acc->keys) {
+      report.rows.push_back(ReportRow{acc->keys, {}, {}, 0});
+    }
+    ReportRow& row = report.rows.back();
+    row.usage += usage;
+    row.cost += *priced.cost;
+    row.notes |= priced.notes;
+    for (const auto& note : describe_notes(priced.notes, *acc->model.card, *acc->model.model)) {
+      report.add_note(note);
+    }
+  }
+  for (const auto& row : report.rows) {
+    report.total_usage += row.usage;
+    report.total_cost += row.cost;
+  }
+  return report;
+}
+
+} // namespace llmcost

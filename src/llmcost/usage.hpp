@@ -1,0 +1,116 @@
+#pragma once
+// Recorded usage: one normalised record per request (or per usage line of an
+// export), whatever format it came from, and the aggregator that prices them
+// into a Report. Readers produce records; the aggregator accounts for every
+// one: read = priced + rejected + duplicates.
+
+#include "llmcost/catalog.hpp"
+#include "llmcost/date.hpp"
+#include "llmcost/error.hpp"
+#include "llmcost/report.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace llmcost {
+
+struct UsageRecord
+{
+  Location where; // file and line of the record
+  std::optional<Day> day;
+  std::string_view provider; // route, when the input names it
+  std::string_view model;
+  std::string_view request_id;
+  std::string_view project;
+  std::string_view key;
+  std::string_view session;
+  std::uint64_t requests = 1;
+  std::uint64_t input = 0;        // uncached input (cache writes included)
+  std::uint64_t cached_input = 0; // cache hits
+  std::uint64_t cache_write = 0;  // of input
+  std::uint64_t output = 0;       // reasoning included
+  std::uint64_t reasoning = 0;    // of output
+  std::uint64_t web_search_calls = 0;
+  bool batch = false;
+  std::optional<Decimal> billed;
+};
+
+// Receives what readers produce.
+class RecordSink
+{
+public:
+  virtual ~RecordSink() = default;
+  virtual void record(const UsageRecord& record) = 0;
+  // A record that could not be read (bad field, missing model, ...).
+  virtual void reject(const Location& where, const std::string& reason) = 0;
+};
+
+struct AggregateOptions
+{
+  std::vector<std::string> group_by; // empty: provider, model
+  std::string provider_hint;
+  std::optional<Day> since; // inclusive
+  std::optional<Day> until; // inclusive
+  bool strict = false;      // first rejection throws
+  std::size_t show_rejects = 5;
+};
+
+class UsageAggregator : public RecordSink
+{
+public:
+  UsageAggregator(const Catalog& catalog, AggregateOptions options);
+
+  void record(const UsageRecord& record) override;
+  void reject(const Location& where, const std::string& reason) override;
+
+  Report finish() const;
+  const RecordCounts& counts() const { return m_counts; }
+
+private:
+  struct Resolution
+  {
+    std::optional<ResolvedModel> model;
+    std::string problem;
+  };
+  struct Accumulator
+  {
+    std::vector<std::string> keys;
+    ResolvedModel model;
+    const PriceSet* prices = nullptr;
+    bool batch = false;
+    uint128 requests = 0;
+    uint128 input = 0;
+    uint128 cached_input = 0;
+    uint128 cache_write = 0;
+    uint128 output = 0;
+    uint128 reasoning = 0;
+    uint128 web_search_calls = 0;
+  };
+
+  const Resolution& resolve(std::string_view provider, std::string_view model);
+  // Why this record cannot be priced on the model, or empty.
+  std::string check(const UsageRecord& record, const ResolvedModel& model) const;
+
+  const Catalog& m_catalog;
+  AggregateOptions m_options;
+  RecordCounts m_counts;
+  std::unordered_map<std::string, Resolution> m_resolutions;
+  std::unordered_map<std::string, Accumulator> m_groups;
+  std::string m_scratch_key;
+};
+
+// Day of a timestamp: ISO 8601 ("2026-01-05T10:00:00Z", "2026-01-05 10:00",
+// "2026-01-05"), or Unix seconds / milliseconds.
+std::optional<Day> day_of_timestamp(std::string_view text);
+
+// Group key text for a day: "2026-01-05", ISO week "2026-W02", month "2026-01".
+std::string week_key(Day day);
+std::string month_key(Day day);
+
+} // namespace llmcost

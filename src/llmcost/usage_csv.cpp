@@ -1,0 +1,423 @@
+#include "llmcost/usage_csv.hpp"
+
+#include "llmcost/csv.hpp"
+#include "llmcost/error.hpp"
+#include "llmcost/strings.hpp"
+
+#include <algorithm>
+#include <array>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace llmcost {
+
+namespace {
+
+struct FieldName
+{
+  UsageField field;
+  std::string_view name;
+};
+
+constexpr std::array k_field_names = {
+  FieldName{UsageField::timestamp, "timestamp"},
+  FieldName{UsageField::request_id, "request_id"},
+  FieldName{UsageField::provider, "provider"},
+  FieldName{UsageField::model, "model"},
+  FieldName{UsageField::project, "project"},
+  FieldName{UsageField::key, "key"},
+  FieldName{UsageField::session, "session"},
+  FieldName{UsageField::requests, "requests"},
+  FieldName{UsageField::input_total, "input_tokens"},
+  FieldName{UsageField::input_uncached, "uncached_input_tokens"},
+  FieldName{UsageField::cached_input, "cached_input_tokens"},
+  FieldName{UsageField::cache_write, "cache_write_tokens"},
+  FieldName{UsageField::output, "output_tokens"},
+  FieldName{UsageField::reasoning, "reasoning_tokens"},
+  FieldName{UsageField::batch, "batch"},
+  FieldName{UsageField::web_search_calls, "web_search_calls"},
+  FieldName{UsageField::billed, "billed"},
+  FieldName{UsageField::currency, "currency"},
+};
+
+// Header aliases, compared after normalising (lower case; spaces, '-' and
+// '.' as '_'). Several columns may feed cache_write (5m and 1h writes add up).
+struct Alias
+{
+  std::string_view header;
+  UsageField field;
+};
+
+constexpr std::array k_aliases = {
+  Alias{"timestamp", UsageField::timestamp},
+  Alias{"time", UsageField::timestamp},
+  Alias{"date", UsageField::timestamp},
+  Alias{"datetime", UsageField::timestamp},
+  Alias{"created_at", UsageField::timestamp},
+  Alias{"created", UsageField::timestamp},
+  Alias{"start_time_iso", UsageField::timestamp},
+  Alias{"starttime", UsageField::timestamp},
+  Alias{"start_time", UsageField::timestamp},
+  Alias{"usage_date_utc", UsageField::timestamp},
+  Alias{"request_id", UsageField::request_id},
+  Alias{"requestid", UsageField::request_id},
+  Alias{"generation_id", UsageField::request_id},
+  Alias{"id", UsageField::request_id},
+  Alias{"provider", UsageField::provider},
+  Alias{"route", UsageField::provider},
+  Alias{"model", UsageField::model},
+  Alias{"model_id", UsageField::model},
+  Alias{"model_name", UsageField::model},
+  Alias{"model_version", UsageField::model},
+  Alias{"model_permaslug", UsageField::model},
+  Alias{"project", UsageField::project},
+  Alias{"project_id", UsageField::project},
+  Alias{"project_name", UsageField::project},
+  Alias{"workspace", UsageField::project},
+  Alias{"api_key_id", UsageField::key},
+  Alias{"api_key", UsageField::key},
+  Alias{"api_key_name", UsageField::key},
+  Alias{"key", UsageField::key},
+  Alias{"session", UsageField::session},
+  Alias{"session_id", UsageField::session},
+  Alias{"requests", UsageField::requests},
+  Alias{"request_count", UsageField::requests},
+  Alias{"num_requests", UsageField::requests},
+  Alias{"input_tokens", UsageField::input_total},
+  Alias{"prompt_tokens", UsageField::input_total},
+  Alias{"tokens_prompt", UsageField::input_total},
+  Alias{"usage_input_tokens_no_cache", UsageField::input_uncached},
+  Alias{"input_tokens_no_cache", UsageField::input_uncached},
+  Alias{"uncached_input_tokens", UsageField::input_uncached},
+  Alias{"cached_input_tokens", UsageField::cached_input},
+  Alias{"cached_tokens", UsageField::cached_input},
+  Alias{"tokens_cached", UsageField::cached_input},
+  Alias{"cache_read_input_tokens", UsageField::cached_input},
+  Alias{"usage_input_tokens_cache_read", UsageField::cached_input},
+  Alias{"cache_creation_input_tokens", UsageField::cache_write},
+  Alias{"usage_input_tokens_cache_write_5m", UsageField::cache_write},
+  Alias{"usage_input_tokens_cache_write_1h", UsageField::cache_write},
+  Alias{"cache_write_tokens", UsageField::cache_write},
+  Alias{"output_tokens", UsageField::output},
+  Alias{"completion_tokens", UsageField::output},
+  Alias{"tokens_completion", UsageField::output},
+  Alias{"usage_output_tokens", UsageField::output},
+  Alias{"reasoning_tokens", UsageField::reasoning},
+  Alias{"tokens_reasoning", UsageField::reasoning},
+  Alias{"batch", UsageField::batch},
+  Alias{"is_batch", UsageField::batch},
+  Alias{"web_search_calls", UsageField::web_search_calls},
+  Alias{"web_search_count", UsageField::web_search_calls},
+  Alias{"web_searches", UsageField::web_search_calls},
+  Alias{"cost_usd", UsageField::billed},
+  Alias{"cost", UsageField::billed},
+  Alias{"cost_total", UsageField::billed},
+  Alias{"amount_value", UsageField::billed},
+  Alias{"spend", UsageField::billed},
+  Alias{"billed", UsageField::billed},
+  Alias{"billed_usd", UsageField::billed},
+  Alias{"amount_currency", UsageField::currency},
+  Alias{"currency", UsageField::currency},
+};
+
+std::string normalise_header(std::string_view header)
+{
+  std::string out = to_lower(trim(header));
+  for (char& c : out) {
+    if (c == ' ' || c == '-' || c == '.') {
+      c = '_';
+    }
+  }
+  return out;
+}
+
+bool is_summed(UsageField field)
+{
+  return field == UsageField::cache_write;
+}
+
+// Unsigned integer token count; nullopt with a reason when not one.
+std::optional<std::uint64_t> parse_count(std::string_view text, std::string& why)
+{
+  text = trim(text);
+  if (text.empty()) {
+    return 0; // an empty count is zero (exports leave unused columns blank)
+  }
+  if (text[0] == '-') {
+    why = "negative";
+    return std::nullopt;
+  }
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '.') {
+      // "12.0" is an integer written by a float-minded exporter; "12.5" is not.
+      if (text.find_first_not_of('0', i + 1) != std::string_view::npos) {
+        why = "not a whole number";
+        return std::nullopt;
+      }
+      break;
+    }
+    if (c < '0' || c > '9') {
+      why = "not a number";
+      return std::nullopt;
+    }
+    if (value > (UINT64_MAX - 9) / 10) {
+      why = "too large";
+      return std::nullopt;
+    }
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (value > static_cast<std::uint64_t>(INT64_MAX)) {
+    why = "too large";
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<bool> parse_bool(std::string_view text)
+{
+  const std::string value = to_lower(trim(text));
+  if (value == "true" || value == "1" || value == "yes" || value == "batch") {
+    return true;
+  }
+  if (value.empty() || value == "false" || value == "0" || value == "no") {
+    return false;
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+std::optional<UsageField> parse_usage_field(std::string_view name)
+{
+  for (const auto& f : k_field_names) {
+    if (f.name == name) {
+      return f.field;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(UsageField field)
+{
+  for (const auto& f : k_field_names) {
+    if (f.field == field) {
+      return f.name;
+    }
+  }
+  return "?";
+}
+
+ColumnMap parse_column_maps(const std::vector<std::string>& specs)
+{
+  ColumnMap out;
+  for (const auto& spec : specs) {
+    const auto eq = spec.rfind('=');
+    std::vector<std::string_view> names;
+    for (const auto& f : k_field_names) {
+      names.push_back(f.name);
+    }
+    if (eq == std::string::npos || eq == 0) {
+      throw Error(Location{}, fmt::format("--map \"{}\": expected COLUMN=FIELD", spec),
+                  fmt::format("a field among {}", fmt::join(names, ", ")));
+    }
+    auto field = parse_usage_field(spec.substr(eq + 1));
+    if (!field) {
+      throw Error(Location{}, fmt::format("--map \"{}\": unknown field \"{}\"", spec, spec.substr(eq + 1)),
+                  fmt::format("one of {}", fmt::join(names, ", ")));
+    }
+    out.emplace_back(normalise_header(spec.substr(0, eq)), *field);
+  }
+  return out;
+}
+
+void read_usage_csv(std::string_view text, const std::string& file, const ColumnMap& extra, RecordSink& sink)
+{
+  CsvReader reader(text);
+  std::vector<std::string_view> fields;
+  if (!reader.next(fields, file)) {
+    throw Error(Location{file, 1, 1}, "empty file", "a header line naming the columns");
+  }
+  // column index -> field (or none)
+  std::vector<std::optional<UsageField>> column_field(fields.size());
+  std::vector<std::string> headers;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    headers.push_back(normalise_header(fields[i]));
+  }
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    for (const auto& [name, field] : extra) {
+      if (headers[i] == name) {
+        column_field[i] = field;
+      }
+    }
+    if (!column_field[i]) {
+      for (const auto& alias : k_aliases) {
+        if (alias.header == headers[i]) {
+          column_field[i] = alias.field;
+          break;
+        }
+      }
+    }
+  }
+  // One column per field (except summed ones); the first wins, later
+  // duplicates (e.g. both "cost" and "cost_usd") would be ambiguous.
+  for (std::size_t i = 0; i < column_field.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (column_field[i] && column_field[i] == column_field[j] && !is_summed(*column_field[i])) {
+        if (headers[i] == headers[j]) {
+          throw Error(Location{file, 1, 0}, fmt::format("duplicate column \"{}\" (columns {} and {})", headers[i], j + 1, i + 1),
+                      "each column name once");
+        }
+        throw Error(Location{file, 1, 0},
+                    fmt::format("columns \"{}\" and \"{}\" both mean {}", headers[j], headers[i], to_string(*column_field[i])),
+                    fmt::format("one of them, or --map {}=FIELD to say what the other is", headers[i]));
+      }
+    }
+  }
+  auto has = [&](UsageField f) {
+    return std::find(column_field.begin(), column_field.end(), std::optional<UsageField>(f)) != column_field.end();
+  };
+  if (!has(UsageField::model)) {
+    throw Error(Location{file, 1, 1}, "no model column in the header",
+                "a column such as model, model_id, model_version, or --map COLUMN=model");
+  }
+  if (!has(UsageField::input_total) && !has(UsageField::input_uncached) && !has(UsageField::output)) {
+    throw Error(Location{file, 1, 1}, "no token columns in the header",
+                "input_tokens / prompt_tokens and output_tokens / completion_tokens (or --map)");
+  }
+  const bool input_includes_cached = has(UsageField::input_total);
+
+  while (reader.next(fields, file)) {
+    const std::size_t line = reader.record_line();
+    const Location where{file, line, 0};
+    if (fields.size() != column_field.size()) {
+      sink.reject(where, fmt::format("wrong number of fields: {} (expected {} as in the header)", fields.size(),
+                                     column_field.size()));
+      continue;
+    }
+    UsageRecord r;
+    r.where = where;
+    std::uint64_t input_total = 0;
+    std::string problem;
+    for (std::size_t i = 0; i < fields.size() && problem.empty(); ++i) {
+      if (!column_field[i]) {
+        continue;
+      }
+      const std::string_view value = fields[i];
+      std::string why;
+      auto count = [&](std::uint64_t& out) {
+        auto parsed = parse_count(value, why);
+        if (!parsed) {
+          problem = fmt::format("field {}: \"{}\" is {} (expected a whole number of zero or more)", headers[i],
+                                value.substr(0, 40), why);
+          return;
+        }
+        out += *parsed;
+      };
+      switch (*column_field[i]) {
+      case UsageField::timestamp:
+        if (!trim(value).empty()) {
+          r.day = day_of_timestamp(trim(value));
+          if (!r.day) {
+            problem = fmt::format("field {}: \"{}\" is not a timestamp (expected ISO 8601 like 2026-01-05T10:00:00Z, "
+                                  "or Unix seconds)",
+                                  headers[i], value.substr(0, 40));
+          }
+        }
+        break;
+      case UsageField::request_id:
+        r.request_id = trim(value);
+        break;
+      case UsageField::provider:
+        r.provider = trim(value);
+        break;
+      case UsageField::model:
+        r.model = trim(value);
+        break;
+      case UsageField::project:
+        r.project = trim(value);
+        break;
+      case UsageField::key:
+        r.key = trim(value);
+        break;
+      case UsageField::session:
+        r.session = trim(value);
+        break;
+      case UsageField::requests:
+        r.requests = 0;
+        count(r.requests);
+        break;
+      case UsageField::input_total:
+        count(input_total);
+        break;
+      case UsageField::input_uncached:
+        count(r.input);
+        break;
+      case UsageField::cached_input:
+        count(r.cached_input);
+        break;
+      case UsageField::cache_write:
+        count(r.cache_write);
+        break;
+      case UsageField::output:
+        count(r.output);
+        break;
+      case UsageField::reasoning:
+        count(r.reasoning);
+        break;
+      case UsageField::web_search_calls:
+        count(r.web_search_calls);
+        break;
+      case UsageField::batch: {
+        auto b = parse_bool(value);
+        if (!b) {
+          problem = fmt::format("field {}: \"{}\" is not a boolean (expected true/false)", headers[i], value.substr(0, 40));
+        } else {
+          r.batch = *b;
+        }
+        break;
+      }
+      case UsageField::billed:
+        if (!trim(value).empty()) {
+          std::string reason;
+          r.billed = Decimal::parse(trim(value), &reason);
+          if (!r.billed) {
+            problem = fmt::format("field {}: \"{}\" is not an amount: {} (expected a decimal like 0.00123)", headers[i],
+                                  value.substr(0, 40), reason);
+          }
+        }
+        break;
+      case UsageField::currency:
+        if (!trim(value).empty() && to_lower(trim(value)) != "usd") {
+          problem = fmt::format("field {}: currency \"{}\" (expected USD; currencies are never mixed)", headers[i],
+                                value.substr(0, 10));
+        }
+        break;
+      }
+    }
+    if (problem.empty()) {
+      if (input_includes_cached) {
+        if (r.cached_input > input_total) {
+          problem = fmt::format("cached input tokens {} exceed input tokens {} (expected cached to be part of input)",
+                                r.cached_input, input_total);
+        } else {
+          r.input = input_total - r.cached_input;
+        }
+      } else {
+        r.input += r.cache_write; // Anthropic: writes are input, billed at the input price
+      }
+      if (problem.empty() && r.reasoning > r.output) {
+        problem = fmt::format("reasoning tokens {} exceed output tokens {} (expected reasoning to be part of output)",
+                              r.reasoning, r.output);
+      }
+    }
+    if (!problem.empty()) {
+      sink.reject(where, problem);
+      continue;
+    }
+    sink.record(r);
+  }
+}
+
+} // namespace llmcost
