@@ -116,6 +116,7 @@ std::optional<ResolvedModel> Catalog::resolve(std::string_view name, std::string
     const std::string prefix = key.substr(0, slash);
     if (find_card(prefix) != nullptr) {
       if (!route.empty() && route != prefix) {
+        failure.category = "conflicting route";
         failure.problem = fmt::format("model \"{}\" names route {} but the record says {}", name, prefix, route);
         return std::nullopt;
       }
@@ -126,6 +127,7 @@ std::optional<ResolvedModel> Catalog::resolve(std::string_view name, std::string
   auto it = m_index.find(key);
   if (it == m_index.end()) {
     const auto near = closest(name, 3);
+    failure.category = "unknown model";
     failure.problem = fmt::format("unknown model \"{}\"", name);
     failure.expected = near.empty() ? "a model from `llmcost models`"
                                      : fmt::format("one of: {}; see `llmcost models`", fmt::join(near, ", "));
@@ -148,6 +150,7 @@ std::optional<ResolvedModel> Catalog::resolve(std::string_view name, std::string
     if (auto found = on_route(route)) {
       return found;
     }
+    failure.category = "model not sold on the route";
     failure.problem = fmt::format("route {} does not sell model \"{}\"", route, name);
     failure.expected = fmt::format("one of: {}", fmt::join(routes, ", "));
     return std::nullopt;
@@ -160,6 +163,7 @@ std::optional<ResolvedModel> Catalog::resolve(std::string_view name, std::string
   if (hits.size() == 1) {
     return ResolvedModel{&m_cards[hits[0].first], &m_cards[hits[0].first].models[hits[0].second]};
   }
+  failure.category = "ambiguous model";
   failure.problem = fmt::format("model \"{}\" is sold by {} routes", name, hits.size());
   failure.expected = fmt::format("a provider-qualified id ({}) or --provider", fmt::join(routes, " or "));
   return std::nullopt;

@@ -19,6 +19,7 @@ struct ResolvedModel
 
 struct ResolveFailure
 {
+  std::string category; // "unknown model", "ambiguous model", "model not on route"
   std::string problem;
   std::string expected;
 };

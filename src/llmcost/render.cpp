@@ -133,7 +133,9 @@ std::vector<Column> human_columns(const Report& report, int precision)
     for (const auto& row : report.rows) {
       c.cells.push_back(m.money ? format_money(m.get(row), precision) : format_quantity(m.get(row)));
     }
-    c.total = m.money ? format_money(m.get_total(report), precision) : format_quantity(m.get_total(report));
+    // Media units differ by model (images, seconds, characters): no total.
+    const bool summable = key != "media_units";
+    c.total = !summable ? std::string() : m.money ? format_money(m.get_total(report), precision) : format_quantity(m.get_total(report));
     columns.push_back(std::move(c));
   }
   return columns;
@@ -310,23 +312,27 @@ std::string render_csv(const Report& report)
     out += (i > 0 ? "," : "") + csv_escape(header[i]);
   }
   out += "\n";
-  auto emit = [&](const std::vector<std::string>& keys, auto value_of) {
+  auto emit = [&](const std::vector<std::string>& keys, auto value_of, bool is_total) {
     for (std::size_t i = 0; i < keys.size(); ++i) {
       out += (i > 0 ? "," : "") + csv_escape(keys[i]);
     }
     for (const auto& m : measures()) {
+      if (is_total && std::string_view(m.json_key) == "media_units") {
+        out += ","; // units differ by model: no meaningful total
+        continue;
+      }
       out += "," + (m.money ? value_of(m).to_exact_string(2) : value_of(m).to_exact_string(0));
     }
     out += "," + report.currency + "\n";
   };
   for (const auto& row : report.rows) {
-    emit(row.keys, [&](const Measure& m) { return m.get(row); });
+    emit(row.keys, [&](const Measure& m) { return m.get(row); }, false);
   }
   std::vector<std::string> total_keys(report.key_names.size());
   if (!total_keys.empty()) {
     total_keys[0] = "TOTAL";
   }
-  emit(total_keys, [&](const Measure& m) { return m.get_total(report); });
+  emit(total_keys, [&](const Measure& m) { return m.get_total(report); }, true);
   return out;
 }
 
@@ -336,6 +342,9 @@ ordered_json usage_and_cost_json(const Report& report, const ReportRow* row)
   ordered_json tokens;
   ordered_json cost;
   for (const auto& m : measures()) {
+    if (row == nullptr && std::string_view(m.json_key) == "media_units") {
+      continue; // units differ by model: no meaningful total
+    }
     const Decimal value = row != nullptr ? m.get(*row) : m.get_total(report);
     const std::string text = m.money ? value.to_exact_string(2) : value.to_exact_string(0);
     const std::string_view group = m.json_group;

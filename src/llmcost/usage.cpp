@@ -63,18 +63,16 @@ UsageAggregator::UsageAggregator(const Catalog& catalog, AggregateOptions option
   }
 }
 
-void UsageAggregator::reject(const Location& where, const std::string& reason)
+void UsageAggregator::reject(const Location& where, const std::string& category, const std::string& detail)
 {
   if (m_options.strict) {
-    throw Error(where, reason);
+    throw Error(where, detail);
   }
   ++m_counts.read;
   ++m_counts.rejected;
-  // Count by the reason's stable part (before any quoted value).
-  const std::string kind = reason.substr(0, reason.find(": "));
-  ++m_counts.rejected_by_reason[kind];
+  ++m_counts.rejected_by_reason[category];
   if (m_counts.first_rejections.size() < m_options.show_rejects) {
-    m_counts.first_rejections.push_back({where.to_string(), reason});
+    m_counts.first_rejections.push_back({where.to_string(), detail});
   }
 }
 
@@ -91,23 +89,26 @@ const UsageAggregator::Resolution& UsageAggregator::resolve(std::string_view pro
   ResolveFailure failure;
   r.model = m_catalog.resolve(model, provider, m_options.provider_hint, failure);
   if (!r.model) {
+    r.category = failure.category;
     r.problem = failure.problem + (failure.expected.empty() ? "" : " (expected " + failure.expected + ")");
   }
   return m_resolutions.emplace(m_scratch_key, std::move(r)).first->second;
 }
 
-std::string UsageAggregator::check(const UsageRecord& record, const ResolvedModel& model) const
+std::pair<std::string, std::string> UsageAggregator::check(const UsageRecord& record, const ResolvedModel& model) const
 {
   const Card& card = *model.card;
   if (model.model->kind != ModelKind::chat) {
-    return fmt::format("{}/{} is a {} model; token usage cannot be priced on it", card.provider, model.model->id,
-                       to_string(model.model->kind));
+    return {"not a token-priced model", fmt::format("{}/{} is a {} model; token usage cannot be priced on it", card.provider, model.model->id,
+                       to_string(model.model->kind))};
   }
   if (record.batch && !card.batch_available) {
-    return fmt::format("batch request on route {}, which has no Batch API pricing", card.provider);
+    return {"batch on a route without batch pricing",
+            fmt::format("batch request on route {}, which has no Batch API pricing", card.provider)};
   }
   if (record.web_search_calls > 0 && !card.web_search_call_fee && !model.model->current().request_fee) {
-    return fmt::format("web search calls on {}/{}, which has no web-search price", card.provider, model.model->id);
+    return {"no web-search price",
+            fmt::format("web search calls on {}/{}, which has no web-search price", card.provider, model.model->id)};
   }
   return {};
 }
@@ -115,17 +116,17 @@ std::string UsageAggregator::check(const UsageRecord& record, const ResolvedMode
 void UsageAggregator::record(const UsageRecord& record)
 {
   if (record.model.empty()) {
-    reject(record.where, "no model");
+    reject(record.where, "no model", "no model name (expected the model column to be filled)");
     return;
   }
   const Resolution& resolution = resolve(record.provider, record.model);
   if (!resolution.model) {
-    reject(record.where, resolution.problem);
+    reject(record.where, resolution.category, resolution.problem);
     return;
   }
   const ResolvedModel& model = *resolution.model;
-  if (const std::string why = check(record, model); !why.empty()) {
-    reject(record.where, why);
+  if (const auto [category, why] = check(record, model); !why.empty()) {
+    reject(record.where, category, why);
     return;
   }
   if (record.day && ((m_options.since && *record.day < *m_options.since) ||
@@ -139,7 +140,7 @@ void UsageAggregator::record(const UsageRecord& record)
   if (record.day) {
     prices = model.model->prices_on(*record.day);
     if (prices == nullptr) {
-      reject(record.where, fmt::format("no price in effect on {}: {}/{} is priced from {}", format_date(*record.day),
+      reject(record.where, "no price in effect on the record's date", fmt::format("no price in effect on {}: {}/{} is priced from {}", format_date(*record.day),
                                        model.card->provider, model.model->id,
                                        format_date(model.model->periods.front().from)));
       return;

@@ -47,8 +47,10 @@ class RecordSink
 public:
   virtual ~RecordSink() = default;
   virtual void record(const UsageRecord& record) = 0;
-  // A record that could not be read (bad field, missing model, ...).
-  virtual void reject(const Location& where, const std::string& reason) = 0;
+  // A record that could not be read or priced. `category` is a short, stable
+  // name counted in the summary ("bad field", "unknown model"); `detail` says
+  // exactly what was found and what was expected.
+  virtual void reject(const Location& where, const std::string& category, const std::string& detail) = 0;
 };
 
 struct AggregateOptions
@@ -67,7 +69,7 @@ public:
   UsageAggregator(const Catalog& catalog, AggregateOptions options);
 
   void record(const UsageRecord& record) override;
-  void reject(const Location& where, const std::string& reason) override;
+  void reject(const Location& where, const std::string& category, const std::string& detail) override;
 
   Report finish() const;
   const RecordCounts& counts() const { return m_counts; }
@@ -76,6 +78,7 @@ private:
   struct Resolution
   {
     std::optional<ResolvedModel> model;
+    std::string category;
     std::string problem;
   };
   struct Accumulator
@@ -94,8 +97,8 @@ private:
   };
 
   const Resolution& resolve(std::string_view provider, std::string_view model);
-  // Why this record cannot be priced on the model, or empty.
-  std::string check(const UsageRecord& record, const ResolvedModel& model) const;
+  // Why this record cannot be priced on the model (category, detail), or empty.
+  std::pair<std::string, std::string> check(const UsageRecord& record, const ResolvedModel& model) const;
 
   const Catalog& m_catalog;
   AggregateOptions m_options;

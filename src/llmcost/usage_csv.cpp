@@ -292,7 +292,7 @@ void read_usage_csv(std::string_view text, const std::string& file, const Column
     const std::size_t line = reader.record_line();
     const Location where{file, line, 0};
     if (fields.size() != column_field.size()) {
-      sink.reject(where, fmt::format("wrong number of fields: {} (expected {} as in the header)", fields.size(),
+      sink.reject(where, "wrong number of fields", fmt::format("wrong number of fields: {} (expected {} as in the header)", fields.size(),
                                      column_field.size()));
       continue;
     }
@@ -300,6 +300,7 @@ void read_usage_csv(std::string_view text, const std::string& file, const Column
     r.where = where;
     std::uint64_t input_total = 0;
     std::string problem;
+    std::string category = "bad field";
     for (std::size_t i = 0; i < fields.size() && problem.empty(); ++i) {
       if (!column_field[i]) {
         continue;
@@ -399,6 +400,7 @@ void read_usage_csv(std::string_view text, const std::string& file, const Column
     if (problem.empty()) {
       if (input_includes_cached) {
         if (r.cached_input > input_total) {
+          category = "cached exceeds input";
           problem = fmt::format("cached input tokens {} exceed input tokens {} (expected cached to be part of input)",
                                 r.cached_input, input_total);
         } else {
@@ -408,12 +410,13 @@ void read_usage_csv(std::string_view text, const std::string& file, const Column
         r.input += r.cache_write; // Anthropic: writes are input, billed at the input price
       }
       if (problem.empty() && r.reasoning > r.output) {
+        category = "reasoning exceeds output";
         problem = fmt::format("reasoning tokens {} exceed output tokens {} (expected reasoning to be part of output)",
                               r.reasoning, r.output);
       }
     }
     if (!problem.empty()) {
-      sink.reject(where, problem);
+      sink.reject(where, category, problem);
       continue;
     }
     sink.record(r);

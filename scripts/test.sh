@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# README command 2 (and CI): install what is missing, build with -Werror, and
+# run the whole suite: unit tests, golden CLI tests, the contract check, and
+# the readers over the shared real samples when they are present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WERROR=1 scripts/setup.sh
+ctest --test-dir build --output-on-failure
+
+shared=../shared
+if [ -f "$shared/contract/check.py" ]; then
+  echo "== contract check (SPEC.md)"
+  python3 "$shared/contract/check.py" build/llmcost estimate
+else
+  echo "== contract check skipped: $shared/contract/check.py not found"
+fi
+echo "all tests passed"
