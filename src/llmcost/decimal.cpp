@@ -90,7 +90,7 @@ int128 mul_div_round(int128 a, int128 b, int128 divisor, bool* inexact)
   } else {
     rem = div_256_by_128(q, ud);
   }
-  if (q[2] != 0 || q[3] != 0 || (q[1] >> 63) != 0) {
+  if (q[2] != 0 || q[3] != 0) {
     throw std::overflow_error("decimal overflow in multiplication");
   }
   uint128 mag = (static_cast<uint128>(q[1]) << 64) | q[0];
@@ -101,14 +101,21 @@ int128 mul_div_round(int128 a, int128 b, int128 divisor, bool* inexact)
     // Compare 2*rem with divisor without overflowing: rem < divisor.
     const uint128 half_gap = ud - rem; // > 0
     if (rem > half_gap || (rem == half_gap && (mag & 1U) != 0)) {
+      if (mag == ~static_cast<uint128>(0)) {
+        throw std::overflow_error("decimal overflow in multiplication");
+      }
       ++mag;
     }
   }
-  if (mag > static_cast<uint128>(k_int128_max)) {
+  // The negative range reaches one further than the positive one.
+  const uint128 limit = static_cast<uint128>(k_int128_max) + (negative ? 1U : 0U);
+  if (mag > limit) {
     throw std::overflow_error("decimal overflow in multiplication");
   }
-  const auto value = static_cast<int128>(mag);
-  return negative ? -value : value;
+  if (negative) {
+    return static_cast<int128>(static_cast<uint128>(0) - mag);
+  }
+  return static_cast<int128>(mag);
 }
 
 std::string int128_to_string(int128 value)
@@ -192,6 +199,9 @@ std::optional<Decimal> Decimal::parse(std::string_view text, std::string* why)
     frac *= 10;
   }
   const uint128 mag = whole * static_cast<uint128>(k_scale) + frac;
+  if (mag > static_cast<uint128>(k_int128_max)) {
+    return fail("number too large");
+  }
   const auto value = static_cast<int128>(mag);
   return from_raw(negative ? -value : value);
 }
@@ -302,7 +312,11 @@ Decimal Decimal::round(int places) const
   for (int i = places; i < k_scale_digits; ++i) {
     unit *= 10;
   }
-  return from_raw(mul_div_round(m_raw, 1, unit) * unit);
+  int128 rounded = 0;
+  if (__builtin_mul_overflow(mul_div_round(m_raw, 1, unit), unit, &rounded)) {
+    throw std::overflow_error("decimal overflow in rounding");
+  }
+  return from_raw(rounded);
 }
 
 std::string Decimal::to_string(int places) const

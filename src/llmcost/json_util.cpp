@@ -31,10 +31,10 @@ std::string describe_parse_error(const nlohmann::json::parse_error& error)
   return "invalid JSON: " + message;
 }
 
-nlohmann::json parse_json_document(std::string_view text, const std::string& file)
+nlohmann::ordered_json parse_json_document(std::string_view text, const std::string& file)
 {
   try {
-    return nlohmann::json::parse(text.begin(), text.end(), nullptr, true, true);
+    return nlohmann::ordered_json::parse(text.begin(), text.end(), nullptr, true, true);
   } catch (const nlohmann::json::parse_error& error) {
     // nlohmann reports the byte just past the problem; point at it.
     const std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;

@@ -13,8 +13,9 @@ namespace llmcost {
 // Converts a byte offset into 1-based line and column.
 Location location_of_offset(std::string_view text, std::size_t offset, const std::string& file);
 
-// Parses JSON (comments allowed); throws Error naming file:line:col.
-nlohmann::json parse_json_document(std::string_view text, const std::string& file);
+// Parses JSON (comments allowed), keeping object keys in file order; throws
+// Error naming file:line:col.
+nlohmann::ordered_json parse_json_document(std::string_view text, const std::string& file);
 
 // nlohmann's parse_error message without its "[json.exception...]" prefix.
 std::string describe_parse_error(const nlohmann::json::parse_error& error);

@@ -7,7 +7,7 @@
 
 namespace llmcost {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json; // card order matters (tiers, listings)
 
 std::string_view to_string(ModelKind kind)
 {
