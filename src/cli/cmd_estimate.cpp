@@ -6,6 +6,7 @@
 #include "llmcost/estimate.hpp"
 #include "llmcost/files.hpp"
 #include "llmcost/usage_csv.hpp"
+#include "llmcost/usage_jsonl.hpp"
 
 #include <filesystem>
 
@@ -119,7 +120,7 @@ bool has_inline_detail(const EstimateOptions& o)
   return o.batch;
 }
 
-enum class InputKind { workload, csv };
+enum class InputKind { workload, csv, jsonl };
 
 // Files to read: directories are walked recursively for *.csv (and *.json
 // workload specs), in sorted order so output is deterministic.
@@ -134,7 +135,7 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs)
       for (auto it = fs::recursive_directory_iterator(input, ec); !ec && it != fs::recursive_directory_iterator();
            it.increment(ec)) {
         const auto ext = it->path().extension().string();
-        if (it->is_regular_file() && (ext == ".csv" || ext == ".json")) {
+        if (it->is_regular_file() && (ext == ".csv" || ext == ".json" || ext == ".jsonl")) {
           found.push_back(it->path().string());
         }
       }
@@ -143,7 +144,7 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs)
       }
       std::sort(found.begin(), found.end());
       if (found.empty()) {
-        throw Error(Location{input}, "no usage files (*.csv, *.json) in this directory");
+        throw Error(Location{input}, "no usage files (*.csv, *.json, *.jsonl) in this directory");
       }
       files.insert(files.end(), found.begin(), found.end());
     } else {
@@ -161,15 +162,15 @@ InputKind detect_kind(const std::string& forced, const std::string& name, std::s
   if (forced == "csv") {
     return InputKind::csv;
   }
+  if (forced == "jsonl") {
+    return InputKind::jsonl;
+  }
   if (looks_like_workload_spec(text.substr(0, 1 << 16))) {
     return InputKind::workload;
   }
-  const std::string_view trimmed = text.substr(text.find_first_not_of(" \t\r\n\xEF\xBB\xBF") == std::string_view::npos
-                                                 ? 0
-                                                 : text.find_first_not_of(" \t\r\n\xEF\xBB\xBF"));
-  if (!trimmed.empty() && (trimmed[0] == '{' || trimmed[0] == '[')) {
-    throw Error(Location{name, 1, 1}, "JSON usage traces are not supported yet by this build",
-                "a workload spec (with \"workloads\") or a usage CSV");
+  (void)name;
+  if (looks_like_json_objects(text)) {
+    return InputKind::jsonl;
   }
   return InputKind::csv;
 }
@@ -211,12 +212,20 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
   for (const auto& input : expand_inputs(o.inputs)) {
     const std::string text = read_file(input);
     const std::string name = input == "-" ? "<stdin>" : input;
-    if (detect_kind(o.input_format, name, text) == InputKind::workload) {
+    switch (detect_kind(o.input_format, name, text)) {
+    case InputKind::workload: {
       auto workloads = load_workloads(text, name);
       request.workloads.insert(request.workloads.end(), workloads.begin(), workloads.end());
-    } else {
+      break;
+    }
+    case InputKind::csv:
       read_usage_csv(text, name, maps, usage);
       any_usage = true;
+      break;
+    case InputKind::jsonl:
+      read_usage_jsonl(text, name, usage);
+      any_usage = true;
+      break;
     }
   }
   if (!o.model.empty()) {
@@ -257,14 +266,14 @@ void setup_estimate(CLI::App& app, Context& context)
   auto options = std::make_shared<EstimateOptions>();
   CLI::App* cmd = app.add_subcommand("estimate", "What planned workloads cost, by workload, route and model");
   cmd->add_option("inputs", options->inputs,
-                  "Workload specs (JSON) or usage files (CSV); directories are read recursively; - for stdin");
+                  "Workload specs (JSON), usage CSVs or JSON traces; directories are read recursively; - for stdin");
   add_pricing_options(*cmd, options->common);
   add_output_options(*cmd, options->common);
   cmd->add_option("--by", options->common.by,
                   "Group rows by: model, provider, workload, project, key, session, day, week, month (comma-separated)");
   const std::string usage_group = "Recorded usage";
   cmd->add_option("--input-format", options->input_format, "Input format (auto detects per file)")
-    ->check(CLI::IsMember({"auto", "workload", "csv"}))
+    ->check(CLI::IsMember({"auto", "workload", "csv", "jsonl"}))
     ->capture_default_str()
     ->group(usage_group);
   cmd->add_option("--map", options->maps, "CSV column meaning, COLUMN=FIELD (repeatable), e.g. --map tok_in=input_tokens")

@@ -206,6 +206,68 @@ std::optional<Decimal> Decimal::parse(std::string_view text, std::string* why)
   return from_raw(negative ? -value : value);
 }
 
+std::optional<Decimal> Decimal::parse_scientific(std::string_view text, std::string* why)
+{
+  const std::size_t e = text.find_first_of("eE");
+  if (e == std::string_view::npos) {
+    return parse(text, why);
+  }
+  std::string_view mantissa = text.substr(0, e);
+  std::string_view exponent_text = text.substr(e + 1);
+  bool exponent_negative = false;
+  if (!exponent_text.empty() && (exponent_text[0] == '+' || exponent_text[0] == '-')) {
+    exponent_negative = exponent_text[0] == '-';
+    exponent_text.remove_prefix(1);
+  }
+  if (exponent_text.empty() || exponent_text.size() > 4 ||
+      exponent_text.find_first_not_of("0123456789") != std::string_view::npos) {
+    if (why != nullptr) {
+      *why = "malformed exponent";
+    }
+    return std::nullopt;
+  }
+  int exponent = 0;
+  for (char c : exponent_text) {
+    exponent = exponent * 10 + (c - '0');
+  }
+  // Move the decimal point in the mantissa's digit string, then parse exactly.
+  std::string sign;
+  if (!mantissa.empty() && (mantissa[0] == '-' || mantissa[0] == '+')) {
+    sign = mantissa[0] == '-' ? "-" : "";
+    mantissa.remove_prefix(1);
+  }
+  const std::size_t dot = mantissa.find('.');
+  std::string digits(mantissa.substr(0, dot));
+  std::string fraction = dot == std::string_view::npos ? std::string() : std::string(mantissa.substr(dot + 1));
+  if ((digits + fraction).empty() || (digits + fraction).find_first_not_of("0123456789") != std::string::npos) {
+    if (why != nullptr) {
+      *why = "not a number";
+    }
+    return std::nullopt;
+  }
+  if (exponent > 60) {
+    if (why != nullptr) {
+      *why = exponent_negative ? "more than 12 decimal places" : "number too large";
+    }
+    return std::nullopt;
+  }
+  std::string all = digits + fraction;
+  auto point = static_cast<long>(digits.size()) + (exponent_negative ? -exponent : exponent);
+  if (point < 0) {
+    all.insert(0, static_cast<std::size_t>(-point), '0');
+    point = 0;
+  }
+  if (static_cast<std::size_t>(point) > all.size()) {
+    all.append(static_cast<std::size_t>(point) - all.size(), '0');
+  }
+  const std::size_t split = static_cast<std::size_t>(point);
+  std::string plain = sign + (split == 0 ? std::string("0") : all.substr(0, split));
+  if (split < all.size()) {
+    plain += "." + all.substr(split);
+  }
+  return parse(plain, why);
+}
+
 std::optional<Decimal> Decimal::parse_count(std::string_view text, std::string* why)
 {
   std::int64_t multiplier = 1;

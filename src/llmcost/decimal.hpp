@@ -39,6 +39,10 @@ public:
   // spaces. On failure returns nullopt and, if `why` is given, says why.
   static std::optional<Decimal> parse(std::string_view text, std::string* why = nullptr);
 
+  // A JSON number's text, exponent allowed ("9.4e-05"), converted exactly;
+  // fails when the value needs more than 12 decimal places.
+  static std::optional<Decimal> parse_scientific(std::string_view text, std::string* why = nullptr);
+
   // Count syntax for quantities: a decimal with an optional k/M/B suffix
   // ("100k", "1.5M"); the suffix multiplies exactly.
   static std::optional<Decimal> parse_count(std::string_view text, std::string* why = nullptr);

@@ -31,6 +31,36 @@ std::string describe_parse_error(const nlohmann::json::parse_error& error)
   return "invalid JSON: " + message;
 }
 
+namespace {
+
+// Keeps number texts as strings so they can be parsed exactly as decimals.
+class ExactNumberSax : public nlohmann::detail::json_sax_dom_parser<nlohmann::json>
+{
+public:
+  explicit ExactNumberSax(nlohmann::json& document) : json_sax_dom_parser(document, true) {}
+
+  bool number_float(nlohmann::json::number_float_t /*value*/, const std::string& text)
+  {
+    std::string copy = text;
+    return string(copy);
+  }
+};
+
+} // namespace
+
+nlohmann::json parse_json_exact(std::string_view text, const std::string& file)
+{
+  nlohmann::json root;
+  ExactNumberSax sax(root);
+  try {
+    nlohmann::json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, true, true);
+  } catch (const nlohmann::json::parse_error& error) {
+    const std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
+    throw Error(location_of_offset(text, offset, file), describe_parse_error(error));
+  }
+  return root;
+}
+
 nlohmann::ordered_json parse_json_document(std::string_view text, const std::string& file)
 {
   try {

@@ -17,6 +17,11 @@ Location location_of_offset(std::string_view text, std::size_t offset, const std
 // Error naming file:line:col.
 nlohmann::ordered_json parse_json_document(std::string_view text, const std::string& file);
 
+// Parses one JSON document keeping every non-integer number as its original
+// text (a JSON string), so amounts never pass through binary floating point.
+// Throws Error naming file:line:col.
+nlohmann::json parse_json_exact(std::string_view text, const std::string& file);
+
 // nlohmann's parse_error message without its "[json.exception...]" prefix.
 std::string describe_parse_error(const nlohmann::json::parse_error& error);
 

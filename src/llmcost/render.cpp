@@ -374,6 +374,11 @@ ordered_json records_json(const Report& report)
   j["rejected"] = report.records.rejected;
   j["duplicates"] = report.records.duplicates;
   j["filtered"] = report.records.filtered;
+  ordered_json skipped = ordered_json::object();
+  for (const auto& [reason, count] : report.records.skipped_lines) {
+    skipped[reason] = count;
+  }
+  j["skipped_lines"] = skipped;
   ordered_json reasons = ordered_json::object();
   for (const auto& [reason, count] : report.records.rejected_by_reason) {
     reasons[reason] = count;
@@ -428,6 +433,10 @@ std::string render_record_summary(const Report& report)
   out += "\n";
   for (const auto& [reason, count] : r.rejected_by_reason) {
     out += fmt::format("  rejected {}: {}\n", count, reason);
+  }
+  for (const auto& [reason, count] : r.skipped_lines) {
+    out += fmt::format("  skipped {} line{} with no usage of {} own: {}\n", count, count == 1 ? "" : "s",
+                       count == 1 ? "its" : "their", reason);
   }
   for (const auto& rej : r.first_rejections) {
     out += fmt::format("  {}: {}\n", rej.where, rej.reason);

@@ -32,6 +32,7 @@ struct RecordCounts
   std::uint64_t rejected = 0;
   std::uint64_t duplicates = 0;
   std::uint64_t filtered = 0; // outside --since/--until
+  std::map<std::string, std::uint64_t> skipped_lines; // lines without usage, by reason (not records)
   std::map<std::string, std::uint64_t> rejected_by_reason;
   std::vector<Rejection> first_rejections; // in input order, capped by the caller
 };

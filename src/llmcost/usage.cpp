@@ -3,6 +3,7 @@
 #include "llmcost/error.hpp"
 #include "llmcost/estimate.hpp"
 #include "llmcost/pricing.hpp"
+#include "llmcost/strings.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -65,10 +66,53 @@ UsageAggregator::UsageAggregator(const Catalog& catalog, AggregateOptions option
 
 void UsageAggregator::reject(const Location& where, const std::string& category, const std::string& detail)
 {
+  ++m_counts.read;
+  count_rejection(where, category, detail);
+}
+
+void UsageAggregator::skip(const std::string& reason)
+{
+  ++m_counts.skipped_lines[reason];
+}
+
+void UsageAggregator::KeptRecord::keep(const UsageRecord& source)
+{
+  record = source;
+  file = source.where.file;
+  provider = source.provider;
+  model = source.model;
+  request_id = source.request_id;
+  project = source.project;
+  key = source.key;
+  session = source.session;
+  record.provider = provider;
+  record.model = model;
+  record.request_id = request_id;
+  record.project = project;
+  record.key = key;
+  record.session = session;
+}
+
+void UsageAggregator::record_once(const std::string& key, const UsageRecord& record)
+{
+  ++m_counts.read;
+  auto [it, inserted] = m_kept.try_emplace(key);
+  if (inserted) {
+    it->second.keep(record);
+    return;
+  }
+  ++m_counts.duplicates;
+  auto size = [](const UsageRecord& r) { return r.input + r.cached_input + r.output + r.web_search_calls; };
+  if (size(record) > size(it->second.record)) {
+    it->second.keep(record); // keep the fullest copy
+  }
+}
+
+void UsageAggregator::count_rejection(const Location& where, const std::string& category, const std::string& detail)
+{
   if (m_options.strict) {
     throw Error(where, detail);
   }
-  ++m_counts.read;
   ++m_counts.rejected;
   ++m_counts.rejected_by_reason[category];
   if (m_counts.first_rejections.size() < m_options.show_rejects) {
@@ -87,7 +131,15 @@ const UsageAggregator::Resolution& UsageAggregator::resolve(std::string_view pro
   }
   Resolution r;
   ResolveFailure failure;
-  r.model = m_catalog.resolve(model, provider, m_options.provider_hint, failure);
+  std::string route = to_lower(provider);
+  if (!route.empty() && m_catalog.find_card(route) == nullptr) {
+    if (std::find(m_ignored_providers.begin(), m_ignored_providers.end(), std::string(provider)) ==
+        m_ignored_providers.end()) {
+      m_ignored_providers.emplace_back(provider);
+    }
+    route.clear();
+  }
+  r.model = m_catalog.resolve(model, route, m_options.provider_hint, failure);
   if (!r.model) {
     r.category = failure.category;
     r.problem = failure.problem + (failure.expected.empty() ? "" : " (expected " + failure.expected + ")");
@@ -115,32 +167,36 @@ std::pair<std::string, std::string> UsageAggregator::check(const UsageRecord& re
 
 void UsageAggregator::record(const UsageRecord& record)
 {
+  ++m_counts.read;
+  process(record);
+}
+
+void UsageAggregator::process(const UsageRecord& record)
+{
   if (record.model.empty()) {
-    reject(record.where, "no model", "no model name (expected the model column to be filled)");
+    count_rejection(record.where, "no model", "no model name (expected the model column to be filled)");
     return;
   }
   const Resolution& resolution = resolve(record.provider, record.model);
   if (!resolution.model) {
-    reject(record.where, resolution.category, resolution.problem);
+    count_rejection(record.where, resolution.category, resolution.problem);
     return;
   }
   const ResolvedModel& model = *resolution.model;
   if (const auto [category, why] = check(record, model); !why.empty()) {
-    reject(record.where, category, why);
+    count_rejection(record.where, category, why);
     return;
   }
   if (record.day && ((m_options.since && *record.day < *m_options.since) ||
                      (m_options.until && *record.day > *m_options.until))) {
-    // Outside the requested window: read, and accounted as filtered.
-    ++m_counts.read;
-    ++m_counts.filtered;
+    ++m_counts.filtered; // outside the requested window
     return;
   }
   const PriceSet* prices = &model.model->current();
   if (record.day) {
     prices = model.model->prices_on(*record.day);
     if (prices == nullptr) {
-      reject(record.where, "no price in effect on the record's date", fmt::format("no price in effect on {}: {}/{} is priced from {}", format_date(*record.day),
+      count_rejection(record.where, "no price in effect on the record's date", fmt::format("no price in effect on {}: {}/{} is priced from {}", format_date(*record.day),
                                        model.card->provider, model.model->id,
                                        format_date(model.model->periods.front().from)));
       return;
@@ -190,12 +246,27 @@ void UsageAggregator::record(const UsageRecord& record)
   acc.output += record.output;
   acc.reasoning += record.reasoning;
   acc.web_search_calls += record.web_search_calls;
-  ++m_counts.read;
   ++m_counts.priced;
 }
 
-Report UsageAggregator::finish() const
+Report UsageAggregator::finish()
 {
+  // De-duplicated records, in a stable order (their file and line).
+  std::vector<const KeptRecord*> kept;
+  kept.reserve(m_kept.size());
+  for (const auto& [key, value] : m_kept) {
+    kept.push_back(&value);
+  }
+  std::sort(kept.begin(), kept.end(), [](const KeptRecord* a, const KeptRecord* b) {
+    return a->file != b->file ? a->file < b->file : a->record.where.line < b->record.where.line;
+  });
+  for (const KeptRecord* k : kept) {
+    UsageRecord r = k->record;
+    r.where.file = k->file;
+    process(r);
+  }
+  m_kept.clear();
+
   Report report;
   report.key_names = m_options.group_by;
   report.has_records = true;
@@ -249,6 +320,11 @@ Report UsageAggregator::finish() const
   for (const auto& row : report.rows) {
     report.total_usage += row.usage;
     report.total_cost += row.cost;
+  }
+  for (const auto& provider : m_ignored_providers) {
+    report.add_note(fmt::format("provider \"{}\" is not a route with a rate card; the route was chosen from the model "
+                                "(or --provider)",
+                                provider));
   }
   return report;
 }

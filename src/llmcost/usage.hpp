@@ -51,6 +51,13 @@ public:
   // name counted in the summary ("bad field", "unknown model"); `detail` says
   // exactly what was found and what was expected.
   virtual void reject(const Location& where, const std::string& category, const std::string& detail) = 0;
+  // A record that may appear more than once (Claude Code writes one line per
+  // content block; OpenTelemetry exporters print spans twice): only the
+  // fullest copy per `key` is priced, the others count as duplicates.
+  virtual void record_once(const std::string& key, const UsageRecord& record) = 0;
+  // A line that carries no usage of its own (a user turn, a stream chunk, an
+  // agent span repeating its children's usage): counted, never priced.
+  virtual void skip(const std::string& reason) = 0;
 };
 
 struct AggregateOptions
@@ -70,8 +77,11 @@ public:
 
   void record(const UsageRecord& record) override;
   void reject(const Location& where, const std::string& category, const std::string& detail) override;
+  void record_once(const std::string& key, const UsageRecord& record) override;
+  void skip(const std::string& reason) override;
 
-  Report finish() const;
+  // Prices what was kept for de-duplication, then everything, into a report.
+  Report finish();
   const RecordCounts& counts() const { return m_counts; }
 
 private:
@@ -96,6 +106,16 @@ private:
     uint128 web_search_calls = 0;
   };
 
+  // A record kept for de-duplication, with its own copies of the strings.
+  struct KeptRecord
+  {
+    UsageRecord record;
+    std::string file, provider, model, request_id, project, key, session;
+    void keep(const UsageRecord& source);
+  };
+
+  void process(const UsageRecord& record); // price or reject; `read` already counted
+  void count_rejection(const Location& where, const std::string& category, const std::string& detail);
   const Resolution& resolve(std::string_view provider, std::string_view model);
   // Why this record cannot be priced on the model (category, detail), or empty.
   std::pair<std::string, std::string> check(const UsageRecord& record, const ResolvedModel& model) const;
@@ -105,6 +125,8 @@ private:
   RecordCounts m_counts;
   std::unordered_map<std::string, Resolution> m_resolutions;
   std::unordered_map<std::string, Accumulator> m_groups;
+  std::unordered_map<std::string, KeptRecord> m_kept; // node-based: views into it stay valid
+  std::vector<std::string> m_ignored_providers;
   std::string m_scratch_key;
 };
 

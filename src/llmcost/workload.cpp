@@ -55,19 +55,6 @@ std::int64_t twelfths_of_day(Period p)
   return 365;
 }
 
-// Keeps number texts as strings so they can be parsed exactly as decimals.
-class ExactNumberSax : public nlohmann::detail::json_sax_dom_parser<json>
-{
-public:
-  explicit ExactNumberSax(json& document) : json_sax_dom_parser(document, true) {}
-
-  bool number_float(json::number_float_t /*value*/, const std::string& text)
-  {
-    std::string copy = text;
-    return string(copy);
-  }
-};
-
 struct FieldReader
 {
   const std::string& file;
@@ -224,14 +211,7 @@ void validate_workload(const Workload& w)
 
 std::vector<Workload> load_workloads(std::string_view text, const std::string& file)
 {
-  json root;
-  ExactNumberSax sax(root);
-  try {
-    json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, true, true);
-  } catch (const json::parse_error& error) {
-    const std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
-    throw Error(location_of_offset(text, offset, file), describe_parse_error(error));
-  }
+  const json root = parse_json_exact(text, file);
   if (!root.is_object() || !root.contains("workloads")) {
     throw Error(Location{file, 1, 1}, "not a workload spec: no \"workloads\" array",
                 "{\"workloads\": [{\"name\": ..., \"model\": ..., \"requests\": ...}]}");
