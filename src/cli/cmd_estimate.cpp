@@ -29,6 +29,7 @@ struct EstimateOptions
   std::size_t show_rejects = 5;
   std::string since;
   std::string until;
+  std::string tz = "UTC";
   // One inline workload.
   std::string name = "inline";
   std::string model;
@@ -205,6 +206,11 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
   aggregate.show_rejects = o.show_rejects;
   aggregate.since = date_flag(o.since, "--since");
   aggregate.until = date_flag(o.until, "--until");
+  const auto offset = parse_utc_offset(o.tz);
+  if (!offset) {
+    throw Error(Location{}, fmt::format("--tz: \"{}\" is not a UTC offset", o.tz), "UTC, or an offset like +05:30 or -08:00");
+  }
+  aggregate.tz_offset_seconds = *offset;
   UsageAggregator usage(catalog, aggregate);
   const ColumnMap maps = parse_column_maps(o.maps);
   bool any_usage = false;
@@ -285,6 +291,9 @@ void setup_estimate(CLI::App& app, Context& context)
     ->group(usage_group);
   cmd->add_option("--since", options->since, "Only records on or after this date (YYYY-MM-DD)")->group(usage_group);
   cmd->add_option("--until", options->until, "Only records on or before this date (YYYY-MM-DD)")->group(usage_group);
+  cmd->add_option("--tz", options->tz, "UTC offset where days, weeks and months begin (UTC, +05:30, -08:00)")
+    ->capture_default_str()
+    ->group(usage_group);
   cmd->add_option("--period", options->period, "Report per day, week, month or year; also the inline workload's period")
     ->check(CLI::IsMember({"day", "week", "month", "year"}));
 

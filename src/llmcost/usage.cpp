@@ -10,7 +10,61 @@
 
 namespace llmcost {
 
-std::optional<Day> day_of_timestamp(std::string_view text)
+namespace {
+
+bool digits_at(std::string_view text, std::size_t from, std::size_t count, int& out)
+{
+  if (from + count > text.size()) {
+    return false;
+  }
+  out = 0;
+  for (std::size_t i = from; i < from + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') {
+      return false;
+    }
+    out = out * 10 + (text[i] - '0');
+  }
+  return true;
+}
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b)
+{
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
+}
+
+} // namespace
+
+std::optional<std::int32_t> parse_utc_offset(std::string_view text)
+{
+  if (text == "UTC" || text == "utc" || text == "Z" || text == "z" || text == "GMT") {
+    return 0;
+  }
+  if (text.size() < 3 || (text[0] != '+' && text[0] != '-')) {
+    return std::nullopt;
+  }
+  int hours = 0;
+  int minutes = 0;
+  if (!digits_at(text, 1, 2, hours)) {
+    return std::nullopt;
+  }
+  std::size_t pos = 3;
+  if (pos < text.size() && text[pos] == ':') {
+    ++pos;
+  }
+  if (pos < text.size() && !digits_at(text, pos, 2, minutes)) {
+    return std::nullopt;
+  }
+  if (pos < text.size() && pos + 2 != text.size()) {
+    return std::nullopt;
+  }
+  if (hours > 14 || minutes > 59) {
+    return std::nullopt;
+  }
+  const int seconds = hours * 3600 + minutes * 60;
+  return text[0] == '-' ? -seconds : seconds;
+}
+
+std::optional<std::int64_t> parse_timestamp(std::string_view text)
 {
   if (text.empty()) {
     return std::nullopt;
@@ -23,18 +77,53 @@ std::optional<Day> day_of_timestamp(std::string_view text)
     for (char c : text) {
       value = value * 10 + (c - '0');
     }
-    if (text.size() >= 12) {
-      value /= 1000; // milliseconds
+    return text.size() >= 12 ? value / 1000 : value; // milliseconds from 12 digits on
+  }
+  const auto day = parse_date(text.substr(0, std::min<std::size_t>(10, text.size())));
+  if (!day) {
+    return std::nullopt;
+  }
+  std::int64_t seconds = static_cast<std::int64_t>(*day) * 86400;
+  if (text.size() == 10) {
+    return seconds;
+  }
+  if (text[10] != 'T' && text[10] != 't' && text[10] != ' ') {
+    return std::nullopt;
+  }
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  if (!digits_at(text, 11, 2, hour) || text.size() < 16 || text[13] != ':' || !digits_at(text, 14, 2, minute) ||
+      hour > 23 || minute > 59) {
+    return std::nullopt;
+  }
+  std::size_t pos = 16;
+  if (pos < text.size() && text[pos] == ':') {
+    if (!digits_at(text, pos + 1, 2, second) || second > 60) {
+      return std::nullopt;
     }
-    return static_cast<Day>(value / 86400);
+    pos += 3;
+    if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
+      ++pos;
+      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+        ++pos; // fractions of a second do not move the day
+      }
+    }
   }
-  if (text.size() < 10) {
+  seconds += hour * 3600 + minute * 60 + second;
+  if (pos == text.size()) {
+    return seconds; // no zone: UTC
+  }
+  const auto offset = parse_utc_offset(text.substr(pos));
+  if (!offset) {
     return std::nullopt;
   }
-  if (text.size() > 10 && text[10] != 'T' && text[10] != ' ' && text[10] != 't') {
-    return std::nullopt;
-  }
-  return parse_date(text.substr(0, 10));
+  return seconds - *offset;
+}
+
+Day day_at_offset(std::int64_t unix_seconds, std::int32_t offset_seconds)
+{
+  return static_cast<Day>(floor_div(unix_seconds + offset_seconds, 86400));
 }
 
 std::string week_key(Day day)
@@ -187,16 +276,22 @@ void UsageAggregator::process(const UsageRecord& record)
     count_rejection(record.where, category, why);
     return;
   }
-  if (record.day && ((m_options.since && *record.day < *m_options.since) ||
-                     (m_options.until && *record.day > *m_options.until))) {
+  std::optional<Day> local_day;
+  if (record.time) {
+    local_day = day_at_offset(*record.time, m_options.tz_offset_seconds);
+  }
+  if (local_day && ((m_options.since && *local_day < *m_options.since) ||
+                    (m_options.until && *local_day > *m_options.until))) {
     ++m_counts.filtered; // outside the requested window
     return;
   }
   const PriceSet* prices = &model.model->current();
-  if (record.day) {
-    prices = model.model->prices_on(*record.day);
+  if (record.time) {
+    // Prices change on UTC dates.
+    const Day utc_day = day_at_offset(*record.time, 0);
+    prices = model.model->prices_on(utc_day);
     if (prices == nullptr) {
-      count_rejection(record.where, "no price in effect on the record's date", fmt::format("no price in effect on {}: {}/{} is priced from {}", format_date(*record.day),
+      count_rejection(record.where, "no price in effect on the record's date", fmt::format("no price in effect on {}: {}/{} is priced from {}", format_date(utc_day),
                                        model.card->provider, model.model->id,
                                        format_date(model.model->periods.front().from)));
       return;
@@ -219,8 +314,8 @@ void UsageAggregator::process(const UsageRecord& record)
       value = record.session;
     } else if (dim == "workload") {
       value = record.project;
-    } else if (record.day) {
-      value = dim == "day" ? format_date(*record.day) : dim == "week" ? week_key(*record.day) : month_key(*record.day);
+    } else if (local_day) {
+      value = dim == "day" ? format_date(*local_day) : dim == "week" ? week_key(*local_day) : month_key(*local_day);
     }
     if (value.empty()) {
       value = "(none)";

@@ -23,7 +23,7 @@ namespace llmcost {
 struct UsageRecord
 {
   Location where; // file and line of the record
-  std::optional<Day> day;
+  std::optional<std::int64_t> time; // Unix seconds (UTC)
   std::string_view provider; // route, when the input names it
   std::string_view model;
   std::string_view request_id;
@@ -64,8 +64,9 @@ struct AggregateOptions
 {
   std::vector<std::string> group_by; // empty: provider, model
   std::string provider_hint;
-  std::optional<Day> since; // inclusive
-  std::optional<Day> until; // inclusive
+  std::optional<Day> since; // inclusive, in the --tz day
+  std::optional<Day> until; // inclusive, in the --tz day
+  std::int32_t tz_offset_seconds = 0; // days, weeks and months are cut at this UTC offset
   bool strict = false;      // first rejection throws
   std::size_t show_rejects = 5;
 };
@@ -130,9 +131,14 @@ private:
   std::string m_scratch_key;
 };
 
-// Day of a timestamp: ISO 8601 ("2026-01-05T10:00:00Z", "2026-01-05 10:00",
-// "2026-01-05"), or Unix seconds / milliseconds.
-std::optional<Day> day_of_timestamp(std::string_view text);
+// Unix seconds of a timestamp: ISO 8601 ("2026-01-05T10:00:00Z",
+// "2026-01-05 10:00:00.123+02:00", "2026-01-05"; no zone means UTC), or Unix
+// seconds / milliseconds (12 digits or more).
+std::optional<std::int64_t> parse_timestamp(std::string_view text);
+// The day a Unix time falls on at a UTC offset.
+Day day_at_offset(std::int64_t unix_seconds, std::int32_t offset_seconds);
+// "UTC", "Z", "+05:30", "-08:00", "+0530": seconds east of UTC.
+std::optional<std::int32_t> parse_utc_offset(std::string_view text);
 
 // Group key text for a day: "2026-01-05", ISO week "2026-W02", month "2026-01".
 std::string week_key(Day day);

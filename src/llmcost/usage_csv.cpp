@@ -319,8 +319,8 @@ void read_usage_csv(std::string_view text, const std::string& file, const Column
       switch (*column_field[i]) {
       case UsageField::timestamp:
         if (!trim(value).empty()) {
-          r.day = day_of_timestamp(trim(value));
-          if (!r.day) {
+          r.time = parse_timestamp(trim(value));
+          if (!r.time) {
             problem = fmt::format("field {}: \"{}\" is not a timestamp (expected ISO 8601 like 2026-01-05T10:00:00Z, "
                                   "or Unix seconds)",
                                   headers[i], value.substr(0, 40));

@@ -223,16 +223,16 @@ struct FieldProblem
   }
 };
 
-std::optional<Day> day_of_json_time(const json* node)
+std::optional<std::int64_t> time_of_json(const json* node)
 {
   if (node == nullptr) {
     return std::nullopt;
   }
   if (node->is_number_unsigned()) {
-    return day_of_timestamp(std::to_string(node->get<std::uint64_t>()));
+    return parse_timestamp(std::to_string(node->get<std::uint64_t>()));
   }
   if (node->is_string()) {
-    return day_of_timestamp(node->get_ref<const std::string&>());
+    return parse_timestamp(node->get_ref<const std::string&>());
   }
   return std::nullopt;
 }
@@ -278,7 +278,9 @@ public:
     FieldProblem problem;
     if (object.contains("custom_id") && object.contains("response")) {
       read_batch_line(object, r, problem);
-    } else if (text_at(object, {"type"}) == "assistant" && at(object, {"message"}) != nullptr) {
+    } else if (at(object, {"message"}) != nullptr &&
+               (text_at(object, {"type"}) == "assistant" ||
+                (at(object, {"message", "usage"}) != nullptr && (object.contains("sessionId") || object.contains("requestId"))))) {
       read_claude_code(object, r, problem);
     } else if (text_at(object, {"type"}) == "message" && at(object, {"usage"}) != nullptr) {
       read_anthropic(*at(object, {"usage"}), r, problem);
@@ -341,9 +343,9 @@ private:
     }
     r.model = text_at(body, {"model"});
     r.request_id = text_at(body, {"id"});
-    r.day = day_of_json_time(at(body, {"created"}));
-    if (!r.day) {
-      r.day = day_of_json_time(at(body, {"created_at"}));
+    r.time = time_of_json(at(body, {"created"}));
+    if (!r.time) {
+      r.time = time_of_json(at(body, {"created_at"}));
     }
     if (usage->contains("input_tokens") && !usage->contains("prompt_tokens")) {
       // Responses API.
@@ -422,7 +424,7 @@ private:
     read_anthropic(*usage, r, problem);
     r.request_id = text_at(object, {"requestId"});
     r.session = text_at(object, {"sessionId"});
-    r.day = day_of_json_time(at(object, {"timestamp"}));
+    r.time = time_of_json(at(object, {"timestamp"}));
     const std::string_view message_id = text_at(message, {"id"});
     const std::string key =
       message_id.empty() || r.request_id.empty() ? std::string() : fmt::format("cc:{}:{}", message_id, r.request_id);
@@ -457,7 +459,7 @@ private:
     split_cached(r, input_total, cached, problem);
     r.output = problem.count(attributes, {"gen_ai.usage.output_tokens"}, "gen_ai.usage.output_tokens");
     r.request_id = text_at(attributes, {"gen_ai.response.id"});
-    r.day = day_of_json_time(at(object, {"start_time"}));
+    r.time = time_of_json(at(object, {"start_time"}));
     const std::string_view span_id = text_at(object, {"context", "span_id"});
     finish(r, problem, span_id.empty() ? std::string() : fmt::format("otel:{}", span_id));
   }

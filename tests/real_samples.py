@@ -1,0 +1,31 @@
+#!/usr/bin/env python3
+"""Runs the readers over ../shared/real-samples (real logs from public projects):
+nothing may crash, and every record must be accounted for:
+read = priced + rejected + duplicates + filtered.
+usage: real_samples.py PATH/TO/llmcost"""
+import json, os, subprocess, sys
+
+bin_path = sys.argv[1]
+here = os.path.dirname(os.path.abspath(__file__))
+candidates = [os.environ.get("LLMCOST_SHARED", ""), os.path.join(here, "..", "..", "shared"), "/work/shared"]
+shared = next((c for c in candidates if c and os.path.isdir(os.path.join(c, "real-samples"))), None)
+if shared is None:
+    print("real-samples check skipped: shared/real-samples not found (set LLMCOST_SHARED)")
+    sys.exit(0)
+folder = os.path.join(shared, "real-samples")
+failures = 0
+for name in sorted(os.listdir(folder)):
+    if not name.endswith(".jsonl"):
+        continue
+    p = subprocess.run([bin_path, "estimate", os.path.join(folder, name), "--format", "json", "--allow-rejects"],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        print(f"FAIL {name}: exit {p.returncode}: {p.stderr.strip()[:300]}")
+        failures += 1
+        continue
+    rec = json.loads(p.stdout)["records"]
+    ok = rec["read"] == rec["priced"] + rec["rejected"] + rec["duplicates"] + rec["filtered"]
+    print(f"{'ok  ' if ok else 'FAIL'} {name}: read {rec['read']}, priced {rec['priced']}, rejected {rec['rejected']}"
+          f" {dict(rec['rejected_by_reason'])}, duplicates {rec['duplicates']}, skipped lines {rec['skipped_lines']}")
+    failures += 0 if ok else 1
+sys.exit(1 if failures else 0)
