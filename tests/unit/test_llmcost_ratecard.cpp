@@ -1,0 +1,528 @@
+// Rate cards: the bundled Kyma and Moonshot cards, and the loader's problems.
+
+#include "llmcost/catalog.hpp"
+#include "llmcost/ratecard.hpp"
+
+#include "unit_support.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace llmcost;
+using llmcost::test::contains;
+using llmcost::test::dec;
+using llmcost::test::read_source_file;
+
+namespace {
+
+const Catalog& bundled()
+{
+  static const Catalog catalog = Catalog::bundled();
+  return catalog;
+}
+
+const Card& bundled_card(std::string_view provider)
+{
+  const Card* card = bundled().find_card(provider);
+  REQUIRE(card != nullptr);
+  return *card;
+}
+
+const Model& bundled_model(std::string_view provider, std::string_view id)
+{
+  const Model* model = bundled_card(provider).find_model(id);
+  REQUIRE_MESSAGE(model != nullptr, provider, "/", id);
+  return *model;
+}
+
+Decimal amount(const std::optional<Price>& price)
+{
+  REQUIRE(price.has_value());
+  return price->amount;
+}
+
+// A valid one-model card around `models` (the JSON array's contents).
+std::string card_with_models(const std::string& models)
+{
+  return R"({
+  "schema_version": 1,
+  "provider": "test",
+  "name": "Test route",
+  "currency": "USD",
+  "tax": {"included": false},
+  "effective_from": "2026-01-01",
+  "sources": [{"id": "s", "title": "a source"}],
+  "batch": {"available": false},
+  "models": [)" + models +
+         "]\n}\n";
+}
+
+const std::string k_good_model = R"(
+    {"id": "m1", "kind": "chat", "source": "s",
+     "prices": {"input": {"price": "1.00", "unit": "1M tokens"},
+                "output": {"price": "2.00", "unit": "1M tokens"}}})";
+
+// "name=price name=price ..." in the order the card loader kept.
+std::string tiers_text(const MediaPrice& media)
+{
+  std::string out;
+  for (const auto& [name, price] : media.tiers) {
+    out += (out.empty() ? "" : " ") + name + "=" + price.to_exact_string(0);
+  }
+  return out;
+}
+
+std::string problems_text(const CardLoad& load)
+{
+  std::string out;
+  for (const auto& p : load.problems) {
+    out += p.where + " | " + p.message + "\n";
+  }
+  return out;
+}
+
+// The problem reported at `where`, or nullptr.
+const CardProblem* problem_at(const CardLoad& load, const std::string& where)
+{
+  for (const auto& p : load.problems) {
+    if (p.where == where) {
+      return &p;
+    }
+  }
+  return nullptr;
+}
+
+// Counts keys holding money under `node`, and collects the JSON paths of any
+// that hold a JSON number (anywhere below them) instead of a decimal string.
+void walk_money(const nlohmann::json& node, const std::string& path, std::size_t& money_keys,
+                std::vector<std::string>& numbers)
+{
+  static const std::set<std::string> k_money_keys = {"price",     "amount",       "amounts",           "threshold",
+                                                     "minimum",   "min_purchase", "default_multiplier"};
+  auto find_numbers = [&](const nlohmann::json& value, const std::string& at, auto& self) -> void {
+    if (value.is_number()) {
+      numbers.push_back(at);
+    } else if (value.is_object()) {
+      for (const auto& [key, child] : value.items()) {
+        self(child, at + "/" + key, self);
+      }
+    } else if (value.is_array()) {
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        self(value[i], at + "/" + std::to_string(i), self);
+      }
+    }
+  };
+  if (node.is_object()) {
+    for (const auto& [key, child] : node.items()) {
+      const std::string here = path + "/" + key;
+      // Media "tiers" is an object of tier name to price; rate-limit "tiers"
+      // is an array of limits (counts, not money), walked like any array.
+      const bool money = k_money_keys.count(key) != 0 || (key == "tiers" && child.is_object());
+      if (money) {
+        ++money_keys;
+        find_numbers(child, here, find_numbers);
+      } else {
+        walk_money(child, here, money_keys, numbers);
+      }
+    }
+  } else if (node.is_array()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      walk_money(node[i], path + "/" + std::to_string(i), money_keys, numbers);
+    }
+  }
+}
+
+} // namespace
+
+TEST_SUITE("llmcost/ratecard")
+{
+  TEST_CASE("the bundled cards load without problems")
+  {
+    for (const char* file : {"pricing/moonshot.json", "pricing/kyma.json"}) {
+      CAPTURE(file);
+      const CardLoad load = load_card(read_source_file(file), file);
+      CHECK_MESSAGE(load.problems.empty(), problems_text(load));
+      CHECK(load.card.has_value());
+    }
+    REQUIRE_NOTHROW(Catalog::bundled());
+    CHECK(bundled().find_card("moonshot") != nullptr);
+    CHECK(bundled().find_card("kyma") != nullptr);
+    CHECK(bundled_card("moonshot").origin == "bundled");
+    CHECK(bundled_card("moonshot").currency == "USD");
+    CHECK(bundled_card("kyma").currency == "USD");
+  }
+
+  TEST_CASE("moonshot card: the models of seeds 001 and 003")
+  {
+    const Card& card = bundled_card("moonshot");
+    for (const char* id : {"kimi-k2.6", "kimi-k2.7-code", "kimi-k2.5"}) {
+      CAPTURE(id);
+      CHECK(card.find_model(id) != nullptr);
+    }
+    // Five K2 preview / turbo / thinking models (seed 001).
+    std::vector<std::string> k2;
+    std::vector<std::string> v1;
+    for (const auto& m : card.models) {
+      if (m.id.rfind("kimi-k2-", 0) == 0) {
+        k2.push_back(m.id);
+      }
+      if (m.id.rfind("moonshot-v1-", 0) == 0) {
+        v1.push_back(m.id);
+      }
+    }
+    std::sort(k2.begin(), k2.end());
+    CHECK(k2 == std::vector<std::string>{"kimi-k2-0711-preview", "kimi-k2-0905-preview", "kimi-k2-thinking",
+                                         "kimi-k2-thinking-turbo", "kimi-k2-turbo-preview"});
+    // Three V1 context sizes, each with a vision-preview variant.
+    std::sort(v1.begin(), v1.end());
+    CHECK(v1 == std::vector<std::string>{"moonshot-v1-128k", "moonshot-v1-128k-vision-preview", "moonshot-v1-32k",
+                                         "moonshot-v1-32k-vision-preview", "moonshot-v1-8k",
+                                         "moonshot-v1-8k-vision-preview"});
+    CHECK(card.models.size() == 3 + 5 + 6);
+  }
+
+  TEST_CASE("moonshot card: prices as the seeds print them")
+  {
+    // Seed 003: K2.6 $0.95 / $0.16 cached / $4.00; batch $0.57 / $0.10 / $2.40.
+    const PriceSet& k26 = bundled_model("moonshot", "kimi-k2.6").current();
+    CHECK(amount(k26.input) == dec("0.95"));
+    CHECK(amount(k26.cached_input) == dec("0.16"));
+    CHECK(amount(k26.output) == dec("4.00"));
+    CHECK(amount(k26.batch_input) == dec("0.57"));
+    CHECK(amount(k26.batch_cached_input) == dec("0.10"));
+    CHECK(amount(k26.batch_output) == dec("2.40"));
+    // K2.7 Code: $0.95 / $0.19 / $4.00, no published batch price.
+    const PriceSet& k27 = bundled_model("moonshot", "kimi-k2.7-code").current();
+    CHECK(amount(k27.input) == dec("0.95"));
+    CHECK(amount(k27.cached_input) == dec("0.19"));
+    CHECK(amount(k27.output) == dec("4.00"));
+    CHECK_FALSE(k27.batch_input.has_value());
+    // K2.5: $0.60 / $0.10 / $3.00; batch $0.36 / $0.06 / $1.80.
+    const PriceSet& k25 = bundled_model("moonshot", "kimi-k2.5").current();
+    CHECK(amount(k25.input) == dec("0.60"));
+    CHECK(amount(k25.cached_input) == dec("0.10"));
+    CHECK(amount(k25.output) == dec("3.00"));
+    CHECK(amount(k25.batch_input) == dec("0.36"));
+    CHECK(amount(k25.batch_cached_input) == dec("0.06"));
+    CHECK(amount(k25.batch_output) == dec("1.80"));
+    // V1 legacy: input/output only.
+    const PriceSet& v1 = bundled_model("moonshot", "moonshot-v1-128k").current();
+    CHECK(amount(v1.input) == dec("2.00"));
+    CHECK(amount(v1.output) == dec("5.00"));
+    CHECK_FALSE(v1.cached_input.has_value());
+
+    const Card& card = bundled_card("moonshot");
+    CHECK(card.batch_available);
+    REQUIRE(card.batch_multiplier.has_value());
+    CHECK(*card.batch_multiplier == dec("0.6"));
+    CHECK(amount(card.web_search_call_fee) == dec("0.005"));
+  }
+
+  TEST_CASE("moonshot card: rate-limit tiers and credits from SPEC.md")
+  {
+    const Card& card = bundled_card("moonshot");
+    REQUIRE(card.tiers.size() == 6);
+    CHECK(card.tiers[0].name == "Tier0");
+    CHECK(card.tiers[0].min_purchase == dec("1"));
+    CHECK(card.tiers[0].concurrency == std::optional<std::int64_t>(1));
+    CHECK(card.tiers[0].rpm == std::optional<std::int64_t>(3));
+    CHECK(card.tiers[0].tpm == std::optional<std::int64_t>(500000));
+    CHECK(card.tiers[0].tpd == std::optional<std::int64_t>(1500000));
+    CHECK(card.tiers[1].tpd == std::optional<std::int64_t>(k_unlimited));
+    CHECK(card.tiers[5].name == "Tier5");
+    CHECK(card.tiers[5].min_purchase == dec("3000"));
+    CHECK(card.tiers[5].concurrency == std::optional<std::int64_t>(1000));
+    CHECK(card.tiers[5].rpm == std::optional<std::int64_t>(10000));
+    CHECK(card.tiers[5].tpm == std::optional<std::int64_t>(5000000));
+    bool voucher = false;
+    for (const auto& rule : card.credits) {
+      if (rule.kind == "voucher") {
+        voucher = true;
+        CHECK(rule.amount == std::optional<Decimal>(dec("5")));
+        CHECK(rule.threshold == std::optional<Decimal>(dec("5")));
+      }
+    }
+    CHECK(voucher);
+  }
+
+  TEST_CASE("kyma card: sonar fee, image tiers, varies, no batch")
+  {
+    const Card& card = bundled_card("kyma");
+    CHECK_FALSE(card.batch_available);
+
+    const PriceSet& sonar = bundled_model("kyma", "sonar").current();
+    CHECK(amount(sonar.request_fee) == dec("0.00675"));
+    CHECK(sonar.request_fee_label == "web search");
+    CHECK(amount(sonar.input) == dec("1.35"));
+    CHECK(amount(sonar.output) == dec("1.35"));
+
+    const Model& image = bundled_model("kyma", "gpt-image-2");
+    CHECK(image.kind == ModelKind::image);
+    REQUIRE(image.current().media.has_value());
+    const MediaPrice& tiers = *image.current().media;
+    CHECK(tiers.unit == MediaUnit::image);
+    CHECK(tiers.tier_by == "image_quality");
+    CHECK_FALSE(tiers.price.has_value());
+    // Seed 000 prints low / medium / high; ratecard.hpp keeps tiers "in card order".
+    CHECK(tiers_text(tiers) == "low=0.014 medium=0.081 high=0.297");
+
+    const Model& flux = bundled_model("kyma", "flux-2-pro");
+    REQUIRE(flux.current().media.has_value());
+    CHECK(flux.current().media->tier_by == "image_size");
+    CHECK(tiers_text(*flux.current().media) == "1MP=0.041 4MP=0.101");
+
+    const Model& realtime = bundled_model("kyma", "gemini-2.5-flash-native-audio-preview-12-2025");
+    REQUIRE(realtime.current().media.has_value());
+    CHECK(realtime.current().media->varies);
+    CHECK_FALSE(realtime.current().media->price.has_value());
+    CHECK(realtime.current().media->unit == MediaUnit::minute);
+
+    const Model& whisper = bundled_model("kyma", "whisper-v3-turbo");
+    REQUIRE(whisper.current().media.has_value());
+    CHECK(whisper.current().media->minimum == std::optional<Decimal>(dec("1")));
+
+    const Model& kling = bundled_model("kyma", "kling-2.5-pro");
+    REQUIRE(kling.current().media.has_value());
+    CHECK(kling.current().media->default_seconds == std::optional<Decimal>(dec("5")));
+
+    const Model& eleven = bundled_model("kyma", "eleven-flash-v2-5");
+    REQUIRE(eleven.current().media.has_value());
+    CHECK(eleven.current().media->approximate);
+
+    // Kyma lists no cached price for Kimi, but does for the caching-enabled
+    // models, at 10% of input: deepseek-v4-pro 2.35 -> 0.235.
+    CHECK_FALSE(bundled_model("kyma", "kimi-k2.6").current().cached_input.has_value());
+    CHECK(amount(bundled_model("kyma", "deepseek-v4-pro").current().cached_input) == dec("0.235"));
+  }
+
+  TEST_CASE("every price in the bundled cards is a decimal string")
+  {
+    for (const char* file : {"pricing/moonshot.json", "pricing/kyma.json"}) {
+      CAPTURE(file);
+      const auto root = nlohmann::json::parse(read_source_file(file));
+      std::size_t money_keys = 0;
+      std::vector<std::string> numbers;
+      walk_money(root, "", money_keys, numbers);
+      std::string listed;
+      for (const auto& n : numbers) {
+        listed += n + " ";
+      }
+      CHECK_MESSAGE(numbers.empty(), "JSON numbers at: ", listed);
+      // Moonshot has 14 models with at least input+output each; Kyma more.
+      CHECK(money_keys >= 28);
+    }
+  }
+
+  TEST_CASE("the walker itself finds a JSON-number price")
+  {
+    const auto root = nlohmann::json::parse(
+      R"({"models": [{"prices": {"input": {"price": 0.95}}}, {"prices": {"media": {"tiers": {"low": 0.014}}}}],
+          "rate_limits": {"tiers": [{"rpm": 3, "min_purchase": 1}]}})");
+    std::size_t money_keys = 0;
+    std::vector<std::string> numbers;
+    walk_money(root, "", money_keys, numbers);
+    CHECK(numbers == std::vector<std::string>{"/models/0/prices/input/price", "/models/1/prices/media/tiers/low",
+                                              "/rate_limits/tiers/0/min_purchase"});
+  }
+
+  TEST_CASE("a minimal card loads")
+  {
+    const CardLoad load = load_card(card_with_models(k_good_model), "t.json");
+    CHECK_MESSAGE(load.problems.empty(), problems_text(load));
+    REQUIRE(load.card.has_value());
+    CHECK(load.card->provider == "test");
+    REQUIRE(load.card->models.size() == 1);
+    CHECK(amount(load.card->models[0].current().input) == dec("1.00"));
+    CHECK(load.card->models[0].current().from == *parse_date("2026-01-01"));
+  }
+
+  TEST_CASE("load_card names the JSON path of each problem")
+  {
+    SUBCASE("negative price")
+    {
+      const auto load = load_card(card_with_models(R"(
+        {"id": "m1", "kind": "chat", "source": "s",
+         "prices": {"input": {"price": "-0.5", "unit": "1M tokens"},
+                    "output": {"price": "2.00", "unit": "1M tokens"}}})"),
+                                  "t.json");
+      CHECK_FALSE(load.card.has_value());
+      const CardProblem* p = problem_at(load, "t.json: /models/0/prices/input/price");
+      REQUIRE_MESSAGE(p != nullptr, problems_text(load));
+      CHECK(contains(p->message, "negative"));
+      CHECK(contains(p->message, "-0.5"));
+    }
+    SUBCASE("price as a JSON number")
+    {
+      const auto load = load_card(card_with_models(R"(
+        {"id": "m1", "kind": "chat", "source": "s",
+         "prices": {"input": {"price": "1.00", "unit": "1M tokens"},
+                    "output": {"price": 2.5, "unit": "1M tokens"}}})"),
+                                  "t.json");
+      CHECK_FALSE(load.card.has_value());
+      const CardProblem* p = problem_at(load, "t.json: /models/0/prices/output/price");
+      REQUIRE_MESSAGE(p != nullptr, problems_text(load));
+      CHECK(contains(p->message, "JSON number"));
+      CHECK(contains(p->message, "\"2.5\"")); // suggests the string form
+    }
+    SUBCASE("a media tier as a JSON number")
+    {
+      const auto load = load_card(card_with_models(R"(
+        {"id": "img", "kind": "image", "source": "s",
+         "prices": {"media": {"unit": "image", "tier_by": "image_quality",
+                              "tiers": {"low": "0.014", "high": 0.297}}}})"),
+                                  "t.json");
+      CHECK_FALSE(load.card.has_value());
+      const CardProblem* p = problem_at(load, "t.json: /models/0/prices/media/tiers/high");
+      REQUIRE_MESSAGE(p != nullptr, problems_text(load));
+      CHECK(contains(p->message, "JSON number"));
+    }
+    SUBCASE("missing unit")
+    {
+      const auto load = load_card(card_with_models(R"(
+        {"id": "m1", "kind": "chat", "source": "s",
+         "prices": {"input": {"price": "1.00"},
+                    "output": {"price": "2.00", "unit": "1M tokens"}}})"),
+                                  "t.json");
+      CHECK_FALSE(load.card.has_value());
+      const CardProblem* p = problem_at(load, "t.json: /models/0/prices/input");
+      REQUIRE_MESSAGE(p != nullptr, problems_text(load));
+      CHECK(p->message == "missing \"unit\"");
+    }
+    SUBCASE("unknown token unit")
+    {
+      const auto load = load_card(card_with_models(R"(
+        {"id": "m1", "kind": "chat", "source": "s",
+         "prices": {"input": {"price": "1.00", "unit": "1K tokens"},
+                    "output": {"price": "2.00", "unit": "1M tokens"}}})"),
+                                  "t.json");
+      CHECK_FALSE(load.card.has_value());
+      const CardProblem* p = problem_at(load, "t.json: /models/0/prices/input/unit");
+      REQUIRE_MESSAGE(p != nullptr, problems_text(load));
+      CHECK(contains(p->message, "unknown unit \"1K tokens\""));
+    }
+    SUBCASE("unknown media unit")
+    {
+      const auto load = load_card(card_with_models(R"(
+        {"id": "v", "kind": "video", "source": "s",
+         "prices": {"media": {"price": "0.10", "unit": "frame"}}})"),
+                                  "t.json");
+      CHECK_FALSE(load.card.has_value());
+      const CardProblem* p = problem_at(load, "t.json: /models/0/prices/media/unit");
+      REQUIRE_MESSAGE(p != nullptr, problems_text(load));
+      CHECK(contains(p->message, "unknown unit \"frame\""));
+    }
+    SUBCASE("unknown kind")
+    {
+      const auto load = load_card(card_with_models(R"(
+        {"id": "m1", "kind": "embedding", "source": "s",
+         "prices": {"input": {"price": "1.00", "unit": "1M tokens"},
+                    "output": {"price": "2.00", "unit": "1M tokens"}}})"),
+                                  "t.json");
+      CHECK_FALSE(load.card.has_value());
+      const CardProblem* p = problem_at(load, "t.json: /models/0/kind");
+      REQUIRE_MESSAGE(p != nullptr, problems_text(load));
+      CHECK(contains(p->message, "unknown kind \"embedding\""));
+    }
+    SUBCASE("two history sets with the same from")
+    {
+      const auto load = load_card(card_with_models(R"(
+        {"id": "m1", "kind": "chat", "source": "s",
+         "prices": {"input": {"price": "1.00", "unit": "1M tokens"},
+                    "output": {"price": "2.00", "unit": "1M tokens"}},
+         "history": [
+           {"from": "2025-06-01", "prices": {"input": {"price": "1.50", "unit": "1M tokens"},
+                                             "output": {"price": "3.00", "unit": "1M tokens"}}},
+           {"from": "2025-06-01", "prices": {"input": {"price": "1.20", "unit": "1M tokens"},
+                                             "output": {"price": "2.50", "unit": "1M tokens"}}}]})"),
+                                  "t.json");
+      CHECK_FALSE(load.card.has_value());
+      const CardProblem* p = problem_at(load, "t.json: /models/0/history");
+      REQUIRE_MESSAGE(p != nullptr, problems_text(load));
+      CHECK(contains(p->message, "2025-06-01"));
+      CHECK(contains(p->message, "overlap"));
+    }
+    SUBCASE("a history set starting on the current set's date")
+    {
+      // The current prices take effect on the card's effective_from, 2026-01-01.
+      const auto load = load_card(card_with_models(R"(
+        {"id": "m1", "kind": "chat", "source": "s",
+         "prices": {"input": {"price": "1.00", "unit": "1M tokens"},
+                    "output": {"price": "2.00", "unit": "1M tokens"}},
+         "history": [
+           {"from": "2026-01-01", "prices": {"input": {"price": "1.50", "unit": "1M tokens"},
+                                             "output": {"price": "3.00", "unit": "1M tokens"}}}]})"),
+                                  "t.json");
+      CHECK_FALSE(load.card.has_value());
+      const CardProblem* p = problem_at(load, "t.json: /models/0/history");
+      REQUIRE_MESSAGE(p != nullptr, problems_text(load));
+      CHECK(contains(p->message, "2026-01-01"));
+    }
+    SUBCASE("duplicate model id")
+    {
+      const auto load = load_card(card_with_models(k_good_model + "," + k_good_model), "t.json");
+      CHECK_FALSE(load.card.has_value());
+      const CardProblem* p = problem_at(load, "t.json: /models/1/id");
+      REQUIRE_MESSAGE(p != nullptr, problems_text(load));
+      CHECK(contains(p->message, "duplicate model id \"m1\""));
+    }
+    SUBCASE("every problem is reported, not only the first")
+    {
+      const auto load = load_card(card_with_models(R"(
+        {"id": "m1", "kind": "chat", "source": "s",
+         "prices": {"input": {"price": "-1", "unit": "1M tokens"},
+                    "output": {"price": 2, "unit": "1M tokens"}}},
+        {"id": "m2", "kind": "hologram", "source": "s",
+         "prices": {"input": {"price": "1.00", "unit": "1M tokens"},
+                    "output": {"price": "2.00", "unit": "1M tokens"}}})"),
+                                  "t.json");
+      CHECK_FALSE(load.card.has_value());
+      CHECK_MESSAGE(load.problems.size() == 3, problems_text(load));
+      CHECK(problem_at(load, "t.json: /models/0/prices/input/price") != nullptr);
+      CHECK(problem_at(load, "t.json: /models/0/prices/output/price") != nullptr);
+      CHECK(problem_at(load, "t.json: /models/1/kind") != nullptr);
+    }
+  }
+
+  TEST_CASE("invalid JSON names file:line:col")
+  {
+    // Line 3 is `  "provider": oops,`: two spaces, "provider" (10 columns),
+    // ':' at 13, a space at 14, so the bad literal starts at column 15.
+    const std::string text = "{\n  \"schema_version\": 1,\n  \"provider\": oops,\n}\n";
+    const CardLoad load = load_card(text, "bad.json");
+    CHECK_FALSE(load.card.has_value());
+    REQUIRE(load.problems.size() == 1);
+    CHECK(contains(load.problems[0].message, "invalid JSON"));
+    CHECK_MESSAGE(contains(load.problems[0].message, "bad.json:3:15: "), load.problems[0].message);
+
+    // Truncated document: the problem is at the end, on line 2.
+    const CardLoad cut = load_card("{\n  \"provider\": \"x\"", "cut.json");
+    REQUIRE(cut.problems.size() == 1);
+    CHECK_MESSAGE(contains(cut.problems[0].message, "cut.json:2:"), cut.problems[0].message);
+  }
+
+  TEST_CASE("prices_on picks the newest set on or before a day")
+  {
+    const auto load = load_card(card_with_models(R"(
+        {"id": "m1", "kind": "chat", "source": "s",
+         "prices": {"input": {"price": "1.00", "unit": "1M tokens"},
+                    "output": {"price": "2.00", "unit": "1M tokens"}},
+         "history": [
+           {"from": "2025-06-01", "prices": {"input": {"price": "1.50", "unit": "1M tokens"},
+                                             "output": {"price": "3.00", "unit": "1M tokens"}}}]})"),
+                                "t.json");
+    REQUIRE_MESSAGE(load.card.has_value(), problems_text(load));
+    const Model& m = load.card->models[0];
+    REQUIRE(m.periods.size() == 2);
+    CHECK(m.prices_on(*parse_date("2025-05-31")) == nullptr);
+    REQUIRE(m.prices_on(*parse_date("2025-06-01")) != nullptr);
+    CHECK(amount(m.prices_on(*parse_date("2025-06-01"))->input) == dec("1.50"));
+    CHECK(amount(m.prices_on(*parse_date("2025-12-31"))->input) == dec("1.50"));
+    CHECK(amount(m.prices_on(*parse_date("2026-01-01"))->input) == dec("1.00"));
+    CHECK(amount(m.current().input) == dec("1.00"));
+  }
+}

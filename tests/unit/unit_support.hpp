@@ -1,0 +1,66 @@
+#pragma once
+// Shared helpers for the unit tests (not a test file itself).
+
+#include "llmcost/decimal.hpp"
+#include "llmcost/error.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+// Decimal values print as their exact text in failure messages.
+namespace doctest {
+template <>
+struct StringMaker<llmcost::Decimal>
+{
+  static String convert(const llmcost::Decimal& value) { return value.to_exact_string(0).c_str(); }
+};
+} // namespace doctest
+
+namespace llmcost::test {
+
+// A decimal literal written by the test author; a typo is a test bug, so throw.
+inline Decimal dec(std::string_view text)
+{
+  std::string why;
+  auto value = Decimal::parse(text, &why);
+  if (!value) {
+    throw std::invalid_argument("bad decimal literal in test \"" + std::string(text) + "\": " + why);
+  }
+  return *value;
+}
+
+// The message of the llmcost::Error that `action` throws, or a marker text.
+template <class Action>
+std::string error_of(Action&& action)
+{
+  try {
+    action();
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "<no llmcost::Error thrown>";
+}
+
+inline bool contains(const std::string& text, std::string_view part)
+{
+  return text.find(part) != std::string::npos;
+}
+
+inline std::string read_source_file(const std::string& relative)
+{
+  const std::string path = std::string(LLMCOST_SOURCE_DIR) + "/" + relative;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw std::runtime_error("cannot open " + path);
+  }
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+} // namespace llmcost::test
