@@ -34,6 +34,27 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b)
 
 } // namespace
 
+int written_decimal_places(std::string_view number)
+{
+  const std::size_t e = number.find_first_of("eE");
+  const std::string_view mantissa = number.substr(0, e);
+  const std::size_t dot = mantissa.find('.');
+  int places = dot == std::string_view::npos ? 0 : static_cast<int>(mantissa.size() - dot - 1);
+  if (e != std::string_view::npos) {
+    int exponent = 0;
+    std::string_view digits = number.substr(e + 1);
+    const bool negative = !digits.empty() && digits[0] == '-';
+    if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) {
+      digits.remove_prefix(1);
+    }
+    for (char c : digits.substr(0, 4)) {
+      exponent = exponent * 10 + (c - '0');
+    }
+    places += negative ? exponent : -exponent;
+  }
+  return std::max(places, 0);
+}
+
 std::optional<std::int32_t> parse_utc_offset(std::string_view text)
 {
   if (text == "UTC" || text == "utc" || text == "Z" || text == "z" || text == "GMT") {
@@ -145,8 +166,28 @@ std::string month_key(Day day)
   return format_date(day).substr(0, 7);
 }
 
+std::string group_value(const std::string& dim, const UsageRecord& record, const ResolvedModel& model,
+                        std::optional<Day> local_day)
+{
+  std::string value;
+  if (dim == "provider") {
+    value = model.card->provider;
+  } else if (dim == "model") {
+    value = model.model->id;
+  } else if (dim == "project" || dim == "workload") {
+    value = record.project;
+  } else if (dim == "key") {
+    value = record.key;
+  } else if (dim == "session") {
+    value = record.session;
+  } else if (local_day) {
+    value = dim == "day" ? format_date(*local_day) : dim == "week" ? week_key(*local_day) : month_key(*local_day);
+  }
+  return value.empty() ? "(none)" : value;
+}
+
 UsageAggregator::UsageAggregator(const Catalog& catalog, AggregateOptions options)
-  : m_catalog(catalog), m_options(std::move(options))
+  : m_options(std::move(options)), m_resolver(catalog, m_options.provider_hint)
 {
   if (m_options.group_by.empty()) {
     m_options.group_by = {"provider", "model"};
@@ -209,16 +250,21 @@ void UsageAggregator::count_rejection(const Location& where, const std::string& 
   }
 }
 
-const UsageAggregator::Resolution& UsageAggregator::resolve(std::string_view provider, std::string_view model)
+RecordResolver::RecordResolver(const Catalog& catalog, std::string provider_hint)
+  : m_catalog(catalog), m_provider_hint(std::move(provider_hint))
 {
-  m_scratch_key.assign(provider);
-  m_scratch_key += '\x1f';
-  m_scratch_key.append(model);
-  auto it = m_resolutions.find(m_scratch_key);
-  if (it != m_resolutions.end()) {
+}
+
+const RecordResolver::Result& RecordResolver::resolve(std::string_view provider, std::string_view model)
+{
+  m_scratch.assign(provider);
+  m_scratch += '\x1f';
+  m_scratch.append(model);
+  auto it = m_cache.find(m_scratch);
+  if (it != m_cache.end()) {
     return it->second;
   }
-  Resolution r;
+  Result r;
   ResolveFailure failure;
   std::string route = to_lower(provider);
   if (!route.empty() && m_catalog.find_card(route) == nullptr) {
@@ -228,20 +274,31 @@ const UsageAggregator::Resolution& UsageAggregator::resolve(std::string_view pro
     }
     route.clear();
   }
-  r.model = m_catalog.resolve(model, route, m_options.provider_hint, failure);
+  r.model = m_catalog.resolve(model, route, m_provider_hint, failure);
   if (!r.model) {
     r.category = failure.category;
     r.problem = failure.problem + (failure.expected.empty() ? "" : " (expected " + failure.expected + ")");
   }
-  return m_resolutions.emplace(m_scratch_key, std::move(r)).first->second;
+  return m_cache.emplace(m_scratch, std::move(r)).first->second;
 }
 
-std::pair<std::string, std::string> UsageAggregator::check(const UsageRecord& record, const ResolvedModel& model) const
+std::vector<std::string> RecordResolver::notes() const
+{
+  std::vector<std::string> out;
+  for (const auto& provider : m_ignored_providers) {
+    out.push_back(fmt::format("provider \"{}\" is not a route with a rate card; the route was chosen from the model "
+                              "(or --provider)",
+                              provider));
+  }
+  return out;
+}
+
+std::pair<std::string, std::string> unpriceable_reason(const UsageRecord& record, const ResolvedModel& model)
 {
   const Card& card = *model.card;
   if (model.model->kind != ModelKind::chat) {
-    return {"not a token-priced model", fmt::format("{}/{} is a {} model; token usage cannot be priced on it", card.provider, model.model->id,
-                       to_string(model.model->kind))};
+    return {"not a token-priced model", fmt::format("{}/{} is a {} model; token usage cannot be priced on it",
+                                                    card.provider, model.model->id, to_string(model.model->kind))};
   }
   if (record.batch && !card.batch_available) {
     return {"batch on a route without batch pricing",
@@ -252,6 +309,20 @@ std::pair<std::string, std::string> UsageAggregator::check(const UsageRecord& re
             fmt::format("web search calls on {}/{}, which has no web-search price", card.provider, model.model->id)};
   }
   return {};
+}
+
+Usage usage_of(const UsageRecord& record)
+{
+  auto dec = [](std::uint64_t v) { return Decimal::from_raw(static_cast<int128>(v) * Decimal::k_scale); };
+  Usage u;
+  u.requests = dec(record.requests);
+  u.input = dec(record.input);
+  u.cached_input = dec(record.cached_input);
+  u.cache_write = dec(record.cache_write);
+  u.output = dec(record.output);
+  u.reasoning = dec(record.reasoning);
+  u.web_search_calls = dec(record.web_search_calls);
+  return u;
 }
 
 void UsageAggregator::record(const UsageRecord& record)
@@ -266,13 +337,13 @@ void UsageAggregator::process(const UsageRecord& record)
     count_rejection(record.where, "no model", "no model name (expected the model column to be filled)");
     return;
   }
-  const Resolution& resolution = resolve(record.provider, record.model);
+  const RecordResolver::Result& resolution = m_resolver.resolve(record.provider, record.model);
   if (!resolution.model) {
     count_rejection(record.where, resolution.category, resolution.problem);
     return;
   }
   const ResolvedModel& model = *resolution.model;
-  if (const auto [category, why] = check(record, model); !why.empty()) {
+  if (const auto [category, why] = unpriceable_reason(record, model); !why.empty()) {
     count_rejection(record.where, category, why);
     return;
   }
@@ -301,25 +372,7 @@ void UsageAggregator::process(const UsageRecord& record)
   keys.reserve(m_options.group_by.size());
   std::string id;
   for (const auto& dim : m_options.group_by) {
-    std::string value;
-    if (dim == "provider") {
-      value = model.card->provider;
-    } else if (dim == "model") {
-      value = model.model->id;
-    } else if (dim == "project") {
-      value = record.project;
-    } else if (dim == "key") {
-      value = record.key;
-    } else if (dim == "session") {
-      value = record.session;
-    } else if (dim == "workload") {
-      value = record.project;
-    } else if (local_day) {
-      value = dim == "day" ? format_date(*local_day) : dim == "week" ? week_key(*local_day) : month_key(*local_day);
-    }
-    if (value.empty()) {
-      value = "(none)";
-    }
+    std::string value = group_value(dim, record, model, local_day);
     id += value;
     id += '\x1f';
     keys.push_back(std::move(value));
@@ -416,10 +469,8 @@ Report UsageAggregator::finish()
     report.total_usage += row.usage;
     report.total_cost += row.cost;
   }
-  for (const auto& provider : m_ignored_providers) {
-    report.add_note(fmt::format("provider \"{}\" is not a route with a rate card; the route was chosen from the model "
-                                "(or --provider)",
-                                provider));
+  for (const auto& note : m_resolver.notes()) {
+    report.add_note(note);
   }
   return report;
 }

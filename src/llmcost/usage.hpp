@@ -39,7 +39,11 @@ struct UsageRecord
   std::uint64_t web_search_calls = 0;
   bool batch = false;
   std::optional<Decimal> billed;
+  int billed_places = -1; // decimals the billed amount was written with (its precision)
 };
+
+// Decimals a number is written with: "0.00215000" -> 8, "9.84e-05" -> 7, "12" -> 0.
+int written_decimal_places(std::string_view number);
 
 // Receives what readers produce.
 class RecordSink
@@ -59,6 +63,40 @@ public:
   // agent span repeating its children's usage): counted, never priced.
   virtual void skip(const std::string& reason) = 0;
 };
+
+// Resolves the (provider, model) of records to one route's model, caching
+// the answer per pair. A provider value that is not a loaded route ("openai",
+// "Moonshot AI") does not choose the route; it is remembered for a note.
+class RecordResolver
+{
+public:
+  struct Result
+  {
+    std::optional<ResolvedModel> model;
+    std::string category; // set when model is absent
+    std::string problem;
+  };
+
+  RecordResolver(const Catalog& catalog, std::string provider_hint);
+  const Result& resolve(std::string_view provider, std::string_view model);
+  // Notes for the report (providers that were not routes).
+  std::vector<std::string> notes() const;
+
+private:
+  const Catalog& m_catalog;
+  std::string m_provider_hint;
+  std::unordered_map<std::string, Result> m_cache;
+  std::vector<std::string> m_ignored_providers;
+  std::string m_scratch;
+};
+
+// Why a record cannot be priced on a model as it is (category, detail), or
+// empty strings: a media model, batch on a route without batch pricing, web
+// search calls where the route has no search price.
+std::pair<std::string, std::string> unpriceable_reason(const UsageRecord& record, const ResolvedModel& model);
+
+// A record's quantities as an additive Usage.
+Usage usage_of(const UsageRecord& record);
 
 struct AggregateOptions
 {
@@ -86,12 +124,6 @@ public:
   const RecordCounts& counts() const { return m_counts; }
 
 private:
-  struct Resolution
-  {
-    std::optional<ResolvedModel> model;
-    std::string category;
-    std::string problem;
-  };
   struct Accumulator
   {
     std::vector<std::string> keys;
@@ -117,18 +149,12 @@ private:
 
   void process(const UsageRecord& record); // price or reject; `read` already counted
   void count_rejection(const Location& where, const std::string& category, const std::string& detail);
-  const Resolution& resolve(std::string_view provider, std::string_view model);
-  // Why this record cannot be priced on the model (category, detail), or empty.
-  std::pair<std::string, std::string> check(const UsageRecord& record, const ResolvedModel& model) const;
 
-  const Catalog& m_catalog;
   AggregateOptions m_options;
   RecordCounts m_counts;
-  std::unordered_map<std::string, Resolution> m_resolutions;
+  RecordResolver m_resolver;
   std::unordered_map<std::string, Accumulator> m_groups;
   std::unordered_map<std::string, KeptRecord> m_kept; // node-based: views into it stay valid
-  std::vector<std::string> m_ignored_providers;
-  std::string m_scratch_key;
 };
 
 // Unix seconds of a timestamp: ISO 8601 ("2026-01-05T10:00:00Z",
@@ -139,6 +165,10 @@ std::optional<std::int64_t> parse_timestamp(std::string_view text);
 Day day_at_offset(std::int64_t unix_seconds, std::int32_t offset_seconds);
 // "UTC", "Z", "+05:30", "-08:00", "+0530": seconds east of UTC.
 std::optional<std::int32_t> parse_utc_offset(std::string_view text);
+
+// The value of one --by dimension for a record priced on `model`.
+std::string group_value(const std::string& dim, const UsageRecord& record, const ResolvedModel& model,
+                        std::optional<Day> local_day);
 
 // Group key text for a day: "2026-01-05", ISO week "2026-W02", month "2026-01".
 std::string week_key(Day day);

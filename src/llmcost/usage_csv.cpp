@@ -383,6 +383,7 @@ void read_usage_csv(std::string_view text, const std::string& file, const Column
         if (!trim(value).empty()) {
           std::string reason;
           r.billed = Decimal::parse(trim(value), &reason);
+          r.billed_places = written_decimal_places(trim(value));
           if (!r.billed) {
             problem = fmt::format("field {}: \"{}\" is not an amount: {} (expected a decimal like 0.00123)", headers[i],
                                   value.substr(0, 40), reason);

@@ -378,6 +378,7 @@ private:
       std::string why;
       const std::string text = cost->is_string() ? cost->get<std::string>() : cost->dump();
       r.billed = Decimal::parse_scientific(text, &why);
+      r.billed_places = written_decimal_places(text);
       if (!r.billed && problem.text.empty()) {
         problem.text = fmt::format("field usage.cost: {} is not an amount: {} (expected a decimal)", text.substr(0, 40), why);
       }
