@@ -51,5 +51,6 @@ void emit(const CommonOptions& options, Context& context, const std::string& tex
 void setup_estimate(CLI::App& app, Context& context);
 void setup_models(CLI::App& app, Context& context);
 void setup_rates(CLI::App& app, Context& context);
+void setup_reconcile(CLI::App& app, Context& context);
 
 } // namespace llmcost::cli

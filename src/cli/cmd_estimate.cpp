@@ -5,10 +5,7 @@
 #include "llmcost/error.hpp"
 #include "llmcost/estimate.hpp"
 #include "llmcost/files.hpp"
-#include "llmcost/usage_csv.hpp"
-#include "llmcost/usage_jsonl.hpp"
-
-#include <filesystem>
+#include "cli/inputs.hpp"
 
 #include <fmt/format.h>
 
@@ -21,15 +18,7 @@ struct EstimateOptions
   CommonOptions common;
   std::vector<std::string> inputs;
   std::string period;
-  // Recorded usage.
-  std::string input_format = "auto";
-  std::vector<std::string> maps;
-  bool strict = false;
-  bool allow_rejects = false;
-  std::size_t show_rejects = 5;
-  std::string since;
-  std::string until;
-  std::string tz = "UTC";
+  UsageInputOptions usage;
   // One inline workload.
   std::string name = "inline";
   std::string model;
@@ -121,73 +110,6 @@ bool has_inline_detail(const EstimateOptions& o)
   return o.batch;
 }
 
-enum class InputKind { workload, csv, jsonl };
-
-// Files to read: directories are walked recursively for *.csv (and *.json
-// workload specs), in sorted order so output is deterministic.
-std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs)
-{
-  namespace fs = std::filesystem;
-  std::vector<std::string> files;
-  for (const auto& input : inputs) {
-    std::error_code ec;
-    if (input != "-" && fs::is_directory(input, ec)) {
-      std::vector<std::string> found;
-      for (auto it = fs::recursive_directory_iterator(input, ec); !ec && it != fs::recursive_directory_iterator();
-           it.increment(ec)) {
-        const auto ext = it->path().extension().string();
-        if (it->is_regular_file() && (ext == ".csv" || ext == ".json" || ext == ".jsonl")) {
-          found.push_back(it->path().string());
-        }
-      }
-      if (ec) {
-        throw Error(Location{input}, "cannot read directory: " + ec.message());
-      }
-      std::sort(found.begin(), found.end());
-      if (found.empty()) {
-        throw Error(Location{input}, "no usage files (*.csv, *.json, *.jsonl) in this directory");
-      }
-      files.insert(files.end(), found.begin(), found.end());
-    } else {
-      files.push_back(input);
-    }
-  }
-  return files;
-}
-
-InputKind detect_kind(const std::string& forced, const std::string& name, std::string_view text)
-{
-  if (forced == "workload") {
-    return InputKind::workload;
-  }
-  if (forced == "csv") {
-    return InputKind::csv;
-  }
-  if (forced == "jsonl") {
-    return InputKind::jsonl;
-  }
-  if (looks_like_workload_spec(text.substr(0, 1 << 16))) {
-    return InputKind::workload;
-  }
-  (void)name;
-  if (looks_like_json_objects(text)) {
-    return InputKind::jsonl;
-  }
-  return InputKind::csv;
-}
-
-std::optional<Day> date_flag(const std::string& text, const char* flag)
-{
-  if (text.empty()) {
-    return std::nullopt;
-  }
-  auto day = parse_date(text);
-  if (!day) {
-    throw Error(Location{}, fmt::format("{}: \"{}\" is not a date", flag, text), "YYYY-MM-DD");
-  }
-  return day;
-}
-
 void run_estimate_command(const EstimateOptions& o, Context& context)
 {
   const Catalog catalog = load_catalog(o.common);
@@ -202,38 +124,13 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
   AggregateOptions aggregate;
   aggregate.group_by = request.group_by;
   aggregate.provider_hint = o.common.provider;
-  aggregate.strict = o.strict;
-  aggregate.show_rejects = o.show_rejects;
-  aggregate.since = date_flag(o.since, "--since");
-  aggregate.until = date_flag(o.until, "--until");
-  const auto offset = parse_utc_offset(o.tz);
-  if (!offset) {
-    throw Error(Location{}, fmt::format("--tz: \"{}\" is not a UTC offset", o.tz), "UTC, or an offset like +05:30 or -08:00");
-  }
-  aggregate.tz_offset_seconds = *offset;
+  aggregate.strict = o.usage.strict;
+  aggregate.show_rejects = o.usage.show_rejects;
+  aggregate.since = date_flag(o.usage.since, "--since");
+  aggregate.until = date_flag(o.usage.until, "--until");
+  aggregate.tz_offset_seconds = tz_flag(o.usage.tz);
   UsageAggregator usage(catalog, aggregate);
-  const ColumnMap maps = parse_column_maps(o.maps);
-  bool any_usage = false;
-
-  for (const auto& input : expand_inputs(o.inputs)) {
-    const std::string text = read_file(input);
-    const std::string name = input == "-" ? "<stdin>" : input;
-    switch (detect_kind(o.input_format, name, text)) {
-    case InputKind::workload: {
-      auto workloads = load_workloads(text, name);
-      request.workloads.insert(request.workloads.end(), workloads.begin(), workloads.end());
-      break;
-    }
-    case InputKind::csv:
-      read_usage_csv(text, name, maps, usage);
-      any_usage = true;
-      break;
-    case InputKind::jsonl:
-      read_usage_jsonl(text, name, usage);
-      any_usage = true;
-      break;
-    }
-  }
+  const bool any_usage = read_inputs(o.inputs, o.usage, usage, &request.workloads);
   if (!o.model.empty()) {
     request.workloads.push_back(inline_workload(o));
   } else if (has_inline_detail(o)) {
@@ -258,7 +155,7 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
   if (render.format != OutputFormat::json) {
     context.err << render_record_summary(report);
   }
-  if (report.records.rejected > 0 && !o.allow_rejects) {
+  if (report.records.rejected > 0 && !o.usage.allow_rejects) {
     context.err << fmt::format("llmcost: error: {} record{} rejected (use --allow-rejects to accept a partial total)\n",
                                report.records.rejected, report.records.rejected == 1 ? "" : "s");
     context.exit_code = 2;
@@ -277,25 +174,7 @@ void setup_estimate(CLI::App& app, Context& context)
   add_output_options(*cmd, options->common);
   cmd->add_option("--by", options->common.by,
                   "Group rows by: model, provider, workload, project, key, session, day, week, month (comma-separated)");
-  const std::string usage_group = "Recorded usage";
-  cmd->add_option("--input-format", options->input_format, "Input format (auto detects per file)")
-    ->check(CLI::IsMember({"auto", "workload", "csv", "jsonl"}))
-    ->capture_default_str()
-    ->group(usage_group);
-  cmd->add_option("--map", options->maps, "CSV column meaning, COLUMN=FIELD (repeatable), e.g. --map tok_in=input_tokens")
-    ->group(usage_group);
-  cmd->add_flag("--strict", options->strict, "Stop at the first bad record")->group(usage_group);
-  cmd->add_flag("--allow-rejects", options->allow_rejects, "Exit 0 even when records were rejected")->group(usage_group);
-  cmd->add_option("--show-rejects", options->show_rejects, "How many rejected records to list")
-    ->capture_default_str()
-    ->group(usage_group);
-  cmd->add_option("--since", options->since, "Only records on or after this date (YYYY-MM-DD)")->group(usage_group);
-  cmd->add_option("--until", options->until, "Only records on or before this date (YYYY-MM-DD)")->group(usage_group);
-  cmd->add_option("--tz", options->tz, "UTC offset where days, weeks and months begin (UTC, +05:30, -08:00)")
-    ->capture_default_str()
-    ->group(usage_group);
-  cmd->add_option("--period", options->period, "Report per day, week, month or year; also the inline workload's period")
-    ->check(CLI::IsMember({"day", "week", "month", "year"}));
+  add_usage_input_options(*cmd, options->usage, false);
 
   const std::string group = "Inline workload";
   cmd->add_option("--model", options->model, "Model: provider/id (moonshot/kimi-k2.6), alias, or bare id")->group(group);

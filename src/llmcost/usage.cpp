@@ -166,14 +166,14 @@ std::string month_key(Day day)
   return format_date(day).substr(0, 7);
 }
 
-std::string group_value(const std::string& dim, const UsageRecord& record, const ResolvedModel& model,
+std::string group_value(const std::string& dim, const UsageRecord& record, const ResolvedModel* model,
                         std::optional<Day> local_day)
 {
   std::string value;
   if (dim == "provider") {
-    value = model.card->provider;
+    value = model != nullptr ? model->card->provider : std::string(record.provider);
   } else if (dim == "model") {
-    value = model.model->id;
+    value = model != nullptr ? model->model->id : std::string(record.model);
   } else if (dim == "project" || dim == "workload") {
     value = record.project;
   } else if (dim == "key") {
@@ -372,7 +372,7 @@ void UsageAggregator::process(const UsageRecord& record)
   keys.reserve(m_options.group_by.size());
   std::string id;
   for (const auto& dim : m_options.group_by) {
-    std::string value = group_value(dim, record, model, local_day);
+    std::string value = group_value(dim, record, &model, local_day);
     id += value;
     id += '\x1f';
     keys.push_back(std::move(value));

@@ -166,8 +166,9 @@ Day day_at_offset(std::int64_t unix_seconds, std::int32_t offset_seconds);
 // "UTC", "Z", "+05:30", "-08:00", "+0530": seconds east of UTC.
 std::optional<std::int32_t> parse_utc_offset(std::string_view text);
 
-// The value of one --by dimension for a record priced on `model`.
-std::string group_value(const std::string& dim, const UsageRecord& record, const ResolvedModel& model,
+// The value of one --by dimension for a record priced on `model` (null when
+// the record's model could not be resolved: its own provider and model text).
+std::string group_value(const std::string& dim, const UsageRecord& record, const ResolvedModel* model,
                         std::optional<Day> local_day);
 
 // Group key text for a day: "2026-01-05", ISO week "2026-W02", month "2026-01".

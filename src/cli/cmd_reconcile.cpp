@@ -1,0 +1,106 @@
+// `llmcost reconcile`: re-price a provider export line by line and explain every variance.
+
+#include "cli/app.hpp"
+#include "cli/inputs.hpp"
+
+#include "llmcost/error.hpp"
+#include "llmcost/estimate.hpp"
+#include "llmcost/reconcile.hpp"
+
+#include <fmt/format.h>
+
+namespace llmcost::cli {
+
+namespace {
+
+struct ReconcileCommandOptions
+{
+  CommonOptions common;
+  UsageInputOptions usage;
+  std::vector<std::string> inputs;
+  std::string tolerance = "0";
+  std::string tolerance_pct;
+  std::string invoice_total;
+  int billed_precision = -1;
+  std::size_t top = 20;
+};
+
+Decimal amount_flag(const std::string& text, const char* flag, bool percent)
+{
+  std::string value = text;
+  if (percent && !value.empty() && value.back() == '%') {
+    value.pop_back();
+  }
+  std::string why;
+  auto parsed = Decimal::parse(value, &why);
+  if (!parsed) {
+    throw Error(Location{}, fmt::format("{}: \"{}\" is not {}: {}", flag, text, percent ? "a percentage" : "an amount", why),
+                percent ? "a percentage like 0.5 or 0.5%" : "a decimal amount like 0.01");
+  }
+  if (parsed->is_negative()) {
+    throw Error(Location{}, fmt::format("{}: {} is negative", flag, text), "zero or more");
+  }
+  return *parsed;
+}
+
+void run_reconcile(const ReconcileCommandOptions& o, Context& context)
+{
+  const Catalog catalog = load_catalog(o.common);
+  ReconcileOptions options;
+  if (!o.common.by.empty()) {
+    options.group_by = parse_group_by(o.common.by);
+  }
+  options.provider_hint = o.common.provider;
+  options.strict = !o.usage.allow_rejects;
+  options.show_rejects = o.usage.show_rejects;
+  options.since = date_flag(o.usage.since, "--since");
+  options.until = date_flag(o.usage.until, "--until");
+  options.tz_offset_seconds = tz_flag(o.usage.tz);
+  options.tolerance = amount_flag(o.tolerance, "--tolerance", false);
+  if (!o.tolerance_pct.empty()) {
+    options.tolerance_pct = amount_flag(o.tolerance_pct, "--tolerance-pct", true);
+  }
+  if (!o.invoice_total.empty()) {
+    options.invoice_total = amount_flag(o.invoice_total, "--invoice-total", false);
+  }
+  if (o.billed_precision >= 0) {
+    options.billed_precision = o.billed_precision;
+  }
+  if (o.inputs.empty()) {
+    throw Error(Location{}, "nothing to reconcile", "a usage export FILE (CSV or JSONL) with billed amounts");
+  }
+  Reconciler reconciler(catalog, options);
+  read_inputs(o.inputs, o.usage, reconciler, nullptr);
+  const ReconcileResult result = reconciler.finish();
+  emit(o.common, context, render_reconcile(result, render_options(o.common, context, "reconcile"), o.top));
+  if (result.records.rejected > 0 && !o.usage.allow_rejects) {
+    context.exit_code = 2;
+  } else if (!result.failures.empty()) {
+    context.exit_code = 1;
+  }
+}
+
+} // namespace
+
+void setup_reconcile(CLI::App& app, Context& context)
+{
+  auto options = std::make_shared<ReconcileCommandOptions>();
+  CLI::App* cmd = app.add_subcommand("reconcile", "Re-price a billed usage export line by line and explain each variance");
+  cmd->add_option("inputs", options->inputs, "Usage exports with billed amounts (CSV or JSONL; directories; - for stdin)");
+  add_pricing_options(*cmd, options->common);
+  add_output_options(*cmd, options->common);
+  cmd->add_option("--by", options->common.by,
+                  "Break the variance down by: model, provider, project, key, session, day, week, month");
+  cmd->add_option("--tolerance", options->tolerance, "Allowed difference in USD, per line and on the total")
+    ->capture_default_str();
+  cmd->add_option("--tolerance-pct", options->tolerance_pct, "Allowed difference in percent of expected (0.5 or 0.5%)");
+  cmd->add_option("--invoice-total", options->invoice_total, "The invoice's total, checked against the export's billed sum");
+  cmd->add_option("--billed-precision", options->billed_precision,
+                  "Decimals the billed amounts were rounded to (default: as each amount is written)")
+    ->check(CLI::Range(0, 11));
+  cmd->add_option("--top", options->top, "How many of the largest discrepancies the table lists")->capture_default_str();
+  add_usage_input_options(*cmd, options->usage, true);
+  cmd->callback([options, &context]() { run_reconcile(*options, context); });
+}
+
+} // namespace llmcost::cli

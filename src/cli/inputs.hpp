@@ -1,0 +1,41 @@
+#pragma once
+// Reading usage inputs, shared by the commands that take them: files and
+// directories, per-file format detection, and the options that go with them.
+
+#include "llmcost/date.hpp"
+#include "llmcost/usage.hpp"
+#include "llmcost/workload.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llmcost::cli {
+
+struct UsageInputOptions
+{
+  std::string input_format = "auto";
+  std::vector<std::string> maps;
+  bool strict = false; // estimate: off by default; reconcile: on (see add_usage_input_options)
+  bool allow_rejects = false;
+  std::size_t show_rejects = 5;
+  std::string since;
+  std::string until;
+  std::string tz = "UTC";
+};
+
+// `strict_by_default`: reconcile stops at the first bad row unless
+// --allow-rejects; estimate counts bad rows unless --strict.
+void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool strict_by_default);
+
+// Reads every input: usage records go to `sink`; workload specs are appended
+// to `workloads` (an error when it is null). Returns true if any usage was read.
+bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions& options, RecordSink& sink,
+                 std::vector<Workload>* workloads);
+
+std::optional<Day> date_flag(const std::string& text, const char* flag);
+std::int32_t tz_flag(const std::string& text);
+
+} // namespace llmcost::cli

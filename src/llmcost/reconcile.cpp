@@ -1,0 +1,319 @@
+#include "llmcost/reconcile.hpp"
+
+#include "llmcost/error.hpp"
+#include "llmcost/estimate.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace llmcost {
+
+namespace {
+
+Decimal abs(Decimal value)
+{
+  return value.is_negative() ? -value : value;
+}
+
+// Half a unit in the last written decimal: 8 places -> 0.000000005.
+Decimal half_unit(int places)
+{
+  places = std::clamp(places, 0, Decimal::k_scale_digits - 1);
+  int128 raw = Decimal::k_scale / 2;
+  for (int i = 0; i < places; ++i) {
+    raw /= 10;
+  }
+  return Decimal::from_raw(raw);
+}
+
+std::optional<Cost> priced_cost(const Card& card, const Model& model, const PriceSet& prices, const Usage& usage,
+                                bool batch)
+{
+  return price_usage(PriceRequest{&card, &model, &prices, batch, {}}, usage).cost;
+}
+
+std::optional<Decimal> cost_of(const Card& card, const Model& model, const PriceSet& prices, const Usage& usage,
+                               bool batch)
+{
+  const auto cost = priced_cost(card, model, prices, usage, batch);
+  return cost ? std::optional<Decimal>(cost->total()) : std::nullopt;
+}
+
+std::string percent(Decimal part, Decimal whole)
+{
+  if (whole.is_zero()) {
+    return "n/a";
+  }
+  const Decimal hundred = Decimal::from_int(100);
+  return part.mul_div(hundred, abs(whole)).to_string(2) + "%";
+}
+
+} // namespace
+
+Reconciler::Reconciler(const Catalog& catalog, ReconcileOptions options)
+  : m_options(std::move(options)), m_resolver(catalog, m_options.provider_hint)
+{
+  if (m_options.group_by.empty()) {
+    m_options.group_by = {"provider", "model"};
+  }
+  m_result.key_names = m_options.group_by;
+  m_result.invoice_total = m_options.invoice_total;
+}
+
+void Reconciler::count_rejection(const Location& where, const std::string& category, const std::string& detail)
+{
+  if (m_options.strict) {
+    throw Error(where, detail + " (use --allow-rejects to count bad rows and go on)");
+  }
+  ++m_result.records.rejected;
+  ++m_result.records.rejected_by_reason[category];
+  if (m_result.records.first_rejections.size() < m_options.show_rejects) {
+    m_result.records.first_rejections.push_back({where.to_string(), detail});
+  }
+}
+
+void Reconciler::reject(const Location& where, const std::string& category, const std::string& detail)
+{
+  ++m_result.records.read;
+  count_rejection(where, category, detail);
+}
+
+void Reconciler::record_once(const std::string& key, const UsageRecord& record)
+{
+  // Reconcile every billed line as it is: a repeated log line that carries a
+  // billed amount is exactly what a reconciliation must see.
+  (void)key;
+  this->record(record);
+}
+
+void Reconciler::skip(const std::string& reason)
+{
+  ++m_result.records.skipped_lines[reason];
+}
+
+bool Reconciler::within_tolerance(Decimal variance, Decimal expected) const
+{
+  if (abs(variance) <= m_options.tolerance) {
+    return true;
+  }
+  if (m_options.tolerance_pct) {
+    const Decimal allowed = abs(expected).mul_div(*m_options.tolerance_pct, Decimal::from_int(100));
+    return abs(variance) <= allowed;
+  }
+  return false;
+}
+
+void Reconciler::add_to_group(const UsageRecord& record, const ResolvedModel* model, std::optional<Day> local_day,
+                              Decimal billed, Decimal expected, bool discrepant)
+{
+  std::vector<std::string> keys;
+  for (const auto& dim : m_options.group_by) {
+    keys.push_back(group_value(dim, record, model, local_day));
+  }
+  ReconcileGroup& group = m_groups[keys];
+  group.keys = keys;
+  ++group.rows;
+  group.discrepant += discrepant ? 1 : 0;
+  group.billed += billed;
+  group.expected += expected;
+}
+
+std::pair<std::string, std::string> Reconciler::explain(const UsageRecord& record, const ResolvedModel& model,
+                                                        const PriceSet& prices, Decimal billed, const Cost& expected_cost,
+                                                        Decimal tolerance) const
+{
+  const Decimal expected = expected_cost.total();
+  const Decimal expected_fees = expected_cost.fees;
+  const Card& card = *model.card;
+  const Usage usage = usage_of(record);
+  auto matches = [&](const std::optional<Decimal>& candidate) {
+    return candidate && abs(billed - *candidate) <= tolerance;
+  };
+  // Cached tokens billed at the full input price.
+  if (record.cached_input > 0 && prices.cached_input) {
+    Usage uncached = usage;
+    uncached.input += uncached.cached_input;
+    uncached.cached_input = Decimal{};
+    if (matches(cost_of(card, *model.model, prices, uncached, record.batch))) {
+      return {"cache discount not applied",
+              fmt::format("{} cached tokens billed at the input price", record.cached_input)};
+    }
+  }
+  // Batch discount missing, or applied to a standard request.
+  if (record.batch && matches(cost_of(card, *model.model, prices, usage, false))) {
+    return {"batch discount missing", "a batch request billed at standard prices"};
+  }
+  if (!record.batch && card.batch_available && matches(cost_of(card, *model.model, prices, usage, true))) {
+    return {"batch discount wrongly applied", "a standard request billed at batch prices"};
+  }
+  // Web-search fee missing, or search calls billed beyond those recorded.
+  Decimal recorded_fee;
+  if (prices.request_fee) {
+    recorded_fee = prices.request_fee->amount.mul(usage.requests);
+  } else if (card.web_search_call_fee) {
+    recorded_fee = card.web_search_call_fee->amount.mul(usage.web_search_calls);
+  }
+  if (!recorded_fee.is_zero() && matches(expected - recorded_fee)) {
+    return {"web-search fee missing", fmt::format("the {} web-search fee was not billed", recorded_fee.to_exact_string(2))};
+  }
+  if (card.web_search_call_fee && !card.web_search_call_fee->amount.is_zero() && billed > expected) {
+    const Decimal per_call = card.web_search_call_fee->amount;
+    const Decimal extra_calls = (billed - expected).mul_div(Decimal::from_int(1), per_call).round(0);
+    if (!extra_calls.is_zero() && matches(expected + per_call.mul(extra_calls))) {
+      return {"web-search fee extra", fmt::format("{} search call fee(s) billed beyond the {} recorded",
+                                                  extra_calls.to_exact_string(0), record.web_search_calls)};
+    }
+  }
+  // Billed at another model's price on the same route: its token prices,
+  // with this row's own fees (they belong to the model that was called).
+  Usage tokens_only = usage;
+  tokens_only.web_search_calls = Decimal{};
+  for (const Model& other : card.models) {
+    if (&other == model.model || other.kind != ModelKind::chat) {
+      continue;
+    }
+    const PriceSet* other_prices = other.prices_on(prices.from);
+    if (other_prices == nullptr) {
+      other_prices = &other.current();
+    }
+    for (bool batch : {record.batch, !record.batch}) {
+      if (batch && !card.batch_available) {
+        continue;
+      }
+      const auto other_cost = priced_cost(card, other, *other_prices, tokens_only, batch);
+      if (other_cost && matches(other_cost->input + other_cost->cached_input + other_cost->output + expected_fees)) {
+        return {"billed at another model's price",
+                fmt::format("billed at {}/{}'s {}price", card.provider, other.id, batch ? "batch " : "")};
+      }
+    }
+  }
+  const Decimal difference = billed - expected;
+  return {difference.is_negative() ? "unexplained (underbilled)" : "unexplained (overbilled)",
+          fmt::format("billed {} {} the card's price", percent(abs(difference), expected),
+                      difference.is_negative() ? "below" : "above")};
+}
+
+void Reconciler::record(const UsageRecord& record)
+{
+  ++m_result.records.read;
+  if (!record.billed) {
+    ++m_result.unbilled; // nothing to reconcile against (e.g. a route that does not report cost)
+    return;
+  }
+  std::optional<Day> local_day;
+  if (record.time) {
+    local_day = day_at_offset(*record.time, m_options.tz_offset_seconds);
+  }
+  if (local_day && ((m_options.since && *local_day < *m_options.since) ||
+                    (m_options.until && *local_day > *m_options.until))) {
+    ++m_result.records.filtered;
+    return;
+  }
+  const Decimal billed = *record.billed;
+  m_result.billed_total += billed;
+  const int places = m_options.billed_precision.value_or(record.billed_places < 0 ? 2 : record.billed_places);
+  const Decimal rounding = half_unit(places);
+
+  Discrepancy d;
+  d.file = record.where.file;
+  d.line = record.where.line;
+  d.request_id = record.request_id;
+  d.provider = record.provider;
+  d.model = record.model;
+  d.billed = billed;
+
+  auto flag = [&](const ResolvedModel* model, std::optional<Decimal> expected, std::string cause, std::string detail) {
+    d.expected = expected;
+    d.variance = billed - expected.value_or(Decimal{});
+    d.cause = std::move(cause);
+    d.detail = std::move(detail);
+    d.exceeds_tolerance = !within_tolerance(d.variance, expected.value_or(Decimal{}));
+    m_result.expected_total += expected.value_or(Decimal{});
+    CauseTotal& total = m_result.by_cause[d.cause];
+    ++total.rows;
+    total.variance += d.variance;
+    add_to_group(record, model, local_day, billed, expected.value_or(Decimal{}), true);
+    m_result.discrepancies.push_back(d);
+  };
+
+  const RecordResolver::Result& resolution = m_resolver.resolve(record.provider, record.model);
+  if (!resolution.model) {
+    if (resolution.category == "unknown model") {
+      flag(nullptr, std::nullopt, "unknown model", resolution.problem);
+    } else {
+      // Ambiguous or conflicting routes are a question for the user, not a billing error.
+      m_result.billed_total -= billed;
+      count_rejection(record.where, resolution.category, resolution.problem);
+    }
+    return;
+  }
+  const ResolvedModel& model = *resolution.model;
+  d.provider = model.card->provider;
+  d.model = model.model->id;
+  if (!record.request_id.empty() && !m_request_ids.emplace(record.request_id).second) {
+    flag(&model, Decimal{}, "duplicate request id", fmt::format("request {} was billed before", record.request_id));
+    return;
+  }
+  const Day utc_day = record.time ? day_at_offset(*record.time, 0) : model.model->current().from;
+  const PriceSet* prices = record.time ? model.model->prices_on(utc_day) : &model.model->current();
+  if (prices == nullptr) {
+    flag(&model, std::nullopt, "before the card's effective date",
+         fmt::format("dated {}, before {}/{} is priced (from {})", format_date(utc_day), model.card->provider,
+                     model.model->id, format_date(model.model->periods.front().from)));
+    return;
+  }
+  if (const auto [category, why] = unpriceable_reason(record, model); !why.empty()) {
+    flag(&model, std::nullopt, category, why);
+    return;
+  }
+  const Priced priced = price_usage(PriceRequest{model.card, model.model, prices, record.batch, {}}, usage_of(record));
+  const Decimal expected = priced.cost->total();
+  const Decimal variance = billed - expected;
+  if (abs(variance) <= rounding) {
+    m_result.expected_total += expected;
+    if (!variance.is_zero()) {
+      m_result.rounding_total += variance;
+      ++m_result.rounded_rows;
+    }
+    ++m_result.records.priced;
+    add_to_group(record, &model, local_day, billed, expected, false);
+    return;
+  }
+  auto [cause, detail] = explain(record, model, *prices, billed, *priced.cost, rounding);
+  flag(&model, expected, std::move(cause), std::move(detail));
+}
+
+ReconcileResult Reconciler::finish()
+{
+  for (auto& [keys, group] : m_groups) {
+    m_result.groups.push_back(group);
+  }
+  const Decimal variance = m_result.variance();
+  std::uint64_t over = 0;
+  for (const auto& d : m_result.discrepancies) {
+    over += d.exceeds_tolerance ? 1 : 0;
+  }
+  if (over > 0) {
+    m_result.failures.push_back(fmt::format("{} row{} differ{} from the rate cards by more than the tolerance", over,
+                                            over == 1 ? "" : "s", over == 1 ? "s" : ""));
+  }
+  if (!within_tolerance(variance - m_result.rounding_total, m_result.expected_total)) {
+    m_result.failures.push_back(fmt::format("the total variance {} ({}) exceeds the tolerance",
+                                            variance.to_exact_string(2), percent(variance, m_result.expected_total)));
+  }
+  if (m_result.invoice_total) {
+    const Decimal invoice_variance = *m_result.invoice_total - m_result.billed_total;
+    if (!within_tolerance(invoice_variance, m_result.billed_total)) {
+      m_result.failures.push_back(fmt::format("the invoice total {} differs from the export's billed total {} by {}",
+                                              m_result.invoice_total->to_exact_string(2),
+                                              m_result.billed_total.to_exact_string(2),
+                                              invoice_variance.to_exact_string(2)));
+    }
+  }
+  for (const auto& note : m_resolver.notes()) {
+    m_result.notes.push_back(note);
+  }
+  return m_result;
+}
+
+} // namespace llmcost

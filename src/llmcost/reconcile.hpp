@@ -1,0 +1,123 @@
+#pragma once
+// `reconcile`: re-price every billed row of a usage export with the rate card
+// in effect on its date, and explain each difference. Rounding of the billed
+// column is not a discrepancy: a difference within half a unit of the billed
+// amount's written precision is counted as rounding.
+
+#include "llmcost/usage.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace llmcost {
+
+struct ReconcileOptions
+{
+  std::vector<std::string> group_by; // empty: provider, model
+  std::string provider_hint;
+  std::optional<int> billed_precision; // decimals; default: as each amount is written
+  Decimal tolerance;                   // absolute, per line and on the total
+  std::optional<Decimal> tolerance_pct; // percent of expected, per line and on the total
+  std::optional<Decimal> invoice_total;
+  bool strict = true;
+  std::size_t show_rejects = 5;
+  std::int32_t tz_offset_seconds = 0;
+  std::optional<Day> since;
+  std::optional<Day> until;
+};
+
+struct Discrepancy
+{
+  std::string file;
+  std::size_t line = 0;
+  std::string request_id;
+  std::string provider;
+  std::string model;
+  std::optional<Decimal> expected; // absent when the row cannot be priced
+  Decimal billed;
+  Decimal variance;   // billed - expected (expected 0 when absent)
+  std::string cause;  // stable name, e.g. "cache discount not applied"
+  std::string detail; // what exactly, e.g. "billed at kimi-k2.5's price"
+  bool exceeds_tolerance = true;
+};
+
+struct ReconcileGroup
+{
+  std::vector<std::string> keys;
+  std::uint64_t rows = 0;
+  std::uint64_t discrepant = 0;
+  Decimal billed;
+  Decimal expected;
+  Decimal variance() const { return billed - expected; }
+};
+
+struct CauseTotal
+{
+  std::uint64_t rows = 0;
+  Decimal variance;
+};
+
+struct ReconcileResult
+{
+  std::string currency = "USD";
+  std::vector<std::string> key_names;
+  std::vector<ReconcileGroup> groups;
+  Decimal billed_total;
+  Decimal expected_total;
+  Decimal rounding_total; // differences within the billed precision
+  std::uint64_t rounded_rows = 0;
+  std::uint64_t unbilled = 0; // rows without a billed amount: read, not reconciled
+  std::vector<Discrepancy> discrepancies; // input order
+  std::map<std::string, CauseTotal> by_cause;
+  RecordCounts records; // priced = matched (billed and expected agree within rounding)
+  std::optional<Decimal> invoice_total;
+  std::vector<std::string> failures; // why the check failed (empty: pass)
+  std::vector<std::string> notes;
+
+  Decimal variance() const { return billed_total - expected_total; }
+};
+
+class Reconciler : public RecordSink
+{
+public:
+  Reconciler(const Catalog& catalog, ReconcileOptions options);
+
+  void record(const UsageRecord& record) override;
+  void reject(const Location& where, const std::string& category, const std::string& detail) override;
+  void record_once(const std::string& key, const UsageRecord& record) override;
+  void skip(const std::string& reason) override;
+
+  ReconcileResult finish();
+
+private:
+  void count_rejection(const Location& where, const std::string& category, const std::string& detail);
+  void add_to_group(const UsageRecord& record, const ResolvedModel* model, std::optional<Day> local_day,
+                    Decimal billed, Decimal expected, bool discrepant);
+  // The likeliest cause of a difference, tested against the cards.
+  std::pair<std::string, std::string> explain(const UsageRecord& record, const ResolvedModel& model,
+                                              const PriceSet& prices, Decimal billed, const Cost& expected,
+                                              Decimal half_unit) const;
+  bool within_tolerance(Decimal variance, Decimal expected) const;
+
+  ReconcileOptions m_options;
+  RecordResolver m_resolver;
+  ReconcileResult m_result;
+  std::unordered_set<std::string> m_request_ids;
+  std::map<std::vector<std::string>, ReconcileGroup> m_groups;
+};
+
+} // namespace llmcost
+
+#include "llmcost/render.hpp"
+
+namespace llmcost {
+
+// Table and Markdown show the `top` largest discrepancies; JSON and CSV carry
+// all of them (CSV is the list of rows to dispute).
+std::string render_reconcile(const ReconcileResult& result, const RenderOptions& options, std::size_t top);
+
+} // namespace llmcost

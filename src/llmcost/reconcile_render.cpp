@@ -1,0 +1,265 @@
+#include "llmcost/reconcile.hpp"
+#include "llmcost/text_table.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace llmcost {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+Decimal magnitude(Decimal value)
+{
+  return value.is_negative() ? -value : value;
+}
+
+std::string signed_money(Decimal value, int precision)
+{
+  const std::string text = format_money(value, precision);
+  return value.is_negative() || text.find_first_not_of("0.,") == std::string::npos ? text : "+" + text;
+}
+
+std::string pct(Decimal part, Decimal whole)
+{
+  if (whole.is_zero()) {
+    return "n/a";
+  }
+  return part.mul_div(Decimal::from_int(100), magnitude(whole)).to_string(2) + "%";
+}
+
+std::vector<const Discrepancy*> largest(const ReconcileResult& r, std::size_t top)
+{
+  std::vector<const Discrepancy*> list;
+  for (const auto& d : r.discrepancies) {
+    list.push_back(&d);
+  }
+  std::stable_sort(list.begin(), list.end(), [](const Discrepancy* a, const Discrepancy* b) {
+    return magnitude(a->variance) > magnitude(b->variance);
+  });
+  if (list.size() > top) {
+    list.resize(top);
+  }
+  return list;
+}
+
+std::string where_of(const Discrepancy& d)
+{
+  return fmt::format("{}:{}", d.file, d.line);
+}
+
+TextTable groups_table(const ReconcileResult& r, int precision)
+{
+  TextTable t;
+  t.headers = r.key_names;
+  for (const char* h : {"rows", "discrepant", "billed $", "expected $", "variance $", "variance %"}) {
+    t.headers.emplace_back(h);
+  }
+  t.numeric.assign(r.key_names.size(), false);
+  t.numeric.resize(t.headers.size(), true);
+  for (const auto& g : r.groups) {
+    std::vector<std::string> row = g.keys;
+    row.push_back(group_thousands(std::to_string(g.rows)));
+    row.push_back(group_thousands(std::to_string(g.discrepant)));
+    row.push_back(format_money(g.billed, precision));
+    row.push_back(format_money(g.expected, precision));
+    row.push_back(signed_money(g.variance(), precision));
+    row.push_back(pct(g.variance(), g.expected));
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+TextTable causes_table(const ReconcileResult& r, int precision)
+{
+  TextTable t;
+  t.headers = {"cause", "rows", "variance $"};
+  t.numeric = {false, true, true};
+  for (const auto& [cause, total] : r.by_cause) {
+    t.rows.push_back({cause, group_thousands(std::to_string(total.rows)), signed_money(total.variance, precision)});
+  }
+  return t;
+}
+
+TextTable discrepancy_table(const ReconcileResult& r, std::size_t top, int precision)
+{
+  TextTable t;
+  t.headers = {"where", "request id", "route/model", "expected $", "billed $", "variance $", "cause"};
+  t.numeric = {false, false, false, true, true, true, false};
+  for (const Discrepancy* d : largest(r, top)) {
+    t.rows.push_back({where_of(*d), d->request_id, d->provider + "/" + d->model,
+                      d->expected ? format_money(*d->expected, std::max(precision, 6)) : "-",
+                      format_money(d->billed, std::max(precision, 6)), signed_money(d->variance, std::max(precision, 6)),
+                      d->cause + (d->detail.empty() ? "" : ": " + d->detail)});
+  }
+  return t;
+}
+
+std::string summary_lines(const ReconcileResult& r, int precision)
+{
+  std::string out;
+  out += fmt::format("billed    {:>16}\n", format_money(r.billed_total, precision));
+  out += fmt::format("expected  {:>16}\n", format_money(r.expected_total, precision));
+  out += fmt::format("variance  {:>16}  ({} of expected)\n", signed_money(r.variance(), precision),
+                     pct(r.variance(), r.expected_total));
+  out += fmt::format("rounding  {:>16}  ({} row{} within the billed amount's precision; not discrepancies)\n",
+                     signed_money(r.rounding_total, std::max(precision, 8)), r.rounded_rows,
+                     r.rounded_rows == 1 ? "" : "s");
+  if (r.invoice_total) {
+    out += fmt::format("invoice   {:>16}  ({} against the export's billed total)\n",
+                       format_money(*r.invoice_total, precision),
+                       signed_money(*r.invoice_total - r.billed_total, precision));
+  }
+  return out;
+}
+
+std::string verdict_line(const ReconcileResult& r)
+{
+  if (r.failures.empty()) {
+    return r.discrepancies.empty() ? "PASS: every row matches the rate cards"
+                                   : "PASS: every difference is within the tolerance";
+  }
+  std::string out = "FAIL: ";
+  for (std::size_t i = 0; i < r.failures.size(); ++i) {
+    out += (i > 0 ? "; " : "") + r.failures[i];
+  }
+  return out;
+}
+
+std::string records_line(const ReconcileResult& r)
+{
+  return fmt::format("rows: {} read, {} matched, {} discrepant, {} rejected{}{}", r.records.read, r.records.priced,
+                     r.discrepancies.size(), r.records.rejected,
+                     r.unbilled > 0 ? fmt::format(", {} without a billed amount (not reconciled)", r.unbilled) : "",
+                     r.records.filtered > 0 ? fmt::format(", {} outside --since/--until", r.records.filtered) : "");
+}
+
+ordered_json to_json(const ReconcileResult& r)
+{
+  ordered_json j;
+  j["currency"] = r.currency;
+  j["verdict"] = r.failures.empty() ? "pass" : "fail";
+  j["failures"] = r.failures;
+  j["group_by"] = r.key_names;
+  j["total"] = r.billed_total.to_exact_string(2);
+  j["billed_total"] = r.billed_total.to_exact_string(2);
+  j["expected_total"] = r.expected_total.to_exact_string(2);
+  j["variance"] = r.variance().to_exact_string(2);
+  j["variance_pct"] = r.expected_total.is_zero() ? ordered_json(nullptr) : ordered_json(pct(r.variance(), r.expected_total));
+  j["rounding_total"] = r.rounding_total.to_exact_string(2);
+  j["rounded_rows"] = r.rounded_rows;
+  if (r.invoice_total) {
+    j["invoice_total"] = r.invoice_total->to_exact_string(2);
+    j["invoice_variance"] = (*r.invoice_total - r.billed_total).to_exact_string(2);
+  }
+  ordered_json rows = ordered_json::array();
+  for (const auto& g : r.groups) {
+    ordered_json row;
+    for (std::size_t k = 0; k < r.key_names.size(); ++k) {
+      row[r.key_names[k]] = g.keys[k];
+    }
+    row["rows"] = g.rows;
+    row["discrepant"] = g.discrepant;
+    row["billed"] = g.billed.to_exact_string(2);
+    row["expected"] = g.expected.to_exact_string(2);
+    row["variance"] = g.variance().to_exact_string(2);
+    row["total"] = g.billed.to_exact_string(2);
+    rows.push_back(std::move(row));
+  }
+  j["rows"] = std::move(rows);
+  ordered_json causes = ordered_json::array();
+  for (const auto& [cause, total] : r.by_cause) {
+    causes.push_back({{"cause", cause}, {"rows", total.rows}, {"variance", total.variance.to_exact_string(2)}});
+  }
+  j["causes"] = std::move(causes);
+  ordered_json list = ordered_json::array();
+  for (const auto& d : r.discrepancies) {
+    list.push_back({{"file", d.file},
+                    {"line", d.line},
+                    {"request_id", d.request_id},
+                    {"provider", d.provider},
+                    {"model", d.model},
+                    {"expected", d.expected ? ordered_json(d.expected->to_exact_string(2)) : ordered_json(nullptr)},
+                    {"billed", d.billed.to_exact_string(2)},
+                    {"variance", d.variance.to_exact_string(2)},
+                    {"cause", d.cause},
+                    {"detail", d.detail},
+                    {"exceeds_tolerance", d.exceeds_tolerance}});
+  }
+  j["discrepancies"] = std::move(list);
+  const auto& rec = r.records;
+  ordered_json records{{"read", rec.read},         {"matched", rec.priced}, {"priced", rec.priced},
+                       {"discrepant", r.discrepancies.size()}, {"rejected", rec.rejected},
+                       {"unbilled", r.unbilled},   {"filtered", rec.filtered}};
+  ordered_json reasons = ordered_json::object();
+  for (const auto& [reason, count] : rec.rejected_by_reason) {
+    reasons[reason] = count;
+  }
+  records["rejected_by_reason"] = reasons;
+  ordered_json rejections = ordered_json::array();
+  for (const auto& x : rec.first_rejections) {
+    rejections.push_back({{"where", x.where}, {"reason", x.reason}});
+  }
+  records["rejections"] = rejections;
+  j["records"] = std::move(records);
+  j["notes"] = r.notes;
+  return j;
+}
+
+} // namespace
+
+std::string render_reconcile(const ReconcileResult& r, const RenderOptions& options, std::size_t top)
+{
+  const int precision = options.precision;
+  switch (options.format) {
+  case OutputFormat::json:
+    return to_json(r).dump(2) + "\n";
+  case OutputFormat::csv: {
+    TextTable t;
+    t.headers = {"file", "line", "request_id", "provider", "model", "expected", "billed", "variance", "cause", "detail"};
+    for (const auto& d : r.discrepancies) {
+      t.rows.push_back({d.file, std::to_string(d.line), d.request_id, d.provider, d.model,
+                        d.expected ? d.expected->to_exact_string(2) : "", d.billed.to_exact_string(2),
+                        d.variance.to_exact_string(2), d.cause, d.detail});
+    }
+    return render_csv_table(t);
+  }
+  case OutputFormat::markdown: {
+    std::string out = "**reconcile (" + r.currency + ")**: " + verdict_line(r) + "\n\n```\n" + summary_lines(r, precision) +
+                      "```\n\n" + render_markdown_table(groups_table(r, precision));
+    if (!r.by_cause.empty()) {
+      out += "\n" + render_markdown_table(causes_table(r, precision));
+      out += fmt::format("\nLargest discrepancies ({} of {}):\n\n", std::min(top, r.discrepancies.size()),
+                         r.discrepancies.size());
+      out += render_markdown_table(discrepancy_table(r, top, precision));
+    }
+    return out + "\n" + records_line(r) + "\n";
+  }
+  case OutputFormat::table:
+    break;
+  }
+  std::string out = fmt::format("reconcile ({})\n\n", r.currency) + summary_lines(r, precision) + "\n";
+  out += render_aligned(groups_table(r, precision));
+  if (!r.by_cause.empty()) {
+    out += "\n" + render_aligned(causes_table(r, precision));
+    out += fmt::format("\nlargest discrepancies ({} of {}; all of them with --format csv or json):\n",
+                       std::min(top, r.discrepancies.size()), r.discrepancies.size());
+    out += render_aligned(discrepancy_table(r, top, precision));
+  }
+  if (!r.notes.empty()) {
+    out += "\nnotes:\n";
+    for (const auto& note : r.notes) {
+      out += "  - " + note + "\n";
+    }
+  }
+  out += "\n" + records_line(r) + "\n";
+  for (const auto& x : r.records.first_rejections) {
+    out += fmt::format("  {}: {}\n", x.where, x.reason);
+  }
+  out += verdict_line(r) + "\n";
+  return out;
+}
+
+} // namespace llmcost

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""reconcile must flag exactly the rows the generator mis-billed, with the right cause.
+usage: reconcile_truth.py PATH/TO/llmcost [ROWS] [csv|openai]
+Generates usage with --anomaly-rate 0.005 and --truth, runs `llmcost reconcile`,
+and prints precision and recall per cause; exit 1 unless both are 100%."""
+import csv, json, os, subprocess, sys, tempfile
+
+bin_path = sys.argv[1]
+rows = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
+kind = sys.argv[3] if len(sys.argv) > 3 else "csv"
+here = os.path.dirname(os.path.abspath(__file__))
+candidates = [os.environ.get("LLMCOST_SHARED", ""), os.path.join(here, "..", "..", "shared"), "/work/shared"]
+shared = next((c for c in candidates if c and os.path.exists(os.path.join(c, "bench", "gen.py"))), None)
+if shared is None:
+    print("reconcile truth test skipped: shared/bench/gen.py not found (set LLMCOST_SHARED)")
+    sys.exit(0)
+CAUSE = {"overbilled": "unexplained (overbilled)", "no_cache_discount": "cache discount not applied",
+         "wrong_model": "billed at another model's price", "missing_batch_discount": "batch discount missing",
+         "duplicate": "duplicate request id"}
+tmp = tempfile.mkdtemp()
+export = os.path.join(tmp, "export." + ("csv" if kind == "csv" else "jsonl"))
+truth = os.path.join(tmp, "truth.csv")
+subprocess.run([sys.executable, os.path.join(shared, "bench", "gen.py"), kind, "--seed", "3", "--rows", str(rows),
+                "--anomaly-rate", "0.005", "--truth", truth, "--out", export], check=True, capture_output=True)
+p = subprocess.run([bin_path, "reconcile", export, "--format", "json"], capture_output=True, text=True)
+if p.returncode != 1:
+    print(f"FAIL: expected exit 1 (discrepancies found), got {p.returncode}: {p.stderr[:300]}")
+    sys.exit(1)
+result = json.loads(p.stdout)
+# In the generator's JSONL only Kyma rows carry a billed amount (usage.cost);
+# Moonshot responses report no cost, so there is nothing to reconcile on them.
+expected = {r["request_id"]: r["anomaly"] for r in csv.DictReader(open(truth))
+            if kind == "csv" or r["provider"] == "kyma"}
+found = {}
+for d in result["discrepancies"]:
+    found.setdefault(d["request_id"], d["cause"])
+true_pos = [rid for rid in found if rid in expected]
+false_pos = [rid for rid in found if rid not in expected]
+missed = [rid for rid in expected if rid not in found]
+wrong_cause = [(rid, expected[rid], found[rid]) for rid in true_pos if CAUSE[expected[rid]] != found[rid]]
+precision = len(true_pos) / len(found) if found else 1.0
+recall = len(true_pos) / len(expected) if expected else 1.0
+by_kind = {}
+for rid, k in expected.items():
+    hit = rid in found and CAUSE[k] == found[rid]
+    n, ok = by_kind.get(k, (0, 0))
+    by_kind[k] = (n + 1, ok + (1 if hit else 0))
+print(f"reconcile {kind} {rows} rows: {len(expected)} injected, {len(found)} flagged; "
+      f"precision {precision:.4f}, recall {recall:.4f}, wrong cause {len(wrong_cause)}")
+for k, (n, ok) in sorted(by_kind.items()):
+    print(f"  {k:24} {ok}/{n} flagged with the right cause")
+for rid in false_pos[:5]:
+    print("  false positive", rid, found[rid])
+for rid in missed[:5]:
+    print("  missed", rid, expected[rid])
+for w in wrong_cause[:5]:
+    print("  wrong cause", w)
+ok = not false_pos and not missed and not wrong_cause
+sys.exit(0 if ok else 1)
