@@ -131,6 +131,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err)
   app.fallthrough(false);
   setup_estimate(app, context);
   setup_reconcile(app, context);
+  setup_budget(app, context);
   setup_models(app, context);
   setup_rates(app, context);
 

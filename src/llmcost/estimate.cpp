@@ -1,5 +1,6 @@
 #include "llmcost/estimate.hpp"
 
+#include "llmcost/catalog_view.hpp"
 #include "llmcost/error.hpp"
 #include "llmcost/strings.hpp"
 
@@ -232,6 +233,7 @@ Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request
     const Model& model = *resolved->model;
     std::vector<std::string> notes;
     const auto parts = workload_parts(w, model, period, notes);
+    report.prices_used[card.provider + "/" + model.id] = describe_prices(card, model, model.current());
     for (const auto& note : notes) {
       report.add_note(note);
     }

@@ -413,6 +413,14 @@ std::string render_json(const Report& report)
   j["rows"] = std::move(rows);
   j["totals"] = usage_and_cost_json(report, nullptr);
   j["records"] = records_json(report);
+  if (report.first_day && report.last_day) {
+    j["observed"] = {{"first_day", format_date(*report.first_day)}, {"last_day", format_date(*report.last_day)}};
+  }
+  ordered_json prices = ordered_json::object();
+  for (const auto& [model, text] : report.prices_used) {
+    prices[model] = text;
+  }
+  j["prices"] = prices;
   j["notes"] = report.notes;
   j["warnings"] = report.warnings;
   return j.dump(2) + "\n";

@@ -2,10 +2,12 @@
 // What a command computed, before any formatting: grouped rows, exact totals,
 // record accounting and the notes a reader needs. Renderers turn it into text.
 
+#include "llmcost/date.hpp"
 #include "llmcost/pricing.hpp"
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,9 @@ struct Report
   Cost total_cost; // the exact sum of the rows
   bool has_records = false; // usage input was read (records counts apply)
   RecordCounts records;
+  std::map<std::string, std::string> prices_used; // "provider/model" -> its prices, as described
+  std::optional<Day> first_day; // dated usage: the observed window (UTC days)
+  std::optional<Day> last_day;
   std::vector<std::string> notes; // footnotes, deduplicated, in order of first use
   std::vector<std::string> warnings;
 

@@ -1,5 +1,6 @@
 #include "llmcost/usage.hpp"
 
+#include "llmcost/catalog_view.hpp"
 #include "llmcost/error.hpp"
 #include "llmcost/estimate.hpp"
 #include "llmcost/pricing.hpp"
@@ -368,6 +369,11 @@ void UsageAggregator::process(const UsageRecord& record)
       return;
     }
   }
+  if (record.time) {
+    const Day utc = day_at_offset(*record.time, 0);
+    m_first_day = m_first_day ? std::min(*m_first_day, utc) : utc;
+    m_last_day = m_last_day ? std::max(*m_last_day, utc) : utc;
+  }
   std::vector<std::string> keys;
   keys.reserve(m_options.group_by.size());
   std::string id;
@@ -418,6 +424,8 @@ Report UsageAggregator::finish()
   Report report;
   report.key_names = m_options.group_by;
   report.has_records = true;
+  report.first_day = m_first_day;
+  report.last_day = m_last_day;
   report.records = m_counts;
   auto dec = [](uint128 v) { return Decimal::from_raw(static_cast<int128>(v) * Decimal::k_scale); };
   // Deterministic order: by keys, then by pricing unit.
@@ -454,6 +462,8 @@ Report UsageAggregator::finish()
     if (!priced.cost) {
       throw Error("internal error: a checked record group could not be priced: " + priced.not_priceable);
     }
+    report.prices_used[acc->model.card->provider + "/" + acc->model.model->id] =
+      describe_prices(*acc->model.card, *acc->model.model, *acc->prices);
     if (report.rows.empty() || report.rows.back().keys != acc->keys) {
       report.rows.push_back(ReportRow{acc->keys, {}, {}, 0});
     }

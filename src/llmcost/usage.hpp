@@ -154,6 +154,8 @@ private:
   RecordCounts m_counts;
   RecordResolver m_resolver;
   std::unordered_map<std::string, Accumulator> m_groups;
+  std::optional<Day> m_first_day; // observed window of priced records (UTC)
+  std::optional<Day> m_last_day;
   std::unordered_map<std::string, KeptRecord> m_kept; // node-based: views into it stay valid
 };
 

@@ -1,0 +1,165 @@
+// `llmcost budget`: limits, credit runway, rate-limit tiers and a CI cost-regression gate.
+
+#include "cli/app.hpp"
+#include "cli/inputs.hpp"
+
+#include "llmcost/budget.hpp"
+#include "llmcost/error.hpp"
+#include "llmcost/estimate.hpp"
+#include "llmcost/files.hpp"
+#include "llmcost/json_util.hpp"
+
+#include <chrono>
+#include <fmt/format.h>
+
+namespace llmcost::cli {
+
+namespace {
+
+struct BudgetCommandOptions
+{
+  CommonOptions common;
+  UsageInputOptions usage;
+  std::vector<std::string> inputs;
+  std::string period = "month";
+  std::string limit;
+  std::string tax_rate;
+  std::string balance;
+  bool include_signup_bonus = false;
+  std::string as_of;
+  std::string peak_factor = "1";
+  std::string baseline;
+  std::string max_increase;
+  std::string max_increase_abs;
+};
+
+std::optional<Decimal> decimal_flag(const std::string& text, const char* flag, bool percent)
+{
+  if (text.empty()) {
+    return std::nullopt;
+  }
+  std::string value = text;
+  if (percent && value.back() == '%') {
+    value.pop_back();
+  }
+  std::string why;
+  auto parsed = Decimal::parse(value, &why);
+  if (!parsed) {
+    throw Error(Location{}, fmt::format("{}: \"{}\" is not {}: {}", flag, text, percent ? "a percentage" : "an amount", why),
+                percent ? "a percentage like 5 or 5%" : "a decimal amount like 500 or 12.50");
+  }
+  if (parsed->is_negative()) {
+    throw Error(Location{}, fmt::format("{}: {} is negative", flag, text), "zero or more");
+  }
+  return parsed;
+}
+
+Day today()
+{
+  const auto now = std::chrono::system_clock::now();
+  return static_cast<Day>(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() / 86400);
+}
+
+void run_budget_command(const BudgetCommandOptions& o, Context& context)
+{
+  const Catalog catalog = load_catalog(o.common);
+  BudgetOptions options;
+  options.period = *parse_period(o.period);
+  options.limit = decimal_flag(o.limit, "--limit", false);
+  options.tax_rate_pct = decimal_flag(o.tax_rate, "--tax-rate", true);
+  options.balance = decimal_flag(o.balance, "--balance", false);
+  options.include_signup_bonus = o.include_signup_bonus;
+  options.as_of = o.as_of.empty() ? std::optional<Day>(today()) : date_flag(o.as_of, "--as-of");
+  options.peak_factor = decimal_flag(o.peak_factor, "--peak-factor", false).value_or(Decimal::from_int(1));
+  options.provider = o.common.provider;
+  options.max_increase_pct = decimal_flag(o.max_increase, "--max-increase", true);
+  options.max_increase_abs = decimal_flag(o.max_increase_abs, "--max-increase-abs", false);
+  if (o.include_signup_bonus && !options.balance) {
+    options.balance = Decimal{};
+  }
+
+  std::vector<std::string> group_by;
+  if (!o.common.by.empty()) {
+    group_by = parse_group_by(o.common.by);
+  }
+  AggregateOptions aggregate;
+  aggregate.group_by = group_by;
+  aggregate.provider_hint = o.common.provider;
+  aggregate.strict = o.usage.strict;
+  aggregate.show_rejects = o.usage.show_rejects;
+  aggregate.since = date_flag(o.usage.since, "--since");
+  aggregate.until = date_flag(o.usage.until, "--until");
+  aggregate.tz_offset_seconds = tz_flag(o.usage.tz);
+  UsageAggregator usage(catalog, aggregate);
+  std::vector<Workload> workloads;
+  if (o.inputs.empty()) {
+    throw Error(Location{}, "nothing to budget", "a workload spec or usage FILE");
+  }
+  const bool any_usage = read_inputs(o.inputs, o.usage, usage, &workloads);
+  if (any_usage && !workloads.empty()) {
+    throw Error(Location{}, "both planned workloads and recorded usage given", "one kind per run");
+  }
+  Report report;
+  if (any_usage) {
+    if (aggregate.group_by.empty()) {
+      aggregate.group_by = {"provider", "model"};
+    }
+    report = usage.finish();
+    if (report.records.rejected > 0 && !o.usage.allow_rejects) {
+      context.err << render_record_summary(report);
+      throw Error(Location{}, fmt::format("{} record(s) rejected", report.records.rejected),
+                  "clean input, or --allow-rejects to budget on the rest");
+    }
+  } else {
+    EstimateRequest request;
+    request.workloads = workloads;
+    request.group_by = group_by;
+    request.provider_hint = o.common.provider;
+    request.period = options.period;
+    report = estimate_workloads(catalog, request);
+  }
+  if (std::find(report.key_names.begin(), report.key_names.end(), "provider") == report.key_names.end() &&
+      options.tax_rate_pct) {
+    throw Error(Location{}, "--tax-rate needs rows by route", "--by including provider");
+  }
+  std::optional<nlohmann::json> baseline;
+  if (!o.baseline.empty()) {
+    baseline = parse_json_exact(read_file(o.baseline), o.baseline);
+  }
+  const BudgetResult result = run_budget(catalog, report, workloads, options, baseline ? &*baseline : nullptr);
+  emit(o.common, context, render_budget(result, render_options(o.common, context, "budget")));
+  if (!result.pass()) {
+    context.exit_code = 1;
+  }
+}
+
+} // namespace
+
+void setup_budget(CLI::App& app, Context& context)
+{
+  auto options = std::make_shared<BudgetCommandOptions>();
+  CLI::App* cmd = app.add_subcommand("budget", "Check spend against a limit, credits, rate-limit tiers and a baseline");
+  cmd->add_option("inputs", options->inputs, "Workload specs, or usage files (projected from their observed days)");
+  add_pricing_options(*cmd, options->common);
+  add_output_options(*cmd, options->common);
+  cmd->add_option("--by", options->common.by, "Group rows by: workload, provider, model, project, key, ...");
+  cmd->add_option("--period", options->period, "Budget period")
+    ->check(CLI::IsMember({"day", "week", "month", "year"}))
+    ->capture_default_str();
+  cmd->add_option("--limit", options->limit, "Spend limit per period in USD; over it, exit 1");
+  cmd->add_option("--tax-rate", options->tax_rate, "Tax added where the card's prices exclude it (8.5 or 8.5%)");
+  cmd->add_option("--balance", options->balance, "Credit balance in USD: runway and the top-up that covers the period");
+  cmd->add_flag("--include-signup-bonus", options->include_signup_bonus, "Add the route's signup bonus to the balance");
+  cmd->add_option("--as-of", options->as_of, "Date the runway starts (YYYY-MM-DD; default today)");
+  cmd->add_option("--peak-factor", options->peak_factor,
+                  "Peak-to-average ratio for rate limits when workloads give no peaks")
+    ->capture_default_str();
+  cmd->add_option("--baseline", options->baseline, "A saved `estimate --format json` to compare against");
+  cmd->add_option("--max-increase", options->max_increase, "Allowed increase over the baseline, in percent (5 or 5%)");
+  cmd->add_option("--max-increase-abs", options->max_increase_abs,
+                  "Allowed increase in USD; with --max-increase, both must be exceeded to fail");
+  add_usage_input_options(*cmd, options->usage, false);
+  cmd->callback([options, &context]() { run_budget_command(*options, context); });
+}
+
+} // namespace llmcost::cli
