@@ -206,7 +206,7 @@ void UsageAggregator::skip(const std::string& reason)
   ++m_counts.skipped_lines[reason];
 }
 
-void UsageAggregator::KeptRecord::keep(const UsageRecord& source)
+void RecordDeduplicator::Kept::keep(const UsageRecord& source)
 {
   record = source;
   file = source.where.file;
@@ -224,18 +224,25 @@ void UsageAggregator::KeptRecord::keep(const UsageRecord& source)
   record.session = session;
 }
 
-void UsageAggregator::record_once(const std::string& key, const UsageRecord& record)
+bool RecordDeduplicator::offer(const std::string& key, const UsageRecord& record)
 {
-  ++m_counts.read;
   auto [it, inserted] = m_kept.try_emplace(key);
   if (inserted) {
     it->second.keep(record);
-    return;
+    return true;
   }
-  ++m_counts.duplicates;
   auto size = [](const UsageRecord& r) { return r.input + r.cached_input + r.output + r.web_search_calls; };
   if (size(record) > size(it->second.record)) {
     it->second.keep(record); // keep the fullest copy
+  }
+  return false;
+}
+
+void UsageAggregator::record_once(const std::string& key, const UsageRecord& record)
+{
+  ++m_counts.read;
+  if (!m_deduplicator.offer(key, record)) {
+    ++m_counts.duplicates;
   }
 }
 
@@ -405,21 +412,7 @@ void UsageAggregator::process(const UsageRecord& record)
 
 Report UsageAggregator::finish()
 {
-  // De-duplicated records, in a stable order (their file and line).
-  std::vector<const KeptRecord*> kept;
-  kept.reserve(m_kept.size());
-  for (const auto& [key, value] : m_kept) {
-    kept.push_back(&value);
-  }
-  std::sort(kept.begin(), kept.end(), [](const KeptRecord* a, const KeptRecord* b) {
-    return a->file != b->file ? a->file < b->file : a->record.where.line < b->record.where.line;
-  });
-  for (const KeptRecord* k : kept) {
-    UsageRecord r = k->record;
-    r.where.file = k->file;
-    process(r);
-  }
-  m_kept.clear();
+  m_deduplicator.drain([this](const UsageRecord& r) { process(r); });
 
   Report report;
   report.key_names = m_options.group_by;

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,6 +99,42 @@ std::pair<std::string, std::string> unpriceable_reason(const UsageRecord& record
 // A record's quantities as an additive Usage.
 Usage usage_of(const UsageRecord& record);
 
+// Holds records that may repeat (see RecordSink::record_once) until the end
+// of input, keeping the fullest copy per key with its own copies of strings.
+class RecordDeduplicator
+{
+public:
+  // True when `key` is new; otherwise a duplicate (the fuller copy is kept).
+  bool offer(const std::string& key, const UsageRecord& record);
+  // Calls `use` with every kept record, in file and line order, then forgets them.
+  template <typename Use> void drain(Use use)
+  {
+    std::vector<const Kept*> kept;
+    kept.reserve(m_kept.size());
+    for (const auto& [key, value] : m_kept) {
+      kept.push_back(&value);
+    }
+    std::sort(kept.begin(), kept.end(), [](const Kept* a, const Kept* b) {
+      return a->file != b->file ? a->file < b->file : a->record.where.line < b->record.where.line;
+    });
+    for (const Kept* k : kept) {
+      UsageRecord r = k->record;
+      r.where.file = k->file;
+      use(r);
+    }
+    m_kept.clear();
+  }
+
+private:
+  struct Kept
+  {
+    UsageRecord record;
+    std::string file, provider, model, request_id, project, key, session;
+    void keep(const UsageRecord& source);
+  };
+  std::unordered_map<std::string, Kept> m_kept; // node-based: views into it stay valid
+};
+
 struct AggregateOptions
 {
   std::vector<std::string> group_by; // empty: provider, model
@@ -139,14 +176,6 @@ private:
     uint128 web_search_calls = 0;
   };
 
-  // A record kept for de-duplication, with its own copies of the strings.
-  struct KeptRecord
-  {
-    UsageRecord record;
-    std::string file, provider, model, request_id, project, key, session;
-    void keep(const UsageRecord& source);
-  };
-
   void process(const UsageRecord& record); // price or reject; `read` already counted
   void count_rejection(const Location& where, const std::string& category, const std::string& detail);
 
@@ -156,7 +185,7 @@ private:
   std::unordered_map<std::string, Accumulator> m_groups;
   std::optional<Day> m_first_day; // observed window of priced records (UTC)
   std::optional<Day> m_last_day;
-  std::unordered_map<std::string, KeptRecord> m_kept; // node-based: views into it stay valid
+  RecordDeduplicator m_deduplicator;
 };
 
 // Unix seconds of a timestamp: ISO 8601 ("2026-01-05T10:00:00Z",
