@@ -13,7 +13,7 @@ for candidate in "${LLMCOST_SHARED:-}" ../shared /work/shared; do
 done
 if [ -n "$shared" ]; then
   echo "== contract check (SPEC.md)"
-  python3 "$shared/contract/check.py" build/llmcost estimate reconcile budget
+  python3 "$shared/contract/check.py" build/llmcost
 else
   echo "== contract check skipped: shared/contract/check.py not found (set LLMCOST_SHARED)"
 fi

@@ -130,6 +130,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err)
   app.require_subcommand(1);
   app.fallthrough(false);
   setup_estimate(app, context);
+  setup_compare(app, context);
   setup_reconcile(app, context);
   setup_budget(app, context);
   setup_models(app, context);

@@ -9,6 +9,7 @@
 #include "llmcost/workload.hpp"
 
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -93,6 +94,7 @@ public:
 
 private:
   RecordResolver m_resolver;
+  RecordDeduplicator m_deduplicator;
   std::string m_group_by;
   std::optional<Decimal> m_max_output;
   RecordCounts m_counts;

@@ -1,0 +1,469 @@
+#include "llmcost/compare.hpp"
+
+#include "llmcost/error.hpp"
+#include "llmcost/estimate.hpp"
+#include "llmcost/strings.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace llmcost {
+
+namespace {
+
+Usage scaled(const Usage& u, Decimal factor)
+{
+  Usage out;
+  out.requests = u.requests.mul(factor);
+  out.input = u.input.mul(factor);
+  out.cached_input = u.cached_input.mul(factor);
+  out.cache_write = u.cache_write.mul(factor);
+  out.output = u.output.mul(factor);
+  out.reasoning = u.reasoning.mul(factor);
+  out.web_search_calls = u.web_search_calls.mul(factor);
+  out.media_units = u.media_units.mul(factor);
+  return out;
+}
+
+Usage minus(const Usage& a, const Usage& b)
+{
+  Usage out;
+  out.requests = a.requests - b.requests;
+  out.input = a.input - b.input;
+  out.cached_input = a.cached_input - b.cached_input;
+  out.cache_write = a.cache_write - b.cache_write;
+  out.output = a.output - b.output;
+  out.reasoning = a.reasoning - b.reasoning;
+  out.web_search_calls = a.web_search_calls - b.web_search_calls;
+  out.media_units = a.media_units - b.media_units;
+  return out;
+}
+
+bool has_usage(const Usage& u)
+{
+  return !u.requests.is_zero();
+}
+
+// A part's (standard, batch) usage after the levers.
+std::pair<Usage, Usage> apply_levers(const Scenario::Part& part, const Levers& levers)
+{
+  Usage standard = part.standard;
+  Usage batch = part.batch;
+  if (levers.max_output) {
+    standard.output = part.capped_output_standard;
+    batch.output = part.capped_output_batch;
+    standard.reasoning = std::min(standard.reasoning, standard.output);
+    batch.reasoning = std::min(batch.reasoning, batch.output);
+  }
+  if (levers.no_web_search) {
+    // Search results are input of the next call; workloads know how much.
+    const Decimal total_requests = standard.requests + batch.requests;
+    if (!total_requests.is_zero() && !part.search_result_input.is_zero()) {
+      const Decimal batch_search = part.search_result_input.mul_div(batch.requests, total_requests);
+      batch.input -= batch_search;
+      standard.input -= part.search_result_input - batch_search;
+    }
+    standard.web_search_calls = Decimal{};
+    batch.web_search_calls = Decimal{};
+  }
+  if (levers.batch_share) {
+    Usage total = standard;
+    total += batch;
+    batch = scaled(total, *levers.batch_share);
+    standard = minus(total, batch);
+  }
+  if (levers.cache_hit_rate) {
+    for (Usage* u : {&standard, &batch}) {
+      const Decimal all_input = u->input + u->cached_input;
+      u->cached_input = all_input.mul(*levers.cache_hit_rate);
+      u->input = all_input - u->cached_input;
+      u->cache_write = std::min(u->cache_write, u->input);
+    }
+  }
+  return {standard, batch};
+}
+
+// Prices (standard, batch) usage on one model; a reason when it cannot be.
+std::optional<Cost> price_on(const ResolvedModel& target, const Usage& standard, const Usage& batch,
+                             const std::string& tier, std::string& why)
+{
+  Cost total;
+  for (const auto& [usage, is_batch] : {std::pair{&standard, false}, std::pair{&batch, true}}) {
+    if (!has_usage(*usage)) {
+      continue;
+    }
+    const Priced priced = price_usage(PriceRequest{target.card, target.model, &target.model->current(), is_batch, tier},
+                                      *usage);
+    if (!priced.cost) {
+      why = priced.not_priceable;
+      return std::nullopt;
+    }
+    total += *priced.cost;
+  }
+  return total;
+}
+
+std::string levers_text(const Levers& levers)
+{
+  std::vector<std::string> parts;
+  if (levers.batch_share) {
+    parts.push_back(fmt::format("batch {}%", levers.batch_share->mul_int(100).to_exact_string(0)));
+  }
+  if (levers.cache_hit_rate) {
+    parts.push_back(fmt::format("cache hits {}%", levers.cache_hit_rate->mul_int(100).to_exact_string(0)));
+  }
+  if (levers.max_output) {
+    parts.push_back(fmt::format("output <= {}", levers.max_output->to_exact_string(0)));
+  }
+  if (levers.no_web_search) {
+    parts.emplace_back("no web search");
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+} // namespace
+
+bool glob_match(std::string_view pattern, std::string_view text)
+{
+  // Iterative wildcard match with backtracking on the last '*'.
+  std::size_t p = 0;
+  std::size_t t = 0;
+  std::size_t star = std::string_view::npos;
+  std::size_t mark = 0;
+  auto lower = [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); };
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || lower(pattern[p]) == lower(text[t]))) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') {
+    ++p;
+  }
+  return p == pattern.size();
+}
+
+ScenarioCollector::ScenarioCollector(const Catalog& catalog, std::string provider_hint, std::string group_by,
+                                     std::optional<Decimal> max_output)
+  : m_resolver(catalog, std::move(provider_hint)), m_group_by(std::move(group_by)), m_max_output(max_output)
+{
+}
+
+void ScenarioCollector::reject(const Location& where, const std::string& category, const std::string& detail)
+{
+  ++m_counts.read;
+  ++m_counts.rejected;
+  ++m_counts.rejected_by_reason[category];
+  if (m_counts.first_rejections.size() < 5) {
+    m_counts.first_rejections.push_back({where.to_string(), detail});
+  }
+}
+
+void ScenarioCollector::skip(const std::string& reason)
+{
+  ++m_counts.skipped_lines[reason];
+}
+
+void ScenarioCollector::record_once(const std::string& key, const UsageRecord& record)
+{
+  if (!m_deduplicator.offer(key, record)) {
+    ++m_counts.read;
+    ++m_counts.duplicates;
+  }
+}
+
+void ScenarioCollector::record(const UsageRecord& r)
+{
+  const RecordResolver::Result& resolution = m_resolver.resolve(r.provider, r.model);
+  if (!resolution.model) {
+    reject(r.where, resolution.category, resolution.problem);
+    return;
+  }
+  if (const auto [category, why] = unpriceable_reason(r, *resolution.model); !why.empty()) {
+    reject(r.where, category, why);
+    return;
+  }
+  ++m_counts.read;
+  ++m_counts.priced;
+  std::string key = "all usage";
+  if (m_group_by == "workload" || m_group_by == "project") {
+    key = r.project.empty() ? "(no project)" : std::string(r.project);
+  } else if (m_group_by == "model") {
+    key = resolution.model->card->provider + "/" + resolution.model->model->id;
+  }
+  Scenario& scenario = m_scenarios[key];
+  scenario.key = key;
+  auto [it, inserted] = m_part_index.try_emplace({key, resolution.model->model}, scenario.parts.size());
+  if (inserted) {
+    scenario.parts.push_back(Scenario::Part{*resolution.model, {}, {}, {}, {}, {}, {}});
+  }
+  Scenario::Part& part = scenario.parts[it->second];
+  const Usage usage = usage_of(r);
+  const std::uint64_t capped = m_max_output ? std::min<std::uint64_t>(r.output, static_cast<std::uint64_t>(m_max_output->whole()))
+                                            : r.output;
+  const Decimal capped_output = Decimal::from_int(static_cast<std::int64_t>(capped));
+  if (r.batch) {
+    part.batch += usage;
+    part.capped_output_batch += capped_output;
+  } else {
+    part.standard += usage;
+    part.capped_output_standard += capped_output;
+  }
+  scenario.largest_request_tokens =
+    std::max(scenario.largest_request_tokens, Decimal::from_int(static_cast<std::int64_t>(r.input + r.cached_input + r.output)));
+}
+
+std::vector<Scenario> ScenarioCollector::finish()
+{
+  m_deduplicator.drain([this](const UsageRecord& r) { record(r); });
+  std::vector<Scenario> out;
+  for (auto& [key, scenario] : m_scenarios) {
+    out.push_back(std::move(scenario));
+  }
+  return out;
+}
+
+std::vector<Scenario> scenarios_from_workloads(const Catalog& catalog, const std::vector<Workload>& workloads,
+                                               const std::string& provider_hint, Period period, bool by_workload,
+                                               std::optional<Decimal> max_output)
+{
+  std::vector<Scenario> out;
+  for (const auto& w : workloads) {
+    ResolveFailure failure;
+    auto resolved = catalog.resolve(w.model, w.provider, provider_hint, failure);
+    if (!resolved) {
+      throw Error(w.where, fmt::format("workload \"{}\": {}", w.name, failure.problem), failure.expected);
+    }
+    std::vector<std::string> notes;
+    const auto parts = workload_parts(w, *resolved->model, period, notes);
+    if (out.empty() || by_workload) {
+      out.push_back(Scenario{by_workload ? w.name : "all workloads", {}, {}});
+    }
+    Scenario& scenario = out.back();
+    Scenario::Part part{*resolved, {}, {}, {}, {}, {}, {}};
+    const Decimal capped = max_output ? std::min(w.output_tokens, *max_output) : w.output_tokens;
+    for (const auto& p : parts) {
+      part.media_tier = p.media_tier;
+      (p.batch ? part.batch : part.standard) += p.usage;
+      (p.batch ? part.capped_output_batch : part.capped_output_standard) += capped.mul(p.usage.requests);
+      part.search_result_input += w.web_search_calls.mul(w.search_result_tokens).mul(p.usage.requests);
+    }
+    scenario.parts.push_back(part);
+    scenario.largest_request_tokens = std::max(scenario.largest_request_tokens,
+                                               w.input_tokens + w.output_tokens +
+                                                 w.web_search_calls.mul(w.search_result_tokens));
+  }
+  return out;
+}
+
+CompareResult run_compare(const Catalog& catalog, const std::vector<Scenario>& scenarios, const CompareOptions& options)
+{
+  CompareResult result;
+  result.levers = options.levers;
+  // The models to compare against.
+  std::vector<ResolvedModel> targets;
+  auto add_target = [&](const Card& card, const Model& model) {
+    for (const auto& t : targets) {
+      if (t.model == &model) {
+        return;
+      }
+    }
+    targets.push_back(ResolvedModel{&card, &model});
+  };
+  for (const auto& pattern : options.model_patterns) {
+    bool matched = false;
+    for (const auto& card : catalog.cards()) {
+      for (const auto& model : card.models) {
+        bool hit = glob_match(pattern, model.id) || glob_match(pattern, card.provider + "/" + model.id);
+        for (const auto& alias : model.aliases) {
+          hit = hit || glob_match(pattern, alias);
+        }
+        if (hit && (!options.kind || model.kind == *options.kind)) {
+          add_target(card, model);
+          matched = true;
+        }
+      }
+    }
+    if (!matched) {
+      const auto near = catalog.closest(pattern, 3);
+      throw Error(Location{}, fmt::format("--models: \"{}\" matches no model", pattern),
+                  fmt::format("an id or a pattern such as 'kimi-*'; nearest: {}", fmt::join(near, ", ")));
+    }
+  }
+  if (options.all_models || (options.kind && options.model_patterns.empty())) {
+    for (const auto& card : catalog.cards()) {
+      for (const auto& model : card.models) {
+        if (model.kind == options.kind.value_or(ModelKind::chat)) {
+          add_target(card, model);
+        }
+      }
+    }
+  }
+  for (const auto& route : options.routes) {
+    if (catalog.find_card(route) == nullptr) {
+      throw Error(Location{}, fmt::format("--routes: unknown route \"{}\"", route), "kyma, moonshot");
+    }
+  }
+
+  for (const auto& scenario : scenarios) {
+    std::vector<Alternative> alternatives;
+    // The usage as it is, on its own models.
+    Alternative baseline{scenario.key, "as is", "baseline", "", "", Cost{}, "", {}, {}, false, false};
+    std::set<std::string> used;
+    for (const auto& part : scenario.parts) {
+      used.insert(part.model.card->provider + "/" + part.model.model->id);
+      std::string why;
+      auto cost = price_on(part.model, part.standard, part.batch, part.media_tier, why);
+      if (!cost) {
+        baseline.cost.reset();
+        baseline.na_reason = why;
+        break;
+      }
+      *baseline.cost += *cost;
+    }
+    if (used.size() == 1) {
+      const auto slash = used.begin()->find('/');
+      baseline.provider = used.begin()->substr(0, slash);
+      baseline.model = used.begin()->substr(slash + 1);
+    }
+    baseline.name = used.size() == 1 ? "as is (" + *used.begin() + ")" : fmt::format("as is ({} models)", used.size());
+    alternatives.push_back(baseline);
+
+    if (options.levers.any()) {
+      Alternative same{scenario.key, "as is + " + levers_text(options.levers), "levers", baseline.provider,
+                       baseline.model, Cost{}, "", {}, {}, false, true};
+      for (const auto& part : scenario.parts) {
+        const auto [standard, batch] = apply_levers(part, options.levers);
+        std::string why;
+        auto cost = price_on(part.model, standard, batch, part.media_tier, why);
+        if (!cost) {
+          same.cost.reset();
+          same.na_reason = why;
+          break;
+        }
+        *same.cost += *cost;
+      }
+      alternatives.push_back(same);
+    }
+
+    for (const auto& target : targets) {
+      Alternative alt{scenario.key, target.card->provider + "/" + target.model->id, "model", target.card->provider,
+                      target.model->id, Cost{}, "", {}, {}, false, options.levers.any()};
+      if (options.levers.any()) {
+        alt.name += " + " + levers_text(options.levers);
+      }
+      Usage standard;
+      Usage batch;
+      bool media = false;
+      std::string tier;
+      for (const auto& part : scenario.parts) {
+        const auto [s, b] = apply_levers(part, options.levers);
+        standard += s;
+        batch += b;
+        media = media || part.model.model->kind != ModelKind::chat;
+        tier = part.media_tier;
+      }
+      if (media && (scenario.parts.size() != 1 || scenario.parts[0].model.model != target.model)) {
+        alt.cost.reset();
+        alt.na_reason = "a media workload cannot be re-priced on another model";
+      } else if (target.model->context_window &&
+                 Decimal::from_int(*target.model->context_window) < scenario.largest_request_tokens) {
+        alt.cost.reset();
+        alt.na_reason = fmt::format("context window {} is smaller than the largest request ({} tokens)",
+                                    group_thousands(std::to_string(*target.model->context_window)),
+                                    format_quantity(scenario.largest_request_tokens.round(0)));
+      } else {
+        std::string why;
+        alt.cost = price_on(target, standard, batch, tier, why);
+        alt.na_reason = why;
+      }
+      alternatives.push_back(alt);
+    }
+
+    for (const auto& route : options.routes) {
+      Alternative alt{scenario.key, "route " + route, "route", route, baseline.model, Cost{}, "", {}, {}, false,
+                      options.levers.any()};
+      if (options.levers.any()) {
+        alt.name += " + " + levers_text(options.levers);
+      }
+      const Card& card = *catalog.find_card(route);
+      for (const auto& part : scenario.parts) {
+        const Model* same = card.find_model(part.model.model->id);
+        if (same == nullptr) {
+          alt.cost.reset();
+          alt.na_reason = fmt::format("route {} does not sell {}", route, part.model.model->id);
+          break;
+        }
+        // The route's markup on this model, from the cards.
+        if (same != part.model.model) {
+          const auto& a = same->current();
+          const auto& b = part.model.model->current();
+          if (a.input && b.input && a.output && b.output && !b.input->amount.is_zero() && !b.output->amount.is_zero()) {
+            const std::string note = fmt::format(
+              "{}/{} vs {}/{}: input x{}, output x{}", route, same->id, part.model.card->provider, part.model.model->id,
+              a.input->amount.mul_div(Decimal::from_int(1), b.input->amount).to_string(2),
+              a.output->amount.mul_div(Decimal::from_int(1), b.output->amount).to_string(2));
+            if (std::find(result.notes.begin(), result.notes.end(), note) == result.notes.end()) {
+              result.notes.push_back(note);
+            }
+          }
+        }
+        const auto [standard, batch] = apply_levers(part, options.levers);
+        std::string why;
+        auto cost = price_on(ResolvedModel{&card, same}, standard, batch, part.media_tier, why);
+        if (!cost) {
+          alt.cost.reset();
+          alt.na_reason = why;
+          break;
+        }
+        *alt.cost += *cost;
+      }
+      alternatives.push_back(alt);
+    }
+
+    // Deltas, ranking (priced by total, then n/a), the cheapest marked.
+    for (auto& alt : alternatives) {
+      if (alt.cost && baseline.cost) {
+        alt.delta = alt.cost->total() - baseline.cost->total();
+        if (!baseline.cost->total().is_zero()) {
+          alt.delta_pct = alt.delta.mul_div(Decimal::from_int(100), baseline.cost->total());
+        }
+      }
+    }
+    std::stable_sort(alternatives.begin() + 1, alternatives.end(), [](const Alternative& a, const Alternative& b) {
+      if (a.cost.has_value() != b.cost.has_value()) {
+        return a.cost.has_value();
+      }
+      if (a.cost && a.cost->total() != b.cost->total()) {
+        return a.cost->total() < b.cost->total();
+      }
+      return a.name < b.name;
+    });
+    Alternative* cheapest = nullptr;
+    for (auto& alt : alternatives) {
+      if (alt.cost && (cheapest == nullptr || alt.cost->total() < cheapest->cost->total())) {
+        cheapest = &alt;
+      }
+    }
+    if (cheapest != nullptr) {
+      cheapest->cheapest = true;
+    }
+    result.alternatives.insert(result.alternatives.end(), alternatives.begin(), alternatives.end());
+  }
+  if (options.levers.no_web_search) {
+    result.notes.push_back("--no-web-search drops search fees; for recorded traces the search results already inside "
+                           "prompt tokens stay, and Sonar still searches on every request");
+  }
+  return result;
+}
+
+} // namespace llmcost

@@ -1,0 +1,163 @@
+#include "llmcost/compare.hpp"
+#include "llmcost/text_table.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace llmcost {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+std::string signed_money(Decimal value, int precision)
+{
+  return (value > Decimal{} ? "+" : "") + format_money(value, precision);
+}
+
+TextTable group_table(const CompareResult& r, const std::string& group, int precision)
+{
+  TextTable t;
+  t.headers = {"rank", "alternative", "input $", "cached $", "output $", "fees $", "media $", "total $", "vs as is",
+               ""};
+  t.numeric = {true, false, true, true, true, true, true, true, true, false};
+  int rank = 0;
+  for (const auto& a : r.alternatives) {
+    if (a.group != group) {
+      continue;
+    }
+    const bool is_baseline = a.kind == "baseline";
+    std::vector<std::string> row{is_baseline ? "" : a.cost ? std::to_string(++rank) : "-", a.name};
+    if (a.cost) {
+      for (Decimal v : {a.cost->input, a.cost->cached_input, a.cost->output, a.cost->fees, a.cost->media}) {
+        row.push_back(format_money(v, precision));
+      }
+      row.push_back(format_money(a.cost->total(), precision));
+      row.push_back(is_baseline ? "" : signed_money(a.delta, precision) +
+                                         (a.delta_pct ? " (" + signed_money(*a.delta_pct, 1) + "%)" : ""));
+      row.emplace_back(a.cheapest ? "<- cheapest" : "");
+    } else {
+      row.insert(row.end(), {"n/a", "", "", "", "", "", "", a.na_reason});
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+std::vector<std::string> groups_of(const CompareResult& r)
+{
+  std::vector<std::string> groups;
+  for (const auto& a : r.alternatives) {
+    if (std::find(groups.begin(), groups.end(), a.group) == groups.end()) {
+      groups.push_back(a.group);
+    }
+  }
+  return groups;
+}
+
+ordered_json to_json(const CompareResult& r)
+{
+  ordered_json j;
+  j["currency"] = r.currency;
+  if (!r.period.empty()) {
+    j["period"] = r.period;
+  }
+  ordered_json levers = ordered_json::object();
+  if (r.levers.batch_share) {
+    levers["batch_share"] = r.levers.batch_share->to_exact_string(0);
+  }
+  if (r.levers.cache_hit_rate) {
+    levers["cache_hit_rate"] = r.levers.cache_hit_rate->to_exact_string(0);
+  }
+  if (r.levers.max_output) {
+    levers["max_output"] = r.levers.max_output->to_exact_string(0);
+  }
+  levers["no_web_search"] = r.levers.no_web_search;
+  j["levers"] = levers;
+  ordered_json list = ordered_json::array();
+  ordered_json rows = ordered_json::array();
+  std::string total_text;
+  for (const auto& a : r.alternatives) {
+    ordered_json alt;
+    alt["group"] = a.group;
+    alt["name"] = a.name;
+    alt["definition"] = {{"kind", a.kind}, {"provider", a.provider}, {"model", a.model}, {"levers", a.levers_applied}};
+    alt["provider"] = a.provider;
+    alt["model"] = a.model;
+    if (a.cost) {
+      alt["cost"] = {{"input", a.cost->input.to_exact_string(2)},
+                     {"cached_input", a.cost->cached_input.to_exact_string(2)},
+                     {"output", a.cost->output.to_exact_string(2)},
+                     {"fees", a.cost->fees.to_exact_string(2)},
+                     {"media", a.cost->media.to_exact_string(2)}};
+      alt["total"] = a.cost->total().to_exact_string(2);
+      alt["delta"] = a.delta.to_exact_string(2);
+      alt["delta_pct"] = a.delta_pct ? ordered_json(a.delta_pct->to_string(2)) : ordered_json(nullptr);
+      alt["cheapest"] = a.cheapest;
+    } else {
+      alt["na"] = a.na_reason;
+    }
+    if (a.kind == "baseline") {
+      rows.push_back({{"group", a.group}, {"provider", a.provider}, {"model", a.model},
+                      {"total", a.cost ? ordered_json(a.cost->total().to_exact_string(2)) : ordered_json(nullptr)}});
+    } else {
+      list.push_back(std::move(alt));
+    }
+  }
+  Decimal baseline_total;
+  for (const auto& a : r.alternatives) {
+    if (a.kind == "baseline" && a.cost) {
+      baseline_total += a.cost->total();
+    }
+  }
+  j["total"] = baseline_total.to_exact_string(2); // the usage as it is
+  j["rows"] = rows;
+  j["alternatives"] = list;
+  j["notes"] = r.notes;
+  return j;
+}
+
+} // namespace
+
+std::string render_compare(const CompareResult& r, const RenderOptions& options)
+{
+  if (options.format == OutputFormat::json) {
+    return to_json(r).dump(2) + "\n";
+  }
+  if (options.format == OutputFormat::csv) {
+    TextTable t;
+    t.headers = {"group", "alternative", "kind", "provider", "model", "input", "cached_input", "output", "fees",
+                 "media", "total", "delta", "delta_pct", "cheapest", "na"};
+    for (const auto& a : r.alternatives) {
+      if (a.cost) {
+        t.rows.push_back({a.group, a.name, a.kind, a.provider, a.model, a.cost->input.to_exact_string(2),
+                          a.cost->cached_input.to_exact_string(2), a.cost->output.to_exact_string(2),
+                          a.cost->fees.to_exact_string(2), a.cost->media.to_exact_string(2),
+                          a.cost->total().to_exact_string(2), a.delta.to_exact_string(2),
+                          a.delta_pct ? a.delta_pct->to_string(2) : "", a.cheapest ? "true" : "false", ""});
+      } else {
+        t.rows.push_back({a.group, a.name, a.kind, a.provider, a.model, "", "", "", "", "", "", "", "", "false",
+                          a.na_reason});
+      }
+    }
+    return render_csv_table(t);
+  }
+  const bool md = options.format == OutputFormat::markdown;
+  std::string out;
+  for (const auto& group : groups_of(r)) {
+    const std::string title =
+      fmt::format("compare: {}{} ({})", group, r.period.empty() ? "" : ", per " + r.period, r.currency);
+    out += md ? "**" + title + "**\n\n" + render_markdown_table(group_table(r, group, options.precision))
+              : title + "\n\n" + render_aligned(group_table(r, group, options.precision));
+    out += "\n";
+  }
+  if (!r.notes.empty()) {
+    out += md ? "" : "notes:\n";
+    for (const auto& note : r.notes) {
+      out += (md ? "- " : "  - ") + note + "\n";
+    }
+  }
+  return out;
+}
+
+} // namespace llmcost
