@@ -33,27 +33,6 @@ struct BudgetCommandOptions
   std::string max_increase_abs;
 };
 
-std::optional<Decimal> decimal_flag(const std::string& text, const char* flag, bool percent)
-{
-  if (text.empty()) {
-    return std::nullopt;
-  }
-  std::string value = text;
-  if (percent && value.back() == '%') {
-    value.pop_back();
-  }
-  std::string why;
-  auto parsed = Decimal::parse(value, &why);
-  if (!parsed) {
-    throw Error(Location{}, fmt::format("{}: \"{}\" is not {}: {}", flag, text, percent ? "a percentage" : "an amount", why),
-                percent ? "a percentage like 5 or 5%" : "a decimal amount like 500 or 12.50");
-  }
-  if (parsed->is_negative()) {
-    throw Error(Location{}, fmt::format("{}: {} is negative", flag, text), "zero or more");
-  }
-  return parsed;
-}
-
 Day today()
 {
   const auto now = std::chrono::system_clock::now();
@@ -65,15 +44,15 @@ void run_budget_command(const BudgetCommandOptions& o, Context& context)
   const Catalog catalog = load_catalog(o.common);
   BudgetOptions options;
   options.period = *parse_period(o.period);
-  options.limit = decimal_flag(o.limit, "--limit", false);
-  options.tax_rate_pct = decimal_flag(o.tax_rate, "--tax-rate", true);
-  options.balance = decimal_flag(o.balance, "--balance", false);
+  options.limit = number_flag(o.limit, "--limit", NumberKind::amount);
+  options.tax_rate_pct = number_flag(o.tax_rate, "--tax-rate", NumberKind::percent);
+  options.balance = number_flag(o.balance, "--balance", NumberKind::amount);
   options.include_signup_bonus = o.include_signup_bonus;
   options.as_of = o.as_of.empty() ? std::optional<Day>(today()) : date_flag(o.as_of, "--as-of");
-  options.peak_factor = decimal_flag(o.peak_factor, "--peak-factor", false).value_or(Decimal::from_int(1));
+  options.peak_factor = number_flag(o.peak_factor, "--peak-factor", NumberKind::amount).value_or(Decimal::from_int(1));
   options.provider = o.common.provider;
-  options.max_increase_pct = decimal_flag(o.max_increase, "--max-increase", true);
-  options.max_increase_abs = decimal_flag(o.max_increase_abs, "--max-increase-abs", false);
+  options.max_increase_pct = number_flag(o.max_increase, "--max-increase", NumberKind::percent);
+  options.max_increase_abs = number_flag(o.max_increase_abs, "--max-increase-abs", NumberKind::amount);
   if (o.include_signup_bonus && !options.balance) {
     options.balance = Decimal{};
   }

@@ -46,20 +46,6 @@ std::vector<std::string> split_list(const std::vector<std::string>& values)
   return out;
 }
 
-std::optional<Decimal> share_flag(const std::string& text, const char* flag, bool share)
-{
-  if (text.empty()) {
-    return std::nullopt;
-  }
-  std::string why;
-  auto value = share ? Decimal::parse(text, &why) : Decimal::parse_count(text, &why);
-  if (!value || value->is_negative() || (share && *value > Decimal::from_int(1))) {
-    throw Error(Location{}, fmt::format("{}: \"{}\" is out of range{}", flag, text, why.empty() ? "" : ": " + why),
-                share ? "a share from 0 to 1" : "a whole number of tokens");
-  }
-  return value;
-}
-
 void run_compare_command(const CompareCommandOptions& o, Context& context)
 {
   const Catalog catalog = load_catalog(o.common);
@@ -70,9 +56,9 @@ void run_compare_command(const CompareCommandOptions& o, Context& context)
   }
   options.all_models = o.all;
   options.routes = split_list(o.routes);
-  options.levers.batch_share = share_flag(o.batch_share, "--batch-share", true);
-  options.levers.cache_hit_rate = share_flag(o.cache_hit_rate, "--cache-hit-rate", true);
-  options.levers.max_output = share_flag(o.max_output, "--max-output", false);
+  options.levers.batch_share = number_flag(o.batch_share, "--batch-share", NumberKind::share);
+  options.levers.cache_hit_rate = number_flag(o.cache_hit_rate, "--cache-hit-rate", NumberKind::share);
+  options.levers.max_output = number_flag(o.max_output, "--max-output", NumberKind::count);
   options.levers.no_web_search = o.no_web_search;
   if (options.model_patterns.empty() && !options.kind && !options.all_models && options.routes.empty() &&
       !options.levers.any()) {

@@ -43,23 +43,6 @@ struct EstimateOptions
   std::string generations;
 };
 
-std::optional<Decimal> flag_number(const std::string& text, const char* flag, bool allow_suffix)
-{
-  if (text.empty()) {
-    return std::nullopt;
-  }
-  std::string why;
-  auto value = allow_suffix ? Decimal::parse_count(text, &why) : Decimal::parse(text, &why);
-  if (!value) {
-    throw Error(Location{}, fmt::format("{}: \"{}\" is not a number: {}", flag, text, why),
-                allow_suffix ? "a number, optionally with k/M/B (\"100k\")" : "a decimal number");
-  }
-  if (value->is_negative()) {
-    throw Error(Location{}, fmt::format("{}: {} is negative", flag, text), "zero or more");
-  }
-  return value;
-}
-
 Workload inline_workload(const EstimateOptions& o)
 {
   Workload w;
@@ -69,30 +52,30 @@ Workload inline_workload(const EstimateOptions& o)
   if (!o.period.empty()) {
     w.period = *parse_period(o.period);
   }
-  w.requests = flag_number(o.requests, "--requests", true).value_or(Decimal::from_int(1));
-  w.input_tokens = flag_number(o.input_tokens, "--input-tokens", true).value_or(Decimal{});
-  w.cached_input_tokens = flag_number(o.cached_tokens, "--cached-tokens", true);
-  w.cache_hit_rate = flag_number(o.cache_hit_rate, "--cache-hit-rate", false);
-  w.output_tokens = flag_number(o.output_tokens, "--output-tokens", true).value_or(Decimal{});
-  w.batch_share = flag_number(o.batch_share, "--batch-share", false).value_or(Decimal{});
+  w.requests = number_flag(o.requests, "--requests", NumberKind::count).value_or(Decimal::from_int(1));
+  w.input_tokens = number_flag(o.input_tokens, "--input-tokens", NumberKind::count).value_or(Decimal{});
+  w.cached_input_tokens = number_flag(o.cached_tokens, "--cached-tokens", NumberKind::count);
+  w.cache_hit_rate = number_flag(o.cache_hit_rate, "--cache-hit-rate", NumberKind::share);
+  w.output_tokens = number_flag(o.output_tokens, "--output-tokens", NumberKind::count).value_or(Decimal{});
+  w.batch_share = number_flag(o.batch_share, "--batch-share", NumberKind::share).value_or(Decimal{});
   if (o.batch) {
     if (!o.batch_share.empty()) {
       throw Error(Location{}, "--batch and --batch-share both given", "one of them (--batch means --batch-share 1)");
     }
     w.batch_share = Decimal::from_int(1);
   }
-  w.web_search_calls = flag_number(o.web_search_calls, "--web-search-calls", false).value_or(Decimal{});
-  w.search_result_tokens = flag_number(o.search_result_tokens, "--search-result-tokens", true).value_or(Decimal{});
-  w.images = flag_number(o.images, "--images", false);
+  w.web_search_calls = number_flag(o.web_search_calls, "--web-search-calls", NumberKind::amount).value_or(Decimal{});
+  w.search_result_tokens = number_flag(o.search_result_tokens, "--search-result-tokens", NumberKind::count).value_or(Decimal{});
+  w.images = number_flag(o.images, "--images", NumberKind::amount);
   w.image_quality = o.image_quality;
   w.image_size = o.image_size;
-  w.video_seconds = flag_number(o.video_seconds, "--video-seconds", false);
-  w.audio_minutes = flag_number(o.audio_minutes, "--audio-minutes", false);
-  w.tts_characters = flag_number(o.tts_characters, "--tts-characters", true);
-  w.songs = flag_number(o.songs, "--songs", false);
-  w.music_seconds = flag_number(o.music_seconds, "--music-seconds", false);
-  w.voices = flag_number(o.voices, "--voices", false);
-  w.generations = flag_number(o.generations, "--generations", false);
+  w.video_seconds = number_flag(o.video_seconds, "--video-seconds", NumberKind::amount);
+  w.audio_minutes = number_flag(o.audio_minutes, "--audio-minutes", NumberKind::amount);
+  w.tts_characters = number_flag(o.tts_characters, "--tts-characters", NumberKind::count);
+  w.songs = number_flag(o.songs, "--songs", NumberKind::amount);
+  w.music_seconds = number_flag(o.music_seconds, "--music-seconds", NumberKind::amount);
+  w.voices = number_flag(o.voices, "--voices", NumberKind::amount);
+  w.generations = number_flag(o.generations, "--generations", NumberKind::amount);
   validate_workload(w);
   return w;
 }

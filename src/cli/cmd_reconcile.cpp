@@ -25,24 +25,6 @@ struct ReconcileCommandOptions
   std::size_t top = 20;
 };
 
-Decimal amount_flag(const std::string& text, const char* flag, bool percent)
-{
-  std::string value = text;
-  if (percent && !value.empty() && value.back() == '%') {
-    value.pop_back();
-  }
-  std::string why;
-  auto parsed = Decimal::parse(value, &why);
-  if (!parsed) {
-    throw Error(Location{}, fmt::format("{}: \"{}\" is not {}: {}", flag, text, percent ? "a percentage" : "an amount", why),
-                percent ? "a percentage like 0.5 or 0.5%" : "a decimal amount like 0.01");
-  }
-  if (parsed->is_negative()) {
-    throw Error(Location{}, fmt::format("{}: {} is negative", flag, text), "zero or more");
-  }
-  return *parsed;
-}
-
 void run_reconcile(const ReconcileCommandOptions& o, Context& context)
 {
   const Catalog catalog = load_catalog(o.common);
@@ -56,13 +38,9 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   options.since = date_flag(o.usage.since, "--since");
   options.until = date_flag(o.usage.until, "--until");
   options.tz_offset_seconds = tz_flag(o.usage.tz);
-  options.tolerance = amount_flag(o.tolerance, "--tolerance", false);
-  if (!o.tolerance_pct.empty()) {
-    options.tolerance_pct = amount_flag(o.tolerance_pct, "--tolerance-pct", true);
-  }
-  if (!o.invoice_total.empty()) {
-    options.invoice_total = amount_flag(o.invoice_total, "--invoice-total", false);
-  }
+  options.tolerance = number_flag(o.tolerance, "--tolerance", NumberKind::amount).value_or(Decimal{});
+  options.tolerance_pct = number_flag(o.tolerance_pct, "--tolerance-pct", NumberKind::percent);
+  options.invoice_total = number_flag(o.invoice_total, "--invoice-total", NumberKind::amount);
   if (o.billed_precision >= 0) {
     options.billed_precision = o.billed_precision;
   }

@@ -84,6 +84,34 @@ std::optional<Day> date_flag(const std::string& text, const char* flag)
   return day;
 }
 
+std::optional<Decimal> number_flag(const std::string& text, const char* flag, NumberKind kind)
+{
+  if (text.empty()) {
+    return std::nullopt;
+  }
+  std::string value = text;
+  if (kind == NumberKind::percent && value.back() == '%') {
+    value.pop_back();
+  }
+  const char* expected = kind == NumberKind::count     ? "a number, optionally with k/M/B (\"100k\")"
+                         : kind == NumberKind::share   ? "a share from 0 to 1"
+                         : kind == NumberKind::percent ? "a percentage like 5 or 5%"
+                                                       : "a decimal number like 500 or 12.50";
+  std::string why;
+  auto parsed = kind == NumberKind::count ? Decimal::parse_count(value, &why) : Decimal::parse(value, &why);
+  if (!parsed) {
+    throw Error(Location{}, fmt::format("{}: \"{}\" is not a number{}", flag, text, why == "not a number" ? "" : ": " + why),
+                expected);
+  }
+  if (parsed->is_negative()) {
+    throw Error(Location{}, fmt::format("{}: {} is negative", flag, text), "zero or more");
+  }
+  if (kind == NumberKind::share && *parsed > Decimal::from_int(1)) {
+    throw Error(Location{}, fmt::format("{}: {} is above 1", flag, text), expected);
+  }
+  return parsed;
+}
+
 std::int32_t tz_flag(const std::string& text)
 {
   const auto offset = parse_utc_offset(text);

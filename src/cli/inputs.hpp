@@ -36,6 +36,16 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
                  std::vector<Workload>* workloads);
 
 std::optional<Day> date_flag(const std::string& text, const char* flag);
+
+// Numeric flags, parsed exactly; empty text gives nullopt; negative values
+// and out-of-range shares are errors naming the flag.
+enum class NumberKind {
+  amount,  // a decimal, e.g. 500 or 12.50
+  count,   // a decimal with an optional k/M/B suffix, e.g. 100k
+  share,   // a decimal from 0 to 1
+  percent, // a decimal with an optional '%', e.g. 5 or 5%
+};
+std::optional<Decimal> number_flag(const std::string& text, const char* flag, NumberKind kind);
 std::int32_t tz_flag(const std::string& text);
 
 } // namespace llmcost::cli

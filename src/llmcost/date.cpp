@@ -28,25 +28,31 @@ void civil_from_days(Day days, int& year, unsigned& month, unsigned& day)
   year = static_cast<int>(yoe) + era * 400 + (month <= 2 ? 1 : 0);
 }
 
+bool digits_at(std::string_view text, std::size_t from, std::size_t count, int& out)
+{
+  if (from + count > text.size()) {
+    return false;
+  }
+  out = 0;
+  for (std::size_t i = from; i < from + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') {
+      return false;
+    }
+    out = out * 10 + (text[i] - '0');
+  }
+  return true;
+}
+
 std::optional<Day> parse_date(std::string_view text)
 {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') {
     return std::nullopt;
   }
-  auto digits = [&](std::size_t from, std::size_t count, int& out) {
-    out = 0;
-    for (std::size_t i = from; i < from + count; ++i) {
-      if (text[i] < '0' || text[i] > '9') {
-        return false;
-      }
-      out = out * 10 + (text[i] - '0');
-    }
-    return true;
-  };
   int year = 0;
   int month = 0;
   int day = 0;
-  if (!digits(0, 4, year) || !digits(5, 2, month) || !digits(8, 2, day) || month < 1 || month > 12 || day < 1) {
+  if (!digits_at(text, 0, 4, year) || !digits_at(text, 5, 2, month) || !digits_at(text, 8, 2, day) || month < 1 ||
+      month > 12 || day < 1) {
     return std::nullopt;
   }
   const Day result = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));

@@ -200,12 +200,8 @@ void Reconciler::record(const UsageRecord& record)
     ++m_result.unbilled; // nothing to reconcile against (e.g. a route that does not report cost)
     return;
   }
-  std::optional<Day> local_day;
-  if (record.time) {
-    local_day = day_at_offset(*record.time, m_options.tz_offset_seconds);
-  }
-  if (local_day && ((m_options.since && *local_day < *m_options.since) ||
-                    (m_options.until && *local_day > *m_options.until))) {
+  const std::optional<Day> local_day = local_day_of(record, m_options.tz_offset_seconds);
+  if (outside_window(local_day, m_options.since, m_options.until)) {
     ++m_result.records.filtered;
     return;
   }

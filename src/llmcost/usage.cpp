@@ -13,21 +13,6 @@ namespace llmcost {
 
 namespace {
 
-bool digits_at(std::string_view text, std::size_t from, std::size_t count, int& out)
-{
-  if (from + count > text.size()) {
-    return false;
-  }
-  out = 0;
-  for (std::size_t i = from; i < from + count; ++i) {
-    if (text[i] < '0' || text[i] > '9') {
-      return false;
-    }
-    out = out * 10 + (text[i] - '0');
-  }
-  return true;
-}
-
 std::int64_t floor_div(std::int64_t a, std::int64_t b)
 {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
@@ -146,6 +131,19 @@ std::optional<std::int64_t> parse_timestamp(std::string_view text)
 Day day_at_offset(std::int64_t unix_seconds, std::int32_t offset_seconds)
 {
   return static_cast<Day>(floor_div(unix_seconds + offset_seconds, 86400));
+}
+
+std::optional<Day> local_day_of(const UsageRecord& record, std::int32_t offset_seconds)
+{
+  if (!record.time) {
+    return std::nullopt;
+  }
+  return day_at_offset(*record.time, offset_seconds);
+}
+
+bool outside_window(std::optional<Day> day, std::optional<Day> since, std::optional<Day> until)
+{
+  return day && ((since && *day < *since) || (until && *day > *until));
 }
 
 std::string week_key(Day day)
@@ -355,13 +353,9 @@ void UsageAggregator::process(const UsageRecord& record)
     count_rejection(record.where, category, why);
     return;
   }
-  std::optional<Day> local_day;
-  if (record.time) {
-    local_day = day_at_offset(*record.time, m_options.tz_offset_seconds);
-  }
-  if (local_day && ((m_options.since && *local_day < *m_options.since) ||
-                    (m_options.until && *local_day > *m_options.until))) {
-    ++m_counts.filtered; // outside the requested window
+  const std::optional<Day> local_day = local_day_of(record, m_options.tz_offset_seconds);
+  if (outside_window(local_day, m_options.since, m_options.until)) {
+    ++m_counts.filtered;
     return;
   }
   const PriceSet* prices = &model.model->current();

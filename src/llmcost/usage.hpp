@@ -194,6 +194,10 @@ private:
 std::optional<std::int64_t> parse_timestamp(std::string_view text);
 // The day a Unix time falls on at a UTC offset.
 Day day_at_offset(std::int64_t unix_seconds, std::int32_t offset_seconds);
+// The record's day at a UTC offset, when it is dated.
+std::optional<Day> local_day_of(const UsageRecord& record, std::int32_t offset_seconds);
+// True for a dated record outside [since, until] (inclusive bounds, either optional).
+bool outside_window(std::optional<Day> day, std::optional<Day> since, std::optional<Day> until);
 // "UTC", "Z", "+05:30", "-08:00", "+0530": seconds east of UTC.
 std::optional<std::int32_t> parse_utc_offset(std::string_view text);
 
