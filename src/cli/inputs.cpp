@@ -8,6 +8,7 @@
 #include "llmcost/usage_jsonl.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
 
@@ -68,6 +69,20 @@ InputKind detect_kind(const std::string& forced, const std::string& name, std::s
     return InputKind::jsonl;
   }
   return InputKind::csv;
+}
+
+// LLMCOST_BLOCK_SIZE (bytes) lets the tests cut inputs into tiny pieces; the
+// output must not depend on it.
+std::size_t block_size()
+{
+  const char* text = std::getenv("LLMCOST_BLOCK_SIZE");
+  if (text != nullptr && *text != '\0') {
+    const auto value = std::strtoull(text, nullptr, 10);
+    if (value > 0) {
+      return static_cast<std::size_t>(value);
+    }
+  }
+  return std::size_t{8} << 20;
 }
 
 } // namespace
@@ -154,26 +169,37 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
   const ColumnMap maps = parse_column_maps(options.maps);
   bool any_usage = false;
   for (const auto& input : expand_inputs(inputs)) {
-    const std::string text = read_file(input);
     const std::string name = input == "-" ? "<stdin>" : input;
-    switch (detect_kind(options.input_format, name, text)) {
+    BlockReader reader(input, block_size());
+    switch (detect_kind(options.input_format, name, reader.peek())) {
     case InputKind::workload: {
       if (workloads == nullptr) {
         throw Error(Location{name, 1, 1}, "a workload spec, not recorded usage",
                     "a usage export (CSV) or JSON traces with billed amounts");
       }
+      // Workload specs are small and parsed whole.
+      std::string text;
+      reader.run([](std::string_view) { return std::size_t{0}; },
+                 [&](std::string_view piece, std::size_t) { text.assign(piece); });
       auto loaded = load_workloads(text, name);
       workloads->insert(workloads->end(), loaded.begin(), loaded.end());
       break;
     }
-    case InputKind::csv:
-      read_usage_csv(text, name, maps, sink);
+    case InputKind::csv: {
+      UsageCsvReader csv(name, maps, sink);
+      reader.run(cut_after_last_csv_record, [&](std::string_view piece, std::size_t line) { csv.feed(piece, line); });
+      csv.finish();
       any_usage = true;
       break;
-    case InputKind::jsonl:
-      read_usage_jsonl(text, name, sink);
+    }
+    case InputKind::jsonl: {
+      // JSONL streams line by line; pretty-printed objects are read whole.
+      const bool by_line = is_json_lines(reader.peek());
+      reader.run(by_line ? cut_after_last_line : [](std::string_view) { return std::size_t{0}; },
+                 [&](std::string_view piece, std::size_t line) { read_usage_jsonl(piece, name, sink, line, by_line); });
       any_usage = true;
       break;
+    }
     }
   }
   return any_usage;

@@ -16,7 +16,9 @@ class CsvReader
 {
 public:
   // `text` must outlive the reader. `delimiter` 0 = detect from the header.
-  explicit CsvReader(std::string_view text, char delimiter = 0);
+  // `first_line` is the line `text` starts on (a piece of a larger file); a
+  // UTF-8 BOM is dropped only at line 1.
+  explicit CsvReader(std::string_view text, char delimiter = 0, std::size_t first_line = 1);
 
   // Reads the next record into `fields`. Returns false at end of input.
   // Throws Error (with `file`) on an unterminated quote or a stray quote.

@@ -232,29 +232,51 @@ ColumnMap parse_column_maps(const std::vector<std::string>& specs)
   return out;
 }
 
-void read_usage_csv(std::string_view text, const std::string& file, const ColumnMap& extra, RecordSink& sink)
+UsageCsvReader::UsageCsvReader(std::string file, const ColumnMap& extra, RecordSink& sink)
+  : m_file(std::move(file)), m_extra(extra), m_sink(sink)
 {
-  CsvReader reader(text);
-  std::vector<std::string_view> fields;
-  if (!reader.next(fields, file)) {
-    throw Error(Location{file, 1, 1}, "empty file", "a header line naming the columns");
+}
+
+void UsageCsvReader::feed(std::string_view piece, std::size_t first_line)
+{
+  CsvReader reader(piece, m_delimiter, first_line);
+  if (!m_have_header) {
+    if (!reader.next(m_fields, m_file)) {
+      return;
+    }
+    m_delimiter = reader.delimiter();
+    read_header(m_fields);
+    m_have_header = true;
   }
+  while (reader.next(m_fields, m_file)) {
+    read_row(m_fields, reader.record_line());
+  }
+}
+
+void UsageCsvReader::finish() const
+{
+  if (!m_have_header) {
+    throw Error(Location{m_file, 1, 1}, "empty file", "a header line naming the columns");
+  }
+}
+
+void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
+{
   // column index -> field (or none)
-  std::vector<std::optional<UsageField>> column_field(fields.size());
-  std::vector<std::string> headers;
+  m_column_field.assign(fields.size(), std::nullopt);
   for (std::size_t i = 0; i < fields.size(); ++i) {
-    headers.push_back(normalise_header(fields[i]));
+    m_headers.push_back(normalise_header(fields[i]));
   }
-  for (std::size_t i = 0; i < headers.size(); ++i) {
-    for (const auto& [name, field] : extra) {
-      if (headers[i] == name) {
-        column_field[i] = field;
+  for (std::size_t i = 0; i < m_headers.size(); ++i) {
+    for (const auto& [name, field] : m_extra) {
+      if (m_headers[i] == name) {
+        m_column_field[i] = field;
       }
     }
-    if (!column_field[i]) {
+    if (!m_column_field[i]) {
       for (const auto& alias : k_aliases) {
-        if (alias.header == headers[i]) {
-          column_field[i] = alias.field;
+        if (alias.header == m_headers[i]) {
+          m_column_field[i] = alias.field;
           break;
         }
       }
@@ -262,166 +284,174 @@ void read_usage_csv(std::string_view text, const std::string& file, const Column
   }
   // One column per field (except summed ones); the first wins, later
   // duplicates (e.g. both "cost" and "cost_usd") would be ambiguous.
-  for (std::size_t i = 0; i < column_field.size(); ++i) {
+  for (std::size_t i = 0; i < m_column_field.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
-      if (column_field[i] && column_field[i] == column_field[j] && !is_summed(*column_field[i])) {
-        if (headers[i] == headers[j]) {
-          throw Error(Location{file, 1, 0}, fmt::format("duplicate column \"{}\" (columns {} and {})", headers[i], j + 1, i + 1),
+      if (m_column_field[i] && m_column_field[i] == m_column_field[j] && !is_summed(*m_column_field[i])) {
+        if (m_headers[i] == m_headers[j]) {
+          throw Error(Location{m_file, 1, 0}, fmt::format("duplicate column \"{}\" (columns {} and {})", m_headers[i], j + 1, i + 1),
                       "each column name once");
         }
-        throw Error(Location{file, 1, 0},
-                    fmt::format("columns \"{}\" and \"{}\" both mean {}", headers[j], headers[i], to_string(*column_field[i])),
-                    fmt::format("one of them, or --map {}=FIELD to say what the other is", headers[i]));
+        throw Error(Location{m_file, 1, 0},
+                    fmt::format("columns \"{}\" and \"{}\" both mean {}", m_headers[j], m_headers[i], to_string(*m_column_field[i])),
+                    fmt::format("one of them, or --map {}=FIELD to say what the other is", m_headers[i]));
       }
     }
   }
   auto has = [&](UsageField f) {
-    return std::find(column_field.begin(), column_field.end(), std::optional<UsageField>(f)) != column_field.end();
+    return std::find(m_column_field.begin(), m_column_field.end(), std::optional<UsageField>(f)) != m_column_field.end();
   };
   if (!has(UsageField::model)) {
-    throw Error(Location{file, 1, 1}, "no model column in the header",
+    throw Error(Location{m_file, 1, 1}, "no model column in the header",
                 "a column such as model, model_id, model_version, or --map COLUMN=model");
   }
   if (!has(UsageField::input_total) && !has(UsageField::input_uncached) && !has(UsageField::output)) {
-    throw Error(Location{file, 1, 1}, "no token columns in the header",
+    throw Error(Location{m_file, 1, 1}, "no token columns in the header",
                 "input_tokens / prompt_tokens and output_tokens / completion_tokens (or --map)");
   }
-  const bool input_includes_cached = has(UsageField::input_total);
+  m_input_includes_cached = has(UsageField::input_total);
 
-  while (reader.next(fields, file)) {
-    const std::size_t line = reader.record_line();
-    const Location where{file, line, 0};
-    if (fields.size() != column_field.size()) {
-      sink.reject(where, "wrong number of fields", fmt::format("wrong number of fields: {} (expected {} as in the header)", fields.size(),
-                                     column_field.size()));
-      continue;
-    }
-    UsageRecord r;
-    r.where = where;
-    std::uint64_t input_total = 0;
-    std::string problem;
-    std::string category = "bad field";
-    for (std::size_t i = 0; i < fields.size() && problem.empty(); ++i) {
-      if (!column_field[i]) {
-        continue;
-      }
-      const std::string_view value = fields[i];
-      std::string why;
-      auto count = [&](std::uint64_t& out) {
-        auto parsed = parse_count(value, why);
-        if (!parsed) {
-          problem = fmt::format("field {}: \"{}\" is {} (expected a whole number of zero or more)", headers[i],
-                                value.substr(0, 40), why);
-          return;
-        }
-        out += *parsed;
-      };
-      switch (*column_field[i]) {
-      case UsageField::timestamp:
-        if (!trim(value).empty()) {
-          r.time = parse_timestamp(trim(value));
-          if (!r.time) {
-            problem = fmt::format("field {}: \"{}\" is not a timestamp (expected ISO 8601 like 2026-01-05T10:00:00Z, "
-                                  "or Unix seconds)",
-                                  headers[i], value.substr(0, 40));
-          }
-        }
-        break;
-      case UsageField::request_id:
-        r.request_id = trim(value);
-        break;
-      case UsageField::provider:
-        r.provider = trim(value);
-        break;
-      case UsageField::model:
-        r.model = trim(value);
-        break;
-      case UsageField::project:
-        r.project = trim(value);
-        break;
-      case UsageField::key:
-        r.key = trim(value);
-        break;
-      case UsageField::session:
-        r.session = trim(value);
-        break;
-      case UsageField::requests:
-        r.requests = 0;
-        count(r.requests);
-        break;
-      case UsageField::input_total:
-        count(input_total);
-        break;
-      case UsageField::input_uncached:
-        count(r.input);
-        break;
-      case UsageField::cached_input:
-        count(r.cached_input);
-        break;
-      case UsageField::cache_write:
-        count(r.cache_write);
-        break;
-      case UsageField::output:
-        count(r.output);
-        break;
-      case UsageField::reasoning:
-        count(r.reasoning);
-        break;
-      case UsageField::web_search_calls:
-        count(r.web_search_calls);
-        break;
-      case UsageField::batch: {
-        auto b = parse_bool(value);
-        if (!b) {
-          problem = fmt::format("field {}: \"{}\" is not a boolean (expected true/false)", headers[i], value.substr(0, 40));
-        } else {
-          r.batch = *b;
-        }
-        break;
-      }
-      case UsageField::billed:
-        if (!trim(value).empty()) {
-          std::string reason;
-          r.billed = Decimal::parse(trim(value), &reason);
-          r.billed_places = written_decimal_places(trim(value));
-          if (!r.billed) {
-            problem = fmt::format("field {}: \"{}\" is not an amount: {} (expected a decimal like 0.00123)", headers[i],
-                                  value.substr(0, 40), reason);
-          }
-        }
-        break;
-      case UsageField::currency:
-        if (!trim(value).empty() && to_lower(trim(value)) != "usd") {
-          problem = fmt::format("field {}: currency \"{}\" (expected USD; currencies are never mixed)", headers[i],
-                                value.substr(0, 10));
-        }
-        break;
-      }
-    }
-    if (problem.empty()) {
-      if (input_includes_cached) {
-        if (r.cached_input > input_total) {
-          category = "cached exceeds input";
-          problem = fmt::format("cached input tokens {} exceed input tokens {} (expected cached to be part of input)",
-                                r.cached_input, input_total);
-        } else {
-          r.input = input_total - r.cached_input;
-        }
-      } else {
-        r.input += r.cache_write; // Anthropic: writes are input, billed at the input price
-      }
-      if (problem.empty() && r.reasoning > r.output) {
-        category = "reasoning exceeds output";
-        problem = fmt::format("reasoning tokens {} exceed output tokens {} (expected reasoning to be part of output)",
-                              r.reasoning, r.output);
-      }
-    }
-    if (!problem.empty()) {
-      sink.reject(where, category, problem);
-      continue;
-    }
-    sink.record(r);
+}
+
+void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::size_t line)
+{
+  const Location where{m_file, line, 0};
+  if (fields.size() != m_column_field.size()) {
+    m_sink.reject(where, "wrong number of fields", fmt::format("wrong number of fields: {} (expected {} as in the header)", fields.size(),
+                                   m_column_field.size()));
+    return;
   }
+  UsageRecord r;
+  r.where = where;
+  std::uint64_t input_total = 0;
+  std::string problem;
+  std::string category = "bad field";
+  for (std::size_t i = 0; i < fields.size() && problem.empty(); ++i) {
+    if (!m_column_field[i]) {
+      continue;
+    }
+    const std::string_view value = fields[i];
+    std::string why;
+    auto count = [&](std::uint64_t& out) {
+      auto parsed = parse_count(value, why);
+      if (!parsed) {
+        problem = fmt::format("field {}: \"{}\" is {} (expected a whole number of zero or more)", m_headers[i],
+                              value.substr(0, 40), why);
+        return;
+      }
+      out += *parsed;
+    };
+    switch (*m_column_field[i]) {
+    case UsageField::timestamp:
+      if (!trim(value).empty()) {
+        r.time = parse_timestamp(trim(value));
+        if (!r.time) {
+          problem = fmt::format("field {}: \"{}\" is not a timestamp (expected ISO 8601 like 2026-01-05T10:00:00Z, "
+                                "or Unix seconds)",
+                                m_headers[i], value.substr(0, 40));
+        }
+      }
+      break;
+    case UsageField::request_id:
+      r.request_id = trim(value);
+      break;
+    case UsageField::provider:
+      r.provider = trim(value);
+      break;
+    case UsageField::model:
+      r.model = trim(value);
+      break;
+    case UsageField::project:
+      r.project = trim(value);
+      break;
+    case UsageField::key:
+      r.key = trim(value);
+      break;
+    case UsageField::session:
+      r.session = trim(value);
+      break;
+    case UsageField::requests:
+      r.requests = 0;
+      count(r.requests);
+      break;
+    case UsageField::input_total:
+      count(input_total);
+      break;
+    case UsageField::input_uncached:
+      count(r.input);
+      break;
+    case UsageField::cached_input:
+      count(r.cached_input);
+      break;
+    case UsageField::cache_write:
+      count(r.cache_write);
+      break;
+    case UsageField::output:
+      count(r.output);
+      break;
+    case UsageField::reasoning:
+      count(r.reasoning);
+      break;
+    case UsageField::web_search_calls:
+      count(r.web_search_calls);
+      break;
+    case UsageField::batch: {
+      auto b = parse_bool(value);
+      if (!b) {
+        problem = fmt::format("field {}: \"{}\" is not a boolean (expected true/false)", m_headers[i], value.substr(0, 40));
+      } else {
+        r.batch = *b;
+      }
+      break;
+    }
+    case UsageField::billed:
+      if (!trim(value).empty()) {
+        std::string reason;
+        r.billed = Decimal::parse(trim(value), &reason);
+        r.billed_places = written_decimal_places(trim(value));
+        if (!r.billed) {
+          problem = fmt::format("field {}: \"{}\" is not an amount: {} (expected a decimal like 0.00123)", m_headers[i],
+                                value.substr(0, 40), reason);
+        }
+      }
+      break;
+    case UsageField::currency:
+      if (!trim(value).empty() && to_lower(trim(value)) != "usd") {
+        problem = fmt::format("field {}: currency \"{}\" (expected USD; currencies are never mixed)", m_headers[i],
+                              value.substr(0, 10));
+      }
+      break;
+    }
+  }
+  if (problem.empty()) {
+    if (m_input_includes_cached) {
+      if (r.cached_input > input_total) {
+        category = "cached exceeds input";
+        problem = fmt::format("cached input tokens {} exceed input tokens {} (expected cached to be part of input)",
+                              r.cached_input, input_total);
+      } else {
+        r.input = input_total - r.cached_input;
+      }
+    } else {
+      r.input += r.cache_write; // Anthropic: writes are input, billed at the input price
+    }
+    if (problem.empty() && r.reasoning > r.output) {
+      category = "reasoning exceeds output";
+      problem = fmt::format("reasoning tokens {} exceed output tokens {} (expected reasoning to be part of output)",
+                            r.reasoning, r.output);
+    }
+  }
+  if (!problem.empty()) {
+    m_sink.reject(where, category, problem);
+    return;
+  }
+  m_sink.record(r);
+}
+
+void read_usage_csv(std::string_view text, const std::string& file, const ColumnMap& extra, RecordSink& sink)
+{
+  UsageCsvReader reader(file, extra, sink);
+  reader.feed(text, 1);
+  reader.finish();
 }
 
 } // namespace llmcost

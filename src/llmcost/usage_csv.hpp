@@ -41,9 +41,34 @@ std::string_view to_string(UsageField field);
 using ColumnMap = std::vector<std::pair<std::string, UsageField>>;
 ColumnMap parse_column_maps(const std::vector<std::string>& specs);
 
-// Reads a whole CSV text, sending every data row to `sink` as a record or a
+// Reads a usage CSV piece by piece (pieces end on record boundaries; the
+// first holds the header), sending every data row to `sink` as a record or a
 // rejection. Throws Error for problems that make the file unreadable (no
 // model column, unterminated quote, duplicate mapped column).
+class UsageCsvReader
+{
+public:
+  UsageCsvReader(std::string file, const ColumnMap& extra, RecordSink& sink);
+  void feed(std::string_view piece, std::size_t first_line);
+  // Call at the end of the input: an empty file is an error.
+  void finish() const;
+
+private:
+  void read_header(const std::vector<std::string_view>& fields);
+  void read_row(const std::vector<std::string_view>& fields, std::size_t line);
+
+  std::string m_file;
+  const ColumnMap& m_extra;
+  RecordSink& m_sink;
+  bool m_have_header = false;
+  char m_delimiter = 0;
+  std::vector<std::optional<UsageField>> m_column_field;
+  std::vector<std::string> m_headers;
+  bool m_input_includes_cached = false;
+  std::vector<std::string_view> m_fields;
+};
+
+// Convenience for a whole text in memory (tests, fuzzing).
 void read_usage_csv(std::string_view text, const std::string& file, const ColumnMap& extra, RecordSink& sink);
 
 } // namespace llmcost

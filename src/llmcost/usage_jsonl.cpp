@@ -30,12 +30,13 @@ struct Span
 class ValueSplitter
 {
 public:
-  explicit ValueSplitter(std::string_view text) : m_text(text)
+  ValueSplitter(std::string_view text, std::size_t first_line, std::optional<bool> by_line)
+    : m_text(text), m_line(first_line)
   {
-    if (m_text.substr(0, 3) == "\xEF\xBB\xBF") {
+    if (first_line == 1 && m_text.substr(0, 3) == "\xEF\xBB\xBF") {
       m_pos = 3;
     }
-    m_by_line = any_line_is_one_object(m_text.substr(m_pos));
+    m_by_line = by_line ? *by_line : any_line_is_one_object(m_text.substr(m_pos));
   }
 
   // JSONL if one of the first lines is a whole object by itself; a
@@ -479,9 +480,18 @@ bool looks_like_json_objects(std::string_view text)
   return i < text.size() && text[i] == '{';
 }
 
-void read_usage_jsonl(std::string_view text, const std::string& file, RecordSink& sink)
+bool is_json_lines(std::string_view start)
 {
-  ValueSplitter splitter(text);
+  if (start.substr(0, 3) == "\xEF\xBB\xBF") {
+    start.remove_prefix(3);
+  }
+  return ValueSplitter::any_line_is_one_object(start);
+}
+
+void read_usage_jsonl(std::string_view text, const std::string& file, RecordSink& sink, std::size_t first_line,
+                      std::optional<bool> by_line)
+{
+  ValueSplitter splitter(text, first_line, by_line);
   TraceReader reader(sink);
   Span span;
   while (splitter.next(span)) {

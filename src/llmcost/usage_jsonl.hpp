@@ -8,12 +8,21 @@
 
 #include "llmcost/usage.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace llmcost {
 
-void read_usage_jsonl(std::string_view text, const std::string& file, RecordSink& sink);
+// Reads JSON objects from `text`, which starts on line `first_line` of `file`
+// (a piece of a larger file ends on a line boundary). `by_line`: one object
+// per line (JSONL); otherwise objects may span lines (pretty-printed) and the
+// text must hold whole objects.
+void read_usage_jsonl(std::string_view text, const std::string& file, RecordSink& sink, std::size_t first_line = 1,
+                      std::optional<bool> by_line = std::nullopt);
+
+// True when the text is JSONL: one of its first lines is a whole object.
+bool is_json_lines(std::string_view start);
 
 // True when the text starts (after whitespace and a BOM) with '{'.
 bool looks_like_json_objects(std::string_view text);

@@ -13,6 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$root" || exit 2
 export NO_COLOR=1 COLUMNS=200 LC_ALL=C
+# LLMCOST_BLOCK_SIZE may be set by the caller: results must not depend on how inputs are cut.
 unset LLMCOST_PRICING_PATH
 pass=0
 fail=0
