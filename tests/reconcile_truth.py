@@ -4,6 +4,7 @@ usage: reconcile_truth.py PATH/TO/llmcost [ROWS] [csv|openai]
 Generates usage with --anomaly-rate 0.005 and --truth, runs `llmcost reconcile`,
 and prints precision and recall per cause; exit 1 unless both are 100%."""
 import csv, json, os, subprocess, sys, tempfile
+from decimal import Decimal as D
 
 bin_path = sys.argv[1]
 rows = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
@@ -55,5 +56,14 @@ for rid in missed[:5]:
     print("  missed", rid, expected[rid])
 for w in wrong_cause[:5]:
     print("  wrong cause", w)
-ok = not false_pos and not missed and not wrong_cause
+# FOCUS: BilledCost sums exactly to the export's billed total.
+f = subprocess.run([bin_path, "reconcile", export, "--format", "focus"], capture_output=True, text=True)
+focus_total = sum((D(r["BilledCost"]) for r in csv.DictReader(f.stdout.splitlines())), D(0))
+focus_ok = focus_total == D(result["billed_total"])
+print(f"  FOCUS BilledCost sum {focus_total} vs billed total {result['billed_total']}: {'ok' if focus_ok else 'MISMATCH'}")
+# The groups' expected amounts add up to the expected total exactly.
+rows_expected = sum((D(r["expected"]) for r in result["rows"]), D(0))
+sums_ok = rows_expected == D(result["expected_total"])
+print(f"  rows' expected sum {rows_expected} vs expected total {result['expected_total']}: {'ok' if sums_ok else 'MISMATCH'}")
+ok = not false_pos and not missed and not wrong_cause and focus_ok and sums_ok
 sys.exit(0 if ok else 1)

@@ -48,11 +48,11 @@ void add_pricing_options(CLI::App& cmd, CommonOptions& options)
   cmd.add_option("--provider", options.provider, "Route for bare model ids sold by several routes (kyma, moonshot)");
 }
 
-void add_output_options(CLI::App& cmd, CommonOptions& options)
+void add_output_options(CLI::App& cmd, CommonOptions& options, const std::vector<std::string>& extra_formats)
 {
-  cmd.add_option("--format", options.format, "Output format")
-    ->check(CLI::IsMember({"table", "json", "csv", "markdown"}))
-    ->capture_default_str();
+  std::vector<std::string> formats = {"table", "json", "csv", "markdown"};
+  formats.insert(formats.end(), extra_formats.begin(), extra_formats.end());
+  cmd.add_option("--format", options.format, "Output format")->check(CLI::IsMember(formats))->capture_default_str();
   cmd.add_option("-o,--output", options.output, "Write the output to FILE instead of standard output");
   cmd.add_option("--precision", options.precision, "Money decimals in table and markdown output (0-12)")
     ->check(CLI::Range(0, 12))

@@ -40,7 +40,8 @@ struct CommonOptions
 };
 
 void add_pricing_options(CLI::App& cmd, CommonOptions& options);
-void add_output_options(CLI::App& cmd, CommonOptions& options);
+// `extra_formats`: formats only this command has (reconcile's "focus").
+void add_output_options(CLI::App& cmd, CommonOptions& options, const std::vector<std::string>& extra_formats = {});
 
 // Bundled cards plus LLMCOST_PRICING_PATH plus --pricing, in that order.
 Catalog load_catalog(const CommonOptions& options);

@@ -47,10 +47,13 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   if (o.inputs.empty()) {
     throw Error(Location{}, "nothing to reconcile", "a usage export FILE (CSV or JSONL) with billed amounts");
   }
+  const bool focus = o.common.format == "focus";
+  options.focus = focus;
   Reconciler reconciler(catalog, options);
   read_inputs(o.inputs, o.usage, reconciler, nullptr);
   const ReconcileResult result = reconciler.finish();
-  emit(o.common, context, render_reconcile(result, render_options(o.common, context, "reconcile"), o.top));
+  emit(o.common, context,
+       focus ? render_focus(result) : render_reconcile(result, render_options(o.common, context, "reconcile"), o.top));
   if (result.records.rejected > 0 && !o.usage.allow_rejects) {
     context.exit_code = 2;
   } else if (!result.failures.empty()) {
@@ -66,7 +69,7 @@ void setup_reconcile(CLI::App& app, Context& context)
   CLI::App* cmd = app.add_subcommand("reconcile", "Re-price a billed usage export line by line and explain each variance");
   cmd->add_option("inputs", options->inputs, "Usage exports with billed amounts (CSV or JSONL; directories; - for stdin)");
   add_pricing_options(*cmd, options->common);
-  add_output_options(*cmd, options->common);
+  add_output_options(*cmd, options->common, {"focus"});
   cmd->add_option("--by", options->common.by,
                   "Break the variance down by: model, provider, project, key, session, day, week, month");
   cmd->add_option("--tolerance", options->tolerance, "Allowed difference in USD, per line and on the total")

@@ -218,7 +218,8 @@ void Reconciler::record(const UsageRecord& record)
   d.model = record.model;
   d.billed = billed;
 
-  auto flag = [&](const ResolvedModel* model, std::optional<Decimal> expected, std::string cause, std::string detail) {
+  auto flag = [&](const ResolvedModel* model, const PriceSet* prices, std::optional<Cost> components,
+                  std::optional<Decimal> expected, std::string cause, std::string detail) {
     d.expected = expected;
     d.variance = billed - expected.value_or(Decimal{});
     d.cause = std::move(cause);
@@ -229,13 +230,14 @@ void Reconciler::record(const UsageRecord& record)
     ++total.rows;
     total.variance += d.variance;
     add_to_group(record, model, local_day, billed, expected.value_or(Decimal{}), true);
+    add_focus(record, model, prices, components, d.variance);
     m_result.discrepancies.push_back(d);
   };
 
   const RecordResolver::Result& resolution = m_resolver.resolve(record.provider, record.model);
   if (!resolution.model) {
     if (resolution.category == "unknown model") {
-      flag(nullptr, std::nullopt, "unknown model", resolution.problem);
+      flag(nullptr, nullptr, std::nullopt, std::nullopt, "unknown model", resolution.problem);
     } else {
       // Ambiguous or conflicting routes are a question for the user, not a billing error.
       m_result.billed_total -= billed;
@@ -247,19 +249,20 @@ void Reconciler::record(const UsageRecord& record)
   d.provider = model.card->provider;
   d.model = model.model->id;
   if (!record.request_id.empty() && !m_request_ids.emplace(record.request_id).second) {
-    flag(&model, Decimal{}, "duplicate request id", fmt::format("request {} was billed before", record.request_id));
+    flag(&model, nullptr, std::nullopt, Decimal{}, "duplicate request id",
+         fmt::format("request {} was billed before", record.request_id));
     return;
   }
   const Day utc_day = record.time ? day_at_offset(*record.time, 0) : model.model->current().from;
   const PriceSet* prices = record.time ? model.model->prices_on(utc_day) : &model.model->current();
   if (prices == nullptr) {
-    flag(&model, std::nullopt, "before the card's effective date",
+    flag(&model, nullptr, std::nullopt, std::nullopt, "before the card's effective date",
          fmt::format("dated {}, before {}/{} is priced (from {})", format_date(utc_day), model.card->provider,
                      model.model->id, format_date(model.model->periods.front().from)));
     return;
   }
   if (const auto [category, why] = unpriceable_reason(record, model); !why.empty()) {
-    flag(&model, std::nullopt, category, why);
+    flag(&model, nullptr, std::nullopt, std::nullopt, category, why);
     return;
   }
   const Priced priced = price_usage(PriceRequest{model.card, model.model, prices, record.batch, {}}, usage_of(record));
@@ -273,16 +276,73 @@ void Reconciler::record(const UsageRecord& record)
     }
     ++m_result.records.priced;
     add_to_group(record, &model, local_day, billed, expected, false);
+    add_focus(record, &model, prices, priced.cost, variance);
     return;
   }
   auto [cause, detail] = explain(record, model, *prices, billed, *priced.cost, rounding);
-  flag(&model, expected, std::move(cause), std::move(detail));
+  flag(&model, prices, priced.cost, expected, std::move(cause), std::move(detail));
+}
+
+void Reconciler::add_focus(const UsageRecord& record, const ResolvedModel* model, const PriceSet* prices,
+                           const std::optional<Cost>& expected, Decimal variance)
+{
+  if (!m_options.focus) {
+    return;
+  }
+  const std::string day = record.time ? format_date(day_at_offset(*record.time, 0)) : std::string();
+  const std::string provider = model != nullptr ? model->card->provider : std::string(record.provider);
+  const std::string model_id = model != nullptr ? model->model->id : std::string(record.model);
+  auto charge = [&](const std::string& type) -> FocusCharge& {
+    FocusCharge& c = m_focus[{day, provider, model_id, type, record.batch}];
+    if (c.token_type.empty()) {
+      c.day = day;
+      c.provider = provider;
+      c.provider_name = model != nullptr ? model->card->name : provider;
+      c.model = model_id;
+      c.token_type = type;
+      c.batch = record.batch;
+    }
+    return c;
+  };
+  if (expected && model != nullptr && prices != nullptr) {
+    const Usage usage = usage_of(record);
+    const auto unit = effective_token_prices(*model->card, *prices, record.batch);
+    auto add = [&](const std::string& type, Decimal quantity, Decimal cost, const char* consumed_unit,
+                   std::optional<Decimal> price, const char* pricing_unit) {
+      if (quantity.is_zero() && cost.is_zero()) {
+        return;
+      }
+      FocusCharge& c = charge(type);
+      c.consumed += quantity;
+      c.consumed_unit = consumed_unit;
+      c.unit_price = price;
+      c.pricing_unit = pricing_unit;
+      c.list_cost += cost;
+      c.billed_cost += cost;
+    };
+    add("input", usage.input, expected->input, "Tokens", unit ? unit->input : std::nullopt, "1M Tokens");
+    add("cached_input", usage.cached_input, expected->cached_input, "Tokens",
+        unit ? (unit->cached_input ? unit->cached_input : unit->input) : std::nullopt, "1M Tokens");
+    add("output", usage.output, expected->output, "Tokens", unit ? unit->output : std::nullopt, "1M Tokens");
+    if (prices->request_fee) {
+      add("request_fee", usage.requests, expected->fees, "Requests", prices->request_fee->amount, "Request");
+    } else if (model->card->web_search_call_fee) {
+      add("web_search", usage.web_search_calls, expected->fees, "Calls", model->card->web_search_call_fee->amount,
+          "Call");
+    }
+  }
+  if (!variance.is_zero()) {
+    charge("adjustment").billed_cost += variance;
+  }
 }
 
 ReconcileResult Reconciler::finish()
 {
   for (auto& [keys, group] : m_groups) {
     m_result.groups.push_back(group);
+  }
+  for (auto& [key, charge] : m_focus) {
+    m_result.focus.push_back(charge);
   }
   const Decimal variance = m_result.variance();
   std::uint64_t over = 0;

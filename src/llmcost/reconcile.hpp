@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <tuple>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -28,6 +29,7 @@ struct ReconcileOptions
   std::int32_t tz_offset_seconds = 0;
   std::optional<Day> since;
   std::optional<Day> until;
+  bool focus = false; // collect FOCUS charges
 };
 
 struct Discrepancy
@@ -43,6 +45,25 @@ struct Discrepancy
   std::string cause;  // stable name, e.g. "cache discount not applied"
   std::string detail; // what exactly, e.g. "billed at kimi-k2.5's price"
   bool exceeds_tolerance = true;
+};
+
+// One FOCUS 1.2 charge: a model x token type x day (x batch) line. Variances
+// (rounding, discrepancies, unpriced rows) are Adjustment lines, so BilledCost
+// sums exactly to the export's billed total.
+struct FocusCharge
+{
+  std::string day; // UTC, YYYY-MM-DD; empty for undated rows
+  std::string provider;
+  std::string provider_name;
+  std::string model;
+  std::string token_type; // input, cached_input, output, web_search, request_fee, adjustment
+  bool batch = false;
+  Decimal consumed;         // tokens, calls or requests
+  std::string consumed_unit; // Tokens, Calls, Requests; empty for adjustments
+  std::optional<Decimal> unit_price; // per pricing unit
+  std::string pricing_unit;          // 1M Tokens, Call, Request
+  Decimal list_cost;
+  Decimal billed_cost;
 };
 
 struct ReconcileGroup
@@ -75,6 +96,7 @@ struct ReconcileResult
   std::map<std::string, CauseTotal> by_cause;
   RecordCounts records; // priced = matched (billed and expected agree within rounding)
   std::optional<Decimal> invoice_total;
+  std::vector<FocusCharge> focus; // with ReconcileOptions::focus
   std::vector<std::string> failures; // why the check failed (empty: pass)
   std::vector<std::string> notes;
 
@@ -102,12 +124,15 @@ private:
                                               const PriceSet& prices, Decimal billed, const Cost& expected,
                                               Decimal half_unit) const;
   bool within_tolerance(Decimal variance, Decimal expected) const;
+  void add_focus(const UsageRecord& record, const ResolvedModel* model, const PriceSet* prices,
+                 const std::optional<Cost>& expected, Decimal variance);
 
   ReconcileOptions m_options;
   RecordResolver m_resolver;
   ReconcileResult m_result;
   std::unordered_set<std::string> m_request_ids;
   std::map<std::vector<std::string>, ReconcileGroup> m_groups;
+  std::map<std::tuple<std::string, std::string, std::string, std::string, bool>, FocusCharge> m_focus;
 };
 
 } // namespace llmcost
@@ -119,5 +144,7 @@ namespace llmcost {
 // Table and Markdown show the `top` largest discrepancies; JSON and CSV carry
 // all of them (CSV is the list of rows to dispute).
 std::string render_reconcile(const ReconcileResult& result, const RenderOptions& options, std::size_t top);
+// FOCUS 1.2 CSV: one row per model x token type x day, plus adjustments.
+std::string render_focus(const ReconcileResult& result);
 
 } // namespace llmcost

@@ -1,4 +1,5 @@
 #include "llmcost/reconcile.hpp"
+#include "llmcost/date.hpp"
 #include "llmcost/text_table.hpp"
 
 #include <algorithm>
@@ -209,6 +210,50 @@ ordered_json to_json(const ReconcileResult& r)
 }
 
 } // namespace
+
+std::string render_focus(const ReconcileResult& r)
+{
+  TextTable t;
+  t.headers = {"BilledCost",      "EffectiveCost",    "ListCost",       "ListUnitPrice", "PricingQuantity",
+               "PricingUnit",     "ConsumedQuantity", "ConsumedUnit",   "ChargePeriodStart", "ChargePeriodEnd",
+               "ChargeCategory",  "ChargeDescription", "ServiceName",   "SkuId",         "Provider",
+               "InvoiceIssuer",   "BillingCurrency",  "Tags"};
+  const Decimal million = Decimal::from_int(1'000'000);
+  for (const auto& c : r.focus) {
+    const bool adjustment = c.token_type == "adjustment";
+    std::string start;
+    std::string end;
+    if (auto day = parse_date(c.day)) {
+      start = format_date(*day) + "T00:00:00Z";
+      end = format_date(*day + 1) + "T00:00:00Z";
+    }
+    const Decimal pricing_quantity =
+      c.pricing_unit == "1M Tokens" ? c.consumed.mul_div(Decimal::from_int(1), million) : c.consumed;
+    nlohmann::ordered_json tags{{"model", c.model}, {"token_type", c.token_type}, {"batch", c.batch}};
+    t.rows.push_back({c.billed_cost.to_exact_string(2),
+                      c.billed_cost.to_exact_string(2),
+                      c.list_cost.to_exact_string(2),
+                      c.unit_price ? c.unit_price->to_exact_string(2) : "",
+                      adjustment ? "" : pricing_quantity.to_exact_string(0),
+                      adjustment ? "" : c.pricing_unit,
+                      adjustment ? "" : c.consumed.to_exact_string(0),
+                      adjustment ? "" : c.consumed_unit,
+                      start,
+                      end,
+                      adjustment ? "Adjustment" : "Usage",
+                      adjustment                        ? "billed minus the rate card (rounding, discrepancies, unpriced rows)"
+                      : c.token_type == "web_search"   ? std::string("web search calls")
+                      : c.token_type == "request_fee"  ? std::string("per-request fee")
+                                                        : fmt::format("{} tokens{}", c.token_type, c.batch ? " (batch)" : ""),
+                      "LLM inference",
+                      fmt::format("{}/{}:{}{}", c.provider, c.model, c.token_type, c.batch ? ":batch" : ""),
+                      c.provider_name,
+                      c.provider,
+                      r.currency,
+                      tags.dump()});
+  }
+  return render_csv_table(t);
+}
 
 std::string render_reconcile(const ReconcileResult& r, const RenderOptions& options, std::size_t top)
 {
