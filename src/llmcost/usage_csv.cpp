@@ -300,6 +300,23 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
   auto has = [&](UsageField f) {
     return std::find(m_column_field.begin(), m_column_field.end(), std::optional<UsageField>(f)) != m_column_field.end();
   };
+  auto header_has = [&](std::string_view name) {
+    return std::find(m_headers.begin(), m_headers.end(), name) != m_headers.end();
+  };
+  const bool has_tokens = has(UsageField::input_total) || has(UsageField::input_uncached) || has(UsageField::output);
+  // Cost-only exports carry amounts, not usage: recognise them and say so.
+  if (!has_tokens && header_has("amount_value") && header_has("line_item")) {
+    throw Error(Location{m_file, 1, 1},
+                "an OpenAI cost export: amounts per line item, without token counts, so nothing can be re-priced "
+                "against the rate cards",
+                "a usage export with token counts, or API responses / traces");
+  }
+  if (!has_tokens && header_has("token_type") && header_has("cost_usd")) {
+    throw Error(Location{m_file, 1, 1},
+                "an Anthropic console cost export: costs per token type, without token counts, so nothing can be "
+                "re-priced against the rate cards",
+                "the console's usage export (usage_input_tokens_no_cache, usage_output_tokens, ...)");
+  }
   if (!has(UsageField::model)) {
     throw Error(Location{m_file, 1, 1}, "no model column in the header",
                 "a column such as model, model_id, model_version, or --map COLUMN=model");
