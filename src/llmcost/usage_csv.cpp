@@ -282,21 +282,6 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
       }
     }
   }
-  // One column per field (except summed ones); the first wins, later
-  // duplicates (e.g. both "cost" and "cost_usd") would be ambiguous.
-  for (std::size_t i = 0; i < m_column_field.size(); ++i) {
-    for (std::size_t j = 0; j < i; ++j) {
-      if (m_column_field[i] && m_column_field[i] == m_column_field[j] && !is_summed(*m_column_field[i])) {
-        if (m_headers[i] == m_headers[j]) {
-          throw Error(Location{m_file, 1, 0}, fmt::format("duplicate column \"{}\" (columns {} and {})", m_headers[i], j + 1, i + 1),
-                      "each column name once");
-        }
-        throw Error(Location{m_file, 1, 0},
-                    fmt::format("columns \"{}\" and \"{}\" both mean {}", m_headers[j], m_headers[i], to_string(*m_column_field[i])),
-                    fmt::format("one of them, or --map {}=FIELD to say what the other is", m_headers[i]));
-      }
-    }
-  }
   auto has = [&](UsageField f) {
     return std::find(m_column_field.begin(), m_column_field.end(), std::optional<UsageField>(f)) != m_column_field.end();
   };
@@ -316,6 +301,21 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
                 "an Anthropic console cost export: costs per token type, without token counts, so nothing can be "
                 "re-priced against the rate cards",
                 "the console's usage export (usage_input_tokens_no_cache, usage_output_tokens, ...)");
+  }
+  // One column per field (except summed ones); the first wins, later
+  // duplicates (e.g. both "cost" and "cost_usd") would be ambiguous.
+  for (std::size_t i = 0; i < m_column_field.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (m_column_field[i] && m_column_field[i] == m_column_field[j] && !is_summed(*m_column_field[i])) {
+        if (m_headers[i] == m_headers[j]) {
+          throw Error(Location{m_file, 1, 0}, fmt::format("duplicate column \"{}\" (columns {} and {})", m_headers[i], j + 1, i + 1),
+                      "each column name once");
+        }
+        throw Error(Location{m_file, 1, 0},
+                    fmt::format("columns \"{}\" and \"{}\" both mean {}", m_headers[j], m_headers[i], to_string(*m_column_field[i])),
+                    fmt::format("one of them, or --map {}=FIELD to say what the other is", m_headers[i]));
+      }
+    }
   }
   if (!has(UsageField::model)) {
     throw Error(Location{m_file, 1, 1}, "no model column in the header",
