@@ -20,6 +20,7 @@ struct BudgetCommandOptions
 {
   CommonOptions common;
   UsageInputOptions usage;
+  InlineWorkloadOptions inline_workload;
   std::vector<std::string> inputs;
   std::string period = "month";
   std::string limit;
@@ -71,10 +72,11 @@ void run_budget_command(const BudgetCommandOptions& o, Context& context)
   aggregate.tz_offset_seconds = tz_flag(o.usage.tz);
   UsageAggregator usage(catalog, aggregate);
   std::vector<Workload> workloads;
-  if (o.inputs.empty()) {
-    throw Error(Location{}, "nothing to budget", "a workload spec or usage FILE");
+  if (o.inputs.empty() && o.inline_workload.model.empty()) {
+    throw Error(Location{}, "nothing to budget", "a workload spec or usage FILE, or --model with --requests and tokens");
   }
   const bool any_usage = read_inputs(o.inputs, o.usage, usage, &workloads);
+  add_inline_workload(o.inline_workload, o.period, workloads);
   if (any_usage && !workloads.empty()) {
     throw Error(Location{}, "both planned workloads and recorded usage given", "one kind per run");
   }
@@ -138,6 +140,7 @@ void setup_budget(CLI::App& app, Context& context)
   cmd->add_option("--max-increase-abs", options->max_increase_abs,
                   "Allowed increase in USD; with --max-increase, both must be exceeded to fail");
   add_usage_input_options(*cmd, options->usage, false);
+  add_inline_workload_options(*cmd, options->inline_workload);
   cmd->callback([options, &context]() { run_budget_command(*options, context); });
 }
 

@@ -17,6 +17,7 @@ struct CompareCommandOptions
 {
   CommonOptions common;
   UsageInputOptions usage;
+  InlineWorkloadOptions inline_workload;
   std::vector<std::string> inputs;
   std::vector<std::string> models;
   std::string kind;
@@ -71,12 +72,13 @@ void run_compare_command(const CompareCommandOptions& o, Context& context)
     throw Error(Location{}, fmt::format("--by {}: compare groups by one of workload, project, model or total", by),
                 "--by workload");
   }
-  if (o.inputs.empty()) {
-    throw Error(Location{}, "nothing to compare", "a workload spec or usage FILE");
+  if (o.inputs.empty() && o.inline_workload.model.empty()) {
+    throw Error(Location{}, "nothing to compare", "a workload spec or usage FILE, or --model with --requests and tokens");
   }
   ScenarioCollector collector(catalog, o.common.provider, by, options.levers.max_output);
   std::vector<Workload> workloads;
   const bool any_usage = read_inputs(o.inputs, o.usage, collector, &workloads);
+  add_inline_workload(o.inline_workload, o.period, workloads);
   if (any_usage && !workloads.empty()) {
     throw Error(Location{}, "both planned workloads and recorded usage given", "one kind per run");
   }
@@ -133,6 +135,7 @@ void setup_compare(CLI::App& app, Context& context)
   cmd->add_option("--max-output", options->max_output, "Lever: cap output tokens per request");
   cmd->add_flag("--no-web-search", options->no_web_search, "Lever: no web-search calls (fees and result tokens)");
   add_usage_input_options(*cmd, options->usage, false);
+  add_inline_workload_options(*cmd, options->inline_workload, false);
   cmd->callback([options, &context]() { run_compare_command(*options, context); });
 }
 

@@ -85,7 +85,102 @@ std::size_t block_size()
   return std::size_t{8} << 20;
 }
 
+Workload inline_workload(const InlineWorkloadOptions& o, const std::string& period)
+{
+  Workload w;
+  w.name = o.name;
+  w.model = o.model;
+  w.where = Location{};
+  if (!period.empty()) {
+    w.period = *parse_period(period);
+  }
+  w.requests = number_flag(o.requests, "--requests", NumberKind::count).value_or(Decimal::from_int(1));
+  w.input_tokens = number_flag(o.input_tokens, "--input-tokens", NumberKind::count).value_or(Decimal{});
+  w.cached_input_tokens = number_flag(o.cached_tokens, "--cached-tokens", NumberKind::count);
+  w.cache_hit_rate = number_flag(o.cache_hit_rate, "--cache-hit-rate", NumberKind::share);
+  w.output_tokens = number_flag(o.output_tokens, "--output-tokens", NumberKind::count).value_or(Decimal{});
+  w.batch_share = number_flag(o.batch_share, "--batch-share", NumberKind::share).value_or(Decimal{});
+  if (o.batch) {
+    if (!o.batch_share.empty()) {
+      throw Error(Location{}, "--batch and --batch-share both given", "one of them (--batch means --batch-share 1)");
+    }
+    w.batch_share = Decimal::from_int(1);
+  }
+  w.web_search_calls = number_flag(o.web_search_calls, "--web-search-calls", NumberKind::amount).value_or(Decimal{});
+  w.search_result_tokens = number_flag(o.search_result_tokens, "--search-result-tokens", NumberKind::count).value_or(Decimal{});
+  w.images = number_flag(o.images, "--images", NumberKind::amount);
+  w.image_quality = o.image_quality;
+  w.image_size = o.image_size;
+  w.video_seconds = number_flag(o.video_seconds, "--video-seconds", NumberKind::amount);
+  w.audio_minutes = number_flag(o.audio_minutes, "--audio-minutes", NumberKind::amount);
+  w.tts_characters = number_flag(o.tts_characters, "--tts-characters", NumberKind::count);
+  w.songs = number_flag(o.songs, "--songs", NumberKind::amount);
+  w.music_seconds = number_flag(o.music_seconds, "--music-seconds", NumberKind::amount);
+  w.voices = number_flag(o.voices, "--voices", NumberKind::amount);
+  w.generations = number_flag(o.generations, "--generations", NumberKind::amount);
+  validate_workload(w);
+  return w;
+}
+
+bool has_inline_detail(const InlineWorkloadOptions& o)
+{
+  for (const std::string* s : {&o.requests, &o.input_tokens, &o.cached_tokens, &o.cache_hit_rate, &o.output_tokens,
+                               &o.batch_share, &o.web_search_calls, &o.search_result_tokens, &o.images,
+                               &o.video_seconds, &o.audio_minutes, &o.tts_characters, &o.songs, &o.music_seconds,
+                               &o.voices, &o.generations}) {
+    if (!s->empty()) {
+      return true;
+    }
+  }
+  return o.batch;
+}
+
 } // namespace
+
+void add_inline_workload_options(CLI::App& cmd, InlineWorkloadOptions& options, bool with_shares)
+{
+  const std::string group = "Inline workload";
+  cmd.add_option("--model", options.model, "Model: provider/id (moonshot/kimi-k2.6), alias, or bare id")->group(group);
+  cmd.add_option("--name", options.name, "Name of the inline workload")->group(group)->capture_default_str();
+  cmd.add_option("--requests", options.requests, "Requests per period (100k, 1.5M; default 1)")->group(group);
+  cmd.add_option("--input-tokens", options.input_tokens, "Input tokens per request, cached part included")->group(group);
+  cmd.add_option("--cached-tokens", options.cached_tokens, "Cached (cache-hit) input tokens per request")->group(group);
+  if (with_shares) {
+    cmd.add_option("--cache-hit-rate", options.cache_hit_rate, "Share of input that is cached, 0..1")->group(group);
+  }
+  cmd.add_option("--output-tokens", options.output_tokens, "Output tokens per request, reasoning included")->group(group);
+  if (with_shares) {
+    cmd.add_flag("--batch", options.batch, "Send every request through the Batch API")->group(group);
+  }
+  if (with_shares) {
+    cmd.add_option("--batch-share", options.batch_share, "Share of requests sent through the Batch API, 0..1")->group(group);
+  }
+  cmd.add_option("--web-search-calls", options.web_search_calls, "$web_search tool calls per request")->group(group);
+  cmd.add_option("--search-result-tokens", options.search_result_tokens,
+                  "Tokens a search returns, billed as input on the next call")
+    ->group(group);
+  cmd.add_option("--images", options.images, "Images per request (default 1 on image models)")->group(group);
+  cmd.add_option("--image-quality", options.image_quality, "Image quality tier (low, medium, high)")->group(group);
+  cmd.add_option("--image-size", options.image_size, "Image size tier (1MP, 4MP)")->group(group);
+  cmd.add_option("--video-seconds", options.video_seconds, "Video seconds per request (default 5)")->group(group);
+  cmd.add_option("--audio-minutes", options.audio_minutes, "Audio minutes per request")->group(group);
+  cmd.add_option("--tts-characters", options.tts_characters, "Characters of speech per request")->group(group);
+  cmd.add_option("--songs", options.songs, "Songs per request (default 1)")->group(group);
+  cmd.add_option("--music-seconds", options.music_seconds, "Music seconds per request")->group(group);
+  cmd.add_option("--voices", options.voices, "Voices per request (default 1)")->group(group);
+  cmd.add_option("--generations", options.generations, "Sound effects per request (default 1)")->group(group);
+
+}
+
+void add_inline_workload(const InlineWorkloadOptions& options, const std::string& period,
+                         std::vector<Workload>& workloads)
+{
+  if (!options.model.empty()) {
+    workloads.push_back(inline_workload(options, period));
+  } else if (has_inline_detail(options)) {
+    throw Error(Location{}, "workload flags given without --model", "--model MODEL, e.g. --model moonshot/kimi-k2.6");
+  }
+}
 
 std::optional<Day> date_flag(const std::string& text, const char* flag)
 {

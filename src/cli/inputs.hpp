@@ -35,6 +35,39 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
 bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions& options, RecordSink& sink,
                  std::vector<Workload>* workloads);
 
+// One workload described by flags (--model, --requests, --input-tokens, ...).
+struct InlineWorkloadOptions
+{
+  std::string name = "inline";
+  std::string model;
+  std::string requests;
+  std::string input_tokens;
+  std::string cached_tokens;
+  std::string cache_hit_rate;
+  std::string output_tokens;
+  bool batch = false;
+  std::string batch_share;
+  std::string web_search_calls;
+  std::string search_result_tokens;
+  std::string images;
+  std::string image_quality;
+  std::string image_size;
+  std::string video_seconds;
+  std::string audio_minutes;
+  std::string tts_characters;
+  std::string songs;
+  std::string music_seconds;
+  std::string voices;
+  std::string generations;
+};
+// `with_shares`: also --batch, --batch-share and --cache-hit-rate (compare
+// uses those names for its levers).
+void add_inline_workload_options(CLI::App& cmd, InlineWorkloadOptions& options, bool with_shares = true);
+// Appends the inline workload when --model is given (period: the command's
+// --period, may be empty); flags without --model are an error.
+void add_inline_workload(const InlineWorkloadOptions& options, const std::string& period,
+                         std::vector<Workload>& workloads);
+
 std::optional<Day> date_flag(const std::string& text, const char* flag);
 
 // Numeric flags, parsed exactly; empty text gives nullopt; negative values
