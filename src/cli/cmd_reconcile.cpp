@@ -5,6 +5,7 @@
 
 #include "llmcost/error.hpp"
 #include "llmcost/estimate.hpp"
+#include "llmcost/files.hpp"
 #include "llmcost/reconcile.hpp"
 
 #include <fmt/format.h>
@@ -21,6 +22,7 @@ struct ReconcileCommandOptions
   std::string tolerance = "0";
   std::string tolerance_pct;
   std::string invoice_total;
+  std::string invoice_file;
   int billed_precision = -1;
   std::size_t top = 20;
 };
@@ -41,6 +43,9 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   options.tolerance = number_flag(o.tolerance, "--tolerance", NumberKind::amount).value_or(Decimal{});
   options.tolerance_pct = number_flag(o.tolerance_pct, "--tolerance-pct", NumberKind::percent);
   options.invoice_total = number_flag(o.invoice_total, "--invoice-total", NumberKind::amount);
+  if (!o.invoice_file.empty()) {
+    options.invoice_lines = read_invoice_lines(read_file(o.invoice_file), o.invoice_file);
+  }
   if (o.billed_precision >= 0) {
     options.billed_precision = o.billed_precision;
   }
@@ -76,6 +81,8 @@ void setup_reconcile(CLI::App& app, Context& context)
     ->capture_default_str();
   cmd->add_option("--tolerance-pct", options->tolerance_pct, "Allowed difference in percent of expected (0.5 or 0.5%)");
   cmd->add_option("--invoice-total", options->invoice_total, "The invoice's total, checked against the export's billed sum");
+  cmd->add_option("--invoice", options->invoice_file,
+                  "Invoice lines (CSV: model or line_item, amount) checked against the export per model");
   cmd->add_option("--billed-precision", options->billed_precision,
                   "Decimals the billed amounts were rounded to (default: as each amount is written)")
     ->check(CLI::Range(0, 11));

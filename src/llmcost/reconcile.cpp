@@ -1,6 +1,8 @@
 #include "llmcost/reconcile.hpp"
 
+#include "llmcost/csv.hpp"
 #include "llmcost/error.hpp"
+#include "llmcost/strings.hpp"
 #include "llmcost/estimate.hpp"
 
 #include <algorithm>
@@ -106,6 +108,8 @@ bool Reconciler::within_tolerance(Decimal variance, Decimal expected) const
 void Reconciler::add_to_group(const UsageRecord& record, const ResolvedModel* model, std::optional<Day> local_day,
                               Decimal billed, Decimal expected, bool discrepant)
 {
+  m_result.billed_by_model[model != nullptr ? model->card->provider + "/" + model->model->id
+                                            : std::string(record.model)] += billed;
   std::vector<std::string> keys;
   for (const auto& dim : m_options.group_by) {
     keys.push_back(group_value(dim, record, model, local_day));
@@ -336,6 +340,30 @@ void Reconciler::add_focus(const UsageRecord& record, const ResolvedModel* model
   }
 }
 
+void Reconciler::check_invoice_lines()
+{
+  if (m_options.invoice_lines.empty()) {
+    return;
+  }
+  Decimal total;
+  for (const auto& [text, amount] : m_options.invoice_lines) {
+    InvoiceLine line{text, {}, amount, {}};
+    const RecordResolver::Result& found = m_resolver.resolve("", text);
+    line.model = found.model ? found.model->card->provider + "/" + found.model->model->id : text;
+    const auto billed = m_result.billed_by_model.find(line.model);
+    line.billed = billed == m_result.billed_by_model.end() ? Decimal{} : billed->second;
+    total += amount;
+    if (!within_tolerance(line.invoiced - line.billed, line.billed)) {
+      m_result.failures.push_back(fmt::format("invoice line \"{}\" charges {} where the export bills {} for {}", text,
+                                              amount.to_exact_string(2), line.billed.to_exact_string(2), line.model));
+    }
+    m_result.invoice_lines.push_back(std::move(line));
+  }
+  if (!m_options.invoice_total) {
+    m_result.invoice_total = total;
+  }
+}
+
 ReconcileResult Reconciler::finish()
 {
   for (auto& [keys, group] : m_groups) {
@@ -357,6 +385,7 @@ ReconcileResult Reconciler::finish()
     m_result.failures.push_back(fmt::format("the total variance {} ({}) exceeds the tolerance",
                                             variance.to_exact_string(2), percent(variance, m_result.expected_total)));
   }
+  check_invoice_lines();
   if (m_result.invoice_total) {
     const Decimal invoice_variance = *m_result.invoice_total - m_result.billed_total;
     if (!within_tolerance(invoice_variance, m_result.billed_total)) {
@@ -370,6 +399,44 @@ ReconcileResult Reconciler::finish()
     m_result.notes.push_back(note);
   }
   return m_result;
+}
+
+std::vector<std::pair<std::string, Decimal>> read_invoice_lines(std::string_view text, const std::string& file)
+{
+  CsvReader reader(text);
+  std::vector<std::string_view> fields;
+  if (!reader.next(fields, file)) {
+    throw Error(Location{file, 1, 1}, "empty invoice", "a header with a model (or line_item) column and an amount column");
+  }
+  std::optional<std::size_t> key_at;
+  std::optional<std::size_t> amount_at;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const std::string name = to_lower(trim(fields[i]));
+    if (!key_at && (name == "model" || name == "line_item" || name == "description" || name == "sku")) {
+      key_at = i;
+    } else if (!amount_at && (name == "amount" || name == "amount_value" || name == "total" || name == "cost" ||
+                              name == "amount_usd")) {
+      amount_at = i;
+    }
+  }
+  if (!key_at || !amount_at) {
+    throw Error(Location{file, 1, 1}, "the invoice header lacks a model or an amount column",
+                "columns such as model (or line_item) and amount");
+  }
+  std::vector<std::pair<std::string, Decimal>> lines;
+  while (reader.next(fields, file)) {
+    const Location where{file, reader.record_line(), 0};
+    if (fields.size() <= std::max(*key_at, *amount_at)) {
+      throw Error(where, "too few fields", "the columns of the header");
+    }
+    std::string why;
+    auto amount = Decimal::parse(trim(fields[*amount_at]), &why);
+    if (!amount) {
+      throw Error(where, fmt::format("amount \"{}\" is not a decimal: {}", fields[*amount_at], why), "an amount like 12.34");
+    }
+    lines.emplace_back(std::string(trim(fields[*key_at])), *amount);
+  }
+  return lines;
 }
 
 } // namespace llmcost

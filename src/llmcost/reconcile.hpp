@@ -24,6 +24,7 @@ struct ReconcileOptions
   Decimal tolerance;                   // absolute, per line and on the total
   std::optional<Decimal> tolerance_pct; // percent of expected, per line and on the total
   std::optional<Decimal> invoice_total;
+  std::vector<std::pair<std::string, Decimal>> invoice_lines; // (model or line item, amount)
   bool strict = true;
   std::size_t show_rejects = 5;
   std::int32_t tz_offset_seconds = 0;
@@ -66,6 +67,16 @@ struct FocusCharge
   Decimal billed_cost;
 };
 
+// A line of the invoice (--invoice FILE): what the invoice charges for a
+// model against what the export bills for it.
+struct InvoiceLine
+{
+  std::string line;  // as written on the invoice
+  std::string model; // provider/model it resolved to; empty when it did not
+  Decimal invoiced;
+  Decimal billed; // the export's billed sum for that model
+};
+
 struct ReconcileGroup
 {
   std::vector<std::string> keys;
@@ -96,6 +107,8 @@ struct ReconcileResult
   std::map<std::string, CauseTotal> by_cause;
   RecordCounts records; // priced = matched (billed and expected agree within rounding)
   std::optional<Decimal> invoice_total;
+  std::vector<InvoiceLine> invoice_lines;
+  std::map<std::string, Decimal> billed_by_model; // "provider/model" -> billed
   std::vector<FocusCharge> focus; // with ReconcileOptions::focus
   std::vector<std::string> failures; // why the check failed (empty: pass)
   std::vector<std::string> notes;
@@ -116,6 +129,7 @@ public:
   ReconcileResult finish();
 
 private:
+  void check_invoice_lines();
   void count_rejection(const Location& where, const std::string& category, const std::string& detail);
   void add_to_group(const UsageRecord& record, const ResolvedModel* model, std::optional<Day> local_day,
                     Decimal billed, Decimal expected, bool discrepant);
@@ -140,6 +154,11 @@ private:
 #include "llmcost/render.hpp"
 
 namespace llmcost {
+
+// Reads an invoice CSV: a column naming the model or line item (model,
+// line_item, description, sku) and an amount (amount, amount_value, total,
+// cost, amount_usd). Throws Error naming file:line for anything else.
+std::vector<std::pair<std::string, Decimal>> read_invoice_lines(std::string_view text, const std::string& file);
 
 // Table and Markdown show the `top` largest discrepancies; JSON and CSV carry
 // all of them (CSV is the list of rows to dispute).

@@ -108,6 +108,11 @@ std::string summary_lines(const ReconcileResult& r, int precision)
   out += fmt::format("rounding  {:>16}  ({} row{} within the billed amount's precision; not discrepancies)\n",
                      signed_money(r.rounding_total, std::max(precision, 8)), r.rounded_rows,
                      r.rounded_rows == 1 ? "" : "s");
+  for (const auto& line : r.invoice_lines) {
+    out += fmt::format("  invoice line {:<24} {:>12}  export bills {} for {} ({})\n", line.line,
+                       format_money(line.invoiced, precision), format_money(line.billed, precision), line.model,
+                       signed_money(line.invoiced - line.billed, precision));
+  }
   if (r.invoice_total) {
     out += fmt::format("invoice   {:>16}  ({} against the export's billed total)\n",
                        format_money(*r.invoice_total, precision),
@@ -155,6 +160,15 @@ ordered_json to_json(const ReconcileResult& r)
     j["invoice_total"] = r.invoice_total->to_exact_string(2);
     j["invoice_variance"] = (*r.invoice_total - r.billed_total).to_exact_string(2);
   }
+  ordered_json invoice = ordered_json::array();
+  for (const auto& line : r.invoice_lines) {
+    invoice.push_back({{"line", line.line},
+                       {"model", line.model},
+                       {"invoiced", line.invoiced.to_exact_string(2)},
+                       {"billed", line.billed.to_exact_string(2)},
+                       {"variance", (line.invoiced - line.billed).to_exact_string(2)}});
+  }
+  j["invoice_lines"] = invoice;
   ordered_json rows = ordered_json::array();
   for (const auto& g : r.groups) {
     ordered_json row;
