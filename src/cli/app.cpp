@@ -55,11 +55,11 @@ void add_output_options(CLI::App& cmd, CommonOptions& options, const std::vector
   cmd.add_option("--format", options.format, "Output format")->check(CLI::IsMember(formats))->capture_default_str();
   cmd.add_option("-o,--output", options.output, "Write the output to FILE instead of standard output");
   cmd.add_option("--precision", options.precision, "Money decimals in table and markdown output (0-12)")
-    ->check(CLI::Range(0, 12))
-    ->capture_default_str();
+      ->check(CLI::Range(0, 12))
+      ->capture_default_str();
   cmd.add_option("--color", options.color, "Colour in tables: auto (TTY and no NO_COLOR), always, never")
-    ->check(CLI::IsMember({"auto", "always", "never"}))
-    ->capture_default_str();
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
 }
 
 Catalog load_catalog(const CommonOptions& options)

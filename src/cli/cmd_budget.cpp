@@ -73,7 +73,8 @@ void run_budget_command(const BudgetCommandOptions& o, Context& context)
   UsageAggregator usage(catalog, aggregate);
   std::vector<Workload> workloads;
   if (o.inputs.empty() && o.inline_workload.model.empty()) {
-    throw Error(Location{}, "nothing to budget", "a workload spec or usage FILE, or --model with --requests and tokens");
+    throw Error(Location{}, "nothing to budget",
+                "a workload spec or usage FILE, or --model with --requests and tokens");
   }
   const bool any_usage = read_inputs(o.inputs, o.usage, usage, &workloads);
   add_inline_workload(o.inline_workload, o.period, workloads);
@@ -125,8 +126,8 @@ void setup_budget(CLI::App& app, Context& context)
   add_output_options(*cmd, options->common);
   cmd->add_option("--by", options->common.by, "Group rows by: workload, provider, model, project, key, ...");
   cmd->add_option("--period", options->period, "Budget period")
-    ->check(CLI::IsMember({"day", "week", "month", "year"}))
-    ->capture_default_str();
+      ->check(CLI::IsMember({"day", "week", "month", "year"}))
+      ->capture_default_str();
   cmd->add_option("--limit", options->limit, "Spend limit per period in USD; over it, exit 1");
   cmd->add_option("--tax-rate", options->tax_rate, "Tax added where the card's prices exclude it (8.5 or 8.5%)");
   cmd->add_option("--balance", options->balance, "Credit balance in USD: runway and the top-up that covers the period");
@@ -134,7 +135,7 @@ void setup_budget(CLI::App& app, Context& context)
   cmd->add_option("--as-of", options->as_of, "Date the runway starts (YYYY-MM-DD; default today)");
   cmd->add_option("--peak-factor", options->peak_factor,
                   "Peak-to-average ratio for rate limits when workloads give no peaks")
-    ->capture_default_str();
+      ->capture_default_str();
   cmd->add_option("--baseline", options->baseline, "A saved `estimate --format json` to compare against");
   cmd->add_option("--max-increase", options->max_increase, "Allowed increase over the baseline, in percent (5 or 5%)");
   cmd->add_option("--max-increase-abs", options->max_increase_abs,

@@ -73,7 +73,8 @@ void run_compare_command(const CompareCommandOptions& o, Context& context)
                 "--by workload");
   }
   if (o.inputs.empty() && o.inline_workload.model.empty()) {
-    throw Error(Location{}, "nothing to compare", "a workload spec or usage FILE, or --model with --requests and tokens");
+    throw Error(Location{}, "nothing to compare",
+                "a workload spec or usage FILE, or --model with --requests and tokens");
   }
   ScenarioCollector collector(catalog, o.common.provider, by, options.levers.max_output);
   std::vector<Workload> workloads;
@@ -121,17 +122,20 @@ void setup_compare(CLI::App& app, Context& context)
   cmd->add_option("inputs", options->inputs, "Workload specs or usage files (as estimate takes them)");
   add_pricing_options(*cmd, options->common);
   add_output_options(*cmd, options->common);
-  cmd->add_option("--by", options->common.by,
-                  "Compare per workload (default for workload specs), project or model, or in total (default for usage)");
+  cmd->add_option(
+      "--by", options->common.by,
+      "Compare per workload (default for workload specs), project or model, or in total (default for usage)");
   cmd->add_option("--period", options->period, "Period for workloads (default: theirs)")
-    ->check(CLI::IsMember({"day", "week", "month", "year"}));
-  cmd->add_option("--models", options->models, "Models to compare: ids, provider/id, or patterns ('kimi-*'), comma-separated");
+      ->check(CLI::IsMember({"day", "week", "month", "year"}));
+  cmd->add_option("--models", options->models,
+                  "Models to compare: ids, provider/id, or patterns ('kimi-*'), comma-separated");
   cmd->add_option("--kind", options->kind, "Every model of this kind (with --models: only those)")
-    ->check(CLI::IsMember({"chat", "image", "video", "audio", "tts", "music", "voice"}));
+      ->check(CLI::IsMember({"chat", "image", "video", "audio", "tts", "music", "voice"}));
   cmd->add_flag("--all", options->all, "Every chat model of every route");
   cmd->add_option("--routes", options->routes, "The same models on these routes (kyma,moonshot)");
   cmd->add_option("--batch-share", options->batch_share, "Lever: this share of requests through the Batch API (0..1)");
-  cmd->add_option("--cache-hit-rate", options->cache_hit_rate, "Lever: this share of input served from the cache (0..1)");
+  cmd->add_option("--cache-hit-rate", options->cache_hit_rate,
+                  "Lever: this share of input served from the cache (0..1)");
   cmd->add_option("--max-output", options->max_output, "Lever: cap output tokens per request");
   cmd->add_flag("--no-web-search", options->no_web_search, "Lever: no web-search calls (fees and result tokens)");
   add_usage_input_options(*cmd, options->usage, false);

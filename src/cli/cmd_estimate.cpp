@@ -2,10 +2,10 @@
 
 #include "cli/app.hpp"
 
+#include "cli/inputs.hpp"
 #include "llmcost/error.hpp"
 #include "llmcost/estimate.hpp"
 #include "llmcost/files.hpp"
-#include "cli/inputs.hpp"
 
 #include <fmt/format.h>
 
@@ -80,8 +80,9 @@ void setup_estimate(CLI::App& app, Context& context)
                   "Workload specs (JSON), usage CSVs or JSON traces; directories are read recursively; - for stdin");
   add_pricing_options(*cmd, options->common);
   add_output_options(*cmd, options->common);
-  cmd->add_option("--by", options->common.by,
-                  "Group rows by: model, provider, workload, project, key, session, day, week, month (comma-separated)");
+  cmd->add_option(
+      "--by", options->common.by,
+      "Group rows by: model, provider, workload, project, key, session, day, week, month (comma-separated)");
   add_usage_input_options(*cmd, options->usage, false);
 
   add_inline_workload_options(*cmd, options->inline_workload);

@@ -23,8 +23,8 @@ void run_models(const ModelsOptions& o, Context& context)
   if (!o.common.provider.empty() && catalog.find_card(o.common.provider) == nullptr) {
     throw Error(Location{}, "--provider: unknown route \"" + o.common.provider + "\"", "kyma or moonshot");
   }
-  const TextTable table = models_table(catalog, o.common.provider,
-                                       o.kind.empty() ? std::nullopt : parse_model_kind(o.kind));
+  const TextTable table =
+      models_table(catalog, o.common.provider, o.kind.empty() ? std::nullopt : parse_model_kind(o.kind));
   std::string text;
   const auto format = parse_output_format(o.common.format).value_or(OutputFormat::table);
   switch (format) {
@@ -39,7 +39,8 @@ void run_models(const ModelsOptions& o, Context& context)
     break;
   case OutputFormat::json: {
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-    const char* keys[] = {"provider", "model", "kind", "input", "cached_input", "output", "other_price", "context_window"};
+    const char* keys[] = {"provider",     "model",  "kind",        "input",
+                          "cached_input", "output", "other_price", "context_window"};
     for (const auto& row : table.rows) {
       nlohmann::ordered_json r;
       for (std::size_t i = 0; i < row.size(); ++i) {
@@ -63,7 +64,7 @@ void setup_models(CLI::App& app, Context& context)
   cmd->add_option("--pricing", options->common.pricing_paths, "Rate card FILE or DIR to add or override (repeatable)");
   cmd->add_option("--provider", options->common.provider, "Only this route (kyma, moonshot)");
   cmd->add_option("--kind", options->kind, "Only this kind of model")
-    ->check(CLI::IsMember({"chat", "image", "video", "audio", "tts", "music", "voice"}));
+      ->check(CLI::IsMember({"chat", "image", "video", "audio", "tts", "music", "voice"}));
   add_output_options(*cmd, options->common);
   cmd->callback([options, &context]() { run_models(*options, context); });
 }

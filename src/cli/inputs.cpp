@@ -107,7 +107,8 @@ Workload inline_workload(const InlineWorkloadOptions& o, const std::string& peri
     w.batch_share = Decimal::from_int(1);
   }
   w.web_search_calls = number_flag(o.web_search_calls, "--web-search-calls", NumberKind::amount).value_or(Decimal{});
-  w.search_result_tokens = number_flag(o.search_result_tokens, "--search-result-tokens", NumberKind::count).value_or(Decimal{});
+  w.search_result_tokens =
+      number_flag(o.search_result_tokens, "--search-result-tokens", NumberKind::count).value_or(Decimal{});
   w.images = number_flag(o.images, "--images", NumberKind::amount);
   w.image_quality = o.image_quality;
   w.image_size = o.image_size;
@@ -124,10 +125,10 @@ Workload inline_workload(const InlineWorkloadOptions& o, const std::string& peri
 
 bool has_inline_detail(const InlineWorkloadOptions& o)
 {
-  for (const std::string* s : {&o.requests, &o.input_tokens, &o.cached_tokens, &o.cache_hit_rate, &o.output_tokens,
-                               &o.batch_share, &o.web_search_calls, &o.search_result_tokens, &o.images,
-                               &o.video_seconds, &o.audio_minutes, &o.tts_characters, &o.songs, &o.music_seconds,
-                               &o.voices, &o.generations}) {
+  for (const std::string* s :
+       {&o.requests, &o.input_tokens, &o.cached_tokens, &o.cache_hit_rate, &o.output_tokens, &o.batch_share,
+        &o.web_search_calls, &o.search_result_tokens, &o.images, &o.video_seconds, &o.audio_minutes, &o.tts_characters,
+        &o.songs, &o.music_seconds, &o.voices, &o.generations}) {
     if (!s->empty()) {
       return true;
     }
@@ -143,22 +144,25 @@ void add_inline_workload_options(CLI::App& cmd, InlineWorkloadOptions& options, 
   cmd.add_option("--model", options.model, "Model: provider/id (moonshot/kimi-k2.6), alias, or bare id")->group(group);
   cmd.add_option("--name", options.name, "Name of the inline workload")->group(group)->capture_default_str();
   cmd.add_option("--requests", options.requests, "Requests per period (100k, 1.5M; default 1)")->group(group);
-  cmd.add_option("--input-tokens", options.input_tokens, "Input tokens per request, cached part included")->group(group);
+  cmd.add_option("--input-tokens", options.input_tokens, "Input tokens per request, cached part included")
+      ->group(group);
   cmd.add_option("--cached-tokens", options.cached_tokens, "Cached (cache-hit) input tokens per request")->group(group);
   if (with_shares) {
     cmd.add_option("--cache-hit-rate", options.cache_hit_rate, "Share of input that is cached, 0..1")->group(group);
   }
-  cmd.add_option("--output-tokens", options.output_tokens, "Output tokens per request, reasoning included")->group(group);
+  cmd.add_option("--output-tokens", options.output_tokens, "Output tokens per request, reasoning included")
+      ->group(group);
   if (with_shares) {
     cmd.add_flag("--batch", options.batch, "Send every request through the Batch API")->group(group);
   }
   if (with_shares) {
-    cmd.add_option("--batch-share", options.batch_share, "Share of requests sent through the Batch API, 0..1")->group(group);
+    cmd.add_option("--batch-share", options.batch_share, "Share of requests sent through the Batch API, 0..1")
+        ->group(group);
   }
   cmd.add_option("--web-search-calls", options.web_search_calls, "$web_search tool calls per request")->group(group);
   cmd.add_option("--search-result-tokens", options.search_result_tokens,
-                  "Tokens a search returns, billed as input on the next call")
-    ->group(group);
+                 "Tokens a search returns, billed as input on the next call")
+      ->group(group);
   cmd.add_option("--images", options.images, "Images per request (default 1 on image models)")->group(group);
   cmd.add_option("--image-quality", options.image_quality, "Image quality tier (low, medium, high)")->group(group);
   cmd.add_option("--image-size", options.image_size, "Image size tier (1MP, 4MP)")->group(group);
@@ -169,7 +173,6 @@ void add_inline_workload_options(CLI::App& cmd, InlineWorkloadOptions& options, 
   cmd.add_option("--music-seconds", options.music_seconds, "Music seconds per request")->group(group);
   cmd.add_option("--voices", options.voices, "Voices per request (default 1)")->group(group);
   cmd.add_option("--generations", options.generations, "Sound effects per request (default 1)")->group(group);
-
 }
 
 void add_inline_workload(const InlineWorkloadOptions& options, const std::string& period,
@@ -210,7 +213,8 @@ std::optional<Decimal> number_flag(const std::string& text, const char* flag, Nu
   std::string why;
   auto parsed = kind == NumberKind::count ? Decimal::parse_count(value, &why) : Decimal::parse(value, &why);
   if (!parsed) {
-    throw Error(Location{}, fmt::format("{}: \"{}\" is not a number{}", flag, text, why == "not a number" ? "" : ": " + why),
+    throw Error(Location{},
+                fmt::format("{}: \"{}\" is not a number{}", flag, text, why == "not a number" ? "" : ": " + why),
                 expected);
   }
   if (parsed->is_negative()) {
@@ -226,7 +230,8 @@ std::int32_t tz_flag(const std::string& text)
 {
   const auto offset = parse_utc_offset(text);
   if (!offset) {
-    throw Error(Location{}, fmt::format("--tz: \"{}\" is not a UTC offset", text), "UTC, or an offset like +05:30 or -08:00");
+    throw Error(Location{}, fmt::format("--tz: \"{}\" is not a UTC offset", text),
+                "UTC, or an offset like +05:30 or -08:00");
   }
   return *offset;
 }
@@ -236,26 +241,26 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
   const std::string group = "Recorded usage";
   options.strict = strict_by_default;
   cmd.add_option("--input-format", options.input_format, "Input format (auto detects per file)")
-    ->check(CLI::IsMember({"auto", "workload", "csv", "jsonl"}))
-    ->capture_default_str()
-    ->group(group);
+      ->check(CLI::IsMember({"auto", "workload", "csv", "jsonl"}))
+      ->capture_default_str()
+      ->group(group);
   cmd.add_option("--map", options.maps, "CSV column meaning, COLUMN=FIELD (repeatable), e.g. --map tok_in=input_tokens")
-    ->group(group);
+      ->group(group);
   if (strict_by_default) {
     cmd.add_flag("--allow-rejects", options.allow_rejects, "Count and list bad rows instead of stopping at the first")
-      ->group(group);
+        ->group(group);
   } else {
     cmd.add_flag("--strict", options.strict, "Stop at the first bad record")->group(group);
     cmd.add_flag("--allow-rejects", options.allow_rejects, "Exit 0 even when records were rejected")->group(group);
   }
   cmd.add_option("--show-rejects", options.show_rejects, "How many rejected records to list")
-    ->capture_default_str()
-    ->group(group);
+      ->capture_default_str()
+      ->group(group);
   cmd.add_option("--since", options.since, "Only records on or after this date (YYYY-MM-DD)")->group(group);
   cmd.add_option("--until", options.until, "Only records on or before this date (YYYY-MM-DD)")->group(group);
   cmd.add_option("--tz", options.tz, "UTC offset where days, weeks and months begin (UTC, +05:30, -08:00)")
-    ->capture_default_str()
-    ->group(group);
+      ->capture_default_str()
+      ->group(group);
 }
 
 bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions& options, RecordSink& sink,
@@ -290,8 +295,9 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
     case InputKind::jsonl: {
       // JSONL streams line by line; pretty-printed objects are read whole.
       const bool by_line = is_json_lines(reader.peek());
-      reader.run(by_line ? cut_after_last_line : [](std::string_view) { return std::size_t{0}; },
-                 [&](std::string_view piece, std::size_t line) { read_usage_jsonl(piece, name, sink, line, by_line); });
+      reader.run(
+          by_line ? cut_after_last_line : [](std::string_view) { return std::size_t{0}; },
+          [&](std::string_view piece, std::size_t line) { read_usage_jsonl(piece, name, sink, line, by_line); });
       any_usage = true;
       break;
     }

@@ -54,10 +54,10 @@ void fit_tier(const Card& card, TierFit& fit)
     std::optional<std::int64_t> RateLimitTier::*limit;
   };
   const std::vector<Check> checks = {
-    {"requests per minute", fit.peak_rpm, &RateLimitTier::rpm},
-    {"tokens per minute", fit.peak_tpm, &RateLimitTier::tpm},
-    {"tokens per day", fit.tokens_per_day, &RateLimitTier::tpd},
-    {"per-model requests per minute", fit.busiest_model_rpm, &RateLimitTier::per_model_rpm},
+      {"requests per minute", fit.peak_rpm, &RateLimitTier::rpm},
+      {"tokens per minute", fit.peak_tpm, &RateLimitTier::tpm},
+      {"tokens per day", fit.tokens_per_day, &RateLimitTier::tpd},
+      {"per-model requests per minute", fit.busiest_model_rpm, &RateLimitTier::per_model_rpm},
   };
   std::string last_blocker;
   for (std::size_t i = 0; i < card.tiers.size(); ++i) {
@@ -107,11 +107,11 @@ BudgetResult run_budget(const Catalog& catalog, const Report& report, const std:
                   "timestamped usage, or a workload spec");
     }
     observed_days = Decimal::from_int(*report.last_day - *report.first_day + 1);
-    result.projection = fmt::format("usage from {} to {} ({} day{}) scaled to a {} ({} days): x {}",
-                                    format_date(*report.first_day), format_date(*report.last_day),
-                                    observed_days.to_exact_string(0), observed_days == Decimal::from_int(1) ? "" : "s",
-                                    result.period, days_in_period.to_string(4),
-                                    days_in_period.mul_div(Decimal::from_int(1), observed_days).to_string(4));
+    result.projection =
+        fmt::format("usage from {} to {} ({} day{}) scaled to a {} ({} days): x {}", format_date(*report.first_day),
+                    format_date(*report.last_day), observed_days.to_exact_string(0),
+                    observed_days == Decimal::from_int(1) ? "" : "s", result.period, days_in_period.to_string(4),
+                    days_in_period.mul_div(Decimal::from_int(1), observed_days).to_string(4));
   }
   const std::size_t provider_at = key_index(report.key_names, "provider");
   std::map<std::string, Decimal> per_route;
@@ -136,8 +136,8 @@ BudgetResult run_budget(const Catalog& catalog, const Report& report, const std:
   std::stable_sort(result.lines.begin(), result.lines.end(),
                    [](const BudgetLine& a, const BudgetLine& b) { return a.total > b.total; });
   if (options.tax_rate_pct) {
-    result.notes.push_back(fmt::format("tax of {}% added on routes whose prices exclude tax",
-                                       options.tax_rate_pct->to_exact_string(0)));
+    result.notes.push_back(
+        fmt::format("tax of {}% added on routes whose prices exclude tax", options.tax_rate_pct->to_exact_string(0)));
   }
 
   if (options.limit) {
@@ -163,19 +163,19 @@ BudgetResult run_budget(const Catalog& catalog, const Report& report, const std:
     TierFit& fit = fits[resolved->card->provider];
     fit.provider = resolved->card->provider;
     const Decimal requests = convert_period(w.requests, w.period, options.period);
-    const Decimal tokens_per_request = w.input_tokens + w.output_tokens + w.web_search_calls.mul(w.search_result_tokens);
-    const Decimal rpm = w.peak_requests_per_minute.is_zero()
-                          ? requests.mul_div(options.peak_factor, minutes)
-                          : w.peak_requests_per_minute;
+    const Decimal tokens_per_request =
+        w.input_tokens + w.output_tokens + w.web_search_calls.mul(w.search_result_tokens);
+    const Decimal rpm = w.peak_requests_per_minute.is_zero() ? requests.mul_div(options.peak_factor, minutes)
+                                                             : w.peak_requests_per_minute;
     const Decimal tpm = w.peak_tokens_per_minute.is_zero() ? rpm.mul(tokens_per_request) : w.peak_tokens_per_minute;
     fit.peak_rpm += rpm;
     fit.peak_tpm += tpm;
     fit.tokens_per_day += requests.mul_div(tokens_per_request, days_in_period);
     model_rpm[fit.provider][resolved->model->id] += rpm;
     fit.derivation = w.peak_requests_per_minute.is_zero()
-                       ? fmt::format("average rate over the {} x peak factor {}", result.period,
-                                     options.peak_factor.to_exact_string(0))
-                       : "peaks given in the workload spec";
+                         ? fmt::format("average rate over the {} x peak factor {}", result.period,
+                                       options.peak_factor.to_exact_string(0))
+                         : "peaks given in the workload spec";
   }
   if (workloads.empty() && report.has_records) {
     const Decimal observed_minutes = observed_days.mul_int(1440);
@@ -237,8 +237,8 @@ BudgetResult run_budget(const Catalog& catalog, const Report& report, const std:
     for (const auto& rule : card->credits) {
       if (rule.kind == "signup_bonus" && options.include_signup_bonus && rule.amount) {
         runway.balance += *rule.amount;
-        result.notes.push_back(fmt::format("{} signup bonus of {} included in the balance", route,
-                                           rule.amount->to_exact_string(2)));
+        result.notes.push_back(
+            fmt::format("{} signup bonus of {} included in the balance", route, rule.amount->to_exact_string(2)));
       }
       if (rule.kind == "purchase_packages") {
         packages = &rule;
@@ -471,7 +471,8 @@ TextTable lines_table(const BudgetResult& r, int precision)
   t.numeric.resize(t.headers.size(), true);
   for (const auto& line : r.lines) {
     auto row = line.keys;
-    row.insert(row.end(), {money(line.total, precision), money(line.tax, precision), line.share_pct.to_string(1) + "%"});
+    row.insert(row.end(),
+               {money(line.total, precision), money(line.tax, precision), line.share_pct.to_string(1) + "%"});
     t.rows.push_back(row);
   }
   return t;
@@ -523,7 +524,8 @@ std::string render_budget(const BudgetResult& r, const RenderOptions& options)
   }
   const bool md = options.format == OutputFormat::markdown;
   auto table = [&](const TextTable& t) { return md ? render_markdown_table(t) : render_aligned(t); };
-  std::string out = md ? fmt::format("### llmcost budget: {}\n\n", verdict(r)) : fmt::format("budget per {} ({})\n\n", r.period, r.currency);
+  std::string out = md ? fmt::format("### llmcost budget: {}\n\n", verdict(r))
+                       : fmt::format("budget per {} ({})\n\n", r.period, r.currency);
   if (!r.baseline.empty()) {
     out += table(baseline_table(r, p)) + "\n";
     for (const auto& change : r.price_changes) {

@@ -22,9 +22,9 @@ struct BudgetOptions
   std::optional<Decimal> tax_rate_pct; // added where the card's prices exclude tax
   std::optional<Decimal> balance;
   bool include_signup_bonus = false;
-  std::optional<Day> as_of;    // start of the runway (default: the caller's today)
+  std::optional<Day> as_of; // start of the runway (default: the caller's today)
   Decimal peak_factor = Decimal::from_int(1);
-  std::string provider;        // the account the balance belongs to, when several routes are used
+  std::string provider; // the account the balance belongs to, when several routes are used
   std::optional<Decimal> max_increase_pct;
   std::optional<Decimal> max_increase_abs;
 };
@@ -32,7 +32,7 @@ struct BudgetOptions
 struct BudgetLine
 {
   std::vector<std::string> keys;
-  Decimal total;   // per period, before tax
+  Decimal total; // per period, before tax
   Decimal tax;
   Decimal share_pct; // of the total
 };
@@ -48,19 +48,19 @@ struct TierFit
   std::optional<std::size_t> tier; // index into the card's tiers; absent: none carries it
   std::string tier_name;
   Decimal min_purchase;
-  std::string binding; // the limit that decided the tier
+  std::string binding;    // the limit that decided the tier
   std::string derivation; // how the peaks were obtained
 };
 
 struct Runway
 {
   std::string provider;
-  Decimal balance;      // including the signup bonus when asked
-  Decimal daily_burn;   // with tax
+  Decimal balance;             // including the signup bonus when asked
+  Decimal daily_burn;          // with tax
   std::optional<Decimal> days; // absent: no spend
   std::optional<Day> runs_out;
-  Decimal shortfall;    // the period's spend beyond the balance
-  std::string top_up;   // which purchase covers the period
+  Decimal shortfall;  // the period's spend beyond the balance
+  std::string top_up; // which purchase covers the period
 };
 
 struct BaselineLine
@@ -80,7 +80,7 @@ struct BudgetResult
   std::string projection; // how usage was scaled to the period, when it was
   std::vector<std::string> key_names;
   std::vector<BudgetLine> lines;
-  Decimal total;        // per period, before tax
+  Decimal total; // per period, before tax
   Decimal tax;
   Decimal total_with_tax;
   std::optional<Decimal> limit;

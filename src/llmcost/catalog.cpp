@@ -130,7 +130,7 @@ std::optional<ResolvedModel> Catalog::resolve(std::string_view name, std::string
     failure.category = "unknown model";
     failure.problem = fmt::format("unknown model \"{}\"", name);
     failure.expected = near.empty() ? "a model from `llmcost models`"
-                                     : fmt::format("one of: {}; see `llmcost models`", fmt::join(near, ", "));
+                                    : fmt::format("one of: {}; see `llmcost models`", fmt::join(near, ", "));
     return std::nullopt;
   }
   const auto& hits = it->second;
@@ -194,8 +194,9 @@ std::vector<std::string> Catalog::closest(std::string_view name, std::size_t cou
       scored.emplace_back(best, card.provider + "/" + model.id);
     }
   }
-  std::stable_sort(scored.begin(), scored.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first || (a.first == b.first && a.second < b.second); });
+  std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
+    return a.first < b.first || (a.first == b.first && a.second < b.second);
+  });
   std::vector<std::string> out;
   for (std::size_t i = 0; i < scored.size() && i < count; ++i) {
     out.push_back(scored[i].second);

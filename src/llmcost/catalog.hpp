@@ -43,10 +43,11 @@ public:
   // (--provider) where it sells the model, else the only card that has it.
   // Accepts ids, aliases and provider-qualified ids ("kyma/kimi-k2.6"),
   // case-insensitively. `provider` may be empty.
-  std::optional<ResolvedModel> resolve(std::string_view name, std::string_view provider,
-                                       std::string_view provider_hint, ResolveFailure& failure) const;
+  std::optional<ResolvedModel> resolve(std::string_view name, std::string_view provider, std::string_view provider_hint,
+                                       ResolveFailure& failure) const;
   // Throwing convenience wrapper (no location).
-  ResolvedModel resolve_or_throw(std::string_view name, std::string_view provider, std::string_view provider_hint) const;
+  ResolvedModel resolve_or_throw(std::string_view name, std::string_view provider,
+                                 std::string_view provider_hint) const;
 
   // Up to `count` provider-qualified ids nearest to `name` by edit distance.
   std::vector<std::string> closest(std::string_view name, std::size_t count) const;

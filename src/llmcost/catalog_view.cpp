@@ -109,7 +109,8 @@ ordered_json price_set_json(const Card& card, const PriceSet& set)
   if (auto batch = effective_token_prices(card, set, true)) {
     ordered_json b;
     b["input"] = batch->input ? ordered_json(batch->input->to_exact_string(2)) : ordered_json(nullptr);
-    b["cached_input"] = batch->cached_input ? ordered_json(batch->cached_input->to_exact_string(2)) : ordered_json(nullptr);
+    b["cached_input"] =
+        batch->cached_input ? ordered_json(batch->cached_input->to_exact_string(2)) : ordered_json(nullptr);
     b["output"] = batch->output ? ordered_json(batch->output->to_exact_string(2)) : ordered_json(nullptr);
     b["derived"] = batch->derived_from_multiplier;
     j["batch"] = b;
@@ -130,9 +131,9 @@ std::string describe_prices(const Card& card, const Model& model, const PriceSet
   if (prices.media) {
     return media_text(*prices.media);
   }
-  std::string out = fmt::format("input {} / cached {} / output {} per 1M tokens", money_text(prices.input),
-                                prices.cached_input ? money_text(prices.cached_input) : "(input price)",
-                                money_text(prices.output));
+  std::string out =
+      fmt::format("input {} / cached {} / output {} per 1M tokens", money_text(prices.input),
+                  prices.cached_input ? money_text(prices.cached_input) : "(input price)", money_text(prices.output));
   if (prices.request_fee) {
     out += fmt::format(" + {} per request ({})", money_text(prices.request_fee), prices.request_fee_label);
   }
@@ -206,9 +207,9 @@ std::string render_model_rates(const Card& card, const Model& model, OutputForma
                          batch->input ? batch->input->to_exact_string(2) : "-",
                          batch->cached_input ? batch->cached_input->to_exact_string(2) : "(input price)",
                          batch->output ? batch->output->to_exact_string(2) : "-",
-                         batch->derived_from_multiplier
-                           ? fmt::format(" ({} x standard; no published batch price)", card.batch_multiplier->to_exact_string(0))
-                           : "");
+                         batch->derived_from_multiplier ? fmt::format(" ({} x standard; no published batch price)",
+                                                                      card.batch_multiplier->to_exact_string(0))
+                                                        : "");
     } else {
       out += fmt::format("  batch:          not available ({})\n", why);
     }
@@ -231,7 +232,8 @@ std::string render_model_rates(const Card& card, const Model& model, OutputForma
   std::string source_title = model.source;
   for (const auto& s : card.sources) {
     if (s.id == model.source) {
-      source_title = fmt::format("{} ({}{})", s.title, s.file.empty() ? s.url : s.file, s.date.empty() ? "" : ", " + s.date);
+      source_title =
+          fmt::format("{} ({}{})", s.title, s.file.empty() ? s.url : s.file, s.date.empty() ? "" : ", " + s.date);
     }
   }
   out += fmt::format("  source:         {}\n", source_title);
@@ -260,9 +262,13 @@ std::string render_card_summary(const Card& card, OutputFormat format)
         }
         return *v == k_unlimited ? ordered_json("unlimited") : ordered_json(*v);
       };
-      tiers.push_back({{"name", t.name}, {"min_purchase", t.min_purchase.to_exact_string(2)},
-                       {"concurrency", limit(t.concurrency)}, {"rpm", limit(t.rpm)},
-                       {"per_model_rpm", limit(t.per_model_rpm)}, {"tpm", limit(t.tpm)}, {"tpd", limit(t.tpd)}});
+      tiers.push_back({{"name", t.name},
+                       {"min_purchase", t.min_purchase.to_exact_string(2)},
+                       {"concurrency", limit(t.concurrency)},
+                       {"rpm", limit(t.rpm)},
+                       {"per_model_rpm", limit(t.per_model_rpm)},
+                       {"tpm", limit(t.tpm)},
+                       {"tpd", limit(t.tpd)}});
     }
     j["rate_limit_tiers"] = tiers;
     ordered_json credits = ordered_json::array();
@@ -287,17 +293,19 @@ std::string render_card_summary(const Card& card, OutputFormat format)
     j["credits"] = credits;
     return j.dump(2) + "\n";
   }
-  std::string out = fmt::format("{} — {} ({}, {} models)\n", card.provider, card.name, card.currency, card.models.size());
+  std::string out =
+      fmt::format("{} — {} ({}, {} models)\n", card.provider, card.name, card.currency, card.models.size());
   out += fmt::format("  effective from: {}{}\n", format_date(card.effective_from),
                      card.effective_from_note.empty() ? "" : " (" + card.effective_from_note + ")");
   out += fmt::format("  tax:            {}{}\n", card.tax_included ? "included" : "not included",
                      card.tax_note.empty() ? "" : " — " + card.tax_note);
   out += fmt::format("  batch:          {}{}\n",
                      card.batch_available
-                       ? (card.batch_multiplier ? fmt::format("available; {} x standard where no batch price is published",
-                                                              card.batch_multiplier->to_exact_string(0))
-                                                : std::string("available"))
-                       : std::string("not available"),
+                         ? (card.batch_multiplier
+                                ? fmt::format("available; {} x standard where no batch price is published",
+                                              card.batch_multiplier->to_exact_string(0))
+                                : std::string("available"))
+                         : std::string("not available"),
                      card.batch_note.empty() ? "" : " — " + card.batch_note);
   if (card.web_search_call_fee) {
     out += fmt::format("  web search:     {} per call — {}\n", card.web_search_call_fee->amount.to_exact_string(2),
@@ -338,7 +346,8 @@ std::string render_card_summary(const Card& card, OutputFormat format)
   }
   out += "  sources:\n";
   for (const auto& s : card.sources) {
-    out += fmt::format("    {}: {}{}{}\n", s.id, s.title, s.file.empty() ? (s.url.empty() ? "" : " <" + s.url + ">") : " [" + s.file + "]",
+    out += fmt::format("    {}: {}{}{}\n", s.id, s.title,
+                       s.file.empty() ? (s.url.empty() ? "" : " <" + s.url + ">") : " [" + s.file + "]",
                        s.date.empty() ? "" : " (" + s.date + ")");
   }
   return out;

@@ -93,8 +93,8 @@ std::optional<Cost> price_on(const ResolvedModel& target, const Usage& standard,
     if (!has_usage(*usage)) {
       continue;
     }
-    const Priced priced = price_usage(PriceRequest{target.card, target.model, &target.model->current(), is_batch, tier},
-                                      *usage);
+    const Priced priced =
+        price_usage(PriceRequest{target.card, target.model, &target.model->current(), is_batch, tier}, *usage);
     if (!priced.cost) {
       why = priced.not_priceable;
       return std::nullopt;
@@ -154,7 +154,9 @@ bool glob_match(std::string_view pattern, std::string_view text)
 
 ScenarioCollector::ScenarioCollector(const Catalog& catalog, std::string provider_hint, std::string group_by,
                                      std::optional<Decimal> max_output)
-  : m_resolver(catalog, std::move(provider_hint)), m_group_by(std::move(group_by)), m_max_output(max_output)
+  : m_resolver(catalog, std::move(provider_hint))
+  , m_group_by(std::move(group_by))
+  , m_max_output(max_output)
 {
 }
 
@@ -208,8 +210,8 @@ void ScenarioCollector::record(const UsageRecord& r)
   }
   Scenario::Part& part = scenario.parts[it->second];
   const Usage usage = usage_of(r);
-  const std::uint64_t capped = m_max_output ? std::min<std::uint64_t>(r.output, static_cast<std::uint64_t>(m_max_output->whole()))
-                                            : r.output;
+  const std::uint64_t capped =
+      m_max_output ? std::min<std::uint64_t>(r.output, static_cast<std::uint64_t>(m_max_output->whole())) : r.output;
   const Decimal capped_output = Decimal::from_int(static_cast<std::int64_t>(capped));
   if (r.batch) {
     part.batch += usage;
@@ -219,7 +221,8 @@ void ScenarioCollector::record(const UsageRecord& r)
     part.capped_output_standard += capped_output;
   }
   scenario.largest_request_tokens =
-    std::max(scenario.largest_request_tokens, Decimal::from_int(static_cast<std::int64_t>(r.input + r.cached_input + r.output)));
+      std::max(scenario.largest_request_tokens,
+               Decimal::from_int(static_cast<std::int64_t>(r.input + r.cached_input + r.output)));
 }
 
 std::vector<Scenario> ScenarioCollector::finish()
@@ -258,9 +261,9 @@ std::vector<Scenario> scenarios_from_workloads(const Catalog& catalog, const std
       part.search_result_input += w.web_search_calls.mul(w.search_result_tokens).mul(p.usage.requests);
     }
     scenario.parts.push_back(part);
-    scenario.largest_request_tokens = std::max(scenario.largest_request_tokens,
-                                               w.input_tokens + w.output_tokens +
-                                                 w.web_search_calls.mul(w.search_result_tokens));
+    scenario.largest_request_tokens =
+        std::max(scenario.largest_request_tokens,
+                 w.input_tokens + w.output_tokens + w.web_search_calls.mul(w.search_result_tokens));
   }
   return out;
 }
@@ -339,8 +342,17 @@ CompareResult run_compare(const Catalog& catalog, const std::vector<Scenario>& s
     alternatives.push_back(baseline);
 
     if (options.levers.any()) {
-      Alternative same{scenario.key, "as is + " + levers_text(options.levers), "levers", baseline.provider,
-                       baseline.model, Cost{}, "", {}, {}, false, true};
+      Alternative same{scenario.key,
+                       "as is + " + levers_text(options.levers),
+                       "levers",
+                       baseline.provider,
+                       baseline.model,
+                       Cost{},
+                       "",
+                       {},
+                       {},
+                       false,
+                       true};
       for (const auto& part : scenario.parts) {
         const auto [standard, batch] = apply_levers(part, options.levers);
         std::string why;
@@ -356,8 +368,17 @@ CompareResult run_compare(const Catalog& catalog, const std::vector<Scenario>& s
     }
 
     for (const auto& target : targets) {
-      Alternative alt{scenario.key, target.card->provider + "/" + target.model->id, "model", target.card->provider,
-                      target.model->id, Cost{}, "", {}, {}, false, options.levers.any()};
+      Alternative alt{scenario.key,
+                      target.card->provider + "/" + target.model->id,
+                      "model",
+                      target.card->provider,
+                      target.model->id,
+                      Cost{},
+                      "",
+                      {},
+                      {},
+                      false,
+                      options.levers.any()};
       if (options.levers.any()) {
         alt.name += " + " + levers_text(options.levers);
       }
@@ -390,8 +411,8 @@ CompareResult run_compare(const Catalog& catalog, const std::vector<Scenario>& s
     }
 
     for (const auto& route : options.routes) {
-      Alternative alt{scenario.key, "route " + route, "route", route, baseline.model, Cost{}, "", {}, {}, false,
-                      options.levers.any()};
+      Alternative alt{scenario.key, "route " + route,    "route", route, baseline.model, Cost{}, "", {}, {},
+                      false,        options.levers.any()};
       if (options.levers.any()) {
         alt.name += " + " + levers_text(options.levers);
       }
@@ -409,9 +430,9 @@ CompareResult run_compare(const Catalog& catalog, const std::vector<Scenario>& s
           const auto& b = part.model.model->current();
           if (a.input && b.input && a.output && b.output && !b.input->amount.is_zero() && !b.output->amount.is_zero()) {
             const std::string note = fmt::format(
-              "{}/{} vs {}/{}: input x{}, output x{}", route, same->id, part.model.card->provider, part.model.model->id,
-              a.input->amount.mul_div(Decimal::from_int(1), b.input->amount).to_string(2),
-              a.output->amount.mul_div(Decimal::from_int(1), b.output->amount).to_string(2));
+                "{}/{} vs {}/{}: input x{}, output x{}", route, same->id, part.model.card->provider,
+                part.model.model->id, a.input->amount.mul_div(Decimal::from_int(1), b.input->amount).to_string(2),
+                a.output->amount.mul_div(Decimal::from_int(1), b.output->amount).to_string(2));
             if (std::find(result.notes.begin(), result.notes.end(), note) == result.notes.end()) {
               result.notes.push_back(note);
             }

@@ -9,8 +9,8 @@
 #include "llmcost/workload.hpp"
 
 #include <map>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -107,7 +107,8 @@ std::vector<Scenario> scenarios_from_workloads(const Catalog& catalog, const std
                                                const std::string& provider_hint, Period period, bool by_workload,
                                                std::optional<Decimal> max_output);
 
-CompareResult run_compare(const Catalog& catalog, const std::vector<Scenario>& scenarios, const CompareOptions& options);
+CompareResult run_compare(const Catalog& catalog, const std::vector<Scenario>& scenarios,
+                          const CompareOptions& options);
 
 std::string render_compare(const CompareResult& result, const RenderOptions& options);
 

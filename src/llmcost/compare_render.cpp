@@ -18,8 +18,8 @@ std::string signed_money(Decimal value, int precision)
 TextTable group_table(const CompareResult& r, const std::string& group, int precision)
 {
   TextTable t;
-  t.headers = {"rank", "alternative", "input $", "cached $", "output $", "fees $", "media $", "total $", "vs as is",
-               ""};
+  t.headers = {"rank",   "alternative", "input $", "cached $", "output $",
+               "fees $", "media $",     "total $", "vs as is", ""};
   t.numeric = {true, false, true, true, true, true, true, true, true, false};
   int rank = 0;
   for (const auto& a : r.alternatives) {
@@ -33,8 +33,9 @@ TextTable group_table(const CompareResult& r, const std::string& group, int prec
         row.push_back(format_money(v, precision));
       }
       row.push_back(format_money(a.cost->total(), precision));
-      row.push_back(is_baseline ? "" : signed_money(a.delta, precision) +
-                                         (a.delta_pct ? " (" + signed_money(*a.delta_pct, 1) + "%)" : ""));
+      row.push_back(is_baseline ? ""
+                                : signed_money(a.delta, precision) +
+                                      (a.delta_pct ? " (" + signed_money(*a.delta_pct, 1) + "%)" : ""));
       row.emplace_back(a.cheapest ? "<- cheapest" : "");
     } else {
       row.insert(row.end(), {"n/a", "", "", "", "", "", "", a.na_reason});
@@ -98,7 +99,9 @@ ordered_json to_json(const CompareResult& r)
       alt["na"] = a.na_reason;
     }
     if (a.kind == "baseline") {
-      rows.push_back({{"group", a.group}, {"provider", a.provider}, {"model", a.model},
+      rows.push_back({{"group", a.group},
+                      {"provider", a.provider},
+                      {"model", a.model},
                       {"total", a.cost ? ordered_json(a.cost->total().to_exact_string(2)) : ordered_json(nullptr)}});
     } else {
       list.push_back(std::move(alt));
@@ -126,8 +129,8 @@ std::string render_compare(const CompareResult& r, const RenderOptions& options)
   }
   if (options.format == OutputFormat::csv) {
     TextTable t;
-    t.headers = {"group", "alternative", "kind", "provider", "model", "input", "cached_input", "output", "fees",
-                 "media", "total", "delta", "delta_pct", "cheapest", "na"};
+    t.headers = {"group", "alternative", "kind",  "provider",  "model",    "input", "cached_input", "output", "fees",
+                 "media", "total",       "delta", "delta_pct", "cheapest", "na"};
     for (const auto& a : r.alternatives) {
       if (a.cost) {
         t.rows.push_back({a.group, a.name, a.kind, a.provider, a.model, a.cost->input.to_exact_string(2),
@@ -136,8 +139,8 @@ std::string render_compare(const CompareResult& r, const RenderOptions& options)
                           a.cost->total().to_exact_string(2), a.delta.to_exact_string(2),
                           a.delta_pct ? a.delta_pct->to_string(2) : "", a.cheapest ? "true" : "false", ""});
       } else {
-        t.rows.push_back({a.group, a.name, a.kind, a.provider, a.model, "", "", "", "", "", "", "", "", "false",
-                          a.na_reason});
+        t.rows.push_back(
+            {a.group, a.name, a.kind, a.provider, a.model, "", "", "", "", "", "", "", "", "false", a.na_reason});
       }
     }
     return render_csv_table(t);
@@ -146,7 +149,7 @@ std::string render_compare(const CompareResult& r, const RenderOptions& options)
   std::string out;
   for (const auto& group : groups_of(r)) {
     const std::string title =
-      fmt::format("compare: {}{} ({})", group, r.period.empty() ? "" : ", per " + r.period, r.currency);
+        fmt::format("compare: {}{} ({})", group, r.period.empty() ? "" : ", per " + r.period, r.currency);
     out += md ? "**" + title + "**\n\n" + render_markdown_table(group_table(r, group, options.precision))
               : title + "\n\n" + render_aligned(group_table(r, group, options.precision));
     out += "\n";

@@ -30,7 +30,9 @@ char detect_delimiter(std::string_view first_line)
 }
 
 CsvReader::CsvReader(std::string_view text, char delimiter, std::size_t first_line)
-  : m_text(text), m_line(first_line), m_record_line(first_line)
+  : m_text(text)
+  , m_line(first_line)
+  , m_record_line(first_line)
 {
   if (first_line == 1 && m_text.substr(0, 3) == "\xEF\xBB\xBF") {
     m_text.remove_prefix(3);

@@ -195,7 +195,8 @@ std::optional<Decimal> Decimal::parse(std::string_view text, std::string* why)
     }
     return fail("unexpected character in number");
   }
-  for (std::size_t i = std::min<std::size_t>(frac_digits, k_scale_digits); i < static_cast<std::size_t>(k_scale_digits); ++i) {
+  for (std::size_t i = std::min<std::size_t>(frac_digits, k_scale_digits); i < static_cast<std::size_t>(k_scale_digits);
+       ++i) {
     frac *= 10;
   }
   const uint128 mag = whole * static_cast<uint128>(k_scale) + frac;
@@ -386,8 +387,8 @@ std::string Decimal::to_string(int places) const
   places = std::clamp(places, 0, k_scale_digits);
   const Decimal rounded = round(places);
   const bool negative = rounded.m_raw < 0;
-  const uint128 mag = negative ? static_cast<uint128>(0) - static_cast<uint128>(rounded.m_raw)
-                               : static_cast<uint128>(rounded.m_raw);
+  const uint128 mag =
+      negative ? static_cast<uint128>(0) - static_cast<uint128>(rounded.m_raw) : static_cast<uint128>(rounded.m_raw);
   std::string out = negative ? "-" : "";
   out += int128_to_string(static_cast<int128>(mag / k_scale));
   if (places > 0) {

@@ -28,10 +28,7 @@ public:
     d.m_raw = raw;
     return d;
   }
-  static constexpr Decimal from_int(std::int64_t units)
-  {
-    return from_raw(static_cast<int128>(units) * k_scale);
-  }
+  static constexpr Decimal from_int(std::int64_t units) { return from_raw(static_cast<int128>(units) * k_scale); }
 
   // Parses "12", "-0.5", "1,234.50" is NOT accepted (no grouping). Accepts a
   // leading '+' or '-', digits, an optional '.', and up to 12 significant

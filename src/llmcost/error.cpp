@@ -27,10 +27,14 @@ std::string format_problem(const Location& where, const std::string& problem, co
   return out;
 }
 
-Error::Error(const std::string& message) : std::runtime_error(message) {}
+Error::Error(const std::string& message)
+  : std::runtime_error(message)
+{
+}
 
 Error::Error(const Location& where, const std::string& problem, const std::string& expected)
-  : std::runtime_error(format_problem(where, problem, expected)), m_location(where)
+  : std::runtime_error(format_problem(where, problem, expected))
+  , m_location(where)
 {
 }
 

@@ -38,7 +38,8 @@ std::vector<std::string> parse_group_by(const std::string& text)
     start = comma + 1;
   }
   if (out.empty()) {
-    throw Error(Location{}, "--by: no dimension given", fmt::format("one or more of {}", fmt::join(grouping_dimensions(), ", ")));
+    throw Error(Location{}, "--by: no dimension given",
+                fmt::format("one or more of {}", fmt::join(grouping_dimensions(), ", ")));
   }
   return out;
 }
@@ -48,7 +49,8 @@ std::vector<std::string> describe_notes(unsigned notes, const Card& card, const 
   std::vector<std::string> out;
   const std::string who = card.provider + "/" + model.id;
   if ((notes & k_note_cached_at_input) != 0U) {
-    out.push_back(fmt::format("{}: the card lists no cached-input price; cached tokens are billed at the input price", who));
+    out.push_back(
+        fmt::format("{}: the card lists no cached-input price; cached tokens are billed at the input price", who));
   }
   if ((notes & k_note_batch_multiplier) != 0U && card.batch_multiplier) {
     out.push_back(fmt::format("{}: no published batch price; batch priced at {} x standard ({})", who,
@@ -70,7 +72,8 @@ std::vector<std::string> describe_notes(unsigned notes, const Card& card, const 
                               card.web_search_call_fee->amount.to_exact_string(2)));
   }
   if ((notes & k_note_cache_write_at_input) != 0U) {
-    out.push_back(fmt::format("{}: the card lists no cache-write price; cache writes are billed at the input price", who));
+    out.push_back(
+        fmt::format("{}: the card lists no cache-write price; cache writes are billed at the input price", who));
   }
   return out;
 }
@@ -169,8 +172,9 @@ std::vector<WorkloadPart> workload_parts(const Workload& w, const Model& model, 
     const Decimal window = Decimal::from_int(*model.context_window);
     const Decimal request_tokens = w.input_tokens + w.output_tokens;
     if (request_tokens > window) {
-      notes.push_back(fmt::format("workload \"{}\": {} input+output tokens per request exceed {}'s context window of {}",
-                                  w.name, request_tokens.to_exact_string(0), model.id, *model.context_window));
+      notes.push_back(
+          fmt::format("workload \"{}\": {} input+output tokens per request exceed {}'s context window of {}", w.name,
+                      request_tokens.to_exact_string(0), model.id, *model.context_window));
     }
   }
 

@@ -2,12 +2,12 @@
 
 #include "llmcost/error.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <algorithm>
 #include <sstream>
 
 namespace llmcost {
@@ -34,7 +34,9 @@ std::string read_file(const std::string& path)
 
 namespace llmcost {
 
-BlockReader::BlockReader(const std::string& path, std::size_t block_size) : m_path(path), m_block_size(block_size)
+BlockReader::BlockReader(const std::string& path, std::size_t block_size)
+  : m_path(path)
+  , m_block_size(block_size)
 {
   if (path == "-") {
     m_file = stdin;

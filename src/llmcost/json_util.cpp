@@ -20,7 +20,8 @@ Location location_of_offset(std::string_view text, std::size_t offset, const std
 std::string describe_parse_error(const nlohmann::json::parse_error& error)
 {
   std::string message = error.what();
-  // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while parsing value - invalid literal; last read: 'x'"
+  // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while parsing value - invalid
+  // literal; last read: 'x'"
   const auto colon = message.find("]: ");
   const auto detail = message.find(": ", message.find("parse error"));
   if (detail != std::string::npos) {
@@ -37,7 +38,10 @@ namespace {
 class ExactNumberSax : public nlohmann::detail::json_sax_dom_parser<nlohmann::json>
 {
 public:
-  explicit ExactNumberSax(nlohmann::json& document) : json_sax_dom_parser(document, true) {}
+  explicit ExactNumberSax(nlohmann::json& document)
+    : json_sax_dom_parser(document, true)
+  {
+  }
 
   bool number_float(nlohmann::json::number_float_t /*value*/, const std::string& text)
   {

@@ -85,8 +85,8 @@ std::optional<EffectiveTokenPrices> effective_token_prices(const Card& card, con
   }
   if (!card.batch_multiplier) {
     if (why_not != nullptr) {
-      *why_not = fmt::format("route {} publishes no batch price for this model and no default multiplier",
-                             card.provider);
+      *why_not =
+          fmt::format("route {} publishes no batch price for this model and no default multiplier", card.provider);
     }
     return std::nullopt;
   }
@@ -160,13 +160,14 @@ Priced price_usage(const PriceRequest& request, const Usage& usage)
       return result;
     }
     if (request.batch) {
-      result.not_priceable = fmt::format("route {} has no batch pricing for {} models", card.provider, to_string(model.kind));
+      result.not_priceable =
+          fmt::format("route {} has no batch pricing for {} models", card.provider, to_string(model.kind));
       return result;
     }
     const MediaPrice& media = *prices.media;
     if (media.varies) {
-      result.not_priceable = fmt::format("{} on {} is priced \"varies\" by the source; it cannot be estimated",
-                                         model.id, card.provider);
+      result.not_priceable =
+          fmt::format("{} on {} is priced \"varies\" by the source; it cannot be estimated", model.id, card.provider);
       return result;
     }
     Decimal unit_price;
@@ -184,10 +185,11 @@ Priced price_usage(const PriceRequest& request, const Usage& usage)
         for (const auto& t : media.tiers) {
           names.push_back(t.first);
         }
-        result.not_priceable = fmt::format("{} is priced by {}; {} (expected one of: {})", model.id, media.tier_by,
-                                           request.media_tier.empty() ? std::string("none given")
-                                                                      : fmt::format("\"{}\" is not a tier", request.media_tier),
-                                           fmt::join(names, ", "));
+        result.not_priceable =
+            fmt::format("{} is priced by {}; {} (expected one of: {})", model.id, media.tier_by,
+                        request.media_tier.empty() ? std::string("none given")
+                                                   : fmt::format("\"{}\" is not a tier", request.media_tier),
+                        fmt::join(names, ", "));
         return result;
       }
       unit_price = tier->second;

@@ -68,8 +68,8 @@ namespace {
 
 std::optional<MediaUnit> parse_media_unit(std::string_view text)
 {
-  for (auto unit : {MediaUnit::image, MediaUnit::second, MediaUnit::call, MediaUnit::minute,
-                    MediaUnit::kilo_characters, MediaUnit::song, MediaUnit::voice, MediaUnit::generation}) {
+  for (auto unit : {MediaUnit::image, MediaUnit::second, MediaUnit::call, MediaUnit::minute, MediaUnit::kilo_characters,
+                    MediaUnit::song, MediaUnit::voice, MediaUnit::generation}) {
     if (to_string(unit) == text) {
       return unit;
     }
@@ -84,7 +84,10 @@ constexpr std::string_view k_token_unit = "1M tokens";
 class CardReader
 {
 public:
-  explicit CardReader(std::string origin) : m_origin(std::move(origin)) {}
+  explicit CardReader(std::string origin)
+    : m_origin(std::move(origin))
+  {
+  }
 
   std::vector<CardProblem> problems;
 
@@ -124,8 +127,8 @@ public:
   std::optional<Decimal> decimal(const json& value, const std::string& path)
   {
     if (value.is_number()) {
-      problem(path, "price is a JSON number " + value.dump() +
-                      "; write it as a decimal string (\"" + value.dump() + "\") so it is exact");
+      problem(path, "price is a JSON number " + value.dump() + "; write it as a decimal string (\"" + value.dump() +
+                        "\") so it is exact");
       return std::nullopt;
     }
     if (!value.is_string()) {
@@ -213,8 +216,9 @@ public:
     const std::string unit_text = text(value, path, "unit", true);
     auto unit = parse_media_unit(unit_text);
     if (!unit_text.empty() && !unit) {
-      problem(path + "/unit", "unknown unit \"" + unit_text +
-                                "\" (expected image, second, call, minute, 1k characters, song, voice or generation)");
+      problem(path + "/unit",
+              "unknown unit \"" + unit_text +
+                  "\" (expected image, second, call, minute, 1k characters, song, voice or generation)");
     }
     media.unit = unit.value_or(MediaUnit::call);
     media.varies = value.value("varies", false);
@@ -222,7 +226,8 @@ public:
     if (const json* tiers = member(value, path, "tiers", false)) {
       media.tier_by = text(value, path, "tier_by", true);
       if (!media.tier_by.empty() && media.tier_by != "image_quality" && media.tier_by != "image_size") {
-        problem(path + "/tier_by", "unknown tier field \"" + media.tier_by + "\" (expected image_quality or image_size)");
+        problem(path + "/tier_by",
+                "unknown tier field \"" + media.tier_by + "\" (expected image_quality or image_size)");
       }
       if (!tiers->is_object() || tiers->empty()) {
         problem(path + "/tiers", "expected an object of tier name to decimal string");
@@ -260,8 +265,8 @@ public:
       problem(path, "expected an object of prices");
       return set;
     }
-    static const std::set<std::string> k_known = {"input",        "cached_input", "output",      "batch_input",
-                                                  "batch_cached_input", "batch_output", "request_fee", "media"};
+    static const std::set<std::string> k_known = {
+        "input", "cached_input", "output", "batch_input", "batch_cached_input", "batch_output", "request_fee", "media"};
     for (const auto& [key, value] : prices.items()) {
       if (k_known.count(key) == 0) {
         problem(path + "/" + key, "unknown price \"" + key + "\"");
@@ -329,7 +334,8 @@ public:
     const std::string kind_text = text(value, path, "kind", true);
     auto kind = parse_model_kind(kind_text);
     if (!kind_text.empty() && !kind) {
-      problem(path + "/kind", "unknown kind \"" + kind_text + "\" (expected chat, image, video, audio, tts, music or voice)");
+      problem(path + "/kind",
+              "unknown kind \"" + kind_text + "\" (expected chat, image, video, audio, tts, music or voice)");
     }
     m.kind = kind.value_or(ModelKind::chat);
     if (const json* window = member(value, path, "context_window", false)) {
@@ -375,8 +381,8 @@ public:
                      [](const PriceSet& a, const PriceSet& b) { return a.from < b.from; });
     for (std::size_t i = 1; i < m.periods.size(); ++i) {
       if (m.periods[i].from == m.periods[i - 1].from) {
-        problem(path + "/history", "two price periods start on " + format_date(m.periods[i].from) +
-                                     " (periods must not overlap)");
+        problem(path + "/history",
+                "two price periods start on " + format_date(m.periods[i].from) + " (periods must not overlap)");
       }
     }
     return m;
@@ -394,8 +400,7 @@ public:
       problem("/schema_version", "expected schema_version 1");
     }
     c.provider = text(root, "", "provider", true);
-    if (!c.provider.empty() &&
-        !std::all_of(c.provider.begin(), c.provider.end(), [](char ch) {
+    if (!c.provider.empty() && !std::all_of(c.provider.begin(), c.provider.end(), [](char ch) {
           return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
         })) {
       problem("/provider", "\"" + c.provider + "\" must be lower-case letters, digits, '-' or '_'");

@@ -31,10 +31,10 @@ struct Price
 struct MediaPrice
 {
   MediaUnit unit = MediaUnit::call;
-  std::optional<Price> price;                        // absent when tiered or "varies"
-  std::string tier_by;                               // "image_quality" | "image_size"
+  std::optional<Price> price;                         // absent when tiered or "varies"
+  std::string tier_by;                                // "image_quality" | "image_size"
   std::vector<std::pair<std::string, Decimal>> tiers; // in card order
-  bool varies = false;                               // listed, not priceable
+  bool varies = false;                                // listed, not priceable
   bool approximate = false;
   std::optional<Decimal> minimum;         // minimum billable units per request
   std::optional<Decimal> default_seconds; // video duration when a request gives none

@@ -2,8 +2,8 @@
 
 #include "llmcost/csv.hpp"
 #include "llmcost/error.hpp"
-#include "llmcost/strings.hpp"
 #include "llmcost/estimate.hpp"
+#include "llmcost/strings.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -53,7 +53,8 @@ std::string percent(Decimal part, Decimal whole)
 } // namespace
 
 Reconciler::Reconciler(const Catalog& catalog, ReconcileOptions options)
-  : m_options(std::move(options)), m_resolver(catalog, m_options.provider_hint)
+  : m_options(std::move(options))
+  , m_resolver(catalog, m_options.provider_hint)
 {
   if (m_options.group_by.empty()) {
     m_options.group_by = {"provider", "model"};
@@ -108,8 +109,9 @@ bool Reconciler::within_tolerance(Decimal variance, Decimal expected) const
 void Reconciler::add_to_group(const UsageRecord& record, const ResolvedModel* model, std::optional<Day> local_day,
                               Decimal billed, Decimal expected, bool discrepant)
 {
-  m_result.billed_by_model[model != nullptr ? model->card->provider + "/" + model->model->id
-                                            : std::string(record.model)] += billed;
+  m_result
+      .billed_by_model[model != nullptr ? model->card->provider + "/" + model->model->id : std::string(record.model)] +=
+      billed;
   std::vector<std::string> keys;
   for (const auto& dim : m_options.group_by) {
     keys.push_back(group_value(dim, record, model, local_day));
@@ -123,8 +125,8 @@ void Reconciler::add_to_group(const UsageRecord& record, const ResolvedModel* mo
 }
 
 std::pair<std::string, std::string> Reconciler::explain(const UsageRecord& record, const ResolvedModel& model,
-                                                        const PriceSet& prices, Decimal billed, const Cost& expected_cost,
-                                                        Decimal tolerance) const
+                                                        const PriceSet& prices, Decimal billed,
+                                                        const Cost& expected_cost, Decimal tolerance) const
 {
   const Decimal expected = expected_cost.total();
   const Decimal expected_fees = expected_cost.fees;
@@ -158,7 +160,8 @@ std::pair<std::string, std::string> Reconciler::explain(const UsageRecord& recor
     recorded_fee = card.web_search_call_fee->amount.mul(usage.web_search_calls);
   }
   if (!recorded_fee.is_zero() && matches(expected - recorded_fee)) {
-    return {"web-search fee missing", fmt::format("the {} web-search fee was not billed", recorded_fee.to_exact_string(2))};
+    return {"web-search fee missing",
+            fmt::format("the {} web-search fee was not billed", recorded_fee.to_exact_string(2))};
   }
   if (card.web_search_call_fee && !card.web_search_call_fee->amount.is_zero() && billed > expected) {
     const Decimal per_call = card.web_search_call_fee->amount;
@@ -406,7 +409,8 @@ std::vector<std::pair<std::string, Decimal>> read_invoice_lines(std::string_view
   CsvReader reader(text);
   std::vector<std::string_view> fields;
   if (!reader.next(fields, file)) {
-    throw Error(Location{file, 1, 1}, "empty invoice", "a header with a model (or line_item) column and an amount column");
+    throw Error(Location{file, 1, 1}, "empty invoice",
+                "a header with a model (or line_item) column and an amount column");
   }
   std::optional<std::size_t> key_at;
   std::optional<std::size_t> amount_at;
@@ -432,7 +436,8 @@ std::vector<std::pair<std::string, Decimal>> read_invoice_lines(std::string_view
     std::string why;
     auto amount = Decimal::parse(trim(fields[*amount_at]), &why);
     if (!amount) {
-      throw Error(where, fmt::format("amount \"{}\" is not a decimal: {}", fields[*amount_at], why), "an amount like 12.34");
+      throw Error(where, fmt::format("amount \"{}\" is not a decimal: {}", fields[*amount_at], why),
+                  "an amount like 12.34");
     }
     lines.emplace_back(std::string(trim(fields[*key_at])), *amount);
   }

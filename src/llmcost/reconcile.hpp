@@ -8,9 +8,9 @@
 
 #include <cstdint>
 #include <map>
-#include <tuple>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <unordered_set>
 #include <vector>
 
@@ -20,8 +20,8 @@ struct ReconcileOptions
 {
   std::vector<std::string> group_by; // empty: provider, model
   std::string provider_hint;
-  std::optional<int> billed_precision; // decimals; default: as each amount is written
-  Decimal tolerance;                   // absolute, per line and on the total
+  std::optional<int> billed_precision;  // decimals; default: as each amount is written
+  Decimal tolerance;                    // absolute, per line and on the total
   std::optional<Decimal> tolerance_pct; // percent of expected, per line and on the total
   std::optional<Decimal> invoice_total;
   std::vector<std::pair<std::string, Decimal>> invoice_lines; // (model or line item, amount)
@@ -59,8 +59,8 @@ struct FocusCharge
   std::string model;
   std::string token_type; // input, cached_input, output, web_search, request_fee, adjustment
   bool batch = false;
-  Decimal consumed;         // tokens, calls or requests
-  std::string consumed_unit; // Tokens, Calls, Requests; empty for adjustments
+  Decimal consumed;                  // tokens, calls or requests
+  std::string consumed_unit;         // Tokens, Calls, Requests; empty for adjustments
   std::optional<Decimal> unit_price; // per pricing unit
   std::string pricing_unit;          // 1M Tokens, Call, Request
   Decimal list_cost;
@@ -102,15 +102,15 @@ struct ReconcileResult
   Decimal expected_total;
   Decimal rounding_total; // differences within the billed precision
   std::uint64_t rounded_rows = 0;
-  std::uint64_t unbilled = 0; // rows without a billed amount: read, not reconciled
+  std::uint64_t unbilled = 0;             // rows without a billed amount: read, not reconciled
   std::vector<Discrepancy> discrepancies; // input order
   std::map<std::string, CauseTotal> by_cause;
   RecordCounts records; // priced = matched (billed and expected agree within rounding)
   std::optional<Decimal> invoice_total;
   std::vector<InvoiceLine> invoice_lines;
   std::map<std::string, Decimal> billed_by_model; // "provider/model" -> billed
-  std::vector<FocusCharge> focus; // with ReconcileOptions::focus
-  std::vector<std::string> failures; // why the check failed (empty: pass)
+  std::vector<FocusCharge> focus;                 // with ReconcileOptions::focus
+  std::vector<std::string> failures;              // why the check failed (empty: pass)
   std::vector<std::string> notes;
 
   Decimal variance() const { return billed_total - expected_total; }
@@ -131,8 +131,8 @@ public:
 private:
   void check_invoice_lines();
   void count_rejection(const Location& where, const std::string& category, const std::string& detail);
-  void add_to_group(const UsageRecord& record, const ResolvedModel* model, std::optional<Day> local_day,
-                    Decimal billed, Decimal expected, bool discrepant);
+  void add_to_group(const UsageRecord& record, const ResolvedModel* model, std::optional<Day> local_day, Decimal billed,
+                    Decimal expected, bool discrepant);
   // The likeliest cause of a difference, tested against the cards.
   std::pair<std::string, std::string> explain(const UsageRecord& record, const ResolvedModel& model,
                                               const PriceSet& prices, Decimal billed, const Cost& expected,

@@ -1,5 +1,5 @@
-#include "llmcost/reconcile.hpp"
 #include "llmcost/date.hpp"
+#include "llmcost/reconcile.hpp"
 #include "llmcost/text_table.hpp"
 
 #include <algorithm>
@@ -92,7 +92,8 @@ TextTable discrepancy_table(const ReconcileResult& r, std::size_t top, int preci
   for (const Discrepancy* d : largest(r, top)) {
     t.rows.push_back({where_of(*d), d->request_id, d->provider + "/" + d->model,
                       d->expected ? format_money(*d->expected, std::max(precision, 6)) : "-",
-                      format_money(d->billed, std::max(precision, 6)), signed_money(d->variance, std::max(precision, 6)),
+                      format_money(d->billed, std::max(precision, 6)),
+                      signed_money(d->variance, std::max(precision, 6)),
                       d->cause + (d->detail.empty() ? "" : ": " + d->detail)});
   }
   return t;
@@ -153,7 +154,8 @@ ordered_json to_json(const ReconcileResult& r)
   j["billed_total"] = r.billed_total.to_exact_string(2);
   j["expected_total"] = r.expected_total.to_exact_string(2);
   j["variance"] = r.variance().to_exact_string(2);
-  j["variance_pct"] = r.expected_total.is_zero() ? ordered_json(nullptr) : ordered_json(pct(r.variance(), r.expected_total));
+  j["variance_pct"] =
+      r.expected_total.is_zero() ? ordered_json(nullptr) : ordered_json(pct(r.variance(), r.expected_total));
   j["rounding_total"] = r.rounding_total.to_exact_string(2);
   j["rounded_rows"] = r.rounded_rows;
   if (r.invoice_total) {
@@ -205,9 +207,10 @@ ordered_json to_json(const ReconcileResult& r)
   }
   j["discrepancies"] = std::move(list);
   const auto& rec = r.records;
-  ordered_json records{{"read", rec.read},         {"matched", rec.priced}, {"priced", rec.priced},
-                       {"discrepant", r.discrepancies.size()}, {"rejected", rec.rejected},
-                       {"unbilled", r.unbilled},   {"filtered", rec.filtered}};
+  ordered_json records{{"read", rec.read},         {"matched", rec.priced},
+                       {"priced", rec.priced},     {"discrepant", r.discrepancies.size()},
+                       {"rejected", rec.rejected}, {"unbilled", r.unbilled},
+                       {"filtered", rec.filtered}};
   ordered_json reasons = ordered_json::object();
   for (const auto& [reason, count] : rec.rejected_by_reason) {
     reasons[reason] = count;
@@ -228,10 +231,12 @@ ordered_json to_json(const ReconcileResult& r)
 std::string render_focus(const ReconcileResult& r)
 {
   TextTable t;
-  t.headers = {"BilledCost",      "EffectiveCost",    "ListCost",       "ListUnitPrice", "PricingQuantity",
-               "PricingUnit",     "ConsumedQuantity", "ConsumedUnit",   "ChargePeriodStart", "ChargePeriodEnd",
-               "ChargeCategory",  "ChargeDescription", "ServiceName",   "SkuId",         "Provider",
-               "InvoiceIssuer",   "BillingCurrency",  "Tags"};
+  t.headers = {"BilledCost",       "EffectiveCost",   "ListCost",
+               "ListUnitPrice",    "PricingQuantity", "PricingUnit",
+               "ConsumedQuantity", "ConsumedUnit",    "ChargePeriodStart",
+               "ChargePeriodEnd",  "ChargeCategory",  "ChargeDescription",
+               "ServiceName",      "SkuId",           "Provider",
+               "InvoiceIssuer",    "BillingCurrency", "Tags"};
   const Decimal million = Decimal::from_int(1'000'000);
   for (const auto& c : r.focus) {
     const bool adjustment = c.token_type == "adjustment";
@@ -242,29 +247,19 @@ std::string render_focus(const ReconcileResult& r)
       end = format_date(*day + 1) + "T00:00:00Z";
     }
     const Decimal pricing_quantity =
-      c.pricing_unit == "1M Tokens" ? c.consumed.mul_div(Decimal::from_int(1), million) : c.consumed;
+        c.pricing_unit == "1M Tokens" ? c.consumed.mul_div(Decimal::from_int(1), million) : c.consumed;
     nlohmann::ordered_json tags{{"model", c.model}, {"token_type", c.token_type}, {"batch", c.batch}};
-    t.rows.push_back({c.billed_cost.to_exact_string(2),
-                      c.billed_cost.to_exact_string(2),
-                      c.list_cost.to_exact_string(2),
-                      c.unit_price ? c.unit_price->to_exact_string(2) : "",
-                      adjustment ? "" : pricing_quantity.to_exact_string(0),
-                      adjustment ? "" : c.pricing_unit,
-                      adjustment ? "" : c.consumed.to_exact_string(0),
-                      adjustment ? "" : c.consumed_unit,
-                      start,
-                      end,
-                      adjustment ? "Adjustment" : "Usage",
-                      adjustment                        ? "billed minus the rate card (rounding, discrepancies, unpriced rows)"
-                      : c.token_type == "web_search"   ? std::string("web search calls")
-                      : c.token_type == "request_fee"  ? std::string("per-request fee")
-                                                        : fmt::format("{} tokens{}", c.token_type, c.batch ? " (batch)" : ""),
-                      "LLM inference",
-                      fmt::format("{}/{}:{}{}", c.provider, c.model, c.token_type, c.batch ? ":batch" : ""),
-                      c.provider_name,
-                      c.provider,
-                      r.currency,
-                      tags.dump()});
+    t.rows.push_back(
+        {c.billed_cost.to_exact_string(2), c.billed_cost.to_exact_string(2), c.list_cost.to_exact_string(2),
+         c.unit_price ? c.unit_price->to_exact_string(2) : "", adjustment ? "" : pricing_quantity.to_exact_string(0),
+         adjustment ? "" : c.pricing_unit, adjustment ? "" : c.consumed.to_exact_string(0),
+         adjustment ? "" : c.consumed_unit, start, end, adjustment ? "Adjustment" : "Usage",
+         adjustment                      ? "billed minus the rate card (rounding, discrepancies, unpriced rows)"
+         : c.token_type == "web_search"  ? std::string("web search calls")
+         : c.token_type == "request_fee" ? std::string("per-request fee")
+                                         : fmt::format("{} tokens{}", c.token_type, c.batch ? " (batch)" : ""),
+         "LLM inference", fmt::format("{}/{}:{}{}", c.provider, c.model, c.token_type, c.batch ? ":batch" : ""),
+         c.provider_name, c.provider, r.currency, tags.dump()});
   }
   return render_csv_table(t);
 }
@@ -277,7 +272,8 @@ std::string render_reconcile(const ReconcileResult& r, const RenderOptions& opti
     return to_json(r).dump(2) + "\n";
   case OutputFormat::csv: {
     TextTable t;
-    t.headers = {"file", "line", "request_id", "provider", "model", "expected", "billed", "variance", "cause", "detail"};
+    t.headers = {"file",     "line",   "request_id", "provider", "model",
+                 "expected", "billed", "variance",   "cause",    "detail"};
     for (const auto& d : r.discrepancies) {
       t.rows.push_back({d.file, std::to_string(d.line), d.request_id, d.provider, d.model,
                         d.expected ? d.expected->to_exact_string(2) : "", d.billed.to_exact_string(2),
@@ -286,8 +282,8 @@ std::string render_reconcile(const ReconcileResult& r, const RenderOptions& opti
     return render_csv_table(t);
   }
   case OutputFormat::markdown: {
-    std::string out = "**reconcile (" + r.currency + ")**: " + verdict_line(r) + "\n\n```\n" + summary_lines(r, precision) +
-                      "```\n\n" + render_markdown_table(groups_table(r, precision));
+    std::string out = "**reconcile (" + r.currency + ")**: " + verdict_line(r) + "\n\n```\n" +
+                      summary_lines(r, precision) + "```\n\n" + render_markdown_table(groups_table(r, precision));
     if (!r.by_cause.empty()) {
       out += "\n" + render_markdown_table(causes_table(r, precision));
       out += fmt::format("\nLargest discrepancies ({} of {}):\n\n", std::min(top, r.discrepancies.size()),

@@ -78,34 +78,34 @@ struct Measure
 const std::vector<Measure>& measures()
 {
   static const std::vector<Measure> list = {
-    {"requests", "", "requests", false, [](const ReportRow& r) { return r.usage.requests; },
-     [](const Report& r) { return r.total_usage.requests; }},
-    {"input tok", "tokens", "input", false, [](const ReportRow& r) { return r.usage.input; },
-     [](const Report& r) { return r.total_usage.input; }},
-    {"cached tok", "tokens", "cached_input", false, [](const ReportRow& r) { return r.usage.cached_input; },
-     [](const Report& r) { return r.total_usage.cached_input; }},
-    {"cache write tok", "tokens", "cache_write", false, [](const ReportRow& r) { return r.usage.cache_write; },
-     [](const Report& r) { return r.total_usage.cache_write; }},
-    {"output tok", "tokens", "output", false, [](const ReportRow& r) { return r.usage.output; },
-     [](const Report& r) { return r.total_usage.output; }},
-    {"reasoning tok", "tokens", "reasoning", false, [](const ReportRow& r) { return r.usage.reasoning; },
-     [](const Report& r) { return r.total_usage.reasoning; }},
-    {"search calls", "", "web_search_calls", false, [](const ReportRow& r) { return r.usage.web_search_calls; },
-     [](const Report& r) { return r.total_usage.web_search_calls; }},
-    {"media units", "", "media_units", false, [](const ReportRow& r) { return r.usage.media_units; },
-     [](const Report& r) { return r.total_usage.media_units; }},
-    {"input $", "cost", "input", true, [](const ReportRow& r) { return r.cost.input; },
-     [](const Report& r) { return r.total_cost.input; }},
-    {"cached $", "cost", "cached_input", true, [](const ReportRow& r) { return r.cost.cached_input; },
-     [](const Report& r) { return r.total_cost.cached_input; }},
-    {"output $", "cost", "output", true, [](const ReportRow& r) { return r.cost.output; },
-     [](const Report& r) { return r.total_cost.output; }},
-    {"fees $", "cost", "fees", true, [](const ReportRow& r) { return r.cost.fees; },
-     [](const Report& r) { return r.total_cost.fees; }},
-    {"media $", "cost", "media", true, [](const ReportRow& r) { return r.cost.media; },
-     [](const Report& r) { return r.total_cost.media; }},
-    {"total $", "", "total", true, [](const ReportRow& r) { return r.cost.total(); },
-     [](const Report& r) { return r.total_cost.total(); }},
+      {"requests", "", "requests", false, [](const ReportRow& r) { return r.usage.requests; },
+       [](const Report& r) { return r.total_usage.requests; }},
+      {"input tok", "tokens", "input", false, [](const ReportRow& r) { return r.usage.input; },
+       [](const Report& r) { return r.total_usage.input; }},
+      {"cached tok", "tokens", "cached_input", false, [](const ReportRow& r) { return r.usage.cached_input; },
+       [](const Report& r) { return r.total_usage.cached_input; }},
+      {"cache write tok", "tokens", "cache_write", false, [](const ReportRow& r) { return r.usage.cache_write; },
+       [](const Report& r) { return r.total_usage.cache_write; }},
+      {"output tok", "tokens", "output", false, [](const ReportRow& r) { return r.usage.output; },
+       [](const Report& r) { return r.total_usage.output; }},
+      {"reasoning tok", "tokens", "reasoning", false, [](const ReportRow& r) { return r.usage.reasoning; },
+       [](const Report& r) { return r.total_usage.reasoning; }},
+      {"search calls", "", "web_search_calls", false, [](const ReportRow& r) { return r.usage.web_search_calls; },
+       [](const Report& r) { return r.total_usage.web_search_calls; }},
+      {"media units", "", "media_units", false, [](const ReportRow& r) { return r.usage.media_units; },
+       [](const Report& r) { return r.total_usage.media_units; }},
+      {"input $", "cost", "input", true, [](const ReportRow& r) { return r.cost.input; },
+       [](const Report& r) { return r.total_cost.input; }},
+      {"cached $", "cost", "cached_input", true, [](const ReportRow& r) { return r.cost.cached_input; },
+       [](const Report& r) { return r.total_cost.cached_input; }},
+      {"output $", "cost", "output", true, [](const ReportRow& r) { return r.cost.output; },
+       [](const Report& r) { return r.total_cost.output; }},
+      {"fees $", "cost", "fees", true, [](const ReportRow& r) { return r.cost.fees; },
+       [](const Report& r) { return r.total_cost.fees; }},
+      {"media $", "cost", "media", true, [](const ReportRow& r) { return r.cost.media; },
+       [](const Report& r) { return r.total_cost.media; }},
+      {"total $", "", "total", true, [](const ReportRow& r) { return r.cost.total(); },
+       [](const Report& r) { return r.total_cost.total(); }},
   };
   return list;
 }
@@ -125,7 +125,8 @@ std::vector<Column> human_columns(const Report& report, int precision)
   for (const auto& m : measures()) {
     const std::string key = m.json_key;
     const bool always = key == "requests" || key == "total";
-    const bool any = std::any_of(report.rows.begin(), report.rows.end(), [&](const ReportRow& r) { return !m.get(r).is_zero(); });
+    const bool any =
+        std::any_of(report.rows.begin(), report.rows.end(), [&](const ReportRow& r) { return !m.get(r).is_zero(); });
     if (!always && !any) {
       continue;
     }
@@ -135,7 +136,9 @@ std::vector<Column> human_columns(const Report& report, int precision)
     }
     // Media units differ by model (images, seconds, characters): no total.
     const bool summable = key != "media_units";
-    c.total = !summable ? std::string() : m.money ? format_money(m.get_total(report), precision) : format_quantity(m.get_total(report));
+    c.total = !summable ? std::string()
+              : m.money ? format_money(m.get_total(report), precision)
+                        : format_quantity(m.get_total(report));
     columns.push_back(std::move(c));
   }
   return columns;
@@ -326,13 +329,15 @@ std::string render_csv(const Report& report)
     out += "," + report.currency + "\n";
   };
   for (const auto& row : report.rows) {
-    emit(row.keys, [&](const Measure& m) { return m.get(row); }, false);
+    emit(
+        row.keys, [&](const Measure& m) { return m.get(row); }, false);
   }
   std::vector<std::string> total_keys(report.key_names.size());
   if (!total_keys.empty()) {
     total_keys[0] = "TOTAL";
   }
-  emit(total_keys, [&](const Measure& m) { return m.get_total(report); }, true);
+  emit(
+      total_keys, [&](const Measure& m) { return m.get_total(report); }, true);
   return out;
 }
 

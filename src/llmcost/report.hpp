@@ -33,7 +33,7 @@ struct RecordCounts
   std::uint64_t priced = 0;
   std::uint64_t rejected = 0;
   std::uint64_t duplicates = 0;
-  std::uint64_t filtered = 0; // outside --since/--until
+  std::uint64_t filtered = 0;                         // outside --since/--until
   std::map<std::string, std::uint64_t> skipped_lines; // lines without usage, by reason (not records)
   std::map<std::string, std::uint64_t> rejected_by_reason;
   std::vector<Rejection> first_rejections; // in input order, capped by the caller
@@ -46,11 +46,11 @@ struct Report
   std::vector<std::string> key_names; // e.g. workload, provider, model
   std::vector<ReportRow> rows;
   Usage total_usage;
-  Cost total_cost; // the exact sum of the rows
+  Cost total_cost;          // the exact sum of the rows
   bool has_records = false; // usage input was read (records counts apply)
   RecordCounts records;
   std::map<std::string, std::string> prices_used; // "provider/model" -> its prices, as described
-  std::optional<Day> first_day; // dated usage: the observed window (UTC days)
+  std::optional<Day> first_day;                   // dated usage: the observed window (UTC days)
   std::optional<Day> last_day;
   std::vector<std::string> notes; // footnotes, deduplicated, in order of first use
   std::vector<std::string> warnings;

@@ -186,7 +186,8 @@ std::string group_value(const std::string& dim, const UsageRecord& record, const
 }
 
 UsageAggregator::UsageAggregator(const Catalog& catalog, AggregateOptions options)
-  : m_options(std::move(options)), m_resolver(catalog, m_options.provider_hint)
+  : m_options(std::move(options))
+  , m_resolver(catalog, m_options.provider_hint)
 {
   if (m_options.group_by.empty()) {
     m_options.group_by = {"provider", "model"};
@@ -257,7 +258,8 @@ void UsageAggregator::count_rejection(const Location& where, const std::string& 
 }
 
 RecordResolver::RecordResolver(const Catalog& catalog, std::string provider_hint)
-  : m_catalog(catalog), m_provider_hint(std::move(provider_hint))
+  : m_catalog(catalog)
+  , m_provider_hint(std::move(provider_hint))
 {
 }
 
@@ -364,9 +366,10 @@ void UsageAggregator::process(const UsageRecord& record)
     const Day utc_day = day_at_offset(*record.time, 0);
     prices = model.model->prices_on(utc_day);
     if (prices == nullptr) {
-      count_rejection(record.where, "no price in effect on the record's date", fmt::format("no price in effect on {}: {}/{} is priced from {}", format_date(utc_day),
-                                       model.card->provider, model.model->id,
-                                       format_date(model.model->periods.front().from)));
+      count_rejection(record.where, "no price in effect on the record's date",
+                      fmt::format("no price in effect on {}: {}/{} is priced from {}", format_date(utc_day),
+                                  model.card->provider, model.model->id,
+                                  format_date(model.model->periods.front().from)));
       return;
     }
   }
@@ -445,12 +448,13 @@ Report UsageAggregator::finish()
     usage.output = dec(acc->output);
     usage.reasoning = dec(acc->reasoning);
     usage.web_search_calls = dec(acc->web_search_calls);
-    const Priced priced = price_usage(PriceRequest{acc->model.card, acc->model.model, acc->prices, acc->batch, {}}, usage);
+    const Priced priced =
+        price_usage(PriceRequest{acc->model.card, acc->model.model, acc->prices, acc->batch, {}}, usage);
     if (!priced.cost) {
       throw Error("internal error: a checked record group could not be priced: " + priced.not_priceable);
     }
     report.prices_used[acc->model.card->provider + "/" + acc->model.model->id] =
-      describe_prices(*acc->model.card, *acc->model.model, *acc->prices);
+        describe_prices(*acc->model.card, *acc->model.model, *acc->prices);
     if (report.rows.empty() || report.rows.back().keys != acc->keys) {
       report.rows.push_back(ReportRow{acc->keys, {}, {}, 0});
     }

@@ -9,9 +9,9 @@
 #include "llmcost/error.hpp"
 #include "llmcost/report.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
-#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,9 +23,9 @@ namespace llmcost {
 
 struct UsageRecord
 {
-  Location where; // file and line of the record
+  Location where;                   // file and line of the record
   std::optional<std::int64_t> time; // Unix seconds (UTC)
-  std::string_view provider; // route, when the input names it
+  std::string_view provider;        // route, when the input names it
   std::string_view model;
   std::string_view request_id;
   std::string_view project;
@@ -139,10 +139,10 @@ struct AggregateOptions
 {
   std::vector<std::string> group_by; // empty: provider, model
   std::string provider_hint;
-  std::optional<Day> since; // inclusive, in the --tz day
-  std::optional<Day> until; // inclusive, in the --tz day
+  std::optional<Day> since;           // inclusive, in the --tz day
+  std::optional<Day> until;           // inclusive, in the --tz day
   std::int32_t tz_offset_seconds = 0; // days, weeks and months are cut at this UTC offset
-  bool strict = false;      // first rejection throws
+  bool strict = false;                // first rejection throws
   std::size_t show_rejects = 5;
 };
 

@@ -20,24 +20,24 @@ struct FieldName
 };
 
 constexpr std::array k_field_names = {
-  FieldName{UsageField::timestamp, "timestamp"},
-  FieldName{UsageField::request_id, "request_id"},
-  FieldName{UsageField::provider, "provider"},
-  FieldName{UsageField::model, "model"},
-  FieldName{UsageField::project, "project"},
-  FieldName{UsageField::key, "key"},
-  FieldName{UsageField::session, "session"},
-  FieldName{UsageField::requests, "requests"},
-  FieldName{UsageField::input_total, "input_tokens"},
-  FieldName{UsageField::input_uncached, "uncached_input_tokens"},
-  FieldName{UsageField::cached_input, "cached_input_tokens"},
-  FieldName{UsageField::cache_write, "cache_write_tokens"},
-  FieldName{UsageField::output, "output_tokens"},
-  FieldName{UsageField::reasoning, "reasoning_tokens"},
-  FieldName{UsageField::batch, "batch"},
-  FieldName{UsageField::web_search_calls, "web_search_calls"},
-  FieldName{UsageField::billed, "billed"},
-  FieldName{UsageField::currency, "currency"},
+    FieldName{UsageField::timestamp, "timestamp"},
+    FieldName{UsageField::request_id, "request_id"},
+    FieldName{UsageField::provider, "provider"},
+    FieldName{UsageField::model, "model"},
+    FieldName{UsageField::project, "project"},
+    FieldName{UsageField::key, "key"},
+    FieldName{UsageField::session, "session"},
+    FieldName{UsageField::requests, "requests"},
+    FieldName{UsageField::input_total, "input_tokens"},
+    FieldName{UsageField::input_uncached, "uncached_input_tokens"},
+    FieldName{UsageField::cached_input, "cached_input_tokens"},
+    FieldName{UsageField::cache_write, "cache_write_tokens"},
+    FieldName{UsageField::output, "output_tokens"},
+    FieldName{UsageField::reasoning, "reasoning_tokens"},
+    FieldName{UsageField::batch, "batch"},
+    FieldName{UsageField::web_search_calls, "web_search_calls"},
+    FieldName{UsageField::billed, "billed"},
+    FieldName{UsageField::currency, "currency"},
 };
 
 // Header aliases, compared after normalising (lower case; spaces, '-' and
@@ -49,75 +49,75 @@ struct Alias
 };
 
 constexpr std::array k_aliases = {
-  Alias{"timestamp", UsageField::timestamp},
-  Alias{"time", UsageField::timestamp},
-  Alias{"date", UsageField::timestamp},
-  Alias{"datetime", UsageField::timestamp},
-  Alias{"created_at", UsageField::timestamp},
-  Alias{"created", UsageField::timestamp},
-  Alias{"start_time_iso", UsageField::timestamp},
-  Alias{"starttime", UsageField::timestamp},
-  Alias{"start_time", UsageField::timestamp},
-  Alias{"usage_date_utc", UsageField::timestamp},
-  Alias{"request_id", UsageField::request_id},
-  Alias{"requestid", UsageField::request_id},
-  Alias{"generation_id", UsageField::request_id},
-  Alias{"id", UsageField::request_id},
-  Alias{"provider", UsageField::provider},
-  Alias{"route", UsageField::provider},
-  Alias{"model", UsageField::model},
-  Alias{"model_id", UsageField::model},
-  Alias{"model_name", UsageField::model},
-  Alias{"model_version", UsageField::model},
-  Alias{"model_permaslug", UsageField::model},
-  Alias{"project", UsageField::project},
-  Alias{"project_id", UsageField::project},
-  Alias{"project_name", UsageField::project},
-  Alias{"workspace", UsageField::project},
-  Alias{"api_key_id", UsageField::key},
-  Alias{"api_key", UsageField::key},
-  Alias{"api_key_name", UsageField::key},
-  Alias{"key", UsageField::key},
-  Alias{"session", UsageField::session},
-  Alias{"session_id", UsageField::session},
-  Alias{"requests", UsageField::requests},
-  Alias{"request_count", UsageField::requests},
-  Alias{"num_requests", UsageField::requests},
-  Alias{"input_tokens", UsageField::input_total},
-  Alias{"prompt_tokens", UsageField::input_total},
-  Alias{"tokens_prompt", UsageField::input_total},
-  Alias{"usage_input_tokens_no_cache", UsageField::input_uncached},
-  Alias{"input_tokens_no_cache", UsageField::input_uncached},
-  Alias{"uncached_input_tokens", UsageField::input_uncached},
-  Alias{"cached_input_tokens", UsageField::cached_input},
-  Alias{"cached_tokens", UsageField::cached_input},
-  Alias{"tokens_cached", UsageField::cached_input},
-  Alias{"cache_read_input_tokens", UsageField::cached_input},
-  Alias{"usage_input_tokens_cache_read", UsageField::cached_input},
-  Alias{"cache_creation_input_tokens", UsageField::cache_write},
-  Alias{"usage_input_tokens_cache_write_5m", UsageField::cache_write},
-  Alias{"usage_input_tokens_cache_write_1h", UsageField::cache_write},
-  Alias{"cache_write_tokens", UsageField::cache_write},
-  Alias{"output_tokens", UsageField::output},
-  Alias{"completion_tokens", UsageField::output},
-  Alias{"tokens_completion", UsageField::output},
-  Alias{"usage_output_tokens", UsageField::output},
-  Alias{"reasoning_tokens", UsageField::reasoning},
-  Alias{"tokens_reasoning", UsageField::reasoning},
-  Alias{"batch", UsageField::batch},
-  Alias{"is_batch", UsageField::batch},
-  Alias{"web_search_calls", UsageField::web_search_calls},
-  Alias{"web_search_count", UsageField::web_search_calls},
-  Alias{"web_searches", UsageField::web_search_calls},
-  Alias{"cost_usd", UsageField::billed},
-  Alias{"cost", UsageField::billed},
-  Alias{"cost_total", UsageField::billed},
-  Alias{"amount_value", UsageField::billed},
-  Alias{"spend", UsageField::billed},
-  Alias{"billed", UsageField::billed},
-  Alias{"billed_usd", UsageField::billed},
-  Alias{"amount_currency", UsageField::currency},
-  Alias{"currency", UsageField::currency},
+    Alias{"timestamp", UsageField::timestamp},
+    Alias{"time", UsageField::timestamp},
+    Alias{"date", UsageField::timestamp},
+    Alias{"datetime", UsageField::timestamp},
+    Alias{"created_at", UsageField::timestamp},
+    Alias{"created", UsageField::timestamp},
+    Alias{"start_time_iso", UsageField::timestamp},
+    Alias{"starttime", UsageField::timestamp},
+    Alias{"start_time", UsageField::timestamp},
+    Alias{"usage_date_utc", UsageField::timestamp},
+    Alias{"request_id", UsageField::request_id},
+    Alias{"requestid", UsageField::request_id},
+    Alias{"generation_id", UsageField::request_id},
+    Alias{"id", UsageField::request_id},
+    Alias{"provider", UsageField::provider},
+    Alias{"route", UsageField::provider},
+    Alias{"model", UsageField::model},
+    Alias{"model_id", UsageField::model},
+    Alias{"model_name", UsageField::model},
+    Alias{"model_version", UsageField::model},
+    Alias{"model_permaslug", UsageField::model},
+    Alias{"project", UsageField::project},
+    Alias{"project_id", UsageField::project},
+    Alias{"project_name", UsageField::project},
+    Alias{"workspace", UsageField::project},
+    Alias{"api_key_id", UsageField::key},
+    Alias{"api_key", UsageField::key},
+    Alias{"api_key_name", UsageField::key},
+    Alias{"key", UsageField::key},
+    Alias{"session", UsageField::session},
+    Alias{"session_id", UsageField::session},
+    Alias{"requests", UsageField::requests},
+    Alias{"request_count", UsageField::requests},
+    Alias{"num_requests", UsageField::requests},
+    Alias{"input_tokens", UsageField::input_total},
+    Alias{"prompt_tokens", UsageField::input_total},
+    Alias{"tokens_prompt", UsageField::input_total},
+    Alias{"usage_input_tokens_no_cache", UsageField::input_uncached},
+    Alias{"input_tokens_no_cache", UsageField::input_uncached},
+    Alias{"uncached_input_tokens", UsageField::input_uncached},
+    Alias{"cached_input_tokens", UsageField::cached_input},
+    Alias{"cached_tokens", UsageField::cached_input},
+    Alias{"tokens_cached", UsageField::cached_input},
+    Alias{"cache_read_input_tokens", UsageField::cached_input},
+    Alias{"usage_input_tokens_cache_read", UsageField::cached_input},
+    Alias{"cache_creation_input_tokens", UsageField::cache_write},
+    Alias{"usage_input_tokens_cache_write_5m", UsageField::cache_write},
+    Alias{"usage_input_tokens_cache_write_1h", UsageField::cache_write},
+    Alias{"cache_write_tokens", UsageField::cache_write},
+    Alias{"output_tokens", UsageField::output},
+    Alias{"completion_tokens", UsageField::output},
+    Alias{"tokens_completion", UsageField::output},
+    Alias{"usage_output_tokens", UsageField::output},
+    Alias{"reasoning_tokens", UsageField::reasoning},
+    Alias{"tokens_reasoning", UsageField::reasoning},
+    Alias{"batch", UsageField::batch},
+    Alias{"is_batch", UsageField::batch},
+    Alias{"web_search_calls", UsageField::web_search_calls},
+    Alias{"web_search_count", UsageField::web_search_calls},
+    Alias{"web_searches", UsageField::web_search_calls},
+    Alias{"cost_usd", UsageField::billed},
+    Alias{"cost", UsageField::billed},
+    Alias{"cost_total", UsageField::billed},
+    Alias{"amount_value", UsageField::billed},
+    Alias{"spend", UsageField::billed},
+    Alias{"billed", UsageField::billed},
+    Alias{"billed_usd", UsageField::billed},
+    Alias{"amount_currency", UsageField::currency},
+    Alias{"currency", UsageField::currency},
 };
 
 std::string normalise_header(std::string_view header)
@@ -233,7 +233,9 @@ ColumnMap parse_column_maps(const std::vector<std::string>& specs)
 }
 
 UsageCsvReader::UsageCsvReader(std::string file, const ColumnMap& extra, RecordSink& sink)
-  : m_file(std::move(file)), m_extra(extra), m_sink(sink)
+  : m_file(std::move(file))
+  , m_extra(extra)
+  , m_sink(sink)
 {
 }
 
@@ -283,7 +285,8 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
     }
   }
   auto has = [&](UsageField f) {
-    return std::find(m_column_field.begin(), m_column_field.end(), std::optional<UsageField>(f)) != m_column_field.end();
+    return std::find(m_column_field.begin(), m_column_field.end(), std::optional<UsageField>(f)) !=
+           m_column_field.end();
   };
   auto header_has = [&](std::string_view name) {
     return std::find(m_headers.begin(), m_headers.end(), name) != m_headers.end();
@@ -308,11 +311,13 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
     for (std::size_t j = 0; j < i; ++j) {
       if (m_column_field[i] && m_column_field[i] == m_column_field[j] && !is_summed(*m_column_field[i])) {
         if (m_headers[i] == m_headers[j]) {
-          throw Error(Location{m_file, 1, 0}, fmt::format("duplicate column \"{}\" (columns {} and {})", m_headers[i], j + 1, i + 1),
+          throw Error(Location{m_file, 1, 0},
+                      fmt::format("duplicate column \"{}\" (columns {} and {})", m_headers[i], j + 1, i + 1),
                       "each column name once");
         }
         throw Error(Location{m_file, 1, 0},
-                    fmt::format("columns \"{}\" and \"{}\" both mean {}", m_headers[j], m_headers[i], to_string(*m_column_field[i])),
+                    fmt::format("columns \"{}\" and \"{}\" both mean {}", m_headers[j], m_headers[i],
+                                to_string(*m_column_field[i])),
                     fmt::format("one of them, or --map {}=FIELD to say what the other is", m_headers[i]));
       }
     }
@@ -326,15 +331,15 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
                 "input_tokens / prompt_tokens and output_tokens / completion_tokens (or --map)");
   }
   m_input_includes_cached = has(UsageField::input_total);
-
 }
 
 void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::size_t line)
 {
   const Location where{m_file, line, 0};
   if (fields.size() != m_column_field.size()) {
-    m_sink.reject(where, "wrong number of fields", fmt::format("wrong number of fields: {} (expected {} as in the header)", fields.size(),
-                                   m_column_field.size()));
+    m_sink.reject(
+        where, "wrong number of fields",
+        fmt::format("wrong number of fields: {} (expected {} as in the header)", fields.size(), m_column_field.size()));
     return;
   }
   UsageRecord r;
@@ -414,7 +419,8 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
     case UsageField::batch: {
       auto b = parse_bool(value);
       if (!b) {
-        problem = fmt::format("field {}: \"{}\" is not a boolean (expected true/false)", m_headers[i], value.substr(0, 40));
+        problem =
+            fmt::format("field {}: \"{}\" is not a boolean (expected true/false)", m_headers[i], value.substr(0, 40));
       } else {
         r.batch = *b;
       }

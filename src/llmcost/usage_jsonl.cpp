@@ -31,7 +31,8 @@ class ValueSplitter
 {
 public:
   ValueSplitter(std::string_view text, std::size_t first_line, std::optional<bool> by_line)
-    : m_text(text), m_line(first_line)
+    : m_text(text)
+    , m_line(first_line)
   {
     if (first_line == 1 && m_text.substr(0, 3) == "\xEF\xBB\xBF") {
       m_pos = 3;
@@ -263,14 +264,18 @@ std::uint64_t web_search_calls(const json& body)
 class TraceReader
 {
 public:
-  explicit TraceReader(RecordSink& sink) : m_sink(sink) {}
+  explicit TraceReader(RecordSink& sink)
+    : m_sink(sink)
+  {
+  }
 
   void read(const json& object, const Location& where)
   {
     if (!object.is_object()) {
-      m_sink.reject(where, "not a JSON object", fmt::format("a JSON {} where an object was expected (expected one "
-                                                            "usage object per line)",
-                                                            object.type_name()));
+      m_sink.reject(where, "not a JSON object",
+                    fmt::format("a JSON {} where an object was expected (expected one "
+                                "usage object per line)",
+                                object.type_name()));
       return;
     }
     UsageRecord r;
@@ -281,7 +286,8 @@ public:
       read_batch_line(object, r, problem);
     } else if (at(object, {"message"}) != nullptr &&
                (text_at(object, {"type"}) == "assistant" ||
-                (at(object, {"message", "usage"}) != nullptr && (object.contains("sessionId") || object.contains("requestId"))))) {
+                (at(object, {"message", "usage"}) != nullptr &&
+                 (object.contains("sessionId") || object.contains("requestId"))))) {
       read_claude_code(object, r, problem);
     } else if (text_at(object, {"type"}) == "message" && at(object, {"usage"}) != nullptr) {
       read_anthropic(*at(object, {"usage"}), r, problem);
@@ -352,7 +358,7 @@ private:
       // Responses API.
       const std::uint64_t input = problem.count(*usage, {"input_tokens"}, "usage.input_tokens");
       const std::uint64_t cached =
-        problem.count(*usage, {"input_tokens_details", "cached_tokens"}, "usage.input_tokens_details.cached_tokens");
+          problem.count(*usage, {"input_tokens_details", "cached_tokens"}, "usage.input_tokens_details.cached_tokens");
       split_cached(r, input, cached, problem);
       r.output = problem.count(*usage, {"output_tokens"}, "usage.output_tokens");
       r.reasoning = problem.count(*usage, {"output_tokens_details", "reasoning_tokens"},
@@ -361,17 +367,18 @@ private:
       const std::uint64_t input = problem.count(*usage, {"prompt_tokens"}, "usage.prompt_tokens");
       // Moonshot may report cached tokens at the top of usage; prefer the nested field.
       const std::uint64_t cached = at(*usage, {"prompt_tokens_details", "cached_tokens"}) != nullptr
-                                     ? problem.count(*usage, {"prompt_tokens_details", "cached_tokens"},
-                                                     "usage.prompt_tokens_details.cached_tokens")
-                                     : problem.count(*usage, {"cached_tokens"}, "usage.cached_tokens");
+                                       ? problem.count(*usage, {"prompt_tokens_details", "cached_tokens"},
+                                                       "usage.prompt_tokens_details.cached_tokens")
+                                       : problem.count(*usage, {"cached_tokens"}, "usage.cached_tokens");
       split_cached(r, input, cached, problem);
       r.output = problem.count(*usage, {"completion_tokens"}, "usage.completion_tokens");
       r.reasoning = problem.count(*usage, {"completion_tokens_details", "reasoning_tokens"},
                                   "usage.completion_tokens_details.reasoning_tokens");
     }
     if (r.reasoning > r.output && problem.text.empty()) {
-      problem.text = fmt::format("reasoning tokens {} exceed output tokens {} (expected reasoning to be part of output)",
-                                 r.reasoning, r.output);
+      problem.text =
+          fmt::format("reasoning tokens {} exceed output tokens {} (expected reasoning to be part of output)",
+                      r.reasoning, r.output);
     }
     r.web_search_calls = web_search_calls(body);
     if (const json* cost = at(*usage, {"cost"})) {
@@ -381,7 +388,8 @@ private:
       r.billed = Decimal::parse_scientific(text, &why);
       r.billed_places = written_decimal_places(text);
       if (!r.billed && problem.text.empty()) {
-        problem.text = fmt::format("field usage.cost: {} is not an amount: {} (expected a decimal)", text.substr(0, 40), why);
+        problem.text =
+            fmt::format("field usage.cost: {} is not an amount: {} (expected a decimal)", text.substr(0, 40), why);
       }
     }
     return true;
@@ -403,7 +411,8 @@ private:
     r.request_id = text_at(object, {"custom_id"});
     const json* status = at(object, {"response", "status_code"});
     const json* body = at(object, {"response", "body"});
-    const bool ok = status != nullptr && status->is_number() && status->get<int>() == 200 && at(object, {"error"}) == nullptr;
+    const bool ok =
+        status != nullptr && status->is_number() && status->get<int>() == 200 && at(object, {"error"}) == nullptr;
     if (!ok || body == nullptr || !read_openai(*body, r, problem)) {
       m_sink.reject(r.where, "failed batch request",
                     fmt::format("batch request {} failed (status {}) and carries no usage; it is not billed",
@@ -429,7 +438,7 @@ private:
     r.time = time_of_json(at(object, {"timestamp"}));
     const std::string_view message_id = text_at(message, {"id"});
     const std::string key =
-      message_id.empty() || r.request_id.empty() ? std::string() : fmt::format("cc:{}:{}", message_id, r.request_id);
+        message_id.empty() || r.request_id.empty() ? std::string() : fmt::format("cc:{}:{}", message_id, r.request_id);
     finish(r, problem, key);
   }
 
@@ -455,9 +464,10 @@ private:
       r.provider = text_at(attributes, {"gen_ai.system"});
     }
     // OpenTelemetry: input tokens include cache reads.
-    const std::uint64_t input_total = problem.count(attributes, {"gen_ai.usage.input_tokens"}, "gen_ai.usage.input_tokens");
+    const std::uint64_t input_total =
+        problem.count(attributes, {"gen_ai.usage.input_tokens"}, "gen_ai.usage.input_tokens");
     const std::uint64_t cached =
-      problem.count(attributes, {"gen_ai.usage.cache_read.input_tokens"}, "gen_ai.usage.cache_read.input_tokens");
+        problem.count(attributes, {"gen_ai.usage.cache_read.input_tokens"}, "gen_ai.usage.cache_read.input_tokens");
     split_cached(r, input_total, cached, problem);
     r.output = problem.count(attributes, {"gen_ai.usage.output_tokens"}, "gen_ai.usage.output_tokens");
     r.request_id = text_at(attributes, {"gen_ai.response.id"});

@@ -142,13 +142,32 @@ Location locate_workload(std::string_view text, const std::string& file, const s
 
 const std::set<std::string>& known_fields()
 {
-  static const std::set<std::string> fields = {
-    "name",          "model",          "provider",         "period",          "requests",
-    "input_tokens",  "cached_input_tokens", "cache_hit_rate", "output_tokens", "batch_share",
-    "web_search_calls", "search_result_tokens", "images", "image_quality", "image_size",
-    "video_seconds", "audio_minutes",  "tts_characters",   "songs",           "music_seconds",
-    "voices",        "generations",    "peak_requests_per_minute", "peak_tokens_per_minute",
-    "description",   "note"};
+  static const std::set<std::string> fields = {"name",
+                                               "model",
+                                               "provider",
+                                               "period",
+                                               "requests",
+                                               "input_tokens",
+                                               "cached_input_tokens",
+                                               "cache_hit_rate",
+                                               "output_tokens",
+                                               "batch_share",
+                                               "web_search_calls",
+                                               "search_result_tokens",
+                                               "images",
+                                               "image_quality",
+                                               "image_size",
+                                               "video_seconds",
+                                               "audio_minutes",
+                                               "tts_characters",
+                                               "songs",
+                                               "music_seconds",
+                                               "voices",
+                                               "generations",
+                                               "peak_requests_per_minute",
+                                               "peak_tokens_per_minute",
+                                               "description",
+                                               "note"};
   return fields;
 }
 

@@ -20,7 +20,7 @@ using llmcost::test::dec;
 namespace {
 
 constexpr int128 k_max = static_cast<int128>(~static_cast<uint128>(0) >> 1); // 2^127 - 1
-constexpr int128 k_min = -k_max - 1;                                           // -2^127
+constexpr int128 k_min = -k_max - 1;                                         // -2^127
 constexpr int128 pow2(int bits)
 {
   return static_cast<int128>(1) << bits;
@@ -119,10 +119,10 @@ TEST_SUITE("llmcost/decimal")
     CHECK(contains(reject_reason("10000000000000000000000000000000000000000"), "too large"));
     CHECK(contains(reject_reason("170141183460469231731687304"), "too large"));
     // Whole part at the limit, fraction pushing past 2^127 - 1: must not wrap negative.
-    CHECK_MESSAGE(reject_reason("170141183460469231731687303.715884105728") != "<parsed>",
-                  "parsed as ", dec_or_reason("170141183460469231731687303.715884105728"));
-    CHECK_MESSAGE(reject_reason("170141183460469231731687303.999999999999") != "<parsed>",
-                  "parsed as ", dec_or_reason("170141183460469231731687303.999999999999"));
+    CHECK_MESSAGE(reject_reason("170141183460469231731687303.715884105728") != "<parsed>", "parsed as ",
+                  dec_or_reason("170141183460469231731687303.715884105728"));
+    CHECK_MESSAGE(reject_reason("170141183460469231731687303.999999999999") != "<parsed>", "parsed as ",
+                  dec_or_reason("170141183460469231731687303.999999999999"));
   }
 
   TEST_CASE("parse_count multiplies k, M and B suffixes exactly")
@@ -141,8 +141,8 @@ TEST_SUITE("llmcost/decimal")
 
   TEST_CASE("to_string rounds half-to-even")
   {
-    CHECK(dec("0.125").to_string(2) == "0.12");  // 2 is even: stays
-    CHECK(dec("0.135").to_string(2) == "0.14");  // 3 is odd: up
+    CHECK(dec("0.125").to_string(2) == "0.12"); // 2 is even: stays
+    CHECK(dec("0.135").to_string(2) == "0.14"); // 3 is odd: up
     CHECK(dec("-0.125").to_string(2) == "-0.12");
     CHECK(dec("-0.135").to_string(2) == "-0.14");
     CHECK(dec("0.1251").to_string(2) == "0.13"); // above the half: up

@@ -58,8 +58,8 @@ std::string card_with_models(const std::string& models)
   "effective_from": "2026-01-01",
   "sources": [{"id": "s", "title": "a source"}],
   "batch": {"available": false},
-  "models": [)" + models +
-         "]\n}\n";
+  "models": [)" +
+         models + "]\n}\n";
 }
 
 const std::string k_good_model = R"(
@@ -102,8 +102,8 @@ const CardProblem* problem_at(const CardLoad& load, const std::string& where)
 void walk_money(const nlohmann::json& node, const std::string& path, std::size_t& money_keys,
                 std::vector<std::string>& numbers)
 {
-  static const std::set<std::string> k_money_keys = {"price",     "amount",       "amounts",           "threshold",
-                                                     "minimum",   "min_purchase", "default_multiplier"};
+  static const std::set<std::string> k_money_keys = {"price",   "amount",       "amounts",           "threshold",
+                                                     "minimum", "min_purchase", "default_multiplier"};
   auto find_numbers = [&](const nlohmann::json& value, const std::string& at, auto& self) -> void {
     if (value.is_number()) {
       numbers.push_back(at);
@@ -321,7 +321,7 @@ TEST_SUITE("llmcost/ratecard")
   TEST_CASE("the walker itself finds a JSON-number price")
   {
     const auto root = nlohmann::json::parse(
-      R"({"models": [{"prices": {"input": {"price": 0.95}}}, {"prices": {"media": {"tiers": {"low": 0.014}}}}],
+        R"({"models": [{"prices": {"input": {"price": 0.95}}}, {"prices": {"media": {"tiers": {"low": 0.014}}}}],
           "rate_limits": {"tiers": [{"rpm": 3, "min_purchase": 1}]}})");
     std::size_t money_keys = 0;
     std::vector<std::string> numbers;

@@ -243,7 +243,8 @@ TEST_SUITE("llmcost/render")
                       "output_tokens,reasoning_tokens,web_search_calls,media_units,input_cost,cached_input_cost,"
                       "output_cost,fees_cost,media_cost,total,currency");
     // 100,000 x 1,000 = 100M in (95.00); 30M out (120.00); 215.00.
-    CHECK(lines[1] == "chatbot,moonshot,kimi-k2.6,100000,100000000,0,0,30000000,0,0,0,95.00,0.00,120.00,0.00,0.00,215.00,USD");
+    CHECK(lines[1] ==
+          "chatbot,moonshot,kimi-k2.6,100000,100000000,0,0,30000000,0,0,0,95.00,0.00,120.00,0.00,0.00,215.00,USD");
     // The TOTAL row leaves media_units empty: units differ by model (images,
     // seconds, characters), so they have no meaningful sum.
     CHECK(lines[2] == "TOTAL,,,100000,100000000,0,0,30000000,0,0,,95.00,0.00,120.00,0.00,0.00,215.00,USD");
@@ -266,9 +267,8 @@ TEST_SUITE("llmcost/render")
     report.records.rejected = 1;
     report.records.rejected_by_reason["unknown model"] = 1;
     report.records.first_rejections.push_back({"usage.csv:3", "unknown model \"x\""});
-    CHECK(render_record_summary(report) ==
-          "records: 10 read, 9 priced, 1 rejected\n"
-          "  rejected 1: unknown model\n"
-          "  usage.csv:3: unknown model \"x\"\n");
+    CHECK(render_record_summary(report) == "records: 10 read, 9 priced, 1 rejected\n"
+                                           "  rejected 1: unknown model\n"
+                                           "  usage.csv:3: unknown model \"x\"\n");
   }
 }

@@ -14,8 +14,7 @@
 
 // Decimal values print as their exact text in failure messages.
 namespace doctest {
-template <>
-struct StringMaker<llmcost::Decimal>
+template <> struct StringMaker<llmcost::Decimal>
 {
   static String convert(const llmcost::Decimal& value) { return value.to_exact_string(0).c_str(); }
 };
@@ -35,8 +34,7 @@ inline Decimal dec(std::string_view text)
 }
 
 // The message of the llmcost::Error that `action` throws, or a marker text.
-template <class Action>
-std::string error_of(Action&& action)
+template <class Action> std::string error_of(Action&& action)
 {
   try {
     action();
