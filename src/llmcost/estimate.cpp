@@ -238,6 +238,12 @@ Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request
     std::vector<std::string> notes;
     const auto parts = workload_parts(w, model, period, notes);
     report.prices_used[card.provider + "/" + model.id] = describe_prices(card, model, model.current());
+    for (const auto& part : parts) {
+      if (!part.usage.web_search_calls.is_zero() && card.web_search_call_fee && !model.current().request_fee) {
+        report.prices_used[card.provider + "/$web_search"] =
+            card.web_search_call_fee->amount.to_exact_string(2) + " per call";
+      }
+    }
     for (const auto& note : notes) {
       report.add_note(note);
     }

@@ -455,6 +455,10 @@ Report UsageAggregator::finish()
     }
     report.prices_used[acc->model.card->provider + "/" + acc->model.model->id] =
         describe_prices(*acc->model.card, *acc->model.model, *acc->prices);
+    if (acc->web_search_calls > 0 && acc->model.card->web_search_call_fee && !acc->prices->request_fee) {
+      report.prices_used[acc->model.card->provider + "/$web_search"] =
+          acc->model.card->web_search_call_fee->amount.to_exact_string(2) + " per call";
+    }
     if (report.rows.empty() || report.rows.back().keys != acc->keys) {
       report.rows.push_back(ReportRow{acc->keys, {}, {}, 0});
     }
