@@ -62,14 +62,7 @@ void run_budget_command(const BudgetCommandOptions& o, Context& context)
   if (!o.common.by.empty()) {
     group_by = parse_group_by(o.common.by);
   }
-  AggregateOptions aggregate;
-  aggregate.group_by = group_by;
-  aggregate.provider_hint = o.common.provider;
-  aggregate.strict = o.usage.strict;
-  aggregate.show_rejects = o.usage.show_rejects;
-  aggregate.since = date_flag(o.usage.since, "--since");
-  aggregate.until = date_flag(o.usage.until, "--until");
-  aggregate.tz_offset_seconds = tz_flag(o.usage.tz);
+  AggregateOptions aggregate = aggregate_options(o.usage, o.common.provider, group_by);
   UsageAggregator usage(catalog, aggregate);
   std::vector<Workload> workloads;
   if (o.inputs.empty() && o.inline_workload.model.empty()) {

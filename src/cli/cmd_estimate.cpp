@@ -33,14 +33,7 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
   if (!o.period.empty()) {
     request.period = parse_period(o.period);
   }
-  AggregateOptions aggregate;
-  aggregate.group_by = request.group_by;
-  aggregate.provider_hint = o.common.provider;
-  aggregate.strict = o.usage.strict;
-  aggregate.show_rejects = o.usage.show_rejects;
-  aggregate.since = date_flag(o.usage.since, "--since");
-  aggregate.until = date_flag(o.usage.until, "--until");
-  aggregate.tz_offset_seconds = tz_flag(o.usage.tz);
+  AggregateOptions aggregate = aggregate_options(o.usage, o.common.provider, request.group_by);
   UsageAggregator usage(catalog, aggregate);
   const bool any_usage = read_inputs(o.inputs, o.usage, usage, &request.workloads);
   add_inline_workload(o.inline_workload, o.period, request.workloads);

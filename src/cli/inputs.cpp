@@ -226,6 +226,20 @@ std::optional<Decimal> number_flag(const std::string& text, const char* flag, Nu
   return parsed;
 }
 
+AggregateOptions aggregate_options(const UsageInputOptions& usage, const std::string& provider,
+                                   const std::vector<std::string>& group_by)
+{
+  AggregateOptions aggregate;
+  aggregate.group_by = group_by;
+  aggregate.provider_hint = provider;
+  aggregate.strict = usage.strict;
+  aggregate.show_rejects = usage.show_rejects;
+  aggregate.since = date_flag(usage.since, "--since");
+  aggregate.until = date_flag(usage.until, "--until");
+  aggregate.tz_offset_seconds = tz_flag(usage.tz);
+  return aggregate;
+}
+
 std::int32_t tz_flag(const std::string& text)
 {
   const auto offset = parse_utc_offset(text);

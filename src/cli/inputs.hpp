@@ -70,6 +70,10 @@ void add_inline_workload(const InlineWorkloadOptions& options, const std::string
 
 std::optional<Day> date_flag(const std::string& text, const char* flag);
 
+// The aggregator's settings from the recorded-usage options.
+AggregateOptions aggregate_options(const UsageInputOptions& usage, const std::string& provider,
+                                   const std::vector<std::string>& group_by);
+
 // Numeric flags, parsed exactly; empty text gives nullopt; negative values
 // and out-of-range shares are errors naming the flag.
 enum class NumberKind {
