@@ -61,6 +61,9 @@ nlohmann::json parse_json_exact(std::string_view text, const std::string& file)
   } catch (const nlohmann::json::parse_error& error) {
     const std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
     throw Error(location_of_offset(text, offset, file), describe_parse_error(error));
+  } catch (const nlohmann::json::exception&) {
+    // e.g. out_of_range.406: a number beyond the range of a double (found by fuzzing)
+    throw Error(Location{file}, "invalid JSON: a number is out of range", "numbers within about 1e308");
   }
   return root;
 }
@@ -73,6 +76,9 @@ nlohmann::ordered_json parse_json_document(std::string_view text, const std::str
     // nlohmann reports the byte just past the problem; point at it.
     const std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
     throw Error(location_of_offset(text, offset, file), describe_parse_error(error));
+  } catch (const nlohmann::json::exception&) {
+    // e.g. out_of_range.406: a number beyond the range of a double (found by fuzzing)
+    throw Error(Location{file}, "invalid JSON: a number is out of range", "numbers within about 1e308");
   }
 }
 

@@ -514,7 +514,7 @@ void read_usage_jsonl(std::string_view text, const std::string& file, RecordSink
       // Re-base the parser's location on the file.
       Location at = error.location();
       const std::string message = std::string(error.what()).substr(at.to_string().size() + 2);
-      at.line += span.line - 1;
+      at.line = at.line == 0 ? span.line : at.line + span.line - 1;
       sink.reject(at, "invalid JSON", message);
       continue;
     }

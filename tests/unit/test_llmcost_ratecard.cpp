@@ -526,3 +526,18 @@ TEST_SUITE("llmcost/ratecard")
     CHECK(amount(m.current().input) == dec("1.00"));
   }
 }
+
+TEST_SUITE("llmcost/ratecard")
+{
+  // Regression (found by fuzz_card): a number beyond a double's range made
+  // nlohmann throw out_of_range through load_card.
+  TEST_CASE("a number beyond the double range is a problem, not an exception")
+  {
+    const std::string text = R"({"schema_version": 1, "provider": "x", "price": 1e400})";
+    llmcost::CardLoad load;
+    CHECK_NOTHROW(load = llmcost::load_card(text, "overflow.json"));
+    CHECK_FALSE(load.card.has_value());
+    REQUIRE(load.problems.size() == 1);
+    CHECK(load.problems[0].message.find("out of range") != std::string::npos);
+  }
+}
