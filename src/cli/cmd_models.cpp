@@ -1,6 +1,7 @@
 // `llmcost models`: the bundled (and added) models with their prices.
 
 #include "cli/app.hpp"
+#include "llmcost/json_util.hpp"
 
 #include "llmcost/catalog_view.hpp"
 #include "llmcost/error.hpp"
@@ -48,7 +49,7 @@ void run_models(const ModelsOptions& o, Context& context)
       }
       rows.push_back(r);
     }
-    text = nlohmann::ordered_json{{"models", rows}}.dump(2) + "\n";
+    text = dump_json(nlohmann::ordered_json{{"models", rows}});
     break;
   }
   }

@@ -1,6 +1,7 @@
 // `llmcost rates show|validate|diff`: inspect, check and compare rate cards.
 
 #include "cli/app.hpp"
+#include "llmcost/json_util.hpp"
 
 #include "llmcost/catalog_view.hpp"
 #include "llmcost/error.hpp"
@@ -103,7 +104,7 @@ void run_diff(const RatesOptions& o, Context& context)
     for (const auto& c : changes) {
       list.push_back({{"model", c.model}, {"change", c.what}});
     }
-    text = nlohmann::ordered_json{{"old", o.diff_old}, {"new", o.diff_new}, {"changes", list}}.dump(2) + "\n";
+    text = dump_json(nlohmann::ordered_json{{"old", o.diff_old}, {"new", o.diff_new}, {"changes", list}});
   } else if (changes.empty()) {
     text = fmt::format("no price changes between {} and {}\n", o.diff_old, o.diff_new);
   } else {

@@ -1,4 +1,5 @@
 #include "llmcost/budget.hpp"
+#include "llmcost/json_util.hpp"
 
 #include "llmcost/error.hpp"
 #include "llmcost/text_table.hpp"
@@ -517,7 +518,7 @@ std::string render_budget(const BudgetResult& r, const RenderOptions& options)
 {
   const int p = options.precision;
   if (options.format == OutputFormat::json) {
-    return to_json(r).dump(2) + "\n";
+    return dump_json(to_json(r));
   }
   if (options.format == OutputFormat::csv) {
     return render_csv_table(r.baseline.empty() ? lines_table(r, 12) : baseline_table(r, 12));

@@ -1,4 +1,5 @@
 #include "llmcost/catalog_view.hpp"
+#include "llmcost/json_util.hpp"
 
 #include "llmcost/pricing.hpp"
 
@@ -191,7 +192,7 @@ std::string render_model_rates(const Card& card, const Model& model, OutputForma
     if (model.kind == ModelKind::chat && card.web_search_call_fee) {
       j["web_search_call_fee"] = card.web_search_call_fee->amount.to_exact_string(2);
     }
-    return j.dump(2) + "\n";
+    return dump_json(j);
   }
   std::string out = fmt::format("{}/{} ({}, {})\n", card.provider, model.id, to_string(model.kind), card.currency);
   if (!model.aliases.empty()) {
@@ -291,7 +292,7 @@ std::string render_card_summary(const Card& card, OutputFormat format)
       credits.push_back(r);
     }
     j["credits"] = credits;
-    return j.dump(2) + "\n";
+    return dump_json(j);
   }
   std::string out =
       fmt::format("{} — {} ({}, {} models)\n", card.provider, card.name, card.currency, card.models.size());

@@ -1,4 +1,5 @@
 #include "llmcost/compare.hpp"
+#include "llmcost/json_util.hpp"
 #include "llmcost/text_table.hpp"
 
 #include <fmt/format.h>
@@ -125,7 +126,7 @@ ordered_json to_json(const CompareResult& r)
 std::string render_compare(const CompareResult& r, const RenderOptions& options)
 {
   if (options.format == OutputFormat::json) {
-    return to_json(r).dump(2) + "\n";
+    return dump_json(to_json(r));
   }
   if (options.format == OutputFormat::csv) {
     TextTable t;

@@ -573,7 +573,13 @@ CardLoad load_card(std::string_view json_text, const std::string& origin)
     return result;
   }
   CardReader reader(origin);
-  Card card = reader.card(root);
+  Card card;
+  try {
+    card = reader.card(root);
+  } catch (const nlohmann::json::exception& error) {
+    // A field of an unexpected type (e.g. "approximate": "yes") read through json::value().
+    reader.problems.push_back({origin, std::string("a field has the wrong type: ") + error.what()});
+  }
   result.problems = std::move(reader.problems);
   if (result.problems.empty()) {
     result.card = std::move(card);

@@ -1,4 +1,5 @@
 #include "llmcost/date.hpp"
+#include "llmcost/json_util.hpp"
 #include "llmcost/reconcile.hpp"
 #include "llmcost/text_table.hpp"
 
@@ -269,7 +270,7 @@ std::string render_reconcile(const ReconcileResult& r, const RenderOptions& opti
   const int precision = options.precision;
   switch (options.format) {
   case OutputFormat::json:
-    return to_json(r).dump(2) + "\n";
+    return dump_json(to_json(r));
   case OutputFormat::csv: {
     TextTable t;
     t.headers = {"file",     "line",   "request_id", "provider", "model",

@@ -1,4 +1,5 @@
 #include "llmcost/render.hpp"
+#include "llmcost/json_util.hpp"
 
 #include "llmcost/text_table.hpp"
 
@@ -428,7 +429,7 @@ std::string render_json(const Report& report)
   j["prices"] = prices;
   j["notes"] = report.notes;
   j["warnings"] = report.warnings;
-  return j.dump(2) + "\n";
+  return dump_json(j);
 }
 
 } // namespace

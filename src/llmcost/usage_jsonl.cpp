@@ -518,7 +518,11 @@ void read_usage_jsonl(std::string_view text, const std::string& file, RecordSink
       sink.reject(at, "invalid JSON", message);
       continue;
     }
-    reader.read(object, where);
+    try {
+      reader.read(object, where);
+    } catch (const nlohmann::json::exception& error) {
+      sink.reject(where, "bad field", std::string("a field has the wrong type: ") + error.what());
+    }
   }
 }
 

@@ -248,12 +248,13 @@ std::vector<Workload> load_workloads(std::string_view text, const std::string& f
     if (!item.is_object()) {
       throw Error(locate_workload(text, file, "", i), w.pointer + ": expected a workload object");
     }
-    w.name = item.value("name", "");
-    if (!item.contains("name") || !item["name"].is_string()) {
-      w.name = "workload-" + std::to_string(i + 1);
-    }
-    w.where = locate_workload(text, file, item.contains("name") ? w.name : "", i);
+    const bool named = item.contains("name") && item["name"].is_string();
+    w.name = named ? item["name"].get<std::string>() : "workload-" + std::to_string(i + 1);
+    w.where = locate_workload(text, file, named ? w.name : "", i);
     FieldReader read{file, w.pointer, w.where};
+    if (item.contains("name") && !named) {
+      read.fail("name", fmt::format("expected a string, found {}", item["name"].type_name()), "a workload name");
+    }
     for (const auto& [key, value] : item.items()) {
       if (known_fields().count(key) == 0) {
         read.fail(key, fmt::format("unknown field \"{}\"", key), "a field from the workload spec in llmcost(1)");
