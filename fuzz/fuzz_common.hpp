@@ -47,8 +47,7 @@ inline bool known_defect(std::string_view what)
 // (amount out of range, also a clean exit 2) are expected outcomes. An
 // Error whose message starts with "internal error" is a broken invariant,
 // and any other exception type escaping is a defect.
-template <typename Body>
-void expect_clean(Body&& body)
+template <typename Body> void expect_clean(Body&& body)
 {
   try {
     body();

@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace llmcost;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   static const ColumnMap no_map;
-  static const ColumnMap maps = parse_column_maps({"tok_in=input_tokens", "tok_out=output_tokens", "usd=billed", "m=model"});
+  static const ColumnMap maps =
+      parse_column_maps({"tok_in=input_tokens", "tok_out=output_tokens", "usd=billed", "m=model"});
   const std::string file = "fuzz.csv";
   llmcost_fuzz::run_usage([&](RecordSink& sink) { read_usage_csv(text, file, no_map, sink); });
   llmcost_fuzz::run_usage([&](RecordSink& sink) { read_usage_csv(text, file, maps, sink); });

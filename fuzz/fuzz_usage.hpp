@@ -26,13 +26,12 @@ inline void check_counts(const llmcost::RecordCounts& c)
   if (c.priced + c.rejected + c.duplicates + c.filtered > c.read) {
     defect("record accounting: priced + rejected + duplicates + filtered > read",
            std::to_string(c.priced) + "+" + std::to_string(c.rejected) + "+" + std::to_string(c.duplicates) + "+" +
-             std::to_string(c.filtered) + " > " + std::to_string(c.read));
+               std::to_string(c.filtered) + " > " + std::to_string(c.read));
   }
 }
 
 // `read(sink)` runs the reader over the input.
-template <typename Read>
-void run_usage(Read&& read)
+template <typename Read> void run_usage(Read&& read)
 {
   using namespace llmcost;
   expect_clean([&] {
