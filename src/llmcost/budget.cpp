@@ -383,11 +383,6 @@ std::string money(Decimal value, int precision)
   return format_money(value, precision);
 }
 
-std::string signed_money(Decimal value, int precision)
-{
-  return (value > Decimal{} ? "+" : "") + format_money(value, precision);
-}
-
 std::string pct_text(const std::optional<Decimal>& pct)
 {
   return pct ? (*pct > Decimal{} ? "+" : "") + pct->to_string(2) + "%" : "new";
@@ -486,7 +481,7 @@ TextTable baseline_table(const BudgetResult& r, int precision)
   t.numeric = {false, true, true, true, true, false};
   for (const auto& b : r.baseline) {
     t.rows.push_back({b.key, b.before ? money(*b.before, precision) : "-", b.after ? money(*b.after, precision) : "-",
-                      signed_money(b.delta, precision), pct_text(b.delta_pct), b.breach ? "over" : ""});
+                      format_signed_money(b.delta, precision), pct_text(b.delta_pct), b.breach ? "over" : ""});
   }
   return t;
 }
@@ -543,7 +538,7 @@ std::string render_budget(const BudgetResult& r, const RenderOptions& options)
   }
   if (r.limit) {
     out += fmt::format("; limit {}: {}% used, headroom {}", money(*r.limit, p), r.percent_of_limit->to_string(1),
-                       signed_money(*r.headroom, p));
+                       format_signed_money(*r.headroom, p));
   }
   out += md ? "\n\n" : "\n";
   if (!r.projection.empty()) {

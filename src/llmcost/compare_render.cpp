@@ -11,11 +11,6 @@ using nlohmann::ordered_json;
 
 namespace {
 
-std::string signed_money(Decimal value, int precision)
-{
-  return (value > Decimal{} ? "+" : "") + format_money(value, precision);
-}
-
 TextTable group_table(const CompareResult& r, const std::string& group, int precision)
 {
   TextTable t;
@@ -35,8 +30,8 @@ TextTable group_table(const CompareResult& r, const std::string& group, int prec
       }
       row.push_back(format_money(a.cost->total(), precision));
       row.push_back(is_baseline ? ""
-                                : signed_money(a.delta, precision) +
-                                      (a.delta_pct ? " (" + signed_money(*a.delta_pct, 1) + "%)" : ""));
+                                : format_signed_money(a.delta, precision) +
+                                      (a.delta_pct ? " (" + format_signed_money(*a.delta_pct, 1) + "%)" : ""));
       row.emplace_back(a.cheapest ? "<- cheapest" : "");
     } else {
       row.insert(row.end(), {"n/a", "", "", "", "", "", "", a.na_reason});

@@ -18,12 +18,6 @@ Decimal magnitude(Decimal value)
   return value.is_negative() ? -value : value;
 }
 
-std::string signed_money(Decimal value, int precision)
-{
-  const std::string text = format_money(value, precision);
-  return value.is_negative() || text.find_first_not_of("0.,") == std::string::npos ? text : "+" + text;
-}
-
 std::string pct(Decimal part, Decimal whole)
 {
   if (whole.is_zero()) {
@@ -67,7 +61,7 @@ TextTable groups_table(const ReconcileResult& r, int precision)
     row.push_back(group_thousands(std::to_string(g.discrepant)));
     row.push_back(format_money(g.billed, precision));
     row.push_back(format_money(g.expected, precision));
-    row.push_back(signed_money(g.variance(), precision));
+    row.push_back(format_signed_money(g.variance(), precision));
     row.push_back(pct(g.variance(), g.expected));
     t.rows.push_back(std::move(row));
   }
@@ -80,7 +74,8 @@ TextTable causes_table(const ReconcileResult& r, int precision)
   t.headers = {"cause", "rows", "variance $"};
   t.numeric = {false, true, true};
   for (const auto& [cause, total] : r.by_cause) {
-    t.rows.push_back({cause, group_thousands(std::to_string(total.rows)), signed_money(total.variance, precision)});
+    t.rows.push_back(
+        {cause, group_thousands(std::to_string(total.rows)), format_signed_money(total.variance, precision)});
   }
   return t;
 }
@@ -94,7 +89,7 @@ TextTable discrepancy_table(const ReconcileResult& r, std::size_t top, int preci
     t.rows.push_back({where_of(*d), d->request_id, d->provider + "/" + d->model,
                       d->expected ? format_money(*d->expected, std::max(precision, 6)) : "-",
                       format_money(d->billed, std::max(precision, 6)),
-                      signed_money(d->variance, std::max(precision, 6)),
+                      format_signed_money(d->variance, std::max(precision, 6)),
                       d->cause + (d->detail.empty() ? "" : ": " + d->detail)});
   }
   return t;
@@ -105,20 +100,20 @@ std::string summary_lines(const ReconcileResult& r, int precision)
   std::string out;
   out += fmt::format("billed    {:>16}\n", format_money(r.billed_total, precision));
   out += fmt::format("expected  {:>16}\n", format_money(r.expected_total, precision));
-  out += fmt::format("variance  {:>16}  ({} of expected)\n", signed_money(r.variance(), precision),
+  out += fmt::format("variance  {:>16}  ({} of expected)\n", format_signed_money(r.variance(), precision),
                      pct(r.variance(), r.expected_total));
   out += fmt::format("rounding  {:>16}  ({} row{} within the billed amount's precision; not discrepancies)\n",
-                     signed_money(r.rounding_total, std::max(precision, 8)), r.rounded_rows,
+                     format_signed_money(r.rounding_total, std::max(precision, 8)), r.rounded_rows,
                      r.rounded_rows == 1 ? "" : "s");
   for (const auto& line : r.invoice_lines) {
     out += fmt::format("  invoice line {:<24} {:>12}  export bills {} for {} ({})\n", line.line,
                        format_money(line.invoiced, precision), format_money(line.billed, precision), line.model,
-                       signed_money(line.invoiced - line.billed, precision));
+                       format_signed_money(line.invoiced - line.billed, precision));
   }
   if (r.invoice_total) {
     out += fmt::format("invoice   {:>16}  ({} against the export's billed total)\n",
                        format_money(*r.invoice_total, precision),
-                       signed_money(*r.invoice_total - r.billed_total, precision));
+                       format_signed_money(*r.invoice_total - r.billed_total, precision));
   }
   return out;
 }

@@ -54,6 +54,12 @@ std::string format_money(Decimal value, int precision)
   return group_thousands(value.to_string(precision));
 }
 
+std::string format_signed_money(Decimal value, int precision)
+{
+  const std::string text = format_money(value, precision);
+  return value.is_negative() || text.find_first_not_of("0.,") == std::string::npos ? text : "+" + text;
+}
+
 namespace {
 
 struct Column

@@ -29,5 +29,7 @@ std::string render_record_summary(const Report& report);
 std::string group_thousands(const std::string& plain_number);
 std::string format_quantity(Decimal value);
 std::string format_money(Decimal value, int precision);
+// A difference with its sign: "+1.50", "-0.25", and "0.00" when it rounds to zero.
+std::string format_signed_money(Decimal value, int precision);
 
 } // namespace llmcost
