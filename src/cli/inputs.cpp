@@ -3,7 +3,7 @@
 #include "cli/inputs.hpp"
 
 #include "llmcost/error.hpp"
-#include "llmcost/files.hpp"
+#include "llmcost/ingest.hpp"
 #include "llmcost/usage_csv.hpp"
 #include "llmcost/usage_jsonl.hpp"
 
@@ -11,12 +11,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
+#include <thread>
 
 namespace llmcost::cli {
 
 namespace {
-
-enum class InputKind { workload, csv, jsonl };
 
 // Files to read: directories are walked recursively for *.csv (and *.json
 // workload specs), in sorted order so output is deterministic.
@@ -50,39 +49,33 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs)
   return files;
 }
 
-InputKind detect_kind(const std::string& forced, const std::string& name, std::string_view text)
+// An unsigned number from the environment, or `fallback`.
+std::uint64_t env_number(const char* name, std::uint64_t fallback)
 {
-  if (forced == "workload") {
-    return InputKind::workload;
+  const char* text = std::getenv(name);
+  if (text != nullptr && *text != '\0') {
+    const auto value = std::strtoull(text, nullptr, 10);
+    if (value > 0) {
+      return value;
+    }
   }
-  if (forced == "csv") {
-    return InputKind::csv;
-  }
-  if (forced == "jsonl") {
-    return InputKind::jsonl;
-  }
-  if (looks_like_workload_spec(text.substr(0, 1 << 16))) {
-    return InputKind::workload;
-  }
-  (void)name;
-  if (looks_like_json_objects(text)) {
-    return InputKind::jsonl;
-  }
-  return InputKind::csv;
+  return fallback;
 }
 
 // LLMCOST_BLOCK_SIZE (bytes) lets the tests cut inputs into tiny pieces; the
 // output must not depend on it.
 std::size_t block_size()
 {
-  const char* text = std::getenv("LLMCOST_BLOCK_SIZE");
-  if (text != nullptr && *text != '\0') {
-    const auto value = std::strtoull(text, nullptr, 10);
-    if (value > 0) {
-      return static_cast<std::size_t>(value);
-    }
+  return static_cast<std::size_t>(env_number("LLMCOST_BLOCK_SIZE", std::size_t{4} << 20));
+}
+
+unsigned thread_count(unsigned requested)
+{
+  if (requested > 0) {
+    return requested;
   }
-  return std::size_t{8} << 20;
+  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+  return static_cast<unsigned>(std::min<std::uint64_t>(env_number("LLMCOST_THREADS", cores), 64));
 }
 
 Workload inline_workload(const InlineWorkloadOptions& o, const std::string& period)
@@ -272,6 +265,9 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
       ->group(group);
   cmd.add_option("--since", options.since, "Only records on or after this date (YYYY-MM-DD)")->group(group);
   cmd.add_option("--until", options.until, "Only records on or before this date (YYYY-MM-DD)")->group(group);
+  cmd.add_option("--threads", options.threads,
+                 "Threads reading big or many files (default: LLMCOST_THREADS or all cores)")
+      ->group(group);
   cmd.add_option("--tz", options.tz, "UTC offset where days, weeks and months begin (UTC, +05:30, -08:00)")
       ->capture_default_str()
       ->group(group);
@@ -280,44 +276,21 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
 bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions& options, RecordSink& sink,
                  std::vector<Workload>* workloads)
 {
-  const ColumnMap maps = parse_column_maps(options.maps);
-  bool any_usage = false;
-  for (const auto& input : expand_inputs(inputs)) {
-    const std::string name = input == "-" ? "<stdin>" : input;
-    BlockReader reader(input, block_size());
-    switch (detect_kind(options.input_format, name, reader.peek())) {
-    case InputKind::workload: {
-      if (workloads == nullptr) {
-        throw Error(Location{name, 1, 1}, "a workload spec, not recorded usage",
-                    "a usage export (CSV) or JSON traces with billed amounts");
-      }
-      // Workload specs are small and parsed whole.
-      std::string text;
-      reader.run([](std::string_view) { return std::size_t{0}; },
-                 [&](std::string_view piece, std::size_t) { text.assign(piece); });
-      auto loaded = load_workloads(text, name);
-      workloads->insert(workloads->end(), loaded.begin(), loaded.end());
-      break;
+  IngestOptions ingest;
+  ingest.input_format = options.input_format;
+  ingest.maps = parse_column_maps(options.maps);
+  ingest.threads = thread_count(options.threads);
+  ingest.block_size = block_size();
+  // LLMCOST_PIECE_SIZE lets the tests cut small files into pieces read in parallel.
+  ingest.min_piece = env_number("LLMCOST_PIECE_SIZE", ingest.min_piece);
+  return ingest_usage(expand_inputs(inputs), ingest, sink, [&](const std::string& name, const std::string& text) {
+    if (workloads == nullptr) {
+      throw Error(Location{name, 1, 1}, "a workload spec, not recorded usage",
+                  "a usage export (CSV) or JSON traces with billed amounts");
     }
-    case InputKind::csv: {
-      UsageCsvReader csv(name, maps, sink);
-      reader.run(cut_after_last_csv_record, [&](std::string_view piece, std::size_t line) { csv.feed(piece, line); });
-      csv.finish();
-      any_usage = true;
-      break;
-    }
-    case InputKind::jsonl: {
-      // JSONL streams line by line; pretty-printed objects are read whole.
-      const bool by_line = is_json_lines(reader.peek());
-      reader.run(
-          by_line ? cut_after_last_line : [](std::string_view) { return std::size_t{0}; },
-          [&](std::string_view piece, std::size_t line) { read_usage_jsonl(piece, name, sink, line, by_line); });
-      any_usage = true;
-      break;
-    }
-    }
-  }
-  return any_usage;
+    auto loaded = load_workloads(text, name);
+    workloads->insert(workloads->end(), loaded.begin(), loaded.end());
+  });
 }
 
 } // namespace llmcost::cli

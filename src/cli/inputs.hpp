@@ -24,6 +24,7 @@ struct UsageInputOptions
   std::string since;
   std::string until;
   std::string tz = "UTC";
+  unsigned threads = 0; // 0: LLMCOST_THREADS, else the machine's cores
 };
 
 // `strict_by_default`: reconcile stops at the first bad row unless

@@ -187,11 +187,11 @@ void ScenarioCollector::record(const UsageRecord& r)
 {
   const RecordResolver::Result& resolution = m_resolver.resolve(r.provider, r.model);
   if (!resolution.model) {
-    reject(r.where, resolution.category, resolution.problem);
+    reject(r.where.location(), resolution.category, resolution.problem);
     return;
   }
   if (const auto [category, why] = unpriceable_reason(r, *resolution.model); !why.empty()) {
-    reject(r.where, category, why);
+    reject(r.where.location(), category, why);
     return;
   }
   ++m_counts.read;

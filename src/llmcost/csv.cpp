@@ -2,6 +2,8 @@
 
 #include "llmcost/error.hpp"
 
+#include <cstring>
+
 namespace llmcost {
 
 char detect_delimiter(std::string_view first_line)
@@ -29,43 +31,90 @@ char detect_delimiter(std::string_view first_line)
   return candidates[best];
 }
 
-CsvReader::CsvReader(std::string_view text, char delimiter, std::size_t first_line)
+CsvReader::CsvReader(std::string_view text, char delimiter, std::size_t first_line, bool at_end)
   : m_text(text)
   , m_line(first_line)
   , m_record_line(first_line)
+  , m_at_end(at_end)
 {
-  if (first_line == 1 && m_text.substr(0, 3) == "\xEF\xBB\xBF") {
-    m_text.remove_prefix(3);
+  if (first_line == 1 && delimiter == 0 && m_text.substr(0, 3) == "\xEF\xBB\xBF") {
+    m_pos = 3;
     m_had_bom = true;
   }
   if (delimiter != 0) {
     m_delimiter = delimiter;
   } else {
-    m_delimiter = detect_delimiter(m_text.substr(0, m_text.find('\n')));
+    const std::string_view rest = m_text.substr(m_pos);
+    m_delimiter = detect_delimiter(rest.substr(0, rest.find('\n')));
   }
 }
 
 bool CsvReader::next(std::vector<std::string_view>& fields, const std::string& file)
 {
   fields.clear();
-  m_scratch.clear();
   // Skip blank lines between records.
   while (m_pos < m_text.size() && (m_text[m_pos] == '\n' || m_text[m_pos] == '\r')) {
     if (m_text[m_pos] == '\n') {
       ++m_line;
+    } else if (!m_at_end && m_pos + 1 == m_text.size()) {
+      return false; // a '\r' whose '\n' may come next
     }
     ++m_pos;
   }
   if (m_pos >= m_text.size()) {
     return false;
   }
+  // Fast path: a line without quotes splits at delimiters, no copies.
+  const char* begin = m_text.data() + m_pos;
+  const char* end_of_text = m_text.data() + m_text.size();
+  const auto* newline =
+      static_cast<const char*>(std::memchr(begin, '\n', static_cast<std::size_t>(end_of_text - begin)));
+  if (newline == nullptr && !m_at_end) {
+    return false;
+  }
+  const char* line_end = newline != nullptr ? newline : end_of_text;
+  const char* content_end = line_end > begin && line_end[-1] == '\r' ? line_end - 1 : line_end;
+  const auto span = static_cast<std::size_t>(content_end - begin);
+  if (std::memchr(begin, '"', span) != nullptr || std::memchr(begin, '\r', span) != nullptr) {
+    return next_quoted(fields, file); // quotes, or a lone CR ending a record mid-line
+  }
+  m_record_line = m_line;
+  const char delimiter = m_delimiter;
+  const char* field = begin;
+  for (const char* p = begin; p < content_end; ++p) {
+    if (*p == delimiter) {
+      fields.emplace_back(field, static_cast<std::size_t>(p - field));
+      field = p + 1;
+    }
+  }
+  fields.emplace_back(field, static_cast<std::size_t>(content_end - field));
+  if (newline != nullptr) {
+    ++m_line;
+    m_pos = static_cast<std::size_t>(newline + 1 - m_text.data());
+  } else {
+    m_pos = m_text.size();
+  }
+  return true;
+}
+
+bool CsvReader::next_quoted(std::vector<std::string_view>& fields, const std::string& file)
+{
+  m_scratch.clear();
+  const std::size_t record_start = m_pos;
+  const std::size_t start_line = m_line;
   m_record_line = m_line;
   const std::size_t size = m_text.size();
+  auto not_whole = [&] {
+    // The record runs past the text: wait for more input.
+    m_pos = record_start;
+    m_line = start_line;
+    fields.clear();
+    return false;
+  };
   while (true) {
     if (m_pos < size && m_text[m_pos] == '"') {
       // Quoted field.
       const std::size_t open_line = m_line;
-      const std::size_t open_col = m_pos;
       ++m_pos;
       std::string value;
       bool closed = false;
@@ -80,6 +129,9 @@ bool CsvReader::next(std::vector<std::string_view>& fields, const std::string& f
             run_start = m_pos;
             continue;
           }
+          if (m_pos + 1 == size && !m_at_end) {
+            return not_whole(); // a doubled quote may be split across pieces
+          }
           ++m_pos;
           closed = true;
           break;
@@ -90,7 +142,9 @@ bool CsvReader::next(std::vector<std::string_view>& fields, const std::string& f
         ++m_pos;
       }
       if (!closed) {
-        (void)open_col;
+        if (!m_at_end) {
+          return not_whole();
+        }
         throw Error(Location{file, open_line, 0}, "unterminated quoted field",
                     "a closing \" before the end of the file");
       }
@@ -112,8 +166,14 @@ bool CsvReader::next(std::vector<std::string_view>& fields, const std::string& f
       continue;
     }
     // End of record.
+    if (m_pos >= size && !m_at_end) {
+      return not_whole();
+    }
     if (m_pos < size && m_text[m_pos] == '\r') {
       ++m_pos;
+      if (m_pos >= size && !m_at_end) {
+        return not_whole();
+      }
     }
     if (m_pos < size && m_text[m_pos] == '\n') {
       ++m_pos;
@@ -123,8 +183,6 @@ bool CsvReader::next(std::vector<std::string_view>& fields, const std::string& f
   }
   // Point the quoted fields at their unescaped copies (m_scratch no longer grows).
   std::size_t q = 0;
-  std::size_t pos = 0;
-  (void)pos;
   for (auto& field : fields) {
     if (field.data() == nullptr) {
       field = m_scratch[q++];

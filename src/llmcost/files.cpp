@@ -5,10 +5,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace llmcost {
 
@@ -34,25 +37,43 @@ std::string read_file(const std::string& path)
 
 namespace llmcost {
 
-BlockReader::BlockReader(const std::string& path, std::size_t block_size)
+namespace {
+
+[[noreturn]] void throw_io_error(const std::string& path, const char* what)
+{
+  throw Error(Location{path == "-" ? "<stdin>" : path}, std::string(what) + std::strerror(errno));
+}
+
+} // namespace
+
+BlockReader::BlockReader(const std::string& path, std::size_t block_size, std::uint64_t begin, std::uint64_t end)
   : m_path(path)
-  , m_block_size(block_size)
+  , m_offset(begin)
+  , m_end(end)
+  , m_block_size(std::max<std::size_t>(block_size, 1))
 {
   if (path == "-") {
-    m_file = stdin;
+    m_fd = STDIN_FILENO;
     return;
   }
-  m_file = std::fopen(path.c_str(), "rb");
-  if (m_file == nullptr) {
-    throw Error(Location{path}, std::string("cannot open: ") + std::strerror(errno));
+  m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (m_fd < 0) {
+    throw_io_error(path, "cannot open: ");
   }
   m_owned = true;
+  struct stat info
+  {
+  };
+  m_seekable = ::fstat(m_fd, &info) == 0 && S_ISREG(info.st_mode);
+  if (begin == 0 && end == k_to_end) {
+    ::posix_fadvise(m_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  }
 }
 
 BlockReader::~BlockReader()
 {
-  if (m_owned && m_file != nullptr) {
-    std::fclose(m_file);
+  if (m_owned && m_fd >= 0) {
+    ::close(m_fd);
   }
 }
 
@@ -61,14 +82,48 @@ bool BlockReader::fill()
   if (m_eof) {
     return false;
   }
-  const std::size_t old_size = m_buffer.size();
-  m_buffer.resize(old_size + m_block_size);
-  const std::size_t got = std::fread(m_buffer.data() + old_size, 1, m_block_size, m_file);
-  m_buffer.resize(old_size + got);
-  if (got < m_block_size) {
-    if (std::ferror(m_file) != 0) {
-      throw Error(Location{m_path == "-" ? "<stdin>" : m_path}, std::string("read error: ") + std::strerror(errno));
+  if (m_begin > 0 && m_begin == m_size) {
+    m_begin = m_size = 0;
+  }
+  std::size_t want = m_block_size;
+  if (m_end != k_to_end) {
+    want = static_cast<std::size_t>(std::min<std::uint64_t>(want, m_end - m_offset));
+  }
+  if (m_size + want > m_capacity) {
+    // Move the carried-over tail to the front; grow only when a record needs it.
+    const std::size_t kept = m_size - m_begin;
+    const std::size_t capacity = std::max(m_capacity, kept + want);
+    if (capacity > m_capacity) {
+      auto bigger = std::make_unique<char[]>(capacity);
+      std::memcpy(bigger.get(), m_buffer.get() + m_begin, kept);
+      m_buffer = std::move(bigger);
+      m_capacity = capacity;
+    } else {
+      std::memmove(m_buffer.get(), m_buffer.get() + m_begin, kept);
     }
+    m_begin = 0;
+    m_size = kept;
+  }
+  std::size_t got = 0;
+  while (got < want) {
+    const ssize_t n =
+        !m_seekable ? ::read(m_fd, m_buffer.get() + m_size + got, want - got)
+                    : ::pread(m_fd, m_buffer.get() + m_size + got, want - got, static_cast<off_t>(m_offset + got));
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      throw_io_error(m_path, "read error: ");
+    }
+    if (n == 0) {
+      m_eof = true;
+      break;
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  m_size += got;
+  m_offset += got;
+  if (m_end != k_to_end && m_offset >= m_end) {
     m_eof = true;
   }
   return got > 0;
@@ -78,62 +133,69 @@ std::string_view BlockReader::peek()
 {
   // Enough of the start to tell the format, whatever the block size.
   constexpr std::size_t k_detect_bytes = 64 * 1024;
-  while (m_buffer.size() < k_detect_bytes && fill()) {
+  while (m_size - m_begin < k_detect_bytes && fill()) {
   }
-  return m_buffer;
+  return {m_buffer.get() + m_begin, m_size - m_begin};
 }
 
-bool BlockReader::peeked_all()
+void BlockReader::consume(std::size_t bytes)
+{
+  const char* start = m_buffer.get() + m_begin;
+  m_line += static_cast<std::size_t>(std::count(start, start + bytes, '\n'));
+  m_begin += bytes;
+}
+
+void BlockReader::skip(std::size_t bytes)
 {
   peek();
-  return m_eof;
+  consume(std::min(bytes, m_size - m_begin));
 }
 
-void BlockReader::run(const std::function<std::size_t(std::string_view)>& cut,
-                      const std::function<void(std::string_view, std::size_t)>& consume)
+void BlockReader::run(const std::function<std::size_t(std::string_view, std::size_t, bool)>& parse)
 {
-  std::size_t line = 1;
   peek();
   while (true) {
-    std::size_t whole = m_eof ? m_buffer.size() : cut(m_buffer);
-    if (whole == 0 && !m_eof) {
-      fill(); // one record spans the whole buffer: read on
-      continue;
-    }
-    const std::string_view piece(m_buffer.data(), whole);
-    if (!piece.empty()) {
-      consume(piece, line);
-      line += static_cast<std::size_t>(std::count(piece.begin(), piece.end(), '\n'));
-    }
-    m_buffer.erase(0, whole);
-    if (m_eof && m_buffer.empty()) {
+    const std::string_view text(m_buffer.get() + m_begin, m_size - m_begin);
+    if (text.empty() && m_eof) {
       return;
     }
-    if (!fill() && m_buffer.empty()) {
-      return;
+    consume(std::min(parse(text, m_line, m_eof), text.size()));
+    if (m_eof) {
+      return; // the parser had everything
     }
+    fill();
   }
+}
+
+std::optional<std::uint64_t> regular_file_size(const std::string& path)
+{
+  struct stat info
+  {
+  };
+  if (path == "-" || ::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint64_t>(info.st_size);
+}
+
+std::string read_range(const std::string& path, std::uint64_t offset, std::size_t bytes)
+{
+  BlockReader reader(path, bytes, offset, offset + bytes);
+  std::string out;
+  reader.run([&](std::string_view text, std::size_t, bool at_end) {
+    if (!at_end) {
+      return std::size_t{0};
+    }
+    out.assign(text);
+    return text.size();
+  });
+  return out;
 }
 
 std::size_t cut_after_last_line(std::string_view text)
 {
   const std::size_t newline = text.rfind('\n');
   return newline == std::string_view::npos ? 0 : newline + 1;
-}
-
-std::size_t cut_after_last_csv_record(std::string_view text)
-{
-  bool quoted = false;
-  std::size_t cut = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '"') {
-      quoted = !quoted; // a doubled quote toggles twice
-    } else if (c == '\n' && !quoted) {
-      cut = i + 1;
-    }
-  }
-  return cut;
 }
 
 } // namespace llmcost

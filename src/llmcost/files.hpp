@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace llmcost {
@@ -9,48 +10,67 @@ std::string read_file(const std::string& path);
 
 } // namespace llmcost
 
-#include <cstdio>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <string_view>
 
 namespace llmcost {
 
-// Reads a file ("-" is standard input) block by block so memory stays flat:
-// each piece handed on ends on a record boundary chosen by the caller, and
-// the rest is carried into the next piece. A record longer than a block makes
-// the piece grow until it is whole.
+// Reads a file ("-" is standard input), or a byte range of one, block by
+// block so memory stays flat: the parser takes the whole records at the
+// start of what has been read, and the rest is carried into the next round.
+// A record longer than a block makes the buffer grow until it is whole.
 class BlockReader
 {
 public:
-  explicit BlockReader(const std::string& path, std::size_t block_size = std::size_t{8} << 20);
+  static constexpr std::uint64_t k_to_end = UINT64_MAX;
+
+  explicit BlockReader(const std::string& path, std::size_t block_size = std::size_t{4} << 20, std::uint64_t begin = 0,
+                       std::uint64_t end = k_to_end);
   ~BlockReader();
   BlockReader(const BlockReader&) = delete;
   BlockReader& operator=(const BlockReader&) = delete;
 
   // The start of the input (at least 64 KiB, or all of it), for format detection.
   std::string_view peek();
-  // True when the whole input fits in what peek() returned.
-  bool peeked_all();
+  // Drops the first `bytes` of the input (a header read from peek()) and
+  // counts its lines.
+  void skip(std::size_t bytes);
 
-  // `cut(text)` returns how many bytes of `text` form whole records (0: need more);
-  // `consume(piece, first_line)` gets each piece with the line it starts on.
-  void run(const std::function<std::size_t(std::string_view)>& cut,
-           const std::function<void(std::string_view, std::size_t)>& consume);
+  // `parse(text, first_line, at_end)` reads the whole records at the start of
+  // `text` and returns the bytes they take (0: the first record is not whole
+  // yet, read more); at the end of the input it must take everything.
+  void run(const std::function<std::size_t(std::string_view, std::size_t, bool)>& parse);
+
+  // Newlines in what was consumed so far.
+  std::uint64_t lines_consumed() const { return m_line - 1; }
 
 private:
   bool fill(); // appends one block; false at the end of the input
+  void consume(std::size_t bytes);
 
   std::string m_path;
-  std::FILE* m_file = nullptr;
+  int m_fd = -1;
   bool m_owned = false;
+  bool m_seekable = false; // pread by offset; otherwise read() in order (pipes)
   bool m_eof = false;
+  std::uint64_t m_offset = 0; // next byte to read
+  std::uint64_t m_end = k_to_end;
   std::size_t m_block_size;
-  std::string m_buffer;
+  std::unique_ptr<char[]> m_buffer;
+  std::size_t m_capacity = 0;
+  std::size_t m_begin = 0; // unconsumed bytes are [m_begin, m_size)
+  std::size_t m_size = 0;
+  std::size_t m_line = 1;
 };
 
-// Cut functions for BlockReader: after the last newline (JSONL), or after the
-// last newline outside double quotes (CSV; pieces start outside quotes).
+// Size of a regular file, or nothing (standard input, a pipe, an error).
+std::optional<std::uint64_t> regular_file_size(const std::string& path);
+// Up to `bytes` from `offset` of a file (for finding record boundaries).
+std::string read_range(const std::string& path, std::uint64_t offset, std::size_t bytes);
+
+// How many bytes of `text` form whole lines: up to the last newline.
 std::size_t cut_after_last_line(std::string_view text);
-std::size_t cut_after_last_csv_record(std::string_view text);
 
 } // namespace llmcost

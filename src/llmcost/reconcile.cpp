@@ -218,7 +218,7 @@ void Reconciler::record(const UsageRecord& record)
   const Decimal rounding = half_unit(places);
 
   Discrepancy d;
-  d.file = record.where.file;
+  d.file = std::string(record.where.file);
   d.line = record.where.line;
   d.request_id = record.request_id;
   d.provider = record.provider;
@@ -248,7 +248,7 @@ void Reconciler::record(const UsageRecord& record)
     } else {
       // Ambiguous or conflicting routes are a question for the user, not a billing error.
       m_result.billed_total -= billed;
-      count_rejection(record.where, resolution.category, resolution.problem);
+      count_rejection(record.where.location(), resolution.category, resolution.problem);
     }
     return;
   }

@@ -9,6 +9,17 @@ namespace llmcost {
 std::string to_lower(std::string_view text);
 // Levenshtein distance, for "did you mean" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);
-std::string_view trim(std::string_view text);
+// Without surrounding spaces and tabs (and a trailing '\r'). Inline: it runs
+// on every field of every usage row.
+inline std::string_view trim(std::string_view text)
+{
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
 
 } // namespace llmcost

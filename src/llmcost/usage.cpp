@@ -185,76 +185,19 @@ std::string group_value(const std::string& dim, const UsageRecord& record, const
   return value.empty() ? "(none)" : value;
 }
 
-UsageAggregator::UsageAggregator(const Catalog& catalog, AggregateOptions options)
-  : m_options(std::move(options))
-  , m_resolver(catalog, m_options.provider_hint)
+namespace {
+
+std::size_t mix(std::size_t seed, std::size_t value)
 {
-  if (m_options.group_by.empty()) {
-    m_options.group_by = {"provider", "model"};
-  }
+  // boost::hash_combine's constant; enough for a few dozen groups.
+  return seed ^ (value + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
 }
 
-void UsageAggregator::reject(const Location& where, const std::string& category, const std::string& detail)
-{
-  ++m_counts.read;
-  count_rejection(where, category, detail);
-}
+} // namespace
 
-void UsageAggregator::skip(const std::string& reason)
+std::size_t RecordResolver::NamesHash::operator()(const Names& n) const noexcept
 {
-  ++m_counts.skipped_lines[reason];
-}
-
-void RecordDeduplicator::Kept::keep(const UsageRecord& source)
-{
-  record = source;
-  file = source.where.file;
-  provider = source.provider;
-  model = source.model;
-  request_id = source.request_id;
-  project = source.project;
-  key = source.key;
-  session = source.session;
-  record.provider = provider;
-  record.model = model;
-  record.request_id = request_id;
-  record.project = project;
-  record.key = key;
-  record.session = session;
-}
-
-bool RecordDeduplicator::offer(const std::string& key, const UsageRecord& record)
-{
-  auto [it, inserted] = m_kept.try_emplace(key);
-  if (inserted) {
-    it->second.keep(record);
-    return true;
-  }
-  auto size = [](const UsageRecord& r) { return r.input + r.cached_input + r.output + r.web_search_calls; };
-  if (size(record) > size(it->second.record)) {
-    it->second.keep(record); // keep the fullest copy
-  }
-  return false;
-}
-
-void UsageAggregator::record_once(const std::string& key, const UsageRecord& record)
-{
-  ++m_counts.read;
-  if (!m_deduplicator.offer(key, record)) {
-    ++m_counts.duplicates;
-  }
-}
-
-void UsageAggregator::count_rejection(const Location& where, const std::string& category, const std::string& detail)
-{
-  if (m_options.strict) {
-    throw Error(where, detail);
-  }
-  ++m_counts.rejected;
-  ++m_counts.rejected_by_reason[category];
-  if (m_counts.first_rejections.size() < m_options.show_rejects) {
-    m_counts.first_rejections.push_back({where.to_string(), detail});
-  }
+  return mix(std::hash<std::string_view>{}(n.first), std::hash<std::string_view>{}(n.second));
 }
 
 RecordResolver::RecordResolver(const Catalog& catalog, std::string provider_hint)
@@ -263,12 +206,16 @@ RecordResolver::RecordResolver(const Catalog& catalog, std::string provider_hint
 {
 }
 
+void RecordResolver::ignore_provider(std::string_view provider)
+{
+  if (std::find(m_ignored_providers.begin(), m_ignored_providers.end(), provider) == m_ignored_providers.end()) {
+    m_ignored_providers.emplace_back(provider);
+  }
+}
+
 const RecordResolver::Result& RecordResolver::resolve(std::string_view provider, std::string_view model)
 {
-  m_scratch.assign(provider);
-  m_scratch += '\x1f';
-  m_scratch.append(model);
-  auto it = m_cache.find(m_scratch);
+  auto it = m_cache.find(Names(provider, model));
   if (it != m_cache.end()) {
     return it->second;
   }
@@ -276,10 +223,7 @@ const RecordResolver::Result& RecordResolver::resolve(std::string_view provider,
   ResolveFailure failure;
   std::string route = to_lower(provider);
   if (!route.empty() && m_catalog.find_card(route) == nullptr) {
-    if (std::find(m_ignored_providers.begin(), m_ignored_providers.end(), std::string(provider)) ==
-        m_ignored_providers.end()) {
-      m_ignored_providers.emplace_back(provider);
-    }
+    ignore_provider(provider);
     route.clear();
   }
   r.model = m_catalog.resolve(model, route, m_provider_hint, failure);
@@ -287,7 +231,14 @@ const RecordResolver::Result& RecordResolver::resolve(std::string_view provider,
     r.category = failure.category;
     r.problem = failure.problem + (failure.expected.empty() ? "" : " (expected " + failure.expected + ")");
   }
-  return m_cache.emplace(m_scratch, std::move(r)).first->second;
+  return m_cache.emplace(std::pair(std::string(provider), std::string(model)), std::move(r)).first->second;
+}
+
+void RecordResolver::merge_notes(const RecordResolver& later)
+{
+  for (const auto& provider : later.m_ignored_providers) {
+    ignore_provider(provider);
+  }
 }
 
 std::vector<std::string> RecordResolver::notes() const
@@ -333,27 +284,242 @@ Usage usage_of(const UsageRecord& record)
   return u;
 }
 
+void RecordDeduplicator::Kept::keep(const UsageRecord& source)
+{
+  record = source;
+  file = source.where.file;
+  provider = source.provider;
+  model = source.model;
+  request_id = source.request_id;
+  project = source.project;
+  key = source.key;
+  session = source.session;
+  record.where.file = file;
+  record.provider = provider;
+  record.model = model;
+  record.request_id = request_id;
+  record.project = project;
+  record.key = key;
+  record.session = session;
+}
+
+bool RecordDeduplicator::offer(const std::string& key, const UsageRecord& record)
+{
+  auto [it, inserted] = m_kept.try_emplace(key);
+  if (inserted) {
+    it->second.keep(record);
+    return true;
+  }
+  auto size = [](const UsageRecord& r) { return r.input + r.cached_input + r.output + r.web_search_calls; };
+  if (size(record) > size(it->second.record)) {
+    it->second.keep(record); // keep the fullest copy
+  }
+  return false;
+}
+
+std::uint64_t RecordDeduplicator::absorb(RecordDeduplicator& later, std::size_t line_offset)
+{
+  // Each key appears once in `later`, and an equal copy never replaces the
+  // one kept here: the earliest fullest copy wins, as in a single pass.
+  std::uint64_t duplicates = 0;
+  for (auto& [key, kept] : later.m_kept) {
+    UsageRecord moved = kept.record;
+    moved.where.line += line_offset;
+    if (!offer(key, moved)) {
+      ++duplicates;
+    }
+  }
+  later.m_kept.clear();
+  return duplicates;
+}
+
+UsageAggregator::UsageAggregator(const Catalog& catalog, AggregateOptions options)
+  : m_catalog(catalog)
+  , m_options(std::move(options))
+  , m_resolver(catalog, m_options.provider_hint)
+{
+  if (m_options.group_by.empty()) {
+    m_options.group_by = {"provider", "model"};
+  }
+  if (m_options.group_by.size() > k_max_dimensions) {
+    throw Error(Location{}, fmt::format("--by names {} dimensions", m_options.group_by.size()),
+                fmt::format("at most {}", k_max_dimensions));
+  }
+  for (const auto& name : m_options.group_by) {
+    m_dimensions.push_back(name == "provider"                        ? Dimension::provider
+                           : name == "model"                         ? Dimension::model
+                           : name == "project" || name == "workload" ? Dimension::project
+                           : name == "key"                           ? Dimension::key
+                           : name == "session"                       ? Dimension::session
+                           : name == "day"                           ? Dimension::day
+                           : name == "week"                          ? Dimension::week
+                           : name == "month"                         ? Dimension::month
+                                                                     : Dimension::other);
+  }
+}
+
+std::unique_ptr<RecordSink> UsageAggregator::fork() const
+{
+  if (m_options.strict) {
+    return nullptr; // the first rejection in input order must stop the run
+  }
+  return std::make_unique<UsageAggregator>(m_catalog, m_options);
+}
+
+void UsageAggregator::join(RecordSink& later_sink, std::size_t line_offset)
+{
+  auto& later = dynamic_cast<UsageAggregator&>(later_sink);
+  const RecordCounts& c = later.m_counts;
+  m_counts.read += c.read;
+  m_counts.priced += c.priced;
+  m_counts.rejected += c.rejected;
+  m_counts.duplicates += c.duplicates;
+  m_counts.filtered += c.filtered;
+  for (const auto& [reason, n] : c.skipped_lines) {
+    m_counts.skipped_lines[reason] += n;
+  }
+  for (const auto& [reason, n] : c.rejected_by_reason) {
+    m_counts.rejected_by_reason[reason] += n;
+  }
+  for (auto& pending : later.m_first_rejections) {
+    if (m_first_rejections.size() >= m_options.show_rejects) {
+      break;
+    }
+    if (pending.where.line != 0) {
+      pending.where.line += line_offset;
+    }
+    m_first_rejections.push_back(std::move(pending));
+  }
+  m_counts.duplicates += m_deduplicator.absorb(later.m_deduplicator, line_offset);
+  m_resolver.merge_notes(later.m_resolver);
+  for (const auto& [later_key, acc] : later.m_groups) {
+    GroupKey key = later_key;
+    for (std::size_t i = 0; i < m_dimensions.size(); ++i) {
+      const Dimension d = m_dimensions[i];
+      if (d == Dimension::project || d == Dimension::key || d == Dimension::session) {
+        key.values[i] = intern(*later.m_interned[static_cast<std::size_t>(key.values[i])]);
+      }
+    }
+    m_groups[key].add(acc);
+  }
+  if (later.m_first_day) {
+    m_first_day = m_first_day ? std::min(*m_first_day, *later.m_first_day) : later.m_first_day;
+    m_last_day = m_last_day ? std::max(*m_last_day, *later.m_last_day) : later.m_last_day;
+  }
+}
+
+void UsageAggregator::reject(const Location& where, const std::string& category, const std::string& detail)
+{
+  ++m_counts.read;
+  count_rejection(where, category, detail);
+}
+
+void UsageAggregator::skip(const std::string& reason)
+{
+  ++m_counts.skipped_lines[reason];
+}
+
+void UsageAggregator::record_once(const std::string& key, const UsageRecord& record)
+{
+  ++m_counts.read;
+  if (!m_deduplicator.offer(key, record)) {
+    ++m_counts.duplicates;
+  }
+}
+
+void UsageAggregator::count_rejection(const Location& where, const std::string& category, const std::string& detail)
+{
+  if (m_options.strict) {
+    throw Error(where, detail);
+  }
+  ++m_counts.rejected;
+  ++m_counts.rejected_by_reason[category];
+  if (m_first_rejections.size() < m_options.show_rejects) {
+    m_first_rejections.push_back({where, detail});
+  }
+}
+
 void UsageAggregator::record(const UsageRecord& record)
 {
   ++m_counts.read;
   process(record);
 }
 
+std::size_t UsageAggregator::GroupKeyHash::operator()(const GroupKey& key) const noexcept
+{
+  std::size_t h = std::hash<const void*>{}(key.model);
+  h = mix(h, std::hash<const void*>{}(key.prices));
+  h = mix(h, key.batch ? 1 : 0);
+  for (const std::int64_t v : key.values) {
+    h = mix(h, static_cast<std::size_t>(v));
+  }
+  return h;
+}
+
+void UsageAggregator::Accumulator::add(const Accumulator& other)
+{
+  requests += other.requests;
+  input += other.input;
+  cached_input += other.cached_input;
+  cache_write += other.cache_write;
+  output += other.output;
+  reasoning += other.reasoning;
+  web_search_calls += other.web_search_calls;
+}
+
+std::int64_t UsageAggregator::intern(std::string_view text)
+{
+  auto it = m_interned_ids.find(text);
+  if (it != m_interned_ids.end()) {
+    return it->second;
+  }
+  const auto id = static_cast<std::int64_t>(m_interned.size());
+  m_interned.push_back(std::make_unique<std::string>(text));
+  m_interned_ids.emplace(*m_interned.back(), id);
+  return id;
+}
+
+std::int64_t UsageAggregator::day_value(Dimension dimension, std::optional<Day> local_day)
+{
+  if (!local_day) {
+    return INT64_MIN; // undated: "(none)"
+  }
+  if (dimension == Dimension::day) {
+    return *local_day;
+  }
+  if (!m_have_cached_day || m_cached_day != *local_day) {
+    // Weeks are keyed by their Monday, months by their first day.
+    const int weekday = static_cast<int>((*local_day + 3) % 7 + 7) % 7;
+    m_cached_week = *local_day - weekday;
+    int year = 0;
+    unsigned month = 0;
+    unsigned day = 0;
+    civil_from_days(*local_day, year, month, day);
+    m_cached_month = days_from_civil(year, month, 1);
+    m_cached_day = *local_day;
+    m_have_cached_day = true;
+  }
+  return dimension == Dimension::week ? m_cached_week : m_cached_month;
+}
+
 void UsageAggregator::process(const UsageRecord& record)
 {
   if (record.model.empty()) {
-    count_rejection(record.where, "no model", "no model name (expected the model column to be filled)");
+    count_rejection(record.where.location(), "no model", "no model name (expected the model column to be filled)");
     return;
   }
   const RecordResolver::Result& resolution = m_resolver.resolve(record.provider, record.model);
   if (!resolution.model) {
-    count_rejection(record.where, resolution.category, resolution.problem);
+    count_rejection(record.where.location(), resolution.category, resolution.problem);
     return;
   }
   const ResolvedModel& model = *resolution.model;
-  if (const auto [category, why] = unpriceable_reason(record, model); !why.empty()) {
-    count_rejection(record.where, category, why);
-    return;
+  if (model.model->kind != ModelKind::chat || (record.batch && !model.card->batch_available) ||
+      record.web_search_calls > 0) {
+    if (const auto [category, why] = unpriceable_reason(record, model); !why.empty()) {
+      count_rejection(record.where.location(), category, why);
+      return;
+    }
   }
   const std::optional<Day> local_day = local_day_of(record, m_options.tz_offset_seconds);
   if (outside_window(local_day, m_options.since, m_options.until)) {
@@ -364,39 +530,47 @@ void UsageAggregator::process(const UsageRecord& record)
   if (record.time) {
     // Prices change on UTC dates.
     const Day utc_day = day_at_offset(*record.time, 0);
-    prices = model.model->prices_on(utc_day);
+    prices = model.model->periods.size() == 1 && model.model->periods.front().from <= utc_day
+                 ? &model.model->periods.front()
+                 : model.model->prices_on(utc_day);
     if (prices == nullptr) {
-      count_rejection(record.where, "no price in effect on the record's date",
+      count_rejection(record.where.location(), "no price in effect on the record's date",
                       fmt::format("no price in effect on {}: {}/{} is priced from {}", format_date(utc_day),
                                   model.card->provider, model.model->id,
                                   format_date(model.model->periods.front().from)));
       return;
     }
+    m_first_day = m_first_day ? std::min(*m_first_day, utc_day) : utc_day;
+    m_last_day = m_last_day ? std::max(*m_last_day, utc_day) : utc_day;
   }
-  if (record.time) {
-    const Day utc = day_at_offset(*record.time, 0);
-    m_first_day = m_first_day ? std::min(*m_first_day, utc) : utc;
-    m_last_day = m_last_day ? std::max(*m_last_day, utc) : utc;
+  GroupKey key;
+  key.card = model.card;
+  key.model = model.model;
+  key.prices = prices;
+  key.batch = record.batch;
+  for (std::size_t i = 0; i < m_dimensions.size(); ++i) {
+    switch (m_dimensions[i]) {
+    case Dimension::provider:
+    case Dimension::model:
+    case Dimension::other:
+      break; // follows from the model
+    case Dimension::project:
+      key.values[i] = intern(record.project);
+      break;
+    case Dimension::key:
+      key.values[i] = intern(record.key);
+      break;
+    case Dimension::session:
+      key.values[i] = intern(record.session);
+      break;
+    case Dimension::day:
+    case Dimension::week:
+    case Dimension::month:
+      key.values[i] = day_value(m_dimensions[i], local_day);
+      break;
+    }
   }
-  std::vector<std::string> keys;
-  keys.reserve(m_options.group_by.size());
-  std::string id;
-  for (const auto& dim : m_options.group_by) {
-    std::string value = group_value(dim, record, &model, local_day);
-    id += value;
-    id += '\x1f';
-    keys.push_back(std::move(value));
-  }
-  id += fmt::format("{}\x1f{}\x1f{}", static_cast<const void*>(model.model), static_cast<const void*>(prices),
-                    record.batch ? 1 : 0);
-  auto [it, inserted] = m_groups.try_emplace(id);
-  Accumulator& acc = it->second;
-  if (inserted) {
-    acc.keys = std::move(keys);
-    acc.model = model;
-    acc.prices = prices;
-    acc.batch = record.batch;
-  }
+  Accumulator& acc = m_groups[key];
   acc.requests += record.requests;
   acc.input += record.input;
   acc.cached_input += record.cached_input;
@@ -405,6 +579,25 @@ void UsageAggregator::process(const UsageRecord& record)
   acc.reasoning += record.reasoning;
   acc.web_search_calls += record.web_search_calls;
   ++m_counts.priced;
+}
+
+std::vector<std::string> UsageAggregator::key_texts(const GroupKey& key) const
+{
+  std::vector<std::string> texts;
+  const ResolvedModel model{key.card, key.model};
+  for (std::size_t i = 0; i < m_dimensions.size(); ++i) {
+    UsageRecord sample; // the group's values, as group_value reads them from a record
+    std::optional<Day> day;
+    const Dimension d = m_dimensions[i];
+    if (d == Dimension::project || d == Dimension::key || d == Dimension::session) {
+      const std::string& text = *m_interned[static_cast<std::size_t>(key.values[i])];
+      (d == Dimension::project ? sample.project : d == Dimension::key ? sample.key : sample.session) = text;
+    } else if ((d == Dimension::day || d == Dimension::week || d == Dimension::month) && key.values[i] != INT64_MIN) {
+      day = static_cast<Day>(key.values[i]);
+    }
+    texts.push_back(group_value(m_options.group_by[i], sample, &model, day));
+  }
+  return texts;
 }
 
 Report UsageAggregator::finish()
@@ -417,56 +610,67 @@ Report UsageAggregator::finish()
   report.first_day = m_first_day;
   report.last_day = m_last_day;
   report.records = m_counts;
-  auto dec = [](uint128 v) { return Decimal::from_raw(static_cast<int128>(v) * Decimal::k_scale); };
-  // Deterministic order: by keys, then by pricing unit.
-  std::vector<const Accumulator*> groups;
-  groups.reserve(m_groups.size());
-  for (const auto& [id, acc] : m_groups) {
-    groups.push_back(&acc);
+  for (const auto& pending : m_first_rejections) {
+    report.records.first_rejections.push_back({pending.where.to_string(), pending.detail});
   }
-  std::sort(groups.begin(), groups.end(), [](const Accumulator* a, const Accumulator* b) {
-    if (a->keys != b->keys) {
-      return a->keys < b->keys;
+  auto dec = [](uint128 v) { return Decimal::from_raw(static_cast<int128>(v) * Decimal::k_scale); };
+  struct Group
+  {
+    std::vector<std::string> keys;
+    const GroupKey* key;
+    const Accumulator* acc;
+  };
+  std::vector<Group> groups;
+  groups.reserve(m_groups.size());
+  for (const auto& [key, acc] : m_groups) {
+    groups.push_back(Group{key_texts(key), &key, &acc});
+  }
+  // Deterministic order: by keys, then by pricing unit.
+  std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
+    if (a.keys != b.keys) {
+      return a.keys < b.keys;
     }
-    if (a->model.card->provider != b->model.card->provider) {
-      return a->model.card->provider < b->model.card->provider;
+    if (a.key->card->provider != b.key->card->provider) {
+      return a.key->card->provider < b.key->card->provider;
     }
-    if (a->model.model->id != b->model.model->id) {
-      return a->model.model->id < b->model.model->id;
+    if (a.key->model->id != b.key->model->id) {
+      return a.key->model->id < b.key->model->id;
     }
-    if (a->prices->from != b->prices->from) {
-      return a->prices->from < b->prices->from;
+    if (a.key->prices->from != b.key->prices->from) {
+      return a.key->prices->from < b.key->prices->from;
     }
-    return a->batch < b->batch;
+    return a.key->batch < b.key->batch;
   });
-  for (const Accumulator* acc : groups) {
+  for (const Group& group : groups) {
+    const Card& card = *group.key->card;
+    const Model& model = *group.key->model;
+    const PriceSet& prices = *group.key->prices;
+    const Accumulator& acc = *group.acc;
     Usage usage;
-    usage.requests = dec(acc->requests);
-    usage.input = dec(acc->input);
-    usage.cached_input = dec(acc->cached_input);
-    usage.cache_write = dec(acc->cache_write);
-    usage.output = dec(acc->output);
-    usage.reasoning = dec(acc->reasoning);
-    usage.web_search_calls = dec(acc->web_search_calls);
-    const Priced priced =
-        price_usage(PriceRequest{acc->model.card, acc->model.model, acc->prices, acc->batch, {}}, usage);
+    usage.requests = dec(acc.requests);
+    usage.input = dec(acc.input);
+    usage.cached_input = dec(acc.cached_input);
+    usage.cache_write = dec(acc.cache_write);
+    usage.output = dec(acc.output);
+    usage.reasoning = dec(acc.reasoning);
+    usage.web_search_calls = dec(acc.web_search_calls);
+    const Priced priced = price_usage(PriceRequest{&card, &model, &prices, group.key->batch, {}}, usage);
     if (!priced.cost) {
       throw Error("internal error: a checked record group could not be priced: " + priced.not_priceable);
     }
-    report.prices_used[acc->model.card->provider + "/" + acc->model.model->id] =
-        describe_prices(*acc->model.card, *acc->model.model, *acc->prices);
-    if (acc->web_search_calls > 0 && acc->model.card->web_search_call_fee && !acc->prices->request_fee) {
-      report.prices_used[acc->model.card->provider + "/$web_search"] =
-          acc->model.card->web_search_call_fee->amount.to_exact_string(2) + " per call";
+    report.prices_used[card.provider + "/" + model.id] = describe_prices(card, model, prices);
+    if (acc.web_search_calls > 0 && card.web_search_call_fee && !prices.request_fee) {
+      report.prices_used[card.provider + "/$web_search"] =
+          card.web_search_call_fee->amount.to_exact_string(2) + " per call";
     }
-    if (report.rows.empty() || report.rows.back().keys != acc->keys) {
-      report.rows.push_back(ReportRow{acc->keys, {}, {}, 0});
+    if (report.rows.empty() || report.rows.back().keys != group.keys) {
+      report.rows.push_back(ReportRow{group.keys, {}, {}, 0});
     }
     ReportRow& row = report.rows.back();
     row.usage += usage;
     row.cost += *priced.cost;
     row.notes |= priced.notes;
-    for (const auto& note : describe_notes(priced.notes, *acc->model.card, *acc->model.model)) {
+    for (const auto& note : describe_notes(priced.notes, card, model)) {
       report.add_note(note);
     }
   }

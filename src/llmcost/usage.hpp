@@ -10,6 +10,7 @@
 #include "llmcost/report.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -21,9 +22,18 @@
 
 namespace llmcost {
 
+// Where a record came from, without copying the file name per record.
+struct SourceLine
+{
+  std::string_view file;
+  std::size_t line = 0;
+
+  Location location() const { return Location{std::string(file), line, 0}; }
+};
+
 struct UsageRecord
 {
-  Location where;                   // file and line of the record
+  SourceLine where;                 // file and line of the record
   std::optional<std::int64_t> time; // Unix seconds (UTC)
   std::string_view provider;        // route, when the input names it
   std::string_view model;
@@ -63,6 +73,14 @@ public:
   // A line that carries no usage of its own (a user turn, a stream chunk, an
   // agent span repeating its children's usage): counted, never priced.
   virtual void skip(const std::string& reason) = 0;
+
+  // Parallel reading: a fresh sink with the same settings for one piece of
+  // the input (its lines numbered from 1), or null when this sink must see
+  // records one by one in order (strict runs, per-record listings).
+  virtual std::unique_ptr<RecordSink> fork() const { return nullptr; }
+  // Adds what a forked sink saw on the input that follows everything this one
+  // has seen; its line numbers move down by `line_offset`.
+  virtual void join(RecordSink& /*later*/, std::size_t /*line_offset*/) {}
 };
 
 // Resolves the (provider, model) of records to one route's model, caching
@@ -82,13 +100,36 @@ public:
   const Result& resolve(std::string_view provider, std::string_view model);
   // Notes for the report (providers that were not routes).
   std::vector<std::string> notes() const;
+  // Takes the providers another resolver ignored (after this one's).
+  void merge_notes(const RecordResolver& later);
 
 private:
+  using Names = std::pair<std::string_view, std::string_view>;
+  struct NamesHash
+  {
+    using is_transparent = void;
+    std::size_t operator()(const Names& n) const noexcept;
+    std::size_t operator()(const std::pair<std::string, std::string>& n) const noexcept
+    {
+      return (*this)(Names(n.first, n.second));
+    }
+  };
+  struct NamesEqual
+  {
+    using is_transparent = void;
+    template <typename A, typename B> bool operator()(const A& a, const B& b) const noexcept
+    {
+      return std::string_view(a.first) == std::string_view(b.first) &&
+             std::string_view(a.second) == std::string_view(b.second);
+    }
+  };
+
+  void ignore_provider(std::string_view provider);
+
   const Catalog& m_catalog;
   std::string m_provider_hint;
-  std::unordered_map<std::string, Result> m_cache;
+  std::unordered_map<std::pair<std::string, std::string>, Result, NamesHash, NamesEqual> m_cache;
   std::vector<std::string> m_ignored_providers;
-  std::string m_scratch;
 };
 
 // Why a record cannot be priced on a model as it is (category, detail), or
@@ -106,6 +147,9 @@ class RecordDeduplicator
 public:
   // True when `key` is new; otherwise a duplicate (the fuller copy is kept).
   bool offer(const std::string& key, const UsageRecord& record);
+  // Offers what `later` kept, from input that follows this one's (its lines
+  // moved down by `line_offset`), then empties it; returns the duplicates.
+  std::uint64_t absorb(RecordDeduplicator& later, std::size_t line_offset);
   // Calls `use` with every kept record, in file and line order, then forgets them.
   template <typename Use> void drain(Use use)
   {
@@ -118,9 +162,7 @@ public:
       return a->file != b->file ? a->file < b->file : a->record.where.line < b->record.where.line;
     });
     for (const Kept* k : kept) {
-      UsageRecord r = k->record;
-      r.where.file = k->file;
-      use(r);
+      use(k->record);
     }
     m_kept.clear();
   }
@@ -155,18 +197,37 @@ public:
   void reject(const Location& where, const std::string& category, const std::string& detail) override;
   void record_once(const std::string& key, const UsageRecord& record) override;
   void skip(const std::string& reason) override;
+  std::unique_ptr<RecordSink> fork() const override;
+  void join(RecordSink& later, std::size_t line_offset) override;
 
   // Prices what was kept for de-duplication, then everything, into a report.
   Report finish();
   const RecordCounts& counts() const { return m_counts; }
 
 private:
-  struct Accumulator
+  // Up to this many --by dimensions (there are 9; a dimension may repeat).
+  static constexpr std::size_t k_max_dimensions = 12;
+
+  // A group is priced once, so records are summed per pricing unit (model,
+  // prices in effect, batch) within each combination of --by values. Values
+  // are small integers here: interned text for project/key/session, a day
+  // number for day/week/month; provider and model follow from the model.
+  struct GroupKey
   {
-    std::vector<std::string> keys;
-    ResolvedModel model;
+    const Card* card = nullptr;
+    const Model* model = nullptr;
     const PriceSet* prices = nullptr;
     bool batch = false;
+    std::array<std::int64_t, k_max_dimensions> values{};
+
+    bool operator==(const GroupKey&) const = default;
+  };
+  struct GroupKeyHash
+  {
+    std::size_t operator()(const GroupKey& key) const noexcept;
+  };
+  struct Accumulator
+  {
     uint128 requests = 0;
     uint128 input = 0;
     uint128 cached_input = 0;
@@ -174,18 +235,39 @@ private:
     uint128 output = 0;
     uint128 reasoning = 0;
     uint128 web_search_calls = 0;
+
+    void add(const Accumulator& other);
+  };
+  enum class Dimension { provider, model, project, key, session, day, week, month, other };
+  struct PendingRejection
+  {
+    Location where;
+    std::string detail;
   };
 
   void process(const UsageRecord& record); // price or reject; `read` already counted
   void count_rejection(const Location& where, const std::string& category, const std::string& detail);
+  std::int64_t intern(std::string_view text);
+  std::int64_t day_value(Dimension dimension, std::optional<Day> local_day);
+  std::vector<std::string> key_texts(const GroupKey& key) const;
 
+  const Catalog& m_catalog;
   AggregateOptions m_options;
+  std::vector<Dimension> m_dimensions;
   RecordCounts m_counts;
+  std::vector<PendingRejection> m_first_rejections; // formatted at the end, once lines are final
   RecordResolver m_resolver;
-  std::unordered_map<std::string, Accumulator> m_groups;
-  std::optional<Day> m_first_day; // observed window of priced records (UTC)
+  std::unordered_map<GroupKey, Accumulator, GroupKeyHash> m_groups;
+  std::unordered_map<std::string_view, std::int64_t> m_interned_ids;
+  std::vector<std::unique_ptr<std::string>> m_interned; // id -> text (stable addresses)
+  std::optional<Day> m_first_day;                       // observed window of priced records (UTC)
   std::optional<Day> m_last_day;
   RecordDeduplicator m_deduplicator;
+  // Consecutive records are often dated the same day: remember the last answer.
+  Day m_cached_day = 0;
+  std::int64_t m_cached_week = 0;
+  std::int64_t m_cached_month = 0;
+  bool m_have_cached_day = false;
 };
 
 // Unix seconds of a timestamp: ISO 8601 ("2026-01-05T10:00:00Z",

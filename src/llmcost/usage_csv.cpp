@@ -239,12 +239,24 @@ UsageCsvReader::UsageCsvReader(std::string file, const ColumnMap& extra, RecordS
 {
 }
 
-void UsageCsvReader::feed(std::string_view piece, std::size_t first_line)
+UsageCsvReader::UsageCsvReader(const UsageCsvReader& header, RecordSink& sink)
+  : m_file(header.m_file)
+  , m_extra(header.m_extra)
+  , m_sink(sink)
+  , m_have_header(header.m_have_header)
+  , m_delimiter(header.m_delimiter)
+  , m_column_field(header.m_column_field)
+  , m_headers(header.m_headers)
+  , m_input_includes_cached(header.m_input_includes_cached)
 {
-  CsvReader reader(piece, m_delimiter, first_line);
+}
+
+std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line, bool at_end)
+{
+  CsvReader reader(piece, m_delimiter, first_line, at_end);
   if (!m_have_header) {
     if (!reader.next(m_fields, m_file)) {
-      return;
+      return reader.consumed();
     }
     m_delimiter = reader.delimiter();
     read_header(m_fields);
@@ -253,6 +265,19 @@ void UsageCsvReader::feed(std::string_view piece, std::size_t first_line)
   while (reader.next(m_fields, m_file)) {
     read_row(m_fields, reader.record_line());
   }
+  return reader.consumed();
+}
+
+std::size_t UsageCsvReader::feed_header(std::string_view start, bool at_end)
+{
+  CsvReader reader(start, 0, 1, at_end);
+  if (!reader.next(m_fields, m_file)) {
+    return 0;
+  }
+  m_delimiter = reader.delimiter();
+  read_header(m_fields);
+  m_have_header = true;
+  return reader.consumed();
 }
 
 void UsageCsvReader::finish() const
@@ -335,10 +360,10 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
 
 void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::size_t line)
 {
-  const Location where{m_file, line, 0};
+  const SourceLine where{m_file, line};
   if (fields.size() != m_column_field.size()) {
     m_sink.reject(
-        where, "wrong number of fields",
+        where.location(), "wrong number of fields",
         fmt::format("wrong number of fields: {} (expected {} as in the header)", fields.size(), m_column_field.size()));
     return;
   }
@@ -464,7 +489,7 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
     }
   }
   if (!problem.empty()) {
-    m_sink.reject(where, category, problem);
+    m_sink.reject(where.location(), category, problem);
     return;
   }
   m_sink.record(r);
@@ -473,7 +498,7 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
 void read_usage_csv(std::string_view text, const std::string& file, const ColumnMap& extra, RecordSink& sink)
 {
   UsageCsvReader reader(file, extra, sink);
-  reader.feed(text, 1);
+  reader.feed(text, 1, true);
   reader.finish();
 }
 

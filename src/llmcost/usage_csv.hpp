@@ -41,15 +41,23 @@ std::string_view to_string(UsageField field);
 using ColumnMap = std::vector<std::pair<std::string, UsageField>>;
 ColumnMap parse_column_maps(const std::vector<std::string>& specs);
 
-// Reads a usage CSV piece by piece (pieces end on record boundaries; the
-// first holds the header), sending every data row to `sink` as a record or a
+// Reads a usage CSV piece by piece (the first holds the header), sending every data row to `sink` as a record or a
 // rejection. Throws Error for problems that make the file unreadable (no
 // model column, unterminated quote, duplicate mapped column).
 class UsageCsvReader
 {
 public:
   UsageCsvReader(std::string file, const ColumnMap& extra, RecordSink& sink);
-  void feed(std::string_view piece, std::size_t first_line);
+  // Reads a later piece of the same file with `header`'s columns into `sink`
+  // (parallel reading).
+  UsageCsvReader(const UsageCsvReader& header, RecordSink& sink);
+  // Reads the whole records at the start of `piece` (all of it `at_end`) and
+  // returns the bytes they took.
+  std::size_t feed(std::string_view piece, std::size_t first_line, bool at_end);
+  bool has_header() const { return m_have_header; }
+  // Reads only the header from the start of the file; returns the bytes it
+  // takes, or 0 when `start` does not hold it whole.
+  std::size_t feed_header(std::string_view start, bool at_end);
   // Call at the end of the input: an empty file is an error.
   void finish() const;
 

@@ -30,11 +30,11 @@ struct Span
 class ValueSplitter
 {
 public:
-  ValueSplitter(std::string_view text, std::size_t first_line, std::optional<bool> by_line)
+  ValueSplitter(std::string_view text, std::size_t first_line, std::optional<bool> by_line, bool start_of_file)
     : m_text(text)
     , m_line(first_line)
   {
-    if (first_line == 1 && m_text.substr(0, 3) == "\xEF\xBB\xBF") {
+    if (first_line == 1 && start_of_file && m_text.substr(0, 3) == "\xEF\xBB\xBF") {
       m_pos = 3;
     }
     m_by_line = by_line ? *by_line : any_line_is_one_object(m_text.substr(m_pos));
@@ -279,7 +279,7 @@ public:
       return;
     }
     UsageRecord r;
-    r.where = where;
+    r.where = SourceLine{where.file, where.line};
     r.provider = text_at(object, {"provider"});
     FieldProblem problem;
     if (object.contains("custom_id") && object.contains("response")) {
@@ -308,11 +308,11 @@ private:
   void finish(UsageRecord& r, FieldProblem& problem, const std::string& dedupe_key)
   {
     if (!problem.text.empty()) {
-      m_sink.reject(r.where, "bad field", problem.text);
+      m_sink.reject(r.where.location(), "bad field", problem.text);
       return;
     }
     if (r.model.empty()) {
-      m_sink.reject(r.where, "no model", "usage without a model (expected a \"model\" field)");
+      m_sink.reject(r.where.location(), "no model", "usage without a model (expected a \"model\" field)");
       return;
     }
     if (dedupe_key.empty()) {
@@ -414,7 +414,7 @@ private:
     const bool ok =
         status != nullptr && status->is_number() && status->get<int>() == 200 && at(object, {"error"}) == nullptr;
     if (!ok || body == nullptr || !read_openai(*body, r, problem)) {
-      m_sink.reject(r.where, "failed batch request",
+      m_sink.reject(r.where.location(), "failed batch request",
                     fmt::format("batch request {} failed (status {}) and carries no usage; it is not billed",
                                 r.request_id, status != nullptr ? status->dump() : "missing"));
       return;
@@ -499,9 +499,9 @@ bool is_json_lines(std::string_view start)
 }
 
 void read_usage_jsonl(std::string_view text, const std::string& file, RecordSink& sink, std::size_t first_line,
-                      std::optional<bool> by_line)
+                      std::optional<bool> by_line, bool start_of_file)
 {
-  ValueSplitter splitter(text, first_line, by_line);
+  ValueSplitter splitter(text, first_line, by_line, start_of_file);
   TraceReader reader(sink);
   Span span;
   while (splitter.next(span)) {

@@ -17,9 +17,10 @@ namespace llmcost {
 // Reads JSON objects from `text`, which starts on line `first_line` of `file`
 // (a piece of a larger file ends on a line boundary). `by_line`: one object
 // per line (JSONL); otherwise objects may span lines (pretty-printed) and the
-// text must hold whole objects.
+// text must hold whole objects. A BOM is dropped only at the start of a file
+// (line 1 and `start_of_file`; a piece read in parallel starts on its line 1).
 void read_usage_jsonl(std::string_view text, const std::string& file, RecordSink& sink, std::size_t first_line = 1,
-                      std::optional<bool> by_line = std::nullopt);
+                      std::optional<bool> by_line = std::nullopt, bool start_of_file = true);
 
 // True when the text is JSONL: one of its first lines is a whole object.
 bool is_json_lines(std::string_view start);

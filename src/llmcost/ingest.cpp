@@ -1,0 +1,267 @@
+#include "llmcost/ingest.hpp"
+
+#include "llmcost/error.hpp"
+#include "llmcost/files.hpp"
+#include "llmcost/usage_jsonl.hpp"
+#include "llmcost/workload.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <thread>
+
+namespace llmcost {
+
+InputKind detect_input_kind(const std::string& forced, std::string_view start)
+{
+  if (forced == "workload") {
+    return InputKind::workload;
+  }
+  if (forced == "csv") {
+    return InputKind::csv;
+  }
+  if (forced == "jsonl") {
+    return InputKind::jsonl;
+  }
+  if (looks_like_workload_spec(start.substr(0, 1 << 16))) {
+    return InputKind::workload;
+  }
+  if (looks_like_json_objects(start)) {
+    return InputKind::jsonl;
+  }
+  return InputKind::csv;
+}
+
+namespace {
+
+std::string display_name(const std::string& path)
+{
+  return path == "-" ? "<stdin>" : path;
+}
+
+struct ReadResult
+{
+  InputKind kind = InputKind::csv;
+  std::uint64_t lines = 0; // newlines read
+};
+
+// Reads one file, or the byte range [begin, end) of it, into `sink`; its kind
+// is detected from its start unless given. `header`: the CSV's columns when
+// the range starts after the header.
+ReadResult read_one(const std::string& path, std::optional<InputKind> kind, const IngestOptions& options,
+                    RecordSink& sink, const WorkloadHandler& on_workload, std::uint64_t begin = 0,
+                    std::uint64_t end = BlockReader::k_to_end, const UsageCsvReader* header = nullptr)
+{
+  const std::string name = display_name(path);
+  BlockReader reader(path, options.block_size, begin, end);
+  const bool start_of_file = begin == 0;
+  ReadResult result;
+  result.kind = kind ? *kind : detect_input_kind(options.input_format, reader.peek());
+  switch (result.kind) {
+  case InputKind::workload: {
+    // Workload specs are small and read whole.
+    std::string text;
+    reader.run([&](std::string_view piece, std::size_t, bool at_end) {
+      if (!at_end) {
+        return std::size_t{0};
+      }
+      text.assign(piece);
+      return piece.size();
+    });
+    on_workload(name, text);
+    break;
+  }
+  case InputKind::csv: {
+    std::optional<UsageCsvReader> csv;
+    if (header != nullptr) {
+      csv.emplace(*header, sink);
+    } else {
+      csv.emplace(name, options.maps, sink);
+    }
+    reader.run([&](std::string_view piece, std::size_t line, bool at_end) { return csv->feed(piece, line, at_end); });
+    csv->finish();
+    break;
+  }
+  case InputKind::jsonl: {
+    // JSONL is read line by line (a piece of a file always is JSONL);
+    // pretty-printed objects are read whole.
+    const bool by_line = !start_of_file || is_json_lines(reader.peek());
+    reader.run([&](std::string_view piece, std::size_t line, bool at_end) {
+      const std::size_t whole = at_end ? piece.size() : by_line ? cut_after_last_line(piece) : 0;
+      if (whole > 0) {
+        read_usage_jsonl(piece.substr(0, whole), name, sink, line, by_line, start_of_file);
+      }
+      return whole;
+    });
+    break;
+  }
+  }
+  result.lines = reader.lines_consumed();
+  return result;
+}
+
+// The first line start at or after `offset` (a line start is just after a
+// newline), or nothing before `limit`.
+std::optional<std::uint64_t> next_line_start(const std::string& path, std::uint64_t offset, std::uint64_t limit)
+{
+  constexpr std::size_t k_probe = 64 * 1024;
+  for (std::uint64_t at = offset - 1; at < limit; at += k_probe) {
+    const std::string bytes = read_range(path, at, k_probe);
+    const std::size_t newline = bytes.find('\n');
+    if (newline != std::string::npos) {
+      const std::uint64_t start = at + newline + 1;
+      return start < limit ? std::optional(start) : std::nullopt;
+    }
+    if (bytes.size() < k_probe) {
+      break;
+    }
+  }
+  return std::nullopt;
+}
+
+struct Piece
+{
+  std::size_t file = 0;
+  std::uint64_t begin = 0;
+  std::uint64_t end = BlockReader::k_to_end;
+  // Filled in by the worker.
+  std::unique_ptr<RecordSink> sink;
+  std::uint64_t lines = 0;
+  bool failed = false;
+};
+
+struct FilePlan
+{
+  std::string path;
+  InputKind kind = InputKind::csv;
+  bool parallel = false;                  // read by workers; else in order on this thread
+  std::unique_ptr<UsageCsvReader> header; // CSV cut into pieces: the columns
+  std::uint64_t header_lines = 0;
+  std::vector<std::size_t> pieces;
+};
+
+// How to read one file: whole on a worker, cut into pieces, or in order here.
+FilePlan plan_file(const std::string& path, const IngestOptions& options, RecordSink& sink, std::vector<Piece>& pieces,
+                   std::size_t file_index)
+{
+  FilePlan plan;
+  plan.path = path;
+  const auto size = regular_file_size(path);
+  if (!size) {
+    return plan; // standard input or a pipe: read in order
+  }
+  const std::string start = read_range(path, 0, 64 * 1024);
+  const bool whole_in_start = start.size() == *size;
+  plan.kind = detect_input_kind(options.input_format, start);
+  if (plan.kind == InputKind::workload) {
+    return plan;
+  }
+  std::uint64_t data_begin = 0;
+  bool splittable = *size >= 2 * options.min_piece;
+  if (plan.kind == InputKind::jsonl) {
+    splittable = splittable && is_json_lines(start);
+  } else if (splittable) {
+    try {
+      auto header = std::make_unique<UsageCsvReader>(display_name(path), options.maps, sink);
+      data_begin = header->feed_header(start, whole_in_start);
+      plan.header_lines = static_cast<std::uint64_t>(
+          std::count(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(data_begin), '\n'));
+      plan.header = std::move(header);
+      splittable = data_begin > 0;
+    } catch (const Error&) {
+      splittable = false; // reported in order by the single pass
+    }
+  }
+  plan.parallel = true;
+  if (!splittable) {
+    plan.pieces.push_back(pieces.size());
+    pieces.push_back(Piece{file_index, 0, BlockReader::k_to_end, nullptr, 0, false});
+    plan.header.reset();
+    return plan;
+  }
+  const std::uint64_t data = *size - data_begin;
+  const std::uint64_t count =
+      std::max<std::uint64_t>(1, std::min<std::uint64_t>(data / options.min_piece, 4 * options.threads));
+  std::uint64_t begin = data_begin;
+  for (std::uint64_t i = 1; i <= count; ++i) {
+    std::optional<std::uint64_t> end =
+        i == count ? std::optional<std::uint64_t>(*size)
+                   : next_line_start(path, std::max(begin + 1, data_begin + data * i / count), *size);
+    if (!end) {
+      end = *size;
+      i = count;
+    }
+    plan.pieces.push_back(pieces.size());
+    pieces.push_back(Piece{file_index, begin, *end, nullptr, 0, false});
+    begin = *end;
+  }
+  return plan;
+}
+
+} // namespace
+
+bool ingest_usage(const std::vector<std::string>& files, const IngestOptions& options, RecordSink& sink,
+                  const WorkloadHandler& on_workload)
+{
+  bool any_usage = false;
+  if (options.threads <= 1 || sink.fork() == nullptr) {
+    for (const auto& path : files) {
+      any_usage = read_one(path, std::nullopt, options, sink, on_workload).kind != InputKind::workload || any_usage;
+    }
+    return any_usage;
+  }
+
+  std::vector<Piece> pieces;
+  std::vector<FilePlan> plans;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    plans.push_back(plan_file(files[i], options, sink, pieces, i));
+  }
+
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < pieces.size(); i = next++) {
+      Piece& piece = pieces[i];
+      const FilePlan& plan = plans[piece.file];
+      try {
+        piece.sink = sink.fork();
+        piece.lines =
+            read_one(plan.path, plan.kind, options, *piece.sink, nullptr, piece.begin, piece.end, plan.header.get())
+                .lines;
+      } catch (...) {
+        piece.failed = true; // read again in order, where the error is reported
+        piece.sink.reset();
+      }
+    }
+  };
+  std::vector<std::thread> workers;
+  const unsigned count =
+      std::min<unsigned>(options.threads, static_cast<unsigned>(std::max<std::size_t>(1, pieces.size())));
+  for (unsigned t = 0; t < count; ++t) {
+    workers.emplace_back(work);
+  }
+  for (auto& worker : workers) {
+    worker.join();
+  }
+
+  for (const FilePlan& plan : plans) {
+    const bool failed =
+        std::any_of(plan.pieces.begin(), plan.pieces.end(), [&](std::size_t i) { return pieces[i].failed; });
+    if (!plan.parallel || failed) {
+      const std::optional<InputKind> kind = plan.parallel ? std::optional(plan.kind) : std::nullopt;
+      any_usage = read_one(plan.path, kind, options, sink, on_workload).kind != InputKind::workload || any_usage;
+      continue;
+    }
+    any_usage = true;
+    std::uint64_t line_offset = plan.header_lines;
+    for (const std::size_t i : plan.pieces) {
+      sink.join(*pieces[i].sink, line_offset);
+      line_offset += pieces[i].lines;
+      pieces[i].sink.reset();
+    }
+  }
+  return any_usage;
+}
+
+} // namespace llmcost

@@ -1,0 +1,42 @@
+#pragma once
+// Reading usage files into a RecordSink, in parallel where the sink allows it:
+// big CSV and JSONL files are cut into line-aligned pieces and small files are
+// read whole, each on a worker with its own forked sink; the forks are joined
+// in input order, so the result is the one a single pass gives, line numbers
+// included. A piece that fails (a CSV quote spanning a cut, a bad file) is read
+// again in order by the single-pass path, which reports the error exactly.
+
+#include "llmcost/usage.hpp"
+#include "llmcost/usage_csv.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace llmcost {
+
+enum class InputKind { workload, csv, jsonl };
+
+// The format of an input from its start, unless `forced` ("csv", "jsonl",
+// "workload"; "auto" or empty detects).
+InputKind detect_input_kind(const std::string& forced, std::string_view start);
+
+struct IngestOptions
+{
+  std::string input_format = "auto";
+  ColumnMap maps;
+  unsigned threads = 1;
+  std::size_t block_size = std::size_t{4} << 20;
+  std::uint64_t min_piece = std::uint64_t{16} << 20; // smallest piece of a file worth a thread
+};
+
+// Receives a workload spec found among the inputs (name, whole text).
+using WorkloadHandler = std::function<void(const std::string&, const std::string&)>;
+
+// Reads every file ("-" is standard input) into `sink`, in order. Returns true
+// when any input was recorded usage rather than a workload spec.
+bool ingest_usage(const std::vector<std::string>& files, const IngestOptions& options, RecordSink& sink,
+                  const WorkloadHandler& on_workload);
+
+} // namespace llmcost
