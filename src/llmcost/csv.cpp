@@ -2,6 +2,8 @@
 
 #include "llmcost/error.hpp"
 
+#include <bit>
+#include <cstdint>
 #include <cstring>
 
 namespace llmcost {
@@ -30,6 +32,36 @@ char detect_delimiter(std::string_view first_line)
   }
   return candidates[best];
 }
+
+namespace {
+
+// The first delimiter or '\r' in [from, end), or end; eight bytes at a time,
+// marking equal bytes exactly (no carries between bytes).
+const char* find_delimiter_or_cr(const char* from, const char* end, char delimiter)
+{
+  constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t k_low7 = 0x7F7F7F7F7F7F7F7FULL;
+  const std::uint64_t delimiters = k_ones * static_cast<unsigned char>(delimiter);
+  const std::uint64_t returns = k_ones * static_cast<unsigned char>('\r');
+  auto zero_bytes = [](std::uint64_t x) { return ~(((x & k_low7) + k_low7) | x | k_low7); };
+  const char* p = from;
+  for (; end - p >= 8; p += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, p, 8);
+    const std::uint64_t marks = zero_bytes(word ^ delimiters) | zero_bytes(word ^ returns);
+    if (marks != 0) {
+      return p + std::countr_zero(marks) / 8;
+    }
+  }
+  for (; p < end; ++p) {
+    if (*p == delimiter || *p == '\r') {
+      return p;
+    }
+  }
+  return end;
+}
+
+} // namespace
 
 CsvReader::CsvReader(std::string_view text, char delimiter, std::size_t first_line, bool at_end)
   : m_text(text)
@@ -74,20 +106,32 @@ bool CsvReader::next(std::vector<std::string_view>& fields, const std::string& f
   }
   const char* line_end = newline != nullptr ? newline : end_of_text;
   const char* content_end = line_end > begin && line_end[-1] == '\r' ? line_end - 1 : line_end;
-  const auto span = static_cast<std::size_t>(content_end - begin);
-  if (std::memchr(begin, '"', span) != nullptr || std::memchr(begin, '\r', span) != nullptr) {
-    return next_quoted(fields, file); // quotes, or a lone CR ending a record mid-line
-  }
   m_record_line = m_line;
-  const char delimiter = m_delimiter;
-  const char* field = begin;
-  for (const char* p = begin; p < content_end; ++p) {
-    if (*p == delimiter) {
-      fields.emplace_back(field, static_cast<std::size_t>(p - field));
-      field = p + 1;
+  for (const char* field = begin;;) {
+    if (field < content_end && *field == '"') {
+      // A quoted field without doubled quotes or line breaks is a view too.
+      const auto* close =
+          static_cast<const char*>(std::memchr(field + 1, '"', static_cast<std::size_t>(content_end - field - 1)));
+      if (close == nullptr || (close + 1 < content_end && close[1] != m_delimiter)) {
+        return next_quoted(fields, file);
+      }
+      fields.emplace_back(field + 1, static_cast<std::size_t>(close - field - 1));
+      if (close + 1 == content_end) {
+        break;
+      }
+      field = close + 2;
+      continue;
     }
+    const char* stop = find_delimiter_or_cr(field, content_end, m_delimiter);
+    if (stop < content_end && *stop == '\r') {
+      return next_quoted(fields, file); // a lone CR ends a record mid-line
+    }
+    fields.emplace_back(field, static_cast<std::size_t>(stop - field));
+    if (stop == content_end) {
+      break;
+    }
+    field = stop + 1;
   }
-  fields.emplace_back(field, static_cast<std::size_t>(content_end - field));
   if (newline != nullptr) {
     ++m_line;
     m_pos = static_cast<std::size_t>(newline + 1 - m_text.data());
@@ -99,6 +143,7 @@ bool CsvReader::next(std::vector<std::string_view>& fields, const std::string& f
 
 bool CsvReader::next_quoted(std::vector<std::string_view>& fields, const std::string& file)
 {
+  fields.clear();
   m_scratch.clear();
   const std::size_t record_start = m_pos;
   const std::size_t start_line = m_line;

@@ -148,6 +148,35 @@ std::optional<Decimal> Decimal::parse(std::string_view text, std::string* why)
   if (text.empty()) {
     return fail("empty number");
   }
+  {
+    // Fast path: plain digits with up to 18 before the point and 12 after fit
+    // 64-bit arithmetic; anything else (and every error) takes the full path.
+    std::size_t i = text[0] == '-' ? 1 : 0;
+    std::uint64_t whole = 0;
+    std::size_t whole_digits = 0;
+    while (i < text.size() && whole_digits < 18 && static_cast<unsigned>(text[i] - '0') <= 9) {
+      whole = whole * 10 + static_cast<unsigned>(text[i++] - '0');
+      ++whole_digits;
+    }
+    std::uint64_t frac = 0;
+    std::size_t frac_digits = 0;
+    if (i < text.size() && text[i] == '.') {
+      ++i;
+      while (i < text.size() && frac_digits < static_cast<std::size_t>(k_scale_digits) &&
+             static_cast<unsigned>(text[i] - '0') <= 9) {
+        frac = frac * 10 + static_cast<unsigned>(text[i++] - '0');
+        ++frac_digits;
+      }
+    }
+    if (i == text.size() && whole_digits + frac_digits > 0) {
+      std::int64_t scale_up = 1;
+      for (std::size_t k = frac_digits; k < static_cast<std::size_t>(k_scale_digits); ++k) {
+        scale_up *= 10;
+      }
+      const int128 raw = static_cast<int128>(whole) * k_scale + static_cast<int128>(frac) * scale_up;
+      return Decimal::from_raw(text[0] == '-' ? -raw : raw);
+    }
+  }
   std::size_t pos = 0;
   bool negative = false;
   if (text[0] == '+' || text[0] == '-') {

@@ -140,8 +140,12 @@ std::string_view BlockReader::peek()
 
 void BlockReader::consume(std::size_t bytes)
 {
-  const char* start = m_buffer.get() + m_begin;
-  m_line += static_cast<std::size_t>(std::count(start, start + bytes, '\n'));
+  const char* at = m_buffer.get() + m_begin;
+  const char* end = at + bytes;
+  while ((at = static_cast<const char*>(std::memchr(at, '\n', static_cast<std::size_t>(end - at)))) != nullptr) {
+    ++m_line;
+    ++at;
+  }
   m_begin += bytes;
 }
 

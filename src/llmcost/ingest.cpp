@@ -249,7 +249,10 @@ bool ingest_usage(const std::vector<std::string>& files, const IngestOptions& op
     const bool failed =
         std::any_of(plan.pieces.begin(), plan.pieces.end(), [&](std::size_t i) { return pieces[i].failed; });
     if (!plan.parallel || failed) {
-      const std::optional<InputKind> kind = plan.parallel ? std::optional(plan.kind) : std::nullopt;
+      std::optional<InputKind> kind;
+      if (plan.parallel) {
+        kind = plan.kind;
+      }
       any_usage = read_one(plan.path, kind, options, sink, on_workload).kind != InputKind::workload || any_usage;
       continue;
     }

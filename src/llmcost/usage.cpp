@@ -22,21 +22,27 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b)
 
 int written_decimal_places(std::string_view number)
 {
-  const std::size_t e = number.find_first_of("eE");
-  const std::string_view mantissa = number.substr(0, e);
-  const std::size_t dot = mantissa.find('.');
-  int places = dot == std::string_view::npos ? 0 : static_cast<int>(mantissa.size() - dot - 1);
-  if (e != std::string_view::npos) {
-    int exponent = 0;
-    std::string_view digits = number.substr(e + 1);
-    const bool negative = !digits.empty() && digits[0] == '-';
-    if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) {
-      digits.remove_prefix(1);
+  int places = 0;
+  bool after_dot = false;
+  for (std::size_t i = 0; i < number.size(); ++i) {
+    const char c = number[i];
+    if (c == '.') {
+      after_dot = true;
+    } else if (c == 'e' || c == 'E') {
+      int exponent = 0;
+      std::string_view digits = number.substr(i + 1);
+      const bool negative = !digits.empty() && digits[0] == '-';
+      if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) {
+        digits.remove_prefix(1);
+      }
+      for (char d : digits.substr(0, 4)) {
+        exponent = exponent * 10 + (d - '0');
+      }
+      places += negative ? exponent : -exponent;
+      break;
+    } else if (after_dot) {
+      ++places;
     }
-    for (char c : digits.substr(0, 4)) {
-      exponent = exponent * 10 + (c - '0');
-    }
-    places += negative ? exponent : -exponent;
   }
   return std::max(places, 0);
 }
@@ -71,10 +77,53 @@ std::optional<std::int32_t> parse_utc_offset(std::string_view text)
   return text[0] == '-' ? -seconds : seconds;
 }
 
+namespace {
+
+// "YYYY-MM-DDTHH:MM:SS" (or a space for the T) at the start of `text`, the
+// shape nearly every export writes; nullopt sends it to the general parser.
+std::optional<std::int64_t> iso_seconds_fast(std::string_view text)
+{
+  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != ' ') || text[13] != ':' ||
+      text[16] != ':') {
+    return std::nullopt;
+  }
+  auto digit = [&](std::size_t i) { return static_cast<unsigned>(text[i] - '0'); };
+  unsigned bad = 0;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
+    bad |= digit(i) > 9 ? 1U : 0U;
+  }
+  if (bad != 0) {
+    return std::nullopt;
+  }
+  const int v[6] = {static_cast<int>(digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)),
+                    static_cast<int>(digit(5) * 10 + digit(6)),
+                    static_cast<int>(digit(8) * 10 + digit(9)),
+                    static_cast<int>(digit(11) * 10 + digit(12)),
+                    static_cast<int>(digit(14) * 10 + digit(15)),
+                    static_cast<int>(digit(17) * 10 + digit(18))};
+  static constexpr unsigned k_month_days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (v[1] < 1 || v[1] > 12 || v[2] < 1 || static_cast<unsigned>(v[2]) > k_month_days[v[1] - 1] || v[3] > 23 ||
+      v[4] > 59 || v[5] > 60) {
+    return std::nullopt;
+  }
+  if (v[1] == 2 && v[2] == 29 && !(v[0] % 4 == 0 && (v[0] % 100 != 0 || v[0] % 400 == 0))) {
+    return std::nullopt;
+  }
+  const Day day = days_from_civil(v[0], static_cast<unsigned>(v[1]), static_cast<unsigned>(v[2]));
+  return static_cast<std::int64_t>(day) * 86400 + v[3] * 3600 + v[4] * 60 + v[5];
+}
+
+} // namespace
+
 std::optional<std::int64_t> parse_timestamp(std::string_view text)
 {
   if (text.empty()) {
     return std::nullopt;
+  }
+  if (text.size() == 19 || (text.size() == 20 && (text[19] == 'Z' || text[19] == 'z'))) {
+    if (auto seconds = iso_seconds_fast(text)) {
+      return seconds;
+    }
   }
   if (std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     if (text.size() > 16) {
@@ -213,12 +262,37 @@ void RecordResolver::ignore_provider(std::string_view provider)
   }
 }
 
+std::size_t RecordResolver::recent_slot(std::string_view provider, std::string_view model)
+{
+  std::size_t h = model.size() * 31 + provider.size() * 17;
+  if (!model.empty()) {
+    h += static_cast<unsigned char>(model.front()) + static_cast<unsigned char>(model.back()) * 7U +
+         static_cast<unsigned char>(model[model.size() / 2]) * 13U;
+  }
+  if (!provider.empty()) {
+    h += static_cast<unsigned char>(provider.front()) * 3U;
+  }
+  return h % 64;
+}
+
 const RecordResolver::Result& RecordResolver::resolve(std::string_view provider, std::string_view model)
 {
-  auto it = m_cache.find(Names(provider, model));
-  if (it != m_cache.end()) {
-    return it->second;
+  Recent& recent = m_recent[recent_slot(provider, model)];
+  if (recent.result != nullptr && recent.model == model && recent.provider == provider) {
+    return *recent.result;
   }
+  auto it = m_cache.find(Names(provider, model));
+  if (it == m_cache.end()) {
+    it = m_cache.emplace(std::pair(std::string(provider), std::string(model)), lookup(provider, model)).first;
+  }
+  recent.provider = provider;
+  recent.model = model;
+  recent.result = &it->second;
+  return it->second;
+}
+
+RecordResolver::Result RecordResolver::lookup(std::string_view provider, std::string_view model)
+{
   Result r;
   ResolveFailure failure;
   std::string route = to_lower(provider);
@@ -231,7 +305,7 @@ const RecordResolver::Result& RecordResolver::resolve(std::string_view provider,
     r.category = failure.category;
     r.problem = failure.problem + (failure.expected.empty() ? "" : " (expected " + failure.expected + ")");
   }
-  return m_cache.emplace(std::pair(std::string(provider), std::string(model)), std::move(r)).first->second;
+  return r;
 }
 
 void RecordResolver::merge_notes(const RecordResolver& later)
@@ -450,8 +524,8 @@ std::size_t UsageAggregator::GroupKeyHash::operator()(const GroupKey& key) const
   std::size_t h = std::hash<const void*>{}(key.model);
   h = mix(h, std::hash<const void*>{}(key.prices));
   h = mix(h, key.batch ? 1 : 0);
-  for (const std::int64_t v : key.values) {
-    h = mix(h, static_cast<std::size_t>(v));
+  for (std::size_t i = 0; i < key.dimensions; ++i) {
+    h = mix(h, static_cast<std::size_t>(key.values[i]));
   }
   return h;
 }
@@ -548,6 +622,7 @@ void UsageAggregator::process(const UsageRecord& record)
   key.model = model.model;
   key.prices = prices;
   key.batch = record.batch;
+  key.dimensions = static_cast<std::uint8_t>(m_dimensions.size());
   for (std::size_t i = 0; i < m_dimensions.size(); ++i) {
     switch (m_dimensions[i]) {
     case Dimension::provider:

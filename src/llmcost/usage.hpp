@@ -125,6 +125,19 @@ private:
   };
 
   void ignore_provider(std::string_view provider);
+  Result lookup(std::string_view provider, std::string_view model);
+
+  // A small direct-mapped cache in front of the map: a usage file names a
+  // handful of models, and hashing both names per record was a tenth of the
+  // reading time.
+  struct Recent
+  {
+    std::string provider;
+    std::string model;
+    const Result* result = nullptr;
+  };
+  static std::size_t recent_slot(std::string_view provider, std::string_view model);
+  std::array<Recent, 64> m_recent;
 
   const Catalog& m_catalog;
   std::string m_provider_hint;
@@ -218,6 +231,7 @@ private:
     const Model* model = nullptr;
     const PriceSet* prices = nullptr;
     bool batch = false;
+    std::uint8_t dimensions = 0; // values in use
     std::array<std::int64_t, k_max_dimensions> values{};
 
     bool operator==(const GroupKey&) const = default;

@@ -139,6 +139,17 @@ bool is_summed(UsageField field)
 // Unsigned integer token count; nullopt with a reason when not one.
 std::optional<std::uint64_t> parse_count(std::string_view text, std::string& why)
 {
+  if (!text.empty() && text.size() <= 18) {
+    // Fast path: plain digits (no sign, point or spaces) cannot overflow here.
+    std::uint64_t value = 0;
+    std::size_t i = 0;
+    while (i < text.size() && static_cast<unsigned>(text[i] - '0') <= 9) {
+      value = value * 10 + static_cast<unsigned>(text[i++] - '0');
+    }
+    if (i == text.size()) {
+      return value;
+    }
+  }
   text = trim(text);
   if (text.empty()) {
     return 0; // an empty count is zero (exports leave unused columns blank)
@@ -175,14 +186,32 @@ std::optional<std::uint64_t> parse_count(std::string_view text, std::string& why
   return value;
 }
 
+bool equals_ignoring_case(std::string_view text, std::string_view lower)
+{
+  if (text.size() != lower.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
+    if (c != lower[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::optional<bool> parse_bool(std::string_view text)
 {
-  const std::string value = to_lower(trim(text));
-  if (value == "true" || value == "1" || value == "yes" || value == "batch") {
-    return true;
+  const std::string_view value = trim(text);
+  for (std::string_view yes : {"true", "1", "yes", "batch"}) {
+    if (equals_ignoring_case(value, yes)) {
+      return true;
+    }
   }
-  if (value.empty() || value == "false" || value == "0" || value == "no") {
-    return false;
+  for (std::string_view no : {"", "false", "0", "no"}) {
+    if (equals_ignoring_case(value, no)) {
+      return false;
+    }
   }
   return std::nullopt;
 }
@@ -371,13 +400,13 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
   r.where = where;
   std::uint64_t input_total = 0;
   std::string problem;
-  std::string category = "bad field";
+  const char* category = "bad field";
+  std::string why;
   for (std::size_t i = 0; i < fields.size() && problem.empty(); ++i) {
     if (!m_column_field[i]) {
       continue;
     }
     const std::string_view value = fields[i];
-    std::string why;
     auto count = [&](std::uint64_t& out) {
       auto parsed = parse_count(value, why);
       if (!parsed) {
