@@ -36,8 +36,7 @@ if shared is None:
 
 # Rows the generator never writes, one per resolution rule and per reason a
 # row cannot be priced (header: the generator's provider-export columns).
-EDGE_ROWS = """\
-2026-02-01T10:00:00Z,edge_prefix,,kyma/kimi-k2.6,edge,k,1000,0,100,false,0,,route from the prefix
+EDGE_ROWS = r'''2026-02-01T10:00:00Z,edge_prefix,,kyma/kimi-k2.6,edge,k,1000,0,100,false,0,,route from the prefix
 2026-02-01T10:00:00Z,edge_alias,openai,Kimi K2.6,edge,k,1000,200,100,false,0,,alias; provider not a route
 ,edge_undated,moonshot,kimi-k2.7-code,edge,k,5000,1000,300,true,1,,undated; batch from the multiplier
 2026-02-01T10:00:00Z,edge_batch,,moonshot/kimi-k2.6,edge,k,7000,3000,900,true,2,,published batch prices
@@ -53,7 +52,16 @@ EDGE_ROWS = """\
 2026-02-01T10:00:00Z,edge_no_search,kyma,glm-4.7-flash,edge,k,100,0,10,false,2,,
 2026-02-01T10:00:00Z,edge_media,kyma,imagen-4,edge,k,100,0,10,false,0,,
 2026-02-01T10:00:00Z,edge_no_model,kyma,,edge,k,100,0,10,false,0,,
-"""
+2026-02-15T12:00:00Z,acme_history,acme,acme-chat,edge,k,1000000,0,1000,false,0,,launch prices
+2026-02-28T23:59:59Z,acme_history_batch,,acme-chat,edge,k,3000,1000,7,true,1,,batch at 0.5 of launch prices
+2026-03-01T00:00:00Z,acme_current,acme,"Acme's ""Chat""",edge,k,999,333,77,false,0,,alias with quotes
+2026-02-28T23:30:00-02:00,acme_zone,acme,acme\chat,edge,k,12345,6789,1011,true,4,,UTC day 2026-03-01
+2025-05-31T23:59:59Z,acme_too_early,acme,acme-chat,edge,k,1,0,1,false,0,,
+2026-02-01T10:00:00Z,acme_media,acme,acme-image,edge,k,10,0,0,false,0,,
+'''
+# A card with a price history, a batch multiplier, a search fee, and names
+# that need quoting, added to the bundled ones for both the CLI and the export.
+TEST_CARD = os.path.join(repo, "tests", "data", "warehouse-history.json")
 
 # The generator's columns -> the normalised record (docs/warehouse.md): its
 # input_tokens include the cached ones, so uncached = input - cached.
@@ -181,10 +189,11 @@ def main():
             f.write(EDGE_ROWS)
         os.chmod(usage_file, 0o644)
         report = json.loads(run([bin_path, "estimate", usage_file, "--by", "provider,model", "--format", "json",
-                                 "--allow-rejects"]))
+                                 "--allow-rejects", "--pricing", TEST_CARD]))
         sql_file = os.path.join(tmp, "rates.sql")
         dialect = "postgres" if engine == "postgres" else "duckdb"
-        run([bin_path, "rates", "export", "--format", "sql", "--dialect", dialect, "-o", sql_file])
+        run([bin_path, "rates", "export", "--format", "sql", "--dialect", dialect, "--pricing", TEST_CARD,
+             "-o", sql_file])
         os.chmod(sql_file, 0o644)
         groups, reasons, totals = (with_postgres if engine == "postgres" else with_duckdb)(tmp, sql_file, usage_file)
     finally:
