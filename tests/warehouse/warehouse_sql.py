@@ -43,6 +43,7 @@ EDGE_ROWS = r'''2026-02-01T10:00:00Z,edge_prefix,,kyma/kimi-k2.6,edge,k,1000,0,1
 2025-12-31T23:30:00-01:00,edge_zone,moonshot,kimi-k2.5,edge,k,100,0,10,false,0,,UTC day 2026-01-01
 2026-02-01T10:00:00Z,edge_whole_alias,moonshot,moonshotai/kimi-k2.5,edge,k,100,0,10,false,0,,whole name is an alias
 2026-02-01T10:00:00Z,edge_sonar,kyma,SONAR,edge,k,100,0,10,false,3,,request fee replaces search calls
+2026-02-01T10:00:00Z,edge_huge,kyma,claude-opus-4-7,edge,k,999999999999999,0,999999999999999,false,0,,exact at 37 digits
 2026-02-01T10:00:00Z,edge_ambiguous,,kimi-k2.6,edge,k,100,0,10,false,0,,
 2026-02-01T10:00:00Z,edge_conflict,kyma,moonshot/kimi-k2.6,edge,k,100,0,10,false,0,,
 2026-02-01T10:00:00Z,edge_unknown,kyma,no-such-model,edge,k,100,0,10,false,0,,
