@@ -15,6 +15,12 @@ if ! command -v psql >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/n
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq postgresql >/dev/null
+  # The package may start the cluster it just created; the test starts its own.
+  if command -v pg_lsclusters >/dev/null; then
+    pg_lsclusters --no-header | awk '$4 == "online" {print $1, $2}' | while read -r version cluster; do
+      "${sudo_cmd[@]}" pg_ctlcluster "$version" "$cluster" stop || true
+    done
+  fi
 fi
 LLMCOST_REQUIRE_POSTGRES=1 ctest --test-dir build --output-on-failure
 
