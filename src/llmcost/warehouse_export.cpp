@@ -697,6 +697,10 @@ std::string render_warehouse_sql(const Catalog& catalog, const WarehouseOptions&
     throw Error(Location{}, fmt::format("--usage-table \"{}\" is not a plain SQL name", options.usage_table),
                 "letters, digits, '_' and '.' (e.g. raw.llm_requests)");
   }
+  if (d == SqlDialect::bigquery && options.schema.empty()) {
+    // A BigQuery view names its tables with their dataset; there is no default inside a view.
+    throw Error(Location{}, "--dialect bigquery needs --schema", "--schema DATASET or --schema PROJECT.DATASET");
+  }
   const std::string prefix = options.schema.empty() ? "" : options.schema + ".";
   auto qualified = [&](const std::string& name) { return prefix + name; };
   const std::vector<ExportTable> tables = warehouse_tables(catalog);
