@@ -79,10 +79,11 @@ void check_fits(const ExportTable& table, const ExportRow& row)
       whole.remove_prefix(1);
     }
     if (static_cast<int>(whole.size()) > digits) {
-      throw Error(Location{table.name + "." + table.columns[i].name},
-                  fmt::format("value {} is too large for the warehouse column ({} of row {})", value,
-                              table.columns[i].name, row.empty() || !row[0] ? "?" : *row[0]),
-                  fmt::format("fewer than {} integer digits", digits));
+      const std::string owner = row.size() > 1 && row[0] && row[1] ? " (" + *row[0] + "/" + *row[1] + ")" : "";
+      throw Error(Location{},
+                  fmt::format("{}.{}: {}{} does not fit the warehouse column {}", table.name, table.columns[i].name,
+                              value, owner, sql_type(type, SqlDialect::duckdb)),
+                  fmt::format("a value below 10^{}", digits));
     }
   }
 }

@@ -214,6 +214,8 @@ TEST_SUITE("llmcost/warehouse_export")
     REQUIRE(load.card.has_value());
     Catalog catalog;
     catalog.add(std::move(*load.card));
-    CHECK(contains(error_of([&] { warehouse_tables(catalog); }), "too large for the warehouse column"));
+    CHECK(error_of([&] { warehouse_tables(catalog); }) ==
+          "llmcost_prices.input_per_token: 123.456789 (acme/Chat-1) does not fit the warehouse column "
+          "DECIMAL(20,18) (expected a value below 10^2)");
   }
 }
