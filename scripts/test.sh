@@ -1,11 +1,28 @@
 #!/usr/bin/env bash
 # README command 2 (and CI): install what is missing, build with -Werror, and
 # run the whole suite: unit tests, golden CLI tests, the contract check, and
-# the readers over the shared real samples when they are present.
+# the readers over the shared real samples when they are present, and the SQL
+# export run in PostgreSQL and DuckDB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WERROR=1 scripts/setup.sh
-ctest --test-dir build --output-on-failure
+
+# The warehouse test runs the SQL export in a real PostgreSQL: install it when
+# missing (the server is started by the test on a loopback port and stopped).
+if ! command -v psql >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "test: installing postgresql for the warehouse test" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq postgresql >/dev/null
+  # The package may start the cluster it just created; the test starts its own.
+  if command -v pg_lsclusters >/dev/null; then
+    pg_lsclusters --no-header | awk '$4 == "online" {print $1, $2}' | while read -r version cluster; do
+      "${sudo_cmd[@]}" pg_ctlcluster "$version" "$cluster" stop || true
+    done
+  fi
+fi
+LLMCOST_REQUIRE_POSTGRES=1 ctest --test-dir build --output-on-failure
 
 shared=""
 for candidate in "${LLMCOST_SHARED:-}" ../shared /work/shared; do

@@ -1,4 +1,4 @@
-// `llmcost rates show|validate|diff`: inspect, check and compare rate cards.
+// `llmcost rates show|validate|diff|export`: inspect, check, compare and export rate cards.
 
 #include "cli/app.hpp"
 #include "llmcost/json_util.hpp"
@@ -6,6 +6,7 @@
 #include "llmcost/catalog_view.hpp"
 #include "llmcost/error.hpp"
 #include "llmcost/files.hpp"
+#include "llmcost/warehouse_export.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -22,6 +23,11 @@ struct RatesOptions
   std::vector<std::string> validate_files;
   std::string diff_old;
   std::string diff_new;
+  std::string export_format = "sql";
+  std::string dialect;
+  std::string table = "prices";
+  std::string schema;
+  std::string usage_table;
 };
 
 void run_show(const RatesOptions& o, Context& context)
@@ -120,6 +126,24 @@ void run_diff(const RatesOptions& o, Context& context)
   emit(o.common, context, text);
 }
 
+void run_export(const RatesOptions& o, Context& context)
+{
+  const Catalog catalog = load_catalog(o.common);
+  if (o.export_format == "csv") {
+    emit(o.common, context, render_warehouse_csv(catalog, o.table));
+    return;
+  }
+  if (o.dialect.empty()) {
+    throw Error(Location{}, "--format sql needs --dialect", "--dialect duckdb, postgres, spark or bigquery");
+  }
+  const auto dialect = parse_sql_dialect(o.dialect);
+  if (!dialect) {
+    throw Error(Location{}, fmt::format("unknown --dialect \"{}\"", o.dialect),
+                "one of: duckdb, postgres, spark, bigquery");
+  }
+  emit(o.common, context, render_warehouse_sql(catalog, WarehouseOptions{*dialect, o.schema, o.usage_table}));
+}
+
 } // namespace
 
 void setup_rates(CLI::App& app, Context& context)
@@ -144,6 +168,23 @@ void setup_rates(CLI::App& app, Context& context)
   add_pricing_options(*diff, options->common);
   add_output_options(*diff, options->common);
   diff->callback([options, &context]() { run_diff(*options, context); });
+
+  CLI::App* exp = cmd->add_subcommand(
+      "export", "The rate cards as warehouse tables plus the llmcost_price view (SQL), or one table as CSV");
+  exp->add_option("--format", options->export_format, "sql (DDL, INSERTs and the view) or csv (one table)")
+      ->check(CLI::IsMember({"sql", "csv"}))
+      ->capture_default_str();
+  exp->add_option("--dialect", options->dialect, "SQL dialect: duckdb, postgres, spark or bigquery");
+  exp->add_option("--table", options->table,
+                  "Table for --format csv: routes, models, model_names, prices or media_tiers")
+      ->capture_default_str();
+  exp->add_option("--schema", options->schema, "Create every object in this schema or dataset (e.g. analytics)");
+  exp->add_option("--usage-table", options->usage_table,
+                  "Table or view the llmcost_price view reads (default llmcost_usage, created when missing)");
+  exp->add_option("--pricing", options->common.pricing_paths,
+                  "Rate card FILE or DIR to add or override (repeatable; also LLMCOST_PRICING_PATH)");
+  exp->add_option("-o,--output", options->common.output, "Write the output to FILE instead of standard output");
+  exp->callback([options, &context]() { run_export(*options, context); });
 }
 
 } // namespace llmcost::cli
