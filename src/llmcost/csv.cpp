@@ -5,6 +5,9 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace llmcost {
 
@@ -35,8 +38,8 @@ char detect_delimiter(std::string_view first_line)
 
 namespace {
 
-// The first delimiter or '\r' in [from, end), or end; eight bytes at a time,
-// marking equal bytes exactly (no carries between bytes).
+// The first delimiter or '\r' in [from, end), or end; sixteen bytes at a time
+// with SSE2, else eight, marking equal bytes exactly (no carries between bytes).
 const char* find_delimiter_or_cr(const char* from, const char* end, char delimiter)
 {
   constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
@@ -45,6 +48,18 @@ const char* find_delimiter_or_cr(const char* from, const char* end, char delimit
   const std::uint64_t returns = k_ones * static_cast<unsigned char>('\r');
   auto zero_bytes = [](std::uint64_t x) { return ~(((x & k_low7) + k_low7) | x | k_low7); };
   const char* p = from;
+#if defined(__SSE2__)
+  const __m128i delimiter_bytes = _mm_set1_epi8(delimiter);
+  const __m128i return_bytes = _mm_set1_epi8('\r');
+  for (; end - p >= 16; p += 16) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const auto mask = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(chunk, delimiter_bytes), _mm_cmpeq_epi8(chunk, return_bytes))));
+    if (mask != 0) {
+      return p + std::countr_zero(mask);
+    }
+  }
+#endif
   for (; end - p >= 8; p += 8) {
     std::uint64_t word = 0;
     std::memcpy(&word, p, 8);

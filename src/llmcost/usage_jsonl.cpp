@@ -1,16 +1,13 @@
 #include "llmcost/usage_jsonl.hpp"
 
 #include "llmcost/error.hpp"
-#include "llmcost/json_util.hpp"
+#include "llmcost/json_scan.hpp"
 #include "llmcost/strings.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 namespace llmcost {
-
-using nlohmann::json;
 
 namespace {
 
@@ -155,29 +152,10 @@ private:
   bool m_by_line = true;
 };
 
-const json* at(const json& object, std::initializer_list<const char*> path)
+std::string_view text_at(JsonValue object, std::initializer_list<std::string_view> path)
 {
-  const json* node = &object;
-  for (const char* key : path) {
-    if (!node->is_object()) {
-      return nullptr;
-    }
-    auto it = node->find(key);
-    if (it == node->end() || it->is_null()) {
-      return nullptr;
-    }
-    node = &*it;
-  }
-  return node;
-}
-
-std::string_view text_at(const json& object, std::initializer_list<const char*> path)
-{
-  const json* node = at(object, path);
-  if (node == nullptr || !node->is_string()) {
-    return {};
-  }
-  return node->get_ref<const std::string&>();
+  const JsonValue node = object.at(path);
+  return node.is(JsonType::string) ? node.text() : std::string_view();
 }
 
 // Reads token counts and amounts, remembering the first problem.
@@ -185,39 +163,53 @@ struct FieldProblem
 {
   std::string text;
 
-  std::uint64_t count(const json& object, std::initializer_list<const char*> path, const char* name)
+  std::uint64_t count(JsonValue object, std::initializer_list<std::string_view> path, const char* name)
   {
-    const json* node = at(object, path);
-    if (node == nullptr) {
+    const JsonValue node = object.at(path);
+    if (!node) {
       return 0;
     }
-    if (node->is_number_unsigned()) {
-      const auto value = node->get<std::uint64_t>();
+    if (!node.is(JsonType::number) && !node.is(JsonType::string)) {
+      fail(name, node.raw(), "is not a number");
+      return 0;
+    }
+    const std::string_view digits = node.text();
+    if (node.is(JsonType::number) && !digits.empty() && digits[0] == '-' &&
+        digits.find_first_of(".eE") == std::string_view::npos) {
+      fail(name, node.raw(), "is negative");
+      return 0;
+    }
+    // Numbers are text here (never a double): "12", "12.0", "1.2e3", or a
+    // quoted number some exporters write.
+    std::uint64_t value = 0;
+    bool plain = !digits.empty() && digits.size() <= 19;
+    for (const char c : digits) {
+      if (static_cast<unsigned>(c - '0') > 9) {
+        plain = false;
+        break;
+      }
+      value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (plain) {
       if (value > static_cast<std::uint64_t>(INT64_MAX)) {
-        fail(name, node->dump(), "is too large");
+        fail(name, node.raw(), "is too large");
         return 0;
       }
       return value;
     }
-    if (node->is_number_integer()) {
-      fail(name, node->dump(), "is negative");
-      return 0;
+    std::string why;
+    auto parsed = Decimal::parse_scientific(digits, &why);
+    if (parsed && parsed->is_integer() && !parsed->is_negative() && parsed->whole() <= INT64_MAX) {
+      return static_cast<std::uint64_t>(parsed->whole());
     }
-    if (node->is_string()) {
-      // Non-integer numbers arrive as their text (see parse_json_exact).
-      std::string why;
-      auto value = Decimal::parse_scientific(node->get_ref<const std::string&>(), &why);
-      if (value && value->is_integer() && !value->is_negative() && value->whole() <= INT64_MAX) {
-        return static_cast<std::uint64_t>(value->whole());
-      }
-      fail(name, node->get_ref<const std::string&>(), "is not a whole number");
-      return 0;
-    }
-    fail(name, node->dump(), "is not a number");
+    const bool too_large =
+        (parsed && parsed->whole() > INT64_MAX) || why.find("large") != std::string::npos ||
+        (node.is(JsonType::number) && digits.find_first_not_of("-0123456789") == std::string_view::npos);
+    fail(name, node.raw(), too_large ? "is too large" : "is not a whole number");
     return 0;
   }
 
-  void fail(const char* name, const std::string& value, const char* what)
+  void fail(const char* name, std::string_view value, const char* what)
   {
     if (text.empty()) {
       text = fmt::format("field {}: {} {} (expected a whole number of zero or more)", name, value.substr(0, 40), what);
@@ -225,39 +217,25 @@ struct FieldProblem
   }
 };
 
-std::optional<std::int64_t> time_of_json(const json* node)
+std::optional<std::int64_t> time_of_json(JsonValue node)
 {
-  if (node == nullptr) {
+  if (!node.is(JsonType::number) && !node.is(JsonType::string)) {
     return std::nullopt;
   }
-  if (node->is_number_unsigned()) {
-    return parse_timestamp(std::to_string(node->get<std::uint64_t>()));
-  }
-  if (node->is_string()) {
-    return parse_timestamp(node->get_ref<const std::string&>());
-  }
-  return std::nullopt;
+  return parse_timestamp(node.text());
 }
 
 // Counts $web_search tool calls in the assistant message(s) of a chat completion.
-std::uint64_t web_search_calls(const json& body)
+std::uint64_t web_search_calls(JsonValue body)
 {
   std::uint64_t calls = 0;
-  const json* choices = at(body, {"choices"});
-  if (choices == nullptr || !choices->is_array()) {
-    return 0;
-  }
-  for (const auto& choice : *choices) {
-    const json* tool_calls = at(choice, {"message", "tool_calls"});
-    if (tool_calls == nullptr || !tool_calls->is_array()) {
-      continue;
-    }
-    for (const auto& call : *tool_calls) {
+  body["choices"].for_each_element([&](JsonValue choice) {
+    choice.at({"message", "tool_calls"}).for_each_element([&](JsonValue call) {
       if (text_at(call, {"function", "name"}) == "$web_search") {
         ++calls;
       }
-    }
-  }
+    });
+  });
   return calls;
 }
 
@@ -269,33 +247,32 @@ public:
   {
   }
 
-  void read(const json& object, const Location& where)
+  void read(JsonValue object, const SourceLine& where)
   {
-    if (!object.is_object()) {
-      m_sink.reject(where, "not a JSON object",
+    if (!object.is(JsonType::object)) {
+      m_sink.reject(where.location(), "not a JSON object",
                     fmt::format("a JSON {} where an object was expected (expected one "
                                 "usage object per line)",
-                                object.type_name()));
+                                to_string(object.type())));
       return;
     }
     UsageRecord r;
-    r.where = SourceLine{where.file, where.line};
+    r.where = where;
     r.provider = text_at(object, {"provider"});
     FieldProblem problem;
     if (object.contains("custom_id") && object.contains("response")) {
       read_batch_line(object, r, problem);
-    } else if (at(object, {"message"}) != nullptr &&
+    } else if (object.at({"message"}) &&
                (text_at(object, {"type"}) == "assistant" ||
-                (at(object, {"message", "usage"}) != nullptr &&
-                 (object.contains("sessionId") || object.contains("requestId"))))) {
+                (object.at({"message", "usage"}) && (object.contains("sessionId") || object.contains("requestId"))))) {
       read_claude_code(object, r, problem);
-    } else if (text_at(object, {"type"}) == "message" && at(object, {"usage"}) != nullptr) {
-      read_anthropic(*at(object, {"usage"}), r, problem);
+    } else if (text_at(object, {"type"}) == "message" && object.at({"usage"})) {
+      read_anthropic(object.at({"usage"}), r, problem);
       r.model = text_at(object, {"model"});
       r.request_id = text_at(object, {"id"});
       finish(r, problem, "");
-    } else if (const json* attributes = at(object, {"attributes"}); attributes != nullptr && attributes->is_object()) {
-      read_otel_span(object, *attributes, r, problem);
+    } else if (const JsonValue attributes = object.at({"attributes"}); attributes.is(JsonType::object)) {
+      read_otel_span(object, attributes, r, problem);
     } else if (read_openai(object, r, problem)) {
       finish(r, problem, "");
     } else {
@@ -335,44 +312,47 @@ private:
     return true;
   }
 
-  bool read_openai(const json& body, UsageRecord& r, FieldProblem& problem)
+  bool read_openai(JsonValue body, UsageRecord& r, FieldProblem& problem)
   {
-    const json* usage = at(body, {"usage"});
-    if (usage == nullptr) {
+    JsonValue usage = body.at({"usage"});
+    if (!usage) {
       // Moonshot streams put the final usage inside the first choice.
-      const json* choices = at(body, {"choices"});
-      if (choices != nullptr && choices->is_array() && !choices->empty()) {
-        usage = at((*choices)[0], {"usage"});
-      }
+      JsonValue first;
+      body.at({"choices"}).for_each_element([&](JsonValue choice) {
+        if (!first) {
+          first = choice;
+        }
+      });
+      usage = first.at({"usage"});
     }
-    if (usage == nullptr || !usage->is_object()) {
+    if (!usage.is(JsonType::object)) {
       return false;
     }
     r.model = text_at(body, {"model"});
     r.request_id = text_at(body, {"id"});
-    r.time = time_of_json(at(body, {"created"}));
+    r.time = time_of_json(body.at({"created"}));
     if (!r.time) {
-      r.time = time_of_json(at(body, {"created_at"}));
+      r.time = time_of_json(body.at({"created_at"}));
     }
-    if (usage->contains("input_tokens") && !usage->contains("prompt_tokens")) {
+    if (usage.contains("input_tokens") && !usage.contains("prompt_tokens")) {
       // Responses API.
-      const std::uint64_t input = problem.count(*usage, {"input_tokens"}, "usage.input_tokens");
+      const std::uint64_t input = problem.count(usage, {"input_tokens"}, "usage.input_tokens");
       const std::uint64_t cached =
-          problem.count(*usage, {"input_tokens_details", "cached_tokens"}, "usage.input_tokens_details.cached_tokens");
+          problem.count(usage, {"input_tokens_details", "cached_tokens"}, "usage.input_tokens_details.cached_tokens");
       split_cached(r, input, cached, problem);
-      r.output = problem.count(*usage, {"output_tokens"}, "usage.output_tokens");
-      r.reasoning = problem.count(*usage, {"output_tokens_details", "reasoning_tokens"},
+      r.output = problem.count(usage, {"output_tokens"}, "usage.output_tokens");
+      r.reasoning = problem.count(usage, {"output_tokens_details", "reasoning_tokens"},
                                   "usage.output_tokens_details.reasoning_tokens");
     } else {
-      const std::uint64_t input = problem.count(*usage, {"prompt_tokens"}, "usage.prompt_tokens");
+      const std::uint64_t input = problem.count(usage, {"prompt_tokens"}, "usage.prompt_tokens");
       // Moonshot may report cached tokens at the top of usage; prefer the nested field.
-      const std::uint64_t cached = at(*usage, {"prompt_tokens_details", "cached_tokens"}) != nullptr
-                                       ? problem.count(*usage, {"prompt_tokens_details", "cached_tokens"},
+      const std::uint64_t cached = usage.at({"prompt_tokens_details", "cached_tokens"})
+                                       ? problem.count(usage, {"prompt_tokens_details", "cached_tokens"},
                                                        "usage.prompt_tokens_details.cached_tokens")
-                                       : problem.count(*usage, {"cached_tokens"}, "usage.cached_tokens");
+                                       : problem.count(usage, {"cached_tokens"}, "usage.cached_tokens");
       split_cached(r, input, cached, problem);
-      r.output = problem.count(*usage, {"completion_tokens"}, "usage.completion_tokens");
-      r.reasoning = problem.count(*usage, {"completion_tokens_details", "reasoning_tokens"},
+      r.output = problem.count(usage, {"completion_tokens"}, "usage.completion_tokens");
+      r.reasoning = problem.count(usage, {"completion_tokens_details", "reasoning_tokens"},
                                   "usage.completion_tokens_details.reasoning_tokens");
     }
     if (r.reasoning > r.output && problem.text.empty()) {
@@ -381,10 +361,10 @@ private:
                       r.reasoning, r.output);
     }
     r.web_search_calls = web_search_calls(body);
-    if (const json* cost = at(*usage, {"cost"})) {
+    if (const JsonValue cost = usage.at({"cost"})) {
       // Kyma's billed amount, exact from its text.
       std::string why;
-      const std::string text = cost->is_string() ? cost->get<std::string>() : cost->dump();
+      const std::string_view text = cost.is(JsonType::number) || cost.is(JsonType::string) ? cost.text() : cost.raw();
       r.billed = Decimal::parse_scientific(text, &why);
       r.billed_places = written_decimal_places(text);
       if (!r.billed && problem.text.empty()) {
@@ -395,7 +375,7 @@ private:
     return true;
   }
 
-  void read_anthropic(const json& usage, UsageRecord& r, FieldProblem& problem)
+  void read_anthropic(JsonValue usage, UsageRecord& r, FieldProblem& problem)
   {
     // Anthropic: input_tokens excludes cache reads and writes.
     const std::uint64_t fresh = problem.count(usage, {"input_tokens"}, "usage.input_tokens");
@@ -405,48 +385,47 @@ private:
     r.output = problem.count(usage, {"output_tokens"}, "usage.output_tokens");
   }
 
-  void read_batch_line(const json& object, UsageRecord& r, FieldProblem& problem)
+  void read_batch_line(JsonValue object, UsageRecord& r, FieldProblem& problem)
   {
     r.batch = true;
     r.request_id = text_at(object, {"custom_id"});
-    const json* status = at(object, {"response", "status_code"});
-    const json* body = at(object, {"response", "body"});
-    const bool ok =
-        status != nullptr && status->is_number() && status->get<int>() == 200 && at(object, {"error"}) == nullptr;
-    if (!ok || body == nullptr || !read_openai(*body, r, problem)) {
+    const JsonValue status = object.at({"response", "status_code"});
+    const JsonValue body = object.at({"response", "body"});
+    const bool ok = status.is(JsonType::number) && status.text() == "200" && !object.at({"error"});
+    if (!ok || !body || !read_openai(body, r, problem)) {
       m_sink.reject(r.where.location(), "failed batch request",
                     fmt::format("batch request {} failed (status {}) and carries no usage; it is not billed",
-                                r.request_id, status != nullptr ? status->dump() : "missing"));
+                                r.request_id, status ? status.raw() : "missing"));
       return;
     }
     r.request_id = text_at(object, {"custom_id"});
     finish(r, problem, "");
   }
 
-  void read_claude_code(const json& object, UsageRecord& r, FieldProblem& problem)
+  void read_claude_code(JsonValue object, UsageRecord& r, FieldProblem& problem)
   {
-    const json& message = *at(object, {"message"});
-    const json* usage = at(message, {"usage"});
+    const JsonValue message = object.at({"message"});
+    const JsonValue usage = message.at({"usage"});
     r.model = text_at(message, {"model"});
-    if (usage == nullptr || r.model == "<synthetic>") {
+    if (!usage || r.model == "<synthetic>") {
       m_sink.skip("Claude Code lines without usage (synthetic messages)");
       return;
     }
-    read_anthropic(*usage, r, problem);
+    read_anthropic(usage, r, problem);
     r.request_id = text_at(object, {"requestId"});
     r.session = text_at(object, {"sessionId"});
-    r.time = time_of_json(at(object, {"timestamp"}));
+    r.time = time_of_json(object.at({"timestamp"}));
     const std::string_view message_id = text_at(message, {"id"});
     const std::string key =
         message_id.empty() || r.request_id.empty() ? std::string() : fmt::format("cc:{}:{}", message_id, r.request_id);
     finish(r, problem, key);
   }
 
-  void read_otel_span(const json& object, const json& attributes, UsageRecord& r, FieldProblem& problem)
+  void read_otel_span(JsonValue object, JsonValue attributes, UsageRecord& r, FieldProblem& problem)
   {
-    const json* input = at(attributes, {"gen_ai.usage.input_tokens"});
-    const json* output = at(attributes, {"gen_ai.usage.output_tokens"});
-    if (input == nullptr && output == nullptr) {
+    const JsonValue input = attributes.at({"gen_ai.usage.input_tokens"});
+    const JsonValue output = attributes.at({"gen_ai.usage.output_tokens"});
+    if (!input && !output) {
       m_sink.skip("OpenTelemetry spans without usage (unfinished or not a model call)");
       return;
     }
@@ -471,7 +450,7 @@ private:
     split_cached(r, input_total, cached, problem);
     r.output = problem.count(attributes, {"gen_ai.usage.output_tokens"}, "gen_ai.usage.output_tokens");
     r.request_id = text_at(attributes, {"gen_ai.response.id"});
-    r.time = time_of_json(at(object, {"start_time"}));
+    r.time = time_of_json(object.at({"start_time"}));
     const std::string_view span_id = text_at(object, {"context", "span_id"});
     finish(r, problem, span_id.empty() ? std::string() : fmt::format("otel:{}", span_id));
   }
@@ -503,26 +482,21 @@ void read_usage_jsonl(std::string_view text, const std::string& file, RecordSink
 {
   ValueSplitter splitter(text, first_line, by_line, start_of_file);
   TraceReader reader(sink);
+  JsonTape tape;
+  JsonSyntaxError error;
   Span span;
   while (splitter.next(span)) {
     const std::string_view value = text.substr(span.begin, span.end - span.begin);
-    const Location where{file, span.line, 0};
-    json object;
-    try {
-      object = parse_json_exact(value, file);
-    } catch (const Error& error) {
-      // Re-base the parser's location on the file.
-      Location at = error.location();
-      const std::string message = std::string(error.what()).substr(at.to_string().size() + 2);
-      at.line = at.line == 0 ? span.line : at.line + span.line - 1;
-      sink.reject(at, "invalid JSON", message);
+    if (!tape.parse(value, error)) {
+      // Line and column of the problem within the file.
+      const std::string_view before = value.substr(0, std::min(error.offset, value.size()));
+      const std::size_t newlines = static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+      const std::size_t line_start = newlines == 0 ? 0 : before.rfind('\n') + 1;
+      sink.reject(Location{file, span.line + newlines, before.size() - line_start + 1}, "invalid JSON",
+                  "invalid JSON: " + error.problem);
       continue;
     }
-    try {
-      reader.read(object, where);
-    } catch (const nlohmann::json::exception& error) {
-      sink.reject(where, "bad field", std::string("a field has the wrong type: ") + error.what());
-    }
+    reader.read(tape.root(), SourceLine{file, span.line});
   }
 }
 

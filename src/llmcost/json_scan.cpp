@@ -1,0 +1,539 @@
+#include "llmcost/json_scan.hpp"
+
+#include <bit>
+#include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#include <fmt/format.h>
+
+namespace llmcost {
+
+const char* to_string(JsonType type)
+{
+  switch (type) {
+  case JsonType::null:
+    return "null";
+  case JsonType::boolean:
+    return "boolean";
+  case JsonType::number:
+    return "number";
+  case JsonType::string:
+    return "string";
+  case JsonType::array:
+    return "array";
+  case JsonType::object:
+    return "object";
+  }
+  return "value";
+}
+
+JsonType JsonValue::type() const
+{
+  return m_tape->m_nodes[m_index].type;
+}
+
+JsonValue JsonValue::operator[](std::string_view key) const
+{
+  if (!is(JsonType::object)) {
+    return {};
+  }
+  JsonValue found;
+  const auto& nodes = m_tape->m_nodes;
+  const std::uint32_t end = nodes[m_index].after;
+  for (std::uint32_t k = m_index + 1; k < end; k = nodes[k + 1].after) {
+    const auto& name = nodes[k];
+    const char* at = m_tape->m_text.data() + name.begin;
+    const bool equal = name.escaped ? m_tape->unescape(name) == key
+                                    : name.length == key.size() && (key.empty() || *at == key.front()) &&
+                                          std::memcmp(at, key.data(), key.size()) == 0;
+    if (equal) {
+      found = JsonValue(m_tape, k + 1); // the last one wins, as in nlohmann/json
+    }
+  }
+  return found;
+}
+
+JsonValue JsonValue::at(std::initializer_list<std::string_view> path) const
+{
+  JsonValue node = *this;
+  for (const auto key : path) {
+    node = node[key];
+    if (!node.present()) {
+      return {};
+    }
+  }
+  return node;
+}
+
+std::size_t JsonValue::size() const
+{
+  return m_tape == nullptr ? 0 : m_tape->m_nodes[m_index].count;
+}
+
+std::string_view JsonValue::text() const
+{
+  if (m_tape == nullptr) {
+    return {};
+  }
+  const auto& node = m_tape->m_nodes[m_index];
+  if (node.type == JsonType::array || node.type == JsonType::object) {
+    return {};
+  }
+  if (node.escaped) {
+    return m_tape->unescape(node);
+  }
+  return m_tape->m_text.substr(node.begin, node.length);
+}
+
+std::string_view JsonValue::raw() const
+{
+  if (m_tape == nullptr) {
+    return {};
+  }
+  const auto& node = m_tape->m_nodes[m_index];
+  if (node.type == JsonType::string) {
+    return m_tape->m_text.substr(node.begin - 1, node.length + 2);
+  }
+  return m_tape->m_text.substr(node.begin, node.length);
+}
+
+namespace {
+
+int hex_value(char c)
+{
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
+// The four hex digits at `p` (bounds checked by the caller), or -1.
+int hex4(const char* p)
+{
+  int value = 0;
+  for (int k = 0; k < 4; ++k) {
+    const int h = hex_value(p[k]);
+    if (h < 0) {
+      return -1;
+    }
+    value = value * 16 + h;
+  }
+  return value;
+}
+
+void append_utf8(std::string& out, std::uint32_t code)
+{
+  if (code < 0x80) {
+    out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    out += static_cast<char>(0xC0 | (code >> 6));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else if (code < 0x10000) {
+    out += static_cast<char>(0xE0 | (code >> 12));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (code >> 18));
+    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  }
+}
+
+// Bytes of the valid UTF-8 sequence at `p` (a byte >= 0x80), or 0.
+std::size_t utf8_sequence(const unsigned char* p, std::size_t available)
+{
+  const unsigned c = p[0];
+  auto cont = [&](std::size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) {
+    return k < available && p[k] >= lo && p[k] <= hi;
+  };
+  if (c >= 0xC2 && c <= 0xDF) {
+    return cont(1) ? 2 : 0;
+  }
+  if (c == 0xE0) {
+    return cont(1, 0xA0) && cont(2) ? 3 : 0;
+  }
+  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
+    return cont(1) && cont(2) ? 3 : 0;
+  }
+  if (c == 0xED) {
+    return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
+  }
+  if (c == 0xF0) {
+    return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  }
+  if (c >= 0xF1 && c <= 0xF3) {
+    return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  }
+  if (c == 0xF4) {
+    return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+// The first byte at or after `j` that needs a look in a string (a quote, a
+// backslash, a control byte or a non-ASCII byte), or `n`. Sixteen bytes at a
+// time with SSE2 (every x86-64 has it), eight with plain 64-bit words elsewhere.
+std::size_t skip_plain_string_bytes(const char* s, std::size_t j, std::size_t n)
+{
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i below_space = _mm_set1_epi8(0x20);
+  while (n - j >= 16) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + j));
+    // Signed compare: bytes >= 0x80 are negative, so "< 0x20" catches them too.
+    const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)),
+                                         _mm_cmplt_epi8(chunk, below_space));
+    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+    if (mask != 0) {
+      return j + static_cast<std::size_t>(std::countr_zero(mask));
+    }
+    j += 16;
+  }
+#else
+  constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t k_high = 0x8080808080808080ULL;
+  while (n - j >= 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s + j, 8);
+    const std::uint64_t quote = w ^ (k_ones * '"');
+    const std::uint64_t slash = w ^ (k_ones * '\\');
+    const std::uint64_t special = ((quote - k_ones) & ~quote) | ((slash - k_ones) & ~slash) | (w - k_ones * 0x20) | w;
+    if ((special & k_high) != 0) {
+      // No false negatives: every byte before the first mark is plain.
+      return j + static_cast<std::size_t>(std::countr_zero(special & k_high)) / 8;
+    }
+    j += 8;
+  }
+#endif
+  while (j < n) {
+    const auto c = static_cast<unsigned char>(s[j]);
+    if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) {
+      return j;
+    }
+    ++j;
+  }
+  return n;
+}
+
+std::string describe_at(std::string_view text, std::size_t i)
+{
+  if (i >= text.size()) {
+    return "the end of the text";
+  }
+  const auto c = static_cast<unsigned char>(text[i]);
+  if (c >= 0x21 && c < 0x7F) {
+    return fmt::format("'{}'", static_cast<char>(c));
+  }
+  return fmt::format("byte 0x{:02X}", c);
+}
+
+bool is_space(char c)
+{
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+bool is_digit(char c)
+{
+  return static_cast<unsigned>(c - '0') <= 9;
+}
+
+} // namespace
+
+std::string_view JsonTape::unescape(const Node& node) const
+{
+  // Decoded once per node, into strings reused from document to document.
+  auto& mutable_node = const_cast<Node&>(node);
+  if (mutable_node.unescaped != 0) {
+    return m_unescaped[mutable_node.unescaped - 1];
+  }
+  if (m_unescaped_used == m_unescaped.size()) {
+    m_unescaped.emplace_back();
+  }
+  std::string& out = m_unescaped[m_unescaped_used++];
+  out.clear();
+  const std::string_view in = m_text.substr(node.begin, node.length);
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '\\') {
+      out += in[i];
+      continue;
+    }
+    const char e = in[++i];
+    switch (e) {
+    case 'b':
+      out += '\b';
+      break;
+    case 'f':
+      out += '\f';
+      break;
+    case 'n':
+      out += '\n';
+      break;
+    case 'r':
+      out += '\r';
+      break;
+    case 't':
+      out += '\t';
+      break;
+    case 'u': {
+      auto code = static_cast<std::uint32_t>(hex4(in.data() + i + 1));
+      i += 4;
+      if (code >= 0xD800 && code <= 0xDBFF) {
+        const auto low = static_cast<std::uint32_t>(hex4(in.data() + i + 3));
+        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+        i += 6;
+      }
+      append_utf8(out, code);
+      break;
+    }
+    default:
+      out += e; // '"', '\\', '/'
+    }
+  }
+  mutable_node.unescaped = static_cast<std::uint32_t>(m_unescaped_used);
+  return out;
+}
+
+bool JsonTape::parse_string(std::size_t& i, Node& node, JsonSyntaxError& error)
+{
+  const char* s = m_text.data();
+  const std::size_t n = m_text.size();
+  const std::size_t open = i;
+  std::size_t j = i + 1;
+  node.type = JsonType::string;
+  node.begin = static_cast<std::uint32_t>(j);
+  node.escaped = false;
+  while (true) {
+    j = skip_plain_string_bytes(s, j, n);
+    if (j >= n) {
+      error = {open, "unterminated string (expected a closing '\"')"};
+      return false;
+    }
+    const auto c = static_cast<unsigned char>(s[j]);
+    if (c == '"') {
+      break;
+    }
+    if (c == '\\') {
+      node.escaped = true;
+      if (j + 1 >= n) {
+        error = {open, "unterminated string (expected a closing '\"')"};
+        return false;
+      }
+      const char e = s[j + 1];
+      if (e == 'u') {
+        const int code = j + 6 <= n ? hex4(s + j + 2) : -1;
+        if (code < 0) {
+          error = {j, "bad \\u escape in a string (expected four hex digits)"};
+          return false;
+        }
+        if (code >= 0xDC00 && code <= 0xDFFF) {
+          error = {j, "lone low surrogate in a \\u escape (expected a high surrogate first)"};
+          return false;
+        }
+        if (code >= 0xD800 && code <= 0xDBFF) {
+          const int low = j + 12 <= n && s[j + 6] == '\\' && s[j + 7] == 'u' ? hex4(s + j + 8) : -1;
+          if (low < 0xDC00 || low > 0xDFFF) {
+            error = {j, "high surrogate without a low surrogate in a \\u escape"};
+            return false;
+          }
+          j += 12;
+        } else {
+          j += 6;
+        }
+        continue;
+      }
+      if (std::strchr("\"\\/bfnrt", e) == nullptr || e == '\0') {
+        error = {j, fmt::format("bad escape \\{} in a string (expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u)",
+                                describe_at(m_text, j + 1))};
+        return false;
+      }
+      j += 2;
+      continue;
+    }
+    if (c < 0x20) {
+      error = {j, fmt::format("control character 0x{:02X} in a string (expected it escaped)", c)};
+      return false;
+    }
+    if (c >= 0x80) {
+      const std::size_t length = utf8_sequence(reinterpret_cast<const unsigned char*>(s + j), n - j);
+      if (length == 0) {
+        error = {j, fmt::format("invalid UTF-8 (byte 0x{:02X}) in a string", c)};
+        return false;
+      }
+      j += length;
+      continue;
+    }
+    ++j; // a plain byte just before the end of the text
+  }
+  node.length = static_cast<std::uint32_t>(j - node.begin);
+  i = j + 1;
+  return true;
+}
+
+bool JsonTape::parse(std::string_view text, JsonSyntaxError& error)
+{
+  m_text = text;
+  m_nodes.clear();
+  m_open.clear();
+  m_unescaped_used = 0;
+  if (text.size() >= UINT32_MAX) {
+    error = {0, "a JSON document of 4 GiB or more"};
+    return false;
+  }
+  const char* s = text.data();
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  auto skip_space = [&] {
+    while (i < n && is_space(s[i])) {
+      ++i;
+    }
+  };
+  auto fail = [&](std::size_t at, std::string problem) {
+    error = {at, std::move(problem)};
+    return false;
+  };
+
+  enum class Next { value, member, after_value };
+  Next next = Next::value;
+  while (true) {
+    skip_space();
+    if (next == Next::member) {
+      // A member name, then ':'.
+      if (i >= n || s[i] != '"') {
+        return fail(i, fmt::format("expected a member name in double quotes, found {}", describe_at(text, i)));
+      }
+      m_nodes.emplace_back();
+      if (!parse_string(i, m_nodes.back(), error)) {
+        return false;
+      }
+      m_nodes.back().after = static_cast<std::uint32_t>(m_nodes.size());
+      skip_space();
+      if (i >= n || s[i] != ':') {
+        return fail(i, fmt::format("expected ':' after a member name, found {}", describe_at(text, i)));
+      }
+      ++i;
+      next = Next::value;
+      continue;
+    }
+    if (next == Next::after_value) {
+      if (m_open.empty()) {
+        if (i != n) {
+          return fail(i, fmt::format("expected the end of the value, found {}", describe_at(text, i)));
+        }
+        return true;
+      }
+      Node& parent = m_nodes[m_open.back()];
+      ++parent.count;
+      const char close = parent.type == JsonType::object ? '}' : ']';
+      if (i < n && s[i] == ',') {
+        ++i;
+        next = parent.type == JsonType::object ? Next::member : Next::value;
+        continue;
+      }
+      if (i < n && s[i] == close) {
+        ++i;
+        parent.length = static_cast<std::uint32_t>(i - parent.begin);
+        parent.after = static_cast<std::uint32_t>(m_nodes.size());
+        m_open.pop_back();
+        continue; // still after a value
+      }
+      return fail(i, fmt::format("expected ',' or '{}' after {}, found {}", close,
+                                 parent.type == JsonType::object ? "an object member" : "an array element",
+                                 describe_at(text, i)));
+    }
+    // A value.
+    if (i >= n) {
+      return fail(i, "expected a value, found the end of the text");
+    }
+    const std::uint32_t index = static_cast<std::uint32_t>(m_nodes.size());
+    m_nodes.emplace_back();
+    Node& node = m_nodes.back();
+    node.begin = static_cast<std::uint32_t>(i);
+    const char c = s[i];
+    next = Next::after_value;
+    if (c == '{' || c == '[') {
+      if (m_open.size() >= k_max_depth) {
+        return fail(i, fmt::format("nested more than {} deep", k_max_depth));
+      }
+      node.type = c == '{' ? JsonType::object : JsonType::array;
+      m_open.push_back(index);
+      ++i;
+      skip_space();
+      if (i < n && s[i] == (c == '{' ? '}' : ']')) {
+        ++i;
+        node.length = static_cast<std::uint32_t>(i - node.begin);
+        node.after = index + 1;
+        m_open.pop_back();
+      } else {
+        next = c == '{' ? Next::member : Next::value;
+      }
+      continue;
+    }
+    node.after = index + 1;
+    if (c == '"') {
+      if (!parse_string(i, node, error)) {
+        return false;
+      }
+      continue;
+    }
+    if (c == '-' || is_digit(c)) {
+      std::size_t j = i + (c == '-' ? 1 : 0);
+      if (j >= n || !is_digit(s[j])) {
+        return fail(j, fmt::format("expected a digit in a number, found {}", describe_at(text, j)));
+      }
+      if (s[j] == '0') {
+        ++j;
+      } else {
+        while (j < n && is_digit(s[j])) {
+          ++j;
+        }
+      }
+      if (j < n && s[j] == '.') {
+        ++j;
+        if (j >= n || !is_digit(s[j])) {
+          return fail(j, fmt::format("expected a digit after the decimal point, found {}", describe_at(text, j)));
+        }
+        while (j < n && is_digit(s[j])) {
+          ++j;
+        }
+      }
+      if (j < n && (s[j] == 'e' || s[j] == 'E')) {
+        ++j;
+        if (j < n && (s[j] == '+' || s[j] == '-')) {
+          ++j;
+        }
+        if (j >= n || !is_digit(s[j])) {
+          return fail(j, fmt::format("expected a digit in the exponent, found {}", describe_at(text, j)));
+        }
+        while (j < n && is_digit(s[j])) {
+          ++j;
+        }
+      }
+      node.type = JsonType::number;
+      node.length = static_cast<std::uint32_t>(j - i);
+      i = j;
+      continue;
+    }
+    for (const std::string_view literal : {"true", "false", "null"}) {
+      if (text.substr(i, literal.size()) == literal) {
+        node.type = literal == "null" ? JsonType::null : JsonType::boolean;
+        node.length = static_cast<std::uint32_t>(literal.size());
+        i += literal.size();
+        break;
+      }
+    }
+    if (node.length == 0) {
+      return fail(i, fmt::format("expected a value, found {}", describe_at(text, i)));
+    }
+  }
+}
+
+} // namespace llmcost

@@ -1,0 +1,113 @@
+#pragma once
+// A validating JSON reader for the usage hot path: one pass over the text
+// (RFC 8259: grammar, string escapes, UTF-8, number syntax, nesting depth)
+// builds a flat tape of nodes that point into the text, reused from one line
+// to the next, so reading a trace line allocates nothing. Numbers stay text,
+// so amounts are never rounded through a double. Configuration files keep
+// nlohmann/json (see json_util.hpp); this is for millions of small documents.
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace llmcost {
+
+enum class JsonType : std::uint8_t { null, boolean, number, string, array, object };
+
+const char* to_string(JsonType type); // "null", "boolean", "number", "string", "array", "object"
+
+class JsonTape;
+
+// A value on a tape (or none: a missing member). Valid until the tape parses again.
+class JsonValue
+{
+public:
+  JsonValue() = default;
+  JsonValue(const JsonTape* tape, std::uint32_t index)
+    : m_tape(tape)
+    , m_index(index)
+  {
+  }
+
+  explicit operator bool() const { return m_tape != nullptr; }
+  bool operator==(const JsonValue&) const = default;
+  JsonType type() const;
+  bool is(JsonType t) const { return m_tape != nullptr && type() == t; }
+  // Present and not null.
+  bool present() const { return m_tape != nullptr && type() != JsonType::null; }
+
+  // The member `key` of an object (the last one when a key repeats), else none.
+  JsonValue operator[](std::string_view key) const;
+  // A nested member: value.at({"usage", "prompt_tokens"}); none when any step is missing.
+  JsonValue at(std::initializer_list<std::string_view> path) const;
+  bool contains(std::string_view key) const { return static_cast<bool>((*this)[key]); }
+
+  // Calls `use(element)` for each element of an array, in order.
+  template <typename Use> void for_each_element(Use use) const;
+  std::size_t size() const; // elements of an array, members of an object
+
+  // A string's value (unescaped), or the text of a number / literal; empty
+  // for containers and none.
+  std::string_view text() const;
+  // The value as written in the document (for messages).
+  std::string_view raw() const;
+
+private:
+  const JsonTape* m_tape = nullptr;
+  std::uint32_t m_index = 0;
+};
+
+// Where and why a text is not JSON.
+struct JsonSyntaxError
+{
+  std::size_t offset = 0; // byte offset in the text
+  std::string problem;    // "expected ',' or '}' after an object member, found 'x'"
+};
+
+class JsonTape
+{
+public:
+  static constexpr std::size_t k_max_depth = 256;
+
+  // Parses one JSON value filling the whole text (surrounding whitespace
+  // allowed). Returns false with `error` set when it is not valid JSON.
+  bool parse(std::string_view text, JsonSyntaxError& error);
+  JsonValue root() const { return JsonValue(this, 0); }
+
+private:
+  friend class JsonValue;
+  struct Node
+  {
+    JsonType type = JsonType::null;
+    bool escaped = false;     // a string with escapes: its value is in m_unescaped
+    std::uint32_t begin = 0;  // text offset (strings: after the quote)
+    std::uint32_t length = 0; // bytes of the text (strings: between the quotes)
+    std::uint32_t after = 0;  // index of the node after this value's subtree
+    std::uint32_t count = 0;  // containers: members (objects count key and value) or elements
+    std::uint32_t unescaped = 0;
+  };
+
+  bool parse_string(std::size_t& i, Node& node, JsonSyntaxError& error);
+  std::string_view unescape(const Node& node) const;
+
+  std::string_view m_text;
+  std::vector<Node> m_nodes;
+  std::vector<std::uint32_t> m_open;           // containers being filled
+  mutable std::deque<std::string> m_unescaped; // decoded on first use, reused across documents
+  mutable std::size_t m_unescaped_used = 0;
+};
+
+template <typename Use> void JsonValue::for_each_element(Use use) const
+{
+  if (!is(JsonType::array)) {
+    return;
+  }
+  const std::uint32_t end = m_tape->m_nodes[m_index].after;
+  for (std::uint32_t i = m_index + 1; i < end; i = m_tape->m_nodes[i].after) {
+    use(JsonValue(m_tape, i));
+  }
+}
+
+} // namespace llmcost
