@@ -39,6 +39,11 @@ namespace llmcost {
 
 namespace {
 
+// One spare buffer per thread, handed from a finished reader to the next:
+// fresh pages for every small file of a log tree cost more than reading them.
+thread_local std::unique_ptr<char[]> t_spare_buffer;
+thread_local std::size_t t_spare_capacity = 0;
+
 [[noreturn]] void throw_io_error(const std::string& path, const char* what)
 {
   throw Error(Location{path == "-" ? "<stdin>" : path}, std::string(what) + std::strerror(errno));
@@ -65,6 +70,11 @@ BlockReader::BlockReader(const std::string& path, std::size_t block_size, std::u
   {
   };
   m_seekable = ::fstat(m_fd, &info) == 0 && S_ISREG(info.st_mode);
+  if (m_seekable) {
+    // Never ask for (or allocate) more than the file holds: small files are
+    // many in a log tree, and a block per file was most of the time.
+    m_end = std::min<std::uint64_t>(m_end, static_cast<std::uint64_t>(info.st_size));
+  }
   if (begin == 0 && end == k_to_end) {
     ::posix_fadvise(m_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
@@ -72,6 +82,10 @@ BlockReader::BlockReader(const std::string& path, std::size_t block_size, std::u
 
 BlockReader::~BlockReader()
 {
+  if (m_capacity > t_spare_capacity && m_capacity <= (std::size_t{64} << 20)) {
+    t_spare_buffer = std::move(m_buffer);
+    t_spare_capacity = m_capacity;
+  }
   if (m_owned && m_fd >= 0) {
     ::close(m_fd);
   }
@@ -88,17 +102,31 @@ bool BlockReader::fill()
   std::size_t want = m_block_size;
   if (m_end != k_to_end) {
     want = static_cast<std::size_t>(std::min<std::uint64_t>(want, m_end - m_offset));
+    if (want == 0) {
+      m_eof = true;
+      return false;
+    }
   }
   if (m_size + want > m_capacity) {
     // Move the carried-over tail to the front; grow only when a record needs it.
     const std::size_t kept = m_size - m_begin;
     const std::size_t capacity = std::max(m_capacity, kept + want);
     if (capacity > m_capacity) {
-      auto bigger = std::make_unique<char[]>(capacity);
-      std::memcpy(bigger.get(), m_buffer.get() + m_begin, kept);
+      std::unique_ptr<char[]> bigger;
+      std::size_t bigger_capacity = capacity;
+      if (t_spare_capacity >= capacity) {
+        bigger = std::move(t_spare_buffer);
+        bigger_capacity = t_spare_capacity;
+        t_spare_capacity = 0;
+      } else {
+        bigger.reset(new char[capacity]); // not zeroed: it is read into
+      }
+      if (kept > 0) {
+        std::memcpy(bigger.get(), m_buffer.get() + m_begin, kept);
+      }
       m_buffer = std::move(bigger);
-      m_capacity = capacity;
-    } else {
+      m_capacity = bigger_capacity;
+    } else if (kept > 0) {
       std::memmove(m_buffer.get(), m_buffer.get() + m_begin, kept);
     }
     m_begin = 0;
