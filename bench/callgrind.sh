@@ -17,7 +17,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 "$shared/bench/gen.py" csv --seed 1 --rows 100000 --out "$work/usage.csv" >/dev/null
 python3 "$shared/bench/gen.py" openai --seed 1 --rows 50000 --out "$work/trace.jsonl" >/dev/null
-python3 "$shared/bench/gen.py" claude --seed 1 --rows 20000 --out "$work/claude" >/dev/null
+python3 "$shared/bench/gen.py" claude --seed 1 --mb 4 --out "$work/claude" >/dev/null
 
 # instructions RECORDS NAME ARGS... -> "NAME  instructions  per record"
 instructions() {
@@ -27,13 +27,13 @@ instructions() {
     >/dev/null 2>"$work/cg.err" || true
   local total
   total=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$work/cg.err")
-  python3 -c "print('%-28s %14s instructions %8.0f per record' % ('$name', '{:,}'.format($total), $total / $records))"
+  python3 -c "print('%-28s %14s instructions %8.0f per line or row' % ('$name', '{:,}'.format($total), $total / $records))"
 }
 startup=$(valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$bin" estimate \
   --model moonshot/kimi-k2.6 --requests 100k --input-tokens 1000 --output-tokens 300 2>&1 >/dev/null |
   sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
-printf '%-28s %14s instructions (start-up, cards, one inline workload)\n' "start-up" "$(printf "%'d" "$startup")"
+python3 -c "print('%-28s %14s instructions (start-up: cards, one inline workload)' % ('start-up', '{:,}'.format($startup)))"
 instructions 100000 "CSV 100k rows" estimate "$work/usage.csv" --by provider,model
 instructions 50000 "JSONL 50k lines" estimate "$work/trace.jsonl" --by model
-records=$(cat "$work"/claude/projects/*/*.jsonl | wc -l)
+records=$(find "$work/claude" -name '*.jsonl' -exec cat {} + | wc -l)
 instructions "$records" "Claude tree ($records lines)" estimate "$work/claude" --by day
