@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -219,7 +221,12 @@ bool ingest_usage(const std::vector<std::string>& files, const IngestOptions& op
     plans.push_back(plan_file(files[i], options, sink, pieces, i));
   }
 
+  // Workers read pieces in order; this thread joins each finished piece into
+  // `sink` as soon as the pieces before it are joined, so forks do not pile up.
   std::atomic<std::size_t> next{0};
+  std::mutex mutex;
+  std::condition_variable finished;
+  std::vector<char> done(pieces.size(), 0);
   auto work = [&] {
     for (std::size_t i = next++; i < pieces.size(); i = next++) {
       Piece& piece = pieces[i];
@@ -233,22 +240,46 @@ bool ingest_usage(const std::vector<std::string>& files, const IngestOptions& op
         piece.failed = true; // read again in order, where the error is reported
         piece.sink.reset();
       }
+      {
+        const std::lock_guard lock(mutex);
+        done[i] = 1;
+      }
+      finished.notify_all();
     }
   };
-  std::vector<std::thread> workers;
+  struct Workers
+  {
+    std::vector<std::thread> threads;
+    std::atomic<std::size_t>& next;
+    std::size_t end;
+    ~Workers()
+    {
+      next = end; // on an error here, hand out nothing more and wait for the rest
+      for (auto& thread : threads) {
+        thread.join();
+      }
+    }
+  } workers{{}, next, pieces.size()};
   const unsigned count =
       std::min<unsigned>(options.threads, static_cast<unsigned>(std::max<std::size_t>(1, pieces.size())));
   for (unsigned t = 0; t < count; ++t) {
-    workers.emplace_back(work);
+    workers.threads.emplace_back(work);
   }
-  for (auto& worker : workers) {
-    worker.join();
-  }
+  auto wait_for = [&](std::size_t i) {
+    std::unique_lock lock(mutex);
+    finished.wait(lock, [&] { return done[i] != 0; });
+  };
 
   for (const FilePlan& plan : plans) {
+    for (const std::size_t i : plan.pieces) {
+      wait_for(i);
+    }
     const bool failed =
         std::any_of(plan.pieces.begin(), plan.pieces.end(), [&](std::size_t i) { return pieces[i].failed; });
     if (!plan.parallel || failed) {
+      for (const std::size_t i : plan.pieces) {
+        pieces[i].sink.reset();
+      }
       std::optional<InputKind> kind;
       if (plan.parallel) {
         kind = plan.kind;
