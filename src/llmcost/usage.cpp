@@ -7,6 +7,7 @@
 #include "llmcost/strings.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <fmt/format.h>
 
 namespace llmcost {
@@ -358,35 +359,68 @@ Usage usage_of(const UsageRecord& record)
   return u;
 }
 
-void RecordDeduplicator::Kept::keep(const UsageRecord& source)
+std::string_view RecordDeduplicator::store(std::string_view text)
 {
-  record = source;
-  file = source.where.file;
-  provider = source.provider;
-  model = source.model;
-  request_id = source.request_id;
-  project = source.project;
-  key = source.key;
-  session = source.session;
-  record.where.file = file;
-  record.provider = provider;
-  record.model = model;
-  record.request_id = request_id;
-  record.project = project;
-  record.key = key;
-  record.session = session;
+  if (text.empty()) {
+    return {};
+  }
+  if (text.size() > m_chunk_left) {
+    const std::size_t size = std::max<std::size_t>(text.size(), std::size_t{1} << 20);
+    m_chunks.emplace_back(new char[size]);
+    m_chunk_at = m_chunks.back().get();
+    m_chunk_left = size;
+  }
+  std::memcpy(m_chunk_at, text.data(), text.size());
+  const std::string_view stored(m_chunk_at, text.size());
+  m_chunk_at += text.size();
+  m_chunk_left -= text.size();
+  return stored;
 }
 
-bool RecordDeduplicator::offer(const std::string& key, const UsageRecord& record)
+std::string_view RecordDeduplicator::intern(std::string_view text)
 {
-  auto [it, inserted] = m_kept.try_emplace(key);
-  if (inserted) {
-    it->second.keep(record);
+  auto it = m_interned.find(text);
+  if (it != m_interned.end()) {
+    return *it;
+  }
+  return *m_interned.insert(store(text)).first;
+}
+
+void RecordDeduplicator::keep(UsageRecord& slot, const UsageRecord& source)
+{
+  slot = source;
+  slot.where.file = intern(source.where.file);
+  slot.provider = intern(source.provider);
+  slot.model = intern(source.model);
+  slot.project = intern(source.project);
+  slot.key = intern(source.key);
+  slot.session = intern(source.session);
+  slot.request_id = store(source.request_id);
+}
+
+void RecordDeduplicator::clear()
+{
+  m_index.clear();
+  m_records.clear();
+  m_records.shrink_to_fit();
+  m_interned.clear();
+  m_chunks.clear();
+  m_chunk_left = 0;
+  m_chunk_at = nullptr;
+}
+
+bool RecordDeduplicator::offer(std::string_view key, const UsageRecord& record)
+{
+  auto it = m_index.find(key);
+  if (it == m_index.end()) {
+    m_index.emplace(store(key), static_cast<std::uint32_t>(m_records.size()));
+    keep(m_records.emplace_back(), record);
     return true;
   }
   auto size = [](const UsageRecord& r) { return r.input + r.cached_input + r.output + r.web_search_calls; };
-  if (size(record) > size(it->second.record)) {
-    it->second.keep(record); // keep the fullest copy
+  UsageRecord& kept = m_records[it->second];
+  if (size(record) > size(kept)) {
+    keep(kept, record); // keep the fullest copy
   }
   return false;
 }
@@ -396,14 +430,14 @@ std::uint64_t RecordDeduplicator::absorb(RecordDeduplicator& later, std::size_t 
   // Each key appears once in `later`, and an equal copy never replaces the
   // one kept here: the earliest fullest copy wins, as in a single pass.
   std::uint64_t duplicates = 0;
-  for (auto& [key, kept] : later.m_kept) {
-    UsageRecord moved = kept.record;
+  for (const auto& [key, index] : later.m_index) {
+    UsageRecord moved = later.m_records[index];
     moved.where.line += line_offset;
     if (!offer(key, moved)) {
       ++duplicates;
     }
   }
-  later.m_kept.clear();
+  later.clear();
   return duplicates;
 }
 

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace llmcost {
@@ -159,35 +160,44 @@ class RecordDeduplicator
 {
 public:
   // True when `key` is new; otherwise a duplicate (the fuller copy is kept).
-  bool offer(const std::string& key, const UsageRecord& record);
+  bool offer(std::string_view key, const UsageRecord& record);
   // Offers what `later` kept, from input that follows this one's (its lines
   // moved down by `line_offset`), then empties it; returns the duplicates.
   std::uint64_t absorb(RecordDeduplicator& later, std::size_t line_offset);
   // Calls `use` with every kept record, in file and line order, then forgets them.
   template <typename Use> void drain(Use use)
   {
-    std::vector<const Kept*> kept;
-    kept.reserve(m_kept.size());
-    for (const auto& [key, value] : m_kept) {
-      kept.push_back(&value);
+    std::vector<std::uint32_t> order(m_records.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) {
+      order[i] = i;
     }
-    std::sort(kept.begin(), kept.end(), [](const Kept* a, const Kept* b) {
-      return a->file != b->file ? a->file < b->file : a->record.where.line < b->record.where.line;
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      const SourceLine& x = m_records[a].where;
+      const SourceLine& y = m_records[b].where;
+      return x.file != y.file ? x.file < y.file : x.line < y.line;
     });
-    for (const Kept* k : kept) {
-      use(k->record);
+    for (const std::uint32_t i : order) {
+      use(m_records[i]);
     }
-    m_kept.clear();
+    clear();
   }
 
 private:
-  struct Kept
-  {
-    UsageRecord record;
-    std::string file, provider, model, request_id, project, key, session;
-    void keep(const UsageRecord& source);
-  };
-  std::unordered_map<std::string, Kept> m_kept; // node-based: views into it stay valid
+  // Kept records hold their text here: names that repeat (files, models,
+  // sessions) once, the rest (keys, request ids) packed in large chunks.
+  // A Claude Code tree keeps every message until the end, so the bytes per
+  // record decide the memory of the run.
+  std::string_view store(std::string_view text);
+  std::string_view intern(std::string_view text);
+  void keep(UsageRecord& slot, const UsageRecord& source);
+  void clear();
+
+  std::unordered_map<std::string_view, std::uint32_t> m_index; // key -> record
+  std::vector<UsageRecord> m_records;
+  std::unordered_set<std::string_view> m_interned;
+  std::vector<std::unique_ptr<char[]>> m_chunks;
+  std::size_t m_chunk_left = 0;
+  char* m_chunk_at = nullptr;
 };
 
 struct AggregateOptions
