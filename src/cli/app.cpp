@@ -135,6 +135,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err)
   setup_budget(app, context);
   setup_models(app, context);
   setup_rates(app, context);
+  setup_completions(app, context);
 
   try {
     app.parse(argc, argv);

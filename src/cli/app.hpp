@@ -55,5 +55,6 @@ void setup_rates(CLI::App& app, Context& context);
 void setup_reconcile(CLI::App& app, Context& context);
 void setup_budget(CLI::App& app, Context& context);
 void setup_compare(CLI::App& app, Context& context);
+void setup_completions(CLI::App& app, Context& context);
 
 } // namespace llmcost::cli
