@@ -1,5 +1,6 @@
 #include "cli/app.hpp"
 
+#include "cli/terminal.hpp"
 #include "llmcost/error.hpp"
 
 #include <cerrno>
@@ -62,6 +63,12 @@ void add_output_options(CLI::App& cmd, CommonOptions& options, const std::vector
       ->capture_default_str();
 }
 
+void add_chart_options(CLI::App& cmd, CommonOptions& options, const std::string& what)
+{
+  cmd.add_flag("--chart", options.chart, "After the table, a bar chart of " + what);
+  cmd.add_flag("--ascii", options.ascii, "Draw charts with ASCII only (the default when the locale is not UTF-8)");
+}
+
 Catalog load_catalog(const CommonOptions& options)
 {
   Catalog catalog = Catalog::bundled();
@@ -86,6 +93,12 @@ RenderOptions render_options(const CommonOptions& options, const Context& contex
     r.color = context.stdout_is_tty && options.output.empty() && !no_color_env;
   }
   r.title = title;
+  r.chart = options.chart;
+  r.unicode = !options.ascii && utf8_locale();
+  r.width = terminal_columns(context.stdout_is_tty && options.output.empty());
+  if (options.chart && r.format != OutputFormat::table) {
+    throw Error(Location{}, "--chart draws in the terminal, with --format table", "--format table, or --format html");
+  }
   return r;
 }
 

@@ -37,6 +37,8 @@ struct CommonOptions
   int precision = 2;
   std::string color = "auto";
   std::string by;
+  bool chart = false;
+  bool ascii = false;
 };
 
 void add_pricing_options(CLI::App& cmd, CommonOptions& options);
@@ -44,6 +46,9 @@ void add_pricing_options(CLI::App& cmd, CommonOptions& options);
 void add_output_options(CLI::App& cmd, CommonOptions& options, const std::vector<std::string>& extra_formats = {});
 
 // Bundled cards plus LLMCOST_PRICING_PATH plus --pricing, in that order.
+// --chart and --ascii (estimate and compare).
+void add_chart_options(CLI::App& cmd, CommonOptions& options, const std::string& what);
+
 Catalog load_catalog(const CommonOptions& options);
 RenderOptions render_options(const CommonOptions& options, const Context& context, const std::string& title);
 // Writes to --output (atomically, via a temporary file) or stdout.

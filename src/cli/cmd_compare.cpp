@@ -138,6 +138,7 @@ void setup_compare(CLI::App& app, Context& context)
                   "Lever: this share of input served from the cache (0..1)");
   cmd->add_option("--max-output", options->max_output, "Lever: cap output tokens per request");
   cmd->add_flag("--no-web-search", options->no_web_search, "Lever: no web-search calls (fees and result tokens)");
+  add_chart_options(*cmd, options->common, "each alternative's total");
   add_usage_input_options(*cmd, options->usage, false);
   add_inline_workload_options(*cmd, options->inline_workload, false);
   cmd->callback([options, &context]() { run_compare_command(*options, context); });

@@ -7,6 +7,7 @@
 #include "llmcost/estimate.hpp"
 #include "llmcost/files.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace llmcost::cli {
@@ -46,6 +47,11 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
                 "a workload spec or usage FILE, or --model with --requests and token counts");
   }
   const RenderOptions render = render_options(o.common, context, "estimate");
+  if (o.common.chart && std::none_of(request.group_by.begin(), request.group_by.end(), [](const std::string& key) {
+        return key == "day" || key == "week" || key == "month";
+      })) {
+    throw Error(Location{}, "--chart draws the cost over time", "--by day, --by week or --by month");
+  }
   if (!any_usage) {
     const Report report = estimate_workloads(catalog, request);
     emit(o.common, context, render_report(report, render));
@@ -76,6 +82,7 @@ void setup_estimate(CLI::App& app, Context& context)
   cmd->add_option(
       "--by", options->common.by,
       "Group rows by: model, provider, workload, project, key, session, day, week, month (comma-separated)");
+  add_chart_options(*cmd, options->common, "the cost per day, week or month (with --by day, week or month)");
   add_usage_input_options(*cmd, options->usage, false);
 
   add_inline_workload_options(*cmd, options->inline_workload);

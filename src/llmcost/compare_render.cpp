@@ -1,3 +1,4 @@
+#include "llmcost/chart.hpp"
 #include "llmcost/compare.hpp"
 #include "llmcost/json_util.hpp"
 #include "llmcost/text_table.hpp"
@@ -118,6 +119,18 @@ ordered_json to_json(const CompareResult& r)
 
 } // namespace
 
+BarChart compare_chart(const CompareResult& r, const std::string& group)
+{
+  BarChart chart;
+  chart.title = fmt::format("{}: total per alternative ({})", group, r.currency);
+  for (const auto& a : r.alternatives) {
+    if (a.group == group && a.cost) {
+      chart.bars.push_back({a.name, a.cost->total()});
+    }
+  }
+  return chart;
+}
+
 std::string render_compare(const CompareResult& r, const RenderOptions& options)
 {
   if (options.format == OutputFormat::json) {
@@ -149,6 +162,10 @@ std::string render_compare(const CompareResult& r, const RenderOptions& options)
     out += md ? "**" + title + "**\n\n" + render_markdown_table(group_table(r, group, options.precision))
               : title + "\n\n" + render_aligned(group_table(r, group, options.precision));
     out += "\n";
+    if (options.chart && !md) {
+      const ChartStyle style{options.width == 0 ? 80 : options.width, options.unicode, options.precision};
+      out += render_bar_chart(compare_chart(r, group), style) + "\n";
+    }
   }
   if (!r.notes.empty()) {
     out += md ? "" : "notes:\n";

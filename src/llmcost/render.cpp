@@ -1,4 +1,5 @@
 #include "llmcost/render.hpp"
+#include "llmcost/chart.hpp"
 #include "llmcost/json_util.hpp"
 
 #include "llmcost/text_table.hpp"
@@ -167,17 +168,6 @@ std::string rounding_note(const Report& report, int precision)
                      format_money(shown_sum, precision), format_money(shown_total, precision));
 }
 
-std::size_t display_width(const std::string& text)
-{
-  std::size_t width = 0;
-  for (unsigned char c : text) {
-    if ((c & 0xC0U) != 0x80U) {
-      ++width;
-    }
-  }
-  return width;
-}
-
 std::string pad(const std::string& text, std::size_t width, bool right)
 {
   const std::size_t w = display_width(text);
@@ -240,6 +230,10 @@ std::string render_table(const Report& report, const RenderOptions& options)
   out += bold + line([&](std::size_t i) { return columns[i].total; });
   if (options.color) {
     out.insert(out.size() - 1, reset);
+  }
+  if (options.chart) {
+    const ChartStyle style{options.width == 0 ? 80 : options.width, options.unicode, options.precision};
+    out += "\n" + render_bar_chart(time_chart(report), style);
   }
   std::vector<std::string> notes = report.notes;
   if (auto note = rounding_note(report, options.precision); !note.empty()) {
