@@ -121,7 +121,7 @@ void setup_compare(CLI::App& app, Context& context)
   CLI::App* cmd = app.add_subcommand("compare", "The same usage on other models, routes and levers, ranked by cost");
   cmd->add_option("inputs", options->inputs, "Workload specs or usage files (as estimate takes them)");
   add_pricing_options(*cmd, options->common);
-  add_output_options(*cmd, options->common);
+  add_output_options(*cmd, options->common, {"html"});
   cmd->add_option(
       "--by", options->common.by,
       "Compare per workload (default for workload specs), project or model, or in total (default for usage)");

@@ -78,7 +78,7 @@ void setup_estimate(CLI::App& app, Context& context)
   cmd->add_option("inputs", options->inputs,
                   "Workload specs (JSON), usage CSVs or JSON traces; directories are read recursively; - for stdin");
   add_pricing_options(*cmd, options->common);
-  add_output_options(*cmd, options->common);
+  add_output_options(*cmd, options->common, {"html"});
   cmd->add_option(
       "--by", options->common.by,
       "Group rows by: model, provider, workload, project, key, session, day, week, month (comma-separated)");

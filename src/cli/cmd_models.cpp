@@ -30,6 +30,7 @@ void run_models(const ModelsOptions& o, Context& context)
   const auto format = parse_output_format(o.common.format).value_or(OutputFormat::table);
   switch (format) {
   case OutputFormat::table:
+  case OutputFormat::html: // not offered by models; the table stands in
     text = render_aligned(table);
     break;
   case OutputFormat::markdown:

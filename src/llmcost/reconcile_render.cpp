@@ -289,6 +289,7 @@ std::string render_reconcile(const ReconcileResult& r, const RenderOptions& opti
     return out + "\n" + records_line(r) + "\n";
   }
   case OutputFormat::table:
+  case OutputFormat::html: // not offered by reconcile; the table stands in
     break;
   }
   std::string out = fmt::format("reconcile ({})\n\n", r.currency) + summary_lines(r, precision) + "\n";

@@ -1,5 +1,6 @@
 #include "llmcost/render.hpp"
 #include "llmcost/chart.hpp"
+#include "llmcost/html.hpp"
 #include "llmcost/json_util.hpp"
 
 #include "llmcost/text_table.hpp"
@@ -25,6 +26,9 @@ std::optional<OutputFormat> parse_output_format(std::string_view text)
   }
   if (text == "markdown" || text == "md") {
     return OutputFormat::markdown;
+  }
+  if (text == "html") {
+    return OutputFormat::html;
   }
   return std::nullopt;
 }
@@ -342,6 +346,56 @@ std::string render_csv(const Report& report)
   return out;
 }
 
+// The cost over time (when grouped by day, week or month) and by model as
+// inline SVG, then the same columns and totals as the table.
+std::string render_html(const Report& report, const RenderOptions& options)
+{
+  const auto columns = human_columns(report, options.precision);
+  TextTable table;
+  for (const auto& c : columns) {
+    table.headers.push_back(c.heading);
+    table.numeric.push_back(c.numeric);
+  }
+  for (std::size_t r = 0; r <= report.rows.size(); ++r) {
+    std::vector<std::string> cells;
+    for (const auto& c : columns) {
+      cells.push_back(r < report.rows.size() ? c.cells[r] : c.total);
+    }
+    table.rows.push_back(std::move(cells));
+  }
+  const std::string heading = "llmcost " + heading_line(report, options);
+  std::string body = "<h1>" + html_escape(heading) + "</h1>\n";
+  if (report.has_records) {
+    std::string sub = fmt::format("{} records read, {} priced, {} rejected", report.records.read, report.records.priced,
+                                  report.records.rejected);
+    if (report.first_day && report.last_day) {
+      sub += fmt::format("; usage from {} to {}", format_date(*report.first_day), format_date(*report.last_day));
+    }
+    body += "<p class=\"sub\">" + html_escape(sub) + "</p>\n";
+  }
+  if (const BarChart over_time = time_chart(report); !over_time.bars.empty()) {
+    body += "<h2>Cost over time</h2>\n" + svg_column_chart(over_time, options.precision);
+  }
+  if (const BarChart by_model = model_chart(report); !by_model.bars.empty()) {
+    body += "<h2>Cost by " + html_escape(by_model.title.substr(8, by_model.title.find(" (") - 8)) + "</h2>\n" +
+            svg_bar_chart(by_model, options.precision);
+  }
+  body += "<h2>Rows</h2>\n" + html_table(table, true);
+  std::vector<std::string> notes = report.notes;
+  if (auto note = rounding_note(report, options.precision); !note.empty()) {
+    notes.push_back(note);
+  }
+  notes.insert(notes.end(), report.warnings.begin(), report.warnings.end());
+  if (!notes.empty()) {
+    body += "<h2>Notes</h2>\n<ul class=\"notes\">\n";
+    for (const auto& note : notes) {
+      body += "<li>" + html_escape(note) + "</li>\n";
+    }
+    body += "</ul>\n";
+  }
+  return html_page(heading, body);
+}
+
 ordered_json usage_and_cost_json(const Report& report, const ReportRow* row)
 {
   ordered_json j;
@@ -469,6 +523,8 @@ std::string render_report(const Report& report, const RenderOptions& options)
     return render_csv(report);
   case OutputFormat::markdown:
     return render_markdown(report, options);
+  case OutputFormat::html:
+    return render_html(report, options);
   }
   return {};
 }

@@ -9,7 +9,7 @@
 
 namespace llmcost {
 
-enum class OutputFormat { table, json, csv, markdown };
+enum class OutputFormat { table, json, csv, markdown, html };
 std::optional<OutputFormat> parse_output_format(std::string_view text);
 
 struct RenderOptions
