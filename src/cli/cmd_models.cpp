@@ -1,6 +1,7 @@
 // `llmcost models`: the bundled (and added) models with their prices.
 
 #include "cli/app.hpp"
+#include "cli/terminal.hpp"
 #include "llmcost/json_util.hpp"
 
 #include "llmcost/catalog_view.hpp"
@@ -31,7 +32,7 @@ void run_models(const ModelsOptions& o, Context& context)
   switch (format) {
   case OutputFormat::table:
   case OutputFormat::html: // not offered by models; the table stands in
-    text = render_aligned(table);
+    text = render_aligned(table, terminal_columns(context.stdout_is_tty && o.common.output.empty()));
     break;
   case OutputFormat::markdown:
     text = render_markdown_table(table);

@@ -7,32 +7,6 @@
 
 namespace llmcost {
 
-std::size_t display_width(const std::string& text)
-{
-  // Counts UTF-8 lead bytes: right for the Latin text and box/block glyphs we print.
-  return static_cast<std::size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
-}
-
-std::string elide(const std::string& text, std::size_t width, bool unicode)
-{
-  if (display_width(text) <= width) {
-    return text;
-  }
-  const std::string ellipsis = unicode ? "…" : "...";
-  const std::size_t keep = width > display_width(ellipsis) ? width - display_width(ellipsis) : 0;
-  std::string out;
-  std::size_t chars = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const bool lead = (static_cast<unsigned char>(text[i]) & 0xC0U) != 0x80U;
-    if (lead && chars++ == keep) {
-      break;
-    }
-    out += text[i];
-  }
-  return out + (width >= display_width(ellipsis) ? ellipsis : std::string());
-}
-
 std::size_t bar_units(Decimal value, Decimal max, std::size_t cells, std::size_t resolution)
 {
   if (value.raw() <= 0 || max.raw() <= 0) {

@@ -4,6 +4,7 @@
 
 #include "llmcost/decimal.hpp"
 #include "llmcost/report.hpp"
+#include "llmcost/strings.hpp"
 
 #include <string>
 #include <vector>
@@ -41,10 +42,5 @@ BarChart time_chart(const Report& report);
 // The report's cost per provider/model when it has those keys, else per row
 // of its first key; largest first.
 BarChart model_chart(const Report& report);
-
-// Shortens text to `width` display columns with a trailing ellipsis ("…", or
-// "..." when not unicode).
-std::string elide(const std::string& text, std::size_t width, bool unicode = true);
-std::size_t display_width(const std::string& text);
 
 } // namespace llmcost

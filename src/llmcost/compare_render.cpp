@@ -182,7 +182,7 @@ std::string render_compare(const CompareResult& r, const RenderOptions& options)
     const std::string title =
         fmt::format("compare: {}{} ({})", group, r.period.empty() ? "" : ", per " + r.period, r.currency);
     out += md ? "**" + title + "**\n\n" + render_markdown_table(group_table(r, group, options.precision))
-              : title + "\n\n" + render_aligned(group_table(r, group, options.precision));
+              : title + "\n\n" + render_aligned(group_table(r, group, options.precision), options.width);
     out += "\n";
     if (options.chart && !md) {
       const ChartStyle style{options.width == 0 ? 80 : options.width, options.unicode, options.precision};

@@ -3,6 +3,7 @@
 #include "llmcost/html.hpp"
 #include "llmcost/json_util.hpp"
 
+#include "llmcost/strings.hpp"
 #include "llmcost/text_table.hpp"
 
 #include <algorithm>
@@ -172,11 +173,13 @@ std::string rounding_note(const Report& report, int precision)
                      format_money(shown_sum, precision), format_money(shown_total, precision));
 }
 
+// Text longer than the column is elided (only text columns are ever narrowed).
 std::string pad(const std::string& text, std::size_t width, bool right)
 {
-  const std::size_t w = display_width(text);
+  const std::string shown = right ? text : elide(text, width);
+  const std::size_t w = display_width(shown);
   const std::string fill(width > w ? width - w : 0, ' ');
-  return right ? fill + text : text + fill;
+  return right ? fill + shown : shown + fill;
 }
 
 std::string heading_line(const Report& report, const RenderOptions& options)
@@ -200,6 +203,11 @@ std::string render_table(const Report& report, const RenderOptions& options)
     w = std::max(w, display_width(c.total));
     widths.push_back(w);
   }
+  std::vector<bool> numeric;
+  for (const auto& c : columns) {
+    numeric.push_back(c.numeric);
+  }
+  widths = fit_widths(widths, numeric, options.width);
   const std::string bold = options.color ? "\x1b[1m" : "";
   const std::string reset = options.color ? "\x1b[0m" : "";
   auto line = [&](auto cell_of) {

@@ -22,12 +22,13 @@ TEST_SUITE("chart")
     CHECK(bar_units(dec("5"), dec("0"), 10, 8) == 0);
   }
 
-  TEST_CASE("elide keeps the start and marks the cut")
+  TEST_CASE("elide keeps both ends and marks the cut")
   {
     CHECK(elide("moonshot/kimi-k2.6", 40) == "moonshot/kimi-k2.6");
-    CHECK(elide("moonshot/kimi-k2.6", 10) == "moonshot/…");
+    CHECK(elide("moonshot/kimi-k2.6", 10) == "moons…k2.6");
     CHECK(display_width(elide("moonshot/kimi-k2.6", 10)) == 10);
-    CHECK(elide("moonshot/kimi-k2.6", 10, false) == "moonsho...");
+    CHECK(elide("moonshot/kimi-k2.6", 10, false) == "moon...2.6");
+    CHECK(elide("héllo wörld", 7) == "hél…rld");
   }
 
   TEST_CASE("unicode and ascii bars")
