@@ -2,6 +2,8 @@
 
 #include "cli/inputs.hpp"
 
+#include "cli/progress.hpp"
+
 #include "llmcost/error.hpp"
 #include "llmcost/files.hpp"
 #include "llmcost/usage_csv.hpp"
@@ -275,6 +277,8 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
   cmd.add_option("--tz", options.tz, "UTC offset where days, weeks and months begin (UTC, +05:30, -08:00)")
       ->capture_default_str()
       ->group(group);
+  cmd.add_flag("-q,--quiet", options.quiet, "No progress bar (shown for inputs over 50 MB when stderr is a terminal)")
+      ->group(group);
 }
 
 bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions& options, RecordSink& sink,
@@ -282,7 +286,14 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
 {
   const ColumnMap maps = parse_column_maps(options.maps);
   bool any_usage = false;
-  for (const auto& input : expand_inputs(inputs)) {
+  const auto files = expand_inputs(inputs);
+  std::uint64_t total_bytes = 0;
+  for (const auto& file : files) {
+    std::error_code ec;
+    total_bytes += file == "-" ? 0 : static_cast<std::uint64_t>(std::filesystem::file_size(file, ec));
+  }
+  Progress progress(total_bytes, Progress::wanted(total_bytes, options.quiet));
+  for (const auto& input : files) {
     const std::string name = input == "-" ? "<stdin>" : input;
     BlockReader reader(input, block_size());
     switch (detect_kind(options.input_format, name, reader.peek())) {
@@ -301,7 +312,10 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
     }
     case InputKind::csv: {
       UsageCsvReader csv(name, maps, sink);
-      reader.run(cut_after_last_csv_record, [&](std::string_view piece, std::size_t line) { csv.feed(piece, line); });
+      reader.run(cut_after_last_csv_record, [&](std::string_view piece, std::size_t line) {
+        progress.advance(piece.size());
+        csv.feed(piece, line);
+      });
       csv.finish();
       any_usage = true;
       break;
@@ -311,12 +325,16 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
       const bool by_line = is_json_lines(reader.peek());
       reader.run(
           by_line ? cut_after_last_line : [](std::string_view) { return std::size_t{0}; },
-          [&](std::string_view piece, std::size_t line) { read_usage_jsonl(piece, name, sink, line, by_line); });
+          [&](std::string_view piece, std::size_t line) {
+            progress.advance(piece.size());
+            read_usage_jsonl(piece, name, sink, line, by_line);
+          });
       any_usage = true;
       break;
     }
     }
   }
+  progress.finish();
   return any_usage;
 }
 

@@ -24,6 +24,7 @@ struct UsageInputOptions
   std::string since;
   std::string until;
   std::string tz = "UTC";
+  bool quiet = false; // no progress bar
 };
 
 // `strict_by_default`: reconcile stops at the first bad row unless

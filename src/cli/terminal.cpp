@@ -7,6 +7,14 @@
 
 namespace llmcost::cli {
 
+std::size_t terminal_columns_of(int fd)
+{
+  return terminal_columns(false) != 0 ? terminal_columns(false) : [fd] {
+    winsize size{};
+    return isatty(fd) != 0 && ioctl(fd, TIOCGWINSZ, &size) == 0 ? std::size_t{size.ws_col} : std::size_t{0};
+  }();
+}
+
 std::size_t terminal_columns(bool stdout_is_tty)
 {
   if (const char* columns = std::getenv("COLUMNS"); columns != nullptr && *columns != '\0') {
