@@ -25,7 +25,7 @@ for shell in bash zsh fish; do
   for cmd in estimate compare reconcile budget models rates completions show validate diff; do
     check "$shell script lacks subcommand $cmd" grep -qw -- "$cmd" "$tmp/$shell"
   done
-  for cmd in "" estimate compare reconcile budget models "rates show" "rates validate" "rates diff" completions; do
+  for cmd in "" estimate compare reconcile budget models "rates show" "rates validate" "rates diff" completions "config show"; do
     # shellcheck disable=SC2086
     for opt in $("$bin" $cmd --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
       if [ "$shell" = fish ]; then pattern="-l ${opt#--}( |$)"; else pattern="(^|[ '|])$opt([ ':]|$)"; fi

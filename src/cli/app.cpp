@@ -55,9 +55,8 @@ void add_output_options(CLI::App& cmd, CommonOptions& options, const std::vector
   formats.insert(formats.end(), extra_formats.begin(), extra_formats.end());
   cmd.add_option("--format", options.format, "Output format")->check(CLI::IsMember(formats))->capture_default_str();
   cmd.add_option("-o,--output", options.output, "Write the output to FILE instead of standard output");
-  cmd.add_option("--precision", options.precision, "Money decimals in table and markdown output (0-12)")
-      ->check(CLI::Range(0, 12))
-      ->capture_default_str();
+  cmd.add_option("--precision", options.precision, "Money decimals in table and markdown output (0-12; default 2)")
+      ->check(CLI::Range(0, 12));
   cmd.add_option("--color", options.color, "Colour in tables: auto (TTY and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
@@ -72,6 +71,9 @@ void add_chart_options(CLI::App& cmd, CommonOptions& options, const std::string&
 Catalog load_catalog(const CommonOptions& options)
 {
   Catalog catalog = Catalog::bundled();
+  for (const auto& path : options.config_pricing) {
+    catalog.load_path(path);
+  }
   for (const auto& path : split_path_list(std::getenv("LLMCOST_PRICING_PATH"))) {
     catalog.load_path(path);
   }
@@ -85,7 +87,7 @@ RenderOptions render_options(const CommonOptions& options, const Context& contex
 {
   RenderOptions r;
   r.format = parse_output_format(options.format).value_or(OutputFormat::table);
-  r.precision = options.precision;
+  r.precision = options.precision < 0 ? 2 : options.precision;
   const bool no_color_env = std::getenv("NO_COLOR") != nullptr && *std::getenv("NO_COLOR") != '\0';
   if (options.color == "always") {
     r.color = true;
@@ -133,7 +135,7 @@ void emit(const CommonOptions& options, Context& context, const std::string& tex
 
 int run(int argc, char** argv, std::ostream& out, std::ostream& err)
 {
-  Context context{out, err};
+  Context context{out, err, 0, false, nullptr};
   context.stdout_is_tty = (&out == &std::cout) && isatty(STDOUT_FILENO) != 0;
 
   CLI::App app{"llmcost: what LLM API usage costs, before and after you spend it.\n"
@@ -149,6 +151,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err)
   setup_models(app, context);
   setup_rates(app, context);
   setup_completions(app, context);
+  setup_config(app, context);
 
   try {
     app.parse(argc, argv);

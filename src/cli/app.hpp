@@ -19,12 +19,15 @@ namespace llmcost::cli {
 int run(int argc, char** argv, std::ostream& out, std::ostream& err);
 
 // State shared by the subcommands for one run.
+struct UserConfig;
+
 struct Context
 {
   std::ostream& out;
   std::ostream& err;
   int exit_code = 0;
   bool stdout_is_tty = false;
+  std::shared_ptr<UserConfig> config; // read on first use (config.hpp)
 };
 
 // Options every pricing command takes.
@@ -34,11 +37,12 @@ struct CommonOptions
   std::string provider;
   std::string format = "table";
   std::string output;
-  int precision = 2;
+  int precision = -1; // -1: not given (the config's, else 2)
   std::string color = "auto";
   std::string by;
   bool chart = false;
   bool ascii = false;
+  std::vector<std::string> config_pricing; // from the config file, loaded before --pricing
 };
 
 void add_pricing_options(CLI::App& cmd, CommonOptions& options);
@@ -61,5 +65,6 @@ void setup_reconcile(CLI::App& app, Context& context);
 void setup_budget(CLI::App& app, Context& context);
 void setup_compare(CLI::App& app, Context& context);
 void setup_completions(CLI::App& app, Context& context);
+void setup_config(CLI::App& app, Context& context);
 
 } // namespace llmcost::cli

@@ -1,6 +1,7 @@
 // `llmcost compare`: the same usage on other models, routes and levers, ranked.
 
 #include "cli/app.hpp"
+#include "cli/config.hpp"
 #include "cli/inputs.hpp"
 
 #include "llmcost/compare.hpp"
@@ -141,7 +142,10 @@ void setup_compare(CLI::App& app, Context& context)
   add_chart_options(*cmd, options->common, "each alternative's total");
   add_usage_input_options(*cmd, options->usage, false);
   add_inline_workload_options(*cmd, options->inline_workload, false);
-  cmd->callback([options, &context]() { run_compare_command(*options, context); });
+  cmd->callback([options, &context]() {
+    apply_config(options->common, context);
+    run_compare_command(*options, context);
+  });
 }
 
 } // namespace llmcost::cli

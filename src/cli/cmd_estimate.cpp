@@ -1,6 +1,7 @@
 // `llmcost estimate`: price planned workloads (spec files or inline flags).
 
 #include "cli/app.hpp"
+#include "cli/config.hpp"
 
 #include "cli/inputs.hpp"
 #include "llmcost/error.hpp"
@@ -87,7 +88,10 @@ void setup_estimate(CLI::App& app, Context& context)
 
   add_inline_workload_options(*cmd, options->inline_workload);
 
-  cmd->callback([options, &context]() { run_estimate_command(*options, context); });
+  cmd->callback([options, &context]() {
+    apply_config(options->common, context);
+    run_estimate_command(*options, context);
+  });
 }
 
 } // namespace llmcost::cli

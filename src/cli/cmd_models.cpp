@@ -1,6 +1,7 @@
 // `llmcost models`: the bundled (and added) models with their prices.
 
 #include "cli/app.hpp"
+#include "cli/config.hpp"
 #include "cli/terminal.hpp"
 #include "llmcost/json_util.hpp"
 
@@ -69,7 +70,10 @@ void setup_models(CLI::App& app, Context& context)
   cmd->add_option("--kind", options->kind, "Only this kind of model")
       ->check(CLI::IsMember({"chat", "image", "video", "audio", "tts", "music", "voice"}));
   add_output_options(*cmd, options->common);
-  cmd->callback([options, &context]() { run_models(*options, context); });
+  cmd->callback([options, &context]() {
+    apply_config(options->common, context);
+    run_models(*options, context);
+  });
 }
 
 } // namespace llmcost::cli

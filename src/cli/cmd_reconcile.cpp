@@ -1,6 +1,7 @@
 // `llmcost reconcile`: re-price a provider export line by line and explain every variance.
 
 #include "cli/app.hpp"
+#include "cli/config.hpp"
 #include "cli/inputs.hpp"
 
 #include "llmcost/error.hpp"
@@ -92,7 +93,10 @@ void setup_reconcile(CLI::App& app, Context& context)
   cmd->add_option("--top", options->top, "How many of the largest discrepancies the table lists")
       ->capture_default_str();
   add_usage_input_options(*cmd, options->usage, true);
-  cmd->callback([options, &context]() { run_reconcile(*options, context); });
+  cmd->callback([options, &context]() {
+    apply_config(options->common, context);
+    run_reconcile(*options, context);
+  });
 }
 
 } // namespace llmcost::cli
