@@ -63,6 +63,11 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
   if (render.format != OutputFormat::json) {
     context.err << render_record_summary(report);
   }
+  if (report.records.rejected_by_reason.count("ambiguous model") > 0 && o.common.provider.empty()) {
+    // The common mistake: a bare id (kimi-k2.6) that both routes sell.
+    context.err << "hint: say which route sold them: --provider kyma or --provider moonshot (or a provider column; "
+                   "--map COLUMN=provider)\n";
+  }
   if (report.records.rejected > 0 && !o.usage.allow_rejects) {
     context.err << fmt::format("llmcost: error: {} record{} rejected (use --allow-rejects to accept a partial total)\n",
                                report.records.rejected, report.records.rejected == 1 ? "" : "s");

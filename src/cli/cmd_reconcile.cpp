@@ -60,6 +60,11 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   const ReconcileResult result = reconciler.finish();
   emit(o.common, context,
        focus ? render_focus(result) : render_reconcile(result, render_options(o.common, context, "reconcile"), o.top));
+  if (result.unbilled > 0 && result.unbilled == result.records.read) {
+    // The common mistake: an export whose cost column has a name we do not know.
+    context.err << "hint: no row has a billed amount, so nothing was checked; name the cost column with "
+                   "--map COLUMN=billed (known names: cost, cost_usd, cost_total, amount_value, ...)\n";
+  }
   if (result.records.rejected > 0 && !o.usage.allow_rejects) {
     context.exit_code = 2;
   } else if (!result.failures.empty()) {
