@@ -237,6 +237,35 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err)
   setup_rates(app, context);
   setup_completions(app, context);
   setup_config(app, context);
+  // `llmcost help [COMMAND [SUBCOMMAND]]`: the same text as --help.
+  std::vector<std::string> help_path;
+  CLI::App* help = app.add_subcommand("help", "Help for a command: llmcost help estimate (same as --help)");
+  help->add_option("command", help_path, "The command (and subcommand), e.g. estimate or rates show");
+  help->callback([&app, &help_path, &context]() {
+    CLI::App* target = &app;
+    for (const auto& name : help_path) {
+      CLI::App* sub = nullptr;
+      try {
+        sub = target->get_subcommand(name);
+      } catch (const CLI::OptionNotFound&) {
+        std::vector<std::string> names;
+        for (const CLI::App* candidate : target->get_subcommands([](const CLI::App*) { return true; })) {
+          names.push_back(candidate->get_name());
+        }
+        const std::string near = nearest(name, names);
+        throw Error(Location{},
+                    "help: no command \"" + name + "\"" + (near.empty() ? "" : "; did you mean \"" + near + "\"?"),
+                    "llmcost help, or llmcost help COMMAND");
+      }
+      target = sub;
+    }
+    // Not target->help(): while `help` runs, CLI11 would describe `help` itself.
+    std::string usage_name = "llmcost";
+    for (const auto& name : help_path) {
+      usage_name += " " + name;
+    }
+    context.out << target->get_formatter()->make_help(target, usage_name, CLI::AppFormatMode::Normal);
+  });
 
   try {
     app.parse(argc, argv);
