@@ -22,6 +22,21 @@ if ! command -v psql >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/n
     done
   fi
 fi
+# Test-only tools: the completion scripts are checked by their shells, and the
+# HTML report is rendered by headless Chromium (tests skip, saying so, if absent).
+test_tools=(zsh fish chromium)
+missing=()
+for p in "${test_tools[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  { "${sudo_cmd[@]}" apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null; } ||
+    echo "test: could not install ${missing[*]}; the tests that need them will say they skipped" >&2
+fi
 LLMCOST_REQUIRE_POSTGRES=1 ctest --test-dir build --output-on-failure
 
 shared=""

@@ -5,7 +5,7 @@ bin=$1
 man=$(dirname "$0")/../man/llmcost.1
 text=$(sed 's/\\-/-/g' "$man")
 missing=0
-for cmd in "" "estimate" "compare" "reconcile" "budget" "models" "rates show" "rates validate" "rates diff" "rates export"; do
+for cmd in "" "estimate" "compare" "reconcile" "budget" "models" "rates show" "rates validate" "rates diff" "rates export" "completions" "config show"; do
   # shellcheck disable=SC2086
   for opt in $("$bin" $cmd --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
     if ! grep -qF -- "$opt" <<<"$text"; then

@@ -1,7 +1,10 @@
 #include "cli/app.hpp"
 
+#include "cli/terminal.hpp"
 #include "llmcost/error.hpp"
+#include "llmcost/strings.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -39,6 +42,89 @@ std::vector<std::string> split_path_list(const char* text)
   return out;
 }
 
+// The name in `candidates` nearest to `word`, when near enough to be a typo.
+std::string nearest(const std::string& word, const std::vector<std::string>& candidates)
+{
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (const auto& candidate : candidates) {
+    const std::size_t d = edit_distance(word, candidate);
+    if (d < best_distance) {
+      best = candidate;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+// CLI11 2.1 has no "did you mean": find the subcommand being parsed, and
+// compare the words it rejected with its subcommands, options and choices.
+std::string parse_error_hint(CLI::App& app, const std::string& message)
+{
+  CLI::App* active = &app;
+  for (bool deeper = true; deeper;) {
+    deeper = false;
+    for (CLI::App* sub : active->get_subcommands()) {
+      active = sub;
+      deeper = true;
+      break;
+    }
+  }
+  std::vector<std::string> subcommands;
+  for (const CLI::App* sub : active->get_subcommands([](const CLI::App*) { return true; })) {
+    subcommands.push_back(sub->get_name());
+  }
+  std::vector<std::string> options;
+  for (const CLI::Option* option : active->get_options()) {
+    for (const auto& name : option->get_lnames()) {
+      options.push_back("--" + name);
+    }
+  }
+  std::vector<std::string> words;
+  if (const auto colon = message.find("not expected: "); colon != std::string::npos) {
+    std::string list = message.substr(colon + 14);
+    for (std::size_t start = 0; start < list.size();) {
+      const std::size_t space = std::min(list.find(' ', start), list.size());
+      words.push_back(list.substr(start, space - start));
+      start = space + 1;
+    }
+  } else if (message.find("A subcommand is required") != std::string::npos) {
+    words = active->remaining();
+  } else if (const auto pos = message.find(" not in {"); pos != std::string::npos) {
+    // "--format: jsno not in {table,json,...}"
+    const auto name_end = message.find(": ");
+    const std::string value = name_end < pos ? message.substr(name_end + 2, pos - name_end - 2) : "";
+    std::vector<std::string> choices;
+    std::string list = message.substr(pos + 9, message.find('}', pos) - pos - 9);
+    for (std::size_t start = 0; start <= list.size();) {
+      const std::size_t comma = std::min(list.find(',', start), list.size());
+      choices.push_back(list.substr(start, comma - start));
+      start = comma + 1;
+    }
+    const std::string near = nearest(to_lower(value), choices);
+    return near.empty() ? std::string() : "did you mean '" + near + "'?";
+  }
+  for (const auto& word : words) {
+    const std::string name = word.substr(0, word.find('='));
+    const std::string near = nearest(name, name.rfind('-', 0) == 0 ? options : subcommands);
+    if (!near.empty()) {
+      std::string path;
+      for (const CLI::App* a = active; a != nullptr; a = a->get_parent()) {
+        path = a->get_name() + (path.empty() ? "" : " ") + path;
+      }
+      return "did you mean '" + path + " " + near + "'?";
+    }
+  }
+  if (message.find("A subcommand is required") != std::string::npos && !subcommands.empty()) {
+    std::string list;
+    for (const auto& name : subcommands) {
+      list += (list.empty() ? "" : ", ") + name;
+    }
+    return "one of: " + list;
+  }
+  return {};
+}
+
 } // namespace
 
 void add_pricing_options(CLI::App& cmd, CommonOptions& options)
@@ -54,17 +140,25 @@ void add_output_options(CLI::App& cmd, CommonOptions& options, const std::vector
   formats.insert(formats.end(), extra_formats.begin(), extra_formats.end());
   cmd.add_option("--format", options.format, "Output format")->check(CLI::IsMember(formats))->capture_default_str();
   cmd.add_option("-o,--output", options.output, "Write the output to FILE instead of standard output");
-  cmd.add_option("--precision", options.precision, "Money decimals in table and markdown output (0-12)")
-      ->check(CLI::Range(0, 12))
-      ->capture_default_str();
+  cmd.add_option("--precision", options.precision, "Money decimals in table and markdown output (0-12; default 2)")
+      ->check(CLI::Range(0, 12));
   cmd.add_option("--color", options.color, "Colour in tables: auto (TTY and no NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
 }
 
+void add_chart_options(CLI::App& cmd, CommonOptions& options, const std::string& what)
+{
+  cmd.add_flag("--chart", options.chart, "After the table, a bar chart of " + what);
+  cmd.add_flag("--ascii", options.ascii, "Draw charts with ASCII only (the default when the locale is not UTF-8)");
+}
+
 Catalog load_catalog(const CommonOptions& options)
 {
   Catalog catalog = Catalog::bundled();
+  for (const auto& path : options.config_pricing) {
+    catalog.load_path(path);
+  }
   for (const auto& path : split_path_list(std::getenv("LLMCOST_PRICING_PATH"))) {
     catalog.load_path(path);
   }
@@ -78,7 +172,7 @@ RenderOptions render_options(const CommonOptions& options, const Context& contex
 {
   RenderOptions r;
   r.format = parse_output_format(options.format).value_or(OutputFormat::table);
-  r.precision = options.precision;
+  r.precision = options.precision < 0 ? 2 : options.precision;
   const bool no_color_env = std::getenv("NO_COLOR") != nullptr && *std::getenv("NO_COLOR") != '\0';
   if (options.color == "always") {
     r.color = true;
@@ -86,6 +180,12 @@ RenderOptions render_options(const CommonOptions& options, const Context& contex
     r.color = context.stdout_is_tty && options.output.empty() && !no_color_env;
   }
   r.title = title;
+  r.chart = options.chart;
+  r.unicode = !options.ascii && utf8_locale();
+  r.width = terminal_columns(context.stdout_is_tty && options.output.empty());
+  if (options.chart && r.format != OutputFormat::table) {
+    throw Error(Location{}, "--chart draws in the terminal, with --format table", "--format table, or --format html");
+  }
   return r;
 }
 
@@ -120,7 +220,7 @@ void emit(const CommonOptions& options, Context& context, const std::string& tex
 
 int run(int argc, char** argv, std::ostream& out, std::ostream& err)
 {
-  Context context{out, err};
+  Context context{out, err, 0, false, nullptr};
   context.stdout_is_tty = (&out == &std::cout) && isatty(STDOUT_FILENO) != 0;
 
   CLI::App app{"llmcost: what LLM API usage costs, before and after you spend it.\n"
@@ -135,6 +235,37 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err)
   setup_budget(app, context);
   setup_models(app, context);
   setup_rates(app, context);
+  setup_completions(app, context);
+  setup_config(app, context);
+  // `llmcost help [COMMAND [SUBCOMMAND]]`: the same text as --help.
+  std::vector<std::string> help_path;
+  CLI::App* help = app.add_subcommand("help", "Help for a command: llmcost help estimate (same as --help)");
+  help->add_option("command", help_path, "The command (and subcommand), e.g. estimate or rates show");
+  help->callback([&app, &help_path, &context]() {
+    CLI::App* target = &app;
+    for (const auto& name : help_path) {
+      CLI::App* sub = nullptr;
+      try {
+        sub = target->get_subcommand(name);
+      } catch (const CLI::OptionNotFound&) {
+        std::vector<std::string> names;
+        for (const CLI::App* candidate : target->get_subcommands([](const CLI::App*) { return true; })) {
+          names.push_back(candidate->get_name());
+        }
+        const std::string near = nearest(name, names);
+        throw Error(Location{},
+                    "help: no command \"" + name + "\"" + (near.empty() ? "" : "; did you mean \"" + near + "\"?"),
+                    "llmcost help, or llmcost help COMMAND");
+      }
+      target = sub;
+    }
+    // Not target->help(): while `help` runs, CLI11 would describe `help` itself.
+    std::string usage_name = "llmcost";
+    for (const auto& name : help_path) {
+      usage_name += " " + name;
+    }
+    context.out << target->get_formatter()->make_help(target, usage_name, CLI::AppFormatMode::Normal);
+  });
 
   try {
     app.parse(argc, argv);
@@ -150,6 +281,9 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err)
   } catch (const CLI::ParseError& e) {
     std::string message = e.what();
     err << "llmcost: error: " << message << "\n";
+    if (const std::string hint = parse_error_hint(app, message); !hint.empty()) {
+      err << "hint: " << hint << "\n";
+    }
     err << "Run with --help for more information.\n";
     return 2;
   } catch (const Error& e) {

@@ -19,12 +19,15 @@ namespace llmcost::cli {
 int run(int argc, char** argv, std::ostream& out, std::ostream& err);
 
 // State shared by the subcommands for one run.
+struct UserConfig;
+
 struct Context
 {
   std::ostream& out;
   std::ostream& err;
   int exit_code = 0;
   bool stdout_is_tty = false;
+  std::shared_ptr<UserConfig> config; // read on first use (config.hpp)
 };
 
 // Options every pricing command takes.
@@ -34,9 +37,12 @@ struct CommonOptions
   std::string provider;
   std::string format = "table";
   std::string output;
-  int precision = 2;
+  int precision = -1; // -1: not given (the config's, else 2)
   std::string color = "auto";
   std::string by;
+  bool chart = false;
+  bool ascii = false;
+  std::vector<std::string> config_pricing; // from the config file, loaded before --pricing
 };
 
 void add_pricing_options(CLI::App& cmd, CommonOptions& options);
@@ -44,6 +50,9 @@ void add_pricing_options(CLI::App& cmd, CommonOptions& options);
 void add_output_options(CLI::App& cmd, CommonOptions& options, const std::vector<std::string>& extra_formats = {});
 
 // Bundled cards plus LLMCOST_PRICING_PATH plus --pricing, in that order.
+// --chart and --ascii (estimate and compare).
+void add_chart_options(CLI::App& cmd, CommonOptions& options, const std::string& what);
+
 Catalog load_catalog(const CommonOptions& options);
 RenderOptions render_options(const CommonOptions& options, const Context& context, const std::string& title);
 // Writes to --output (atomically, via a temporary file) or stdout.
@@ -55,5 +64,7 @@ void setup_rates(CLI::App& app, Context& context);
 void setup_reconcile(CLI::App& app, Context& context);
 void setup_budget(CLI::App& app, Context& context);
 void setup_compare(CLI::App& app, Context& context);
+void setup_completions(CLI::App& app, Context& context);
+void setup_config(CLI::App& app, Context& context);
 
 } // namespace llmcost::cli

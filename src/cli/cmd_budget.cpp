@@ -1,6 +1,7 @@
 // `llmcost budget`: limits, credit runway, rate-limit tiers and a CI cost-regression gate.
 
 #include "cli/app.hpp"
+#include "cli/config.hpp"
 #include "cli/inputs.hpp"
 
 #include "llmcost/budget.hpp"
@@ -135,7 +136,13 @@ void setup_budget(CLI::App& app, Context& context)
                   "Allowed increase in USD; with --max-increase, both must be exceeded to fail");
   add_usage_input_options(*cmd, options->usage, false);
   add_inline_workload_options(*cmd, options->inline_workload);
-  cmd->callback([options, &context]() { run_budget_command(*options, context); });
+  cmd->callback([options, &context]() {
+    apply_config(options->common, context);
+    if (options->tax_rate.empty() && user_config(context).tax_rate) {
+      options->tax_rate = *user_config(context).tax_rate;
+    }
+    run_budget_command(*options, context);
+  });
 }
 
 } // namespace llmcost::cli

@@ -1,6 +1,7 @@
 // `llmcost compare`: the same usage on other models, routes and levers, ranked.
 
 #include "cli/app.hpp"
+#include "cli/config.hpp"
 #include "cli/inputs.hpp"
 
 #include "llmcost/compare.hpp"
@@ -121,7 +122,7 @@ void setup_compare(CLI::App& app, Context& context)
   CLI::App* cmd = app.add_subcommand("compare", "The same usage on other models, routes and levers, ranked by cost");
   cmd->add_option("inputs", options->inputs, "Workload specs or usage files (as estimate takes them)");
   add_pricing_options(*cmd, options->common);
-  add_output_options(*cmd, options->common);
+  add_output_options(*cmd, options->common, {"html"});
   cmd->add_option(
       "--by", options->common.by,
       "Compare per workload (default for workload specs), project or model, or in total (default for usage)");
@@ -138,9 +139,13 @@ void setup_compare(CLI::App& app, Context& context)
                   "Lever: this share of input served from the cache (0..1)");
   cmd->add_option("--max-output", options->max_output, "Lever: cap output tokens per request");
   cmd->add_flag("--no-web-search", options->no_web_search, "Lever: no web-search calls (fees and result tokens)");
+  add_chart_options(*cmd, options->common, "each alternative's total");
   add_usage_input_options(*cmd, options->usage, false);
   add_inline_workload_options(*cmd, options->inline_workload, false);
-  cmd->callback([options, &context]() { run_compare_command(*options, context); });
+  cmd->callback([options, &context]() {
+    apply_config(options->common, context);
+    run_compare_command(*options, context);
+  });
 }
 
 } // namespace llmcost::cli

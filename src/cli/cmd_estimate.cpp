@@ -1,12 +1,14 @@
 // `llmcost estimate`: price planned workloads (spec files or inline flags).
 
 #include "cli/app.hpp"
+#include "cli/config.hpp"
 
 #include "cli/inputs.hpp"
 #include "llmcost/error.hpp"
 #include "llmcost/estimate.hpp"
 #include "llmcost/files.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace llmcost::cli {
@@ -46,6 +48,11 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
                 "a workload spec or usage FILE, or --model with --requests and token counts");
   }
   const RenderOptions render = render_options(o.common, context, "estimate");
+  if (o.common.chart && std::none_of(request.group_by.begin(), request.group_by.end(), [](const std::string& key) {
+        return key == "day" || key == "week" || key == "month";
+      })) {
+    throw Error(Location{}, "--chart draws the cost over time", "--by day, --by week or --by month");
+  }
   if (!any_usage) {
     const Report report = estimate_workloads(catalog, request);
     emit(o.common, context, render_report(report, render));
@@ -55,6 +62,11 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
   emit(o.common, context, render_report(report, render));
   if (render.format != OutputFormat::json) {
     context.err << render_record_summary(report);
+  }
+  if (report.records.rejected_by_reason.count("ambiguous model") > 0 && o.common.provider.empty()) {
+    // The common mistake: a bare id (kimi-k2.6) that both routes sell.
+    context.err << "hint: say which route sold them: --provider kyma or --provider moonshot (or a provider column; "
+                   "--map COLUMN=provider)\n";
   }
   if (report.records.rejected > 0 && !o.usage.allow_rejects) {
     context.err << fmt::format("llmcost: error: {} record{} rejected (use --allow-rejects to accept a partial total)\n",
@@ -72,15 +84,19 @@ void setup_estimate(CLI::App& app, Context& context)
   cmd->add_option("inputs", options->inputs,
                   "Workload specs (JSON), usage CSVs or JSON traces; directories are read recursively; - for stdin");
   add_pricing_options(*cmd, options->common);
-  add_output_options(*cmd, options->common);
+  add_output_options(*cmd, options->common, {"html"});
   cmd->add_option(
       "--by", options->common.by,
       "Group rows by: model, provider, workload, project, key, session, day, week, month (comma-separated)");
+  add_chart_options(*cmd, options->common, "the cost per day, week or month (with --by day, week or month)");
   add_usage_input_options(*cmd, options->usage, false);
 
   add_inline_workload_options(*cmd, options->inline_workload);
 
-  cmd->callback([options, &context]() { run_estimate_command(*options, context); });
+  cmd->callback([options, &context]() {
+    apply_config(options->common, context);
+    run_estimate_command(*options, context);
+  });
 }
 
 } // namespace llmcost::cli

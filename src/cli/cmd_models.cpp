@@ -1,6 +1,8 @@
 // `llmcost models`: the bundled (and added) models with their prices.
 
 #include "cli/app.hpp"
+#include "cli/config.hpp"
+#include "cli/terminal.hpp"
 #include "llmcost/json_util.hpp"
 
 #include "llmcost/catalog_view.hpp"
@@ -30,7 +32,8 @@ void run_models(const ModelsOptions& o, Context& context)
   const auto format = parse_output_format(o.common.format).value_or(OutputFormat::table);
   switch (format) {
   case OutputFormat::table:
-    text = render_aligned(table);
+  case OutputFormat::html: // not offered by models; the table stands in
+    text = render_aligned(table, terminal_columns(context.stdout_is_tty && o.common.output.empty()));
     break;
   case OutputFormat::markdown:
     text = render_markdown_table(table);
@@ -67,7 +70,10 @@ void setup_models(CLI::App& app, Context& context)
   cmd->add_option("--kind", options->kind, "Only this kind of model")
       ->check(CLI::IsMember({"chat", "image", "video", "audio", "tts", "music", "voice"}));
   add_output_options(*cmd, options->common);
-  cmd->callback([options, &context]() { run_models(*options, context); });
+  cmd->callback([options, &context]() {
+    apply_config(options->common, context);
+    run_models(*options, context);
+  });
 }
 
 } // namespace llmcost::cli

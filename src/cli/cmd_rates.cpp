@@ -1,6 +1,7 @@
 // `llmcost rates show|validate|diff|export`: inspect, check, compare and export rate cards.
 
 #include "cli/app.hpp"
+#include "cli/config.hpp"
 #include "llmcost/json_util.hpp"
 
 #include "llmcost/catalog_view.hpp"
@@ -156,18 +157,27 @@ void setup_rates(CLI::App& app, Context& context)
   show->add_option("names", options->show_names, "MODEL (id, alias, provider/id) or PROVIDER; default: every card");
   add_pricing_options(*show, options->common);
   add_output_options(*show, options->common);
-  show->callback([options, &context]() { run_show(*options, context); });
+  show->callback([options, &context]() {
+    apply_config(options->common, context);
+    run_show(*options, context);
+  });
 
   CLI::App* validate = cmd->add_subcommand("validate", "Check rate card files and explain every problem");
   validate->add_option("files", options->validate_files, "Rate card JSON files")->required();
-  validate->callback([options, &context]() { run_validate(*options, context); });
+  validate->callback([options, &context]() {
+    apply_config(options->common, context);
+    run_validate(*options, context);
+  });
 
   CLI::App* diff = cmd->add_subcommand("diff", "What changed between two rate cards");
   diff->add_option("old", options->diff_old, "Old card: FILE or a loaded PROVIDER")->required();
   diff->add_option("new", options->diff_new, "New card: FILE or a loaded PROVIDER")->required();
   add_pricing_options(*diff, options->common);
   add_output_options(*diff, options->common);
-  diff->callback([options, &context]() { run_diff(*options, context); });
+  diff->callback([options, &context]() {
+    apply_config(options->common, context);
+    run_diff(*options, context);
+  });
 
   CLI::App* exp = cmd->add_subcommand(
       "export", "The rate cards as warehouse tables plus the llmcost_price view (SQL), or one table as CSV");
@@ -184,7 +194,10 @@ void setup_rates(CLI::App& app, Context& context)
   exp->add_option("--pricing", options->common.pricing_paths,
                   "Rate card FILE or DIR to add or override (repeatable; also LLMCOST_PRICING_PATH)");
   exp->add_option("-o,--output", options->common.output, "Write the output to FILE instead of standard output");
-  exp->callback([options, &context]() { run_export(*options, context); });
+  exp->callback([options, &context]() {
+    apply_config(options->common, context);
+    run_export(*options, context);
+  });
 }
 
 } // namespace llmcost::cli

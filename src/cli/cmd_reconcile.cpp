@@ -1,6 +1,7 @@
 // `llmcost reconcile`: re-price a provider export line by line and explain every variance.
 
 #include "cli/app.hpp"
+#include "cli/config.hpp"
 #include "cli/inputs.hpp"
 
 #include "llmcost/error.hpp"
@@ -59,6 +60,11 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   const ReconcileResult result = reconciler.finish();
   emit(o.common, context,
        focus ? render_focus(result) : render_reconcile(result, render_options(o.common, context, "reconcile"), o.top));
+  if (result.unbilled > 0 && result.unbilled == result.records.read) {
+    // The common mistake: an export whose cost column has a name we do not know.
+    context.err << "hint: no row has a billed amount, so nothing was checked; name the cost column with "
+                   "--map COLUMN=billed (known names: cost, cost_usd, cost_total, amount_value, ...)\n";
+  }
   if (result.records.rejected > 0 && !o.usage.allow_rejects) {
     context.exit_code = 2;
   } else if (!result.failures.empty()) {
@@ -92,7 +98,10 @@ void setup_reconcile(CLI::App& app, Context& context)
   cmd->add_option("--top", options->top, "How many of the largest discrepancies the table lists")
       ->capture_default_str();
   add_usage_input_options(*cmd, options->usage, true);
-  cmd->callback([options, &context]() { run_reconcile(*options, context); });
+  cmd->callback([options, &context]() {
+    apply_config(options->common, context);
+    run_reconcile(*options, context);
+  });
 }
 
 } // namespace llmcost::cli

@@ -2,6 +2,8 @@
 
 #include "cli/inputs.hpp"
 
+#include "cli/progress.hpp"
+
 #include "llmcost/error.hpp"
 #include "llmcost/ingest.hpp"
 #include "llmcost/usage_csv.hpp"
@@ -11,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
+#include <mutex>
 #include <thread>
 
 namespace llmcost::cli {
@@ -271,6 +274,8 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
   cmd.add_option("--tz", options.tz, "UTC offset where days, weeks and months begin (UTC, +05:30, -08:00)")
       ->capture_default_str()
       ->group(group);
+  cmd.add_flag("-q,--quiet", options.quiet, "No progress bar (shown for inputs over 50 MB when stderr is a terminal)")
+      ->group(group);
 }
 
 bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions& options, RecordSink& sink,
@@ -283,7 +288,22 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
   ingest.block_size = block_size();
   // LLMCOST_PIECE_SIZE lets the tests cut small files into pieces read in parallel.
   ingest.min_piece = env_number("LLMCOST_PIECE_SIZE", ingest.min_piece);
-  return ingest_usage(expand_inputs(inputs), ingest, sink, [&](const std::string& name, const std::string& text) {
+  const auto files = expand_inputs(inputs);
+  std::uint64_t total_bytes = 0;
+  for (const auto& file : files) {
+    std::error_code ec;
+    const auto size = file == "-" ? 0 : std::filesystem::file_size(file, ec);
+    total_bytes += ec ? 0 : static_cast<std::uint64_t>(size);
+  }
+  Progress progress(total_bytes, Progress::wanted(total_bytes, options.quiet));
+  std::mutex progress_mutex;
+  if (Progress::wanted(total_bytes, options.quiet)) {
+    ingest.progress = [&](std::uint64_t bytes) {
+      const std::lock_guard lock(progress_mutex); // readers report from their threads
+      progress.advance(bytes);
+    };
+  }
+  const bool any_usage = ingest_usage(files, ingest, sink, [&](const std::string& name, const std::string& text) {
     if (workloads == nullptr) {
       throw Error(Location{name, 1, 1}, "a workload spec, not recorded usage",
                   "a usage export (CSV) or JSON traces with billed amounts");
@@ -291,6 +311,8 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
     auto loaded = load_workloads(text, name);
     workloads->insert(workloads->end(), loaded.begin(), loaded.end());
   });
+  progress.finish();
+  return any_usage;
 }
 
 } // namespace llmcost::cli

@@ -519,7 +519,7 @@ std::string render_budget(const BudgetResult& r, const RenderOptions& options)
     return render_csv_table(r.baseline.empty() ? lines_table(r, 12) : baseline_table(r, 12));
   }
   const bool md = options.format == OutputFormat::markdown;
-  auto table = [&](const TextTable& t) { return md ? render_markdown_table(t) : render_aligned(t); };
+  auto table = [&](const TextTable& t) { return md ? render_markdown_table(t) : render_aligned(t, options.width); };
   std::string out = md ? fmt::format("### llmcost budget: {}\n\n", verdict(r))
                        : fmt::format("budget per {} ({})\n\n", r.period, r.currency);
   if (!r.baseline.empty()) {

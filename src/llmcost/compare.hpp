@@ -4,6 +4,7 @@
 // with the saving against the usage as it is.
 
 #include "llmcost/catalog.hpp"
+#include "llmcost/chart.hpp"
 #include "llmcost/render.hpp"
 #include "llmcost/usage.hpp"
 #include "llmcost/workload.hpp"
@@ -111,6 +112,8 @@ CompareResult run_compare(const Catalog& catalog, const std::vector<Scenario>& s
                           const CompareOptions& options);
 
 std::string render_compare(const CompareResult& result, const RenderOptions& options);
+// One group's priced alternatives, in rank order (baseline first), for --chart and HTML.
+BarChart compare_chart(const CompareResult& result, const std::string& group);
 
 // Glob match with '*' and '?', case-insensitive.
 bool glob_match(std::string_view pattern, std::string_view text);

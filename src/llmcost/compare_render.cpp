@@ -1,4 +1,6 @@
+#include "llmcost/chart.hpp"
 #include "llmcost/compare.hpp"
+#include "llmcost/html.hpp"
 #include "llmcost/json_util.hpp"
 #include "llmcost/text_table.hpp"
 
@@ -116,7 +118,37 @@ ordered_json to_json(const CompareResult& r)
   return j;
 }
 
+std::string render_compare_html(const CompareResult& r, const RenderOptions& options)
+{
+  std::string body = "<h1>llmcost compare (" + html_escape(r.currency) + ")</h1>\n";
+  for (const auto& group : groups_of(r)) {
+    body += "<h2>" + html_escape(group + (r.period.empty() ? "" : ", per " + r.period)) + "</h2>\n";
+    body += html_table(group_table(r, group, options.precision), false);
+    body += svg_bar_chart(compare_chart(r, group), options.precision);
+  }
+  if (!r.notes.empty()) {
+    body += "<h2>Notes</h2>\n<ul class=\"notes\">\n";
+    for (const auto& note : r.notes) {
+      body += "<li>" + html_escape(note) + "</li>\n";
+    }
+    body += "</ul>\n";
+  }
+  return html_page("llmcost compare", body);
+}
+
 } // namespace
+
+BarChart compare_chart(const CompareResult& r, const std::string& group)
+{
+  BarChart chart;
+  chart.title = fmt::format("{}: total per alternative ({})", group, r.currency);
+  for (const auto& a : r.alternatives) {
+    if (a.group == group && a.cost) {
+      chart.bars.push_back({a.name, a.cost->total()});
+    }
+  }
+  return chart;
+}
 
 std::string render_compare(const CompareResult& r, const RenderOptions& options)
 {
@@ -141,14 +173,21 @@ std::string render_compare(const CompareResult& r, const RenderOptions& options)
     }
     return render_csv_table(t);
   }
+  if (options.format == OutputFormat::html) {
+    return render_compare_html(r, options);
+  }
   const bool md = options.format == OutputFormat::markdown;
   std::string out;
   for (const auto& group : groups_of(r)) {
     const std::string title =
         fmt::format("compare: {}{} ({})", group, r.period.empty() ? "" : ", per " + r.period, r.currency);
     out += md ? "**" + title + "**\n\n" + render_markdown_table(group_table(r, group, options.precision))
-              : title + "\n\n" + render_aligned(group_table(r, group, options.precision));
+              : title + "\n\n" + render_aligned(group_table(r, group, options.precision), options.width);
     out += "\n";
+    if (options.chart && !md) {
+      const ChartStyle style{options.width == 0 ? 80 : options.width, options.unicode, options.precision};
+      out += render_bar_chart(compare_chart(r, group), style) + "\n";
+    }
   }
   if (!r.notes.empty()) {
     out += md ? "" : "notes:\n";

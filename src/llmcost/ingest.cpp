@@ -82,7 +82,13 @@ ReadResult read_one(const std::string& path, std::optional<InputKind> kind, cons
     } else {
       csv.emplace(name, options.maps, sink);
     }
-    reader.run([&](std::string_view piece, std::size_t line, bool at_end) { return csv->feed(piece, line, at_end); });
+    reader.run([&](std::string_view piece, std::size_t line, bool at_end) {
+      const std::size_t taken = csv->feed(piece, line, at_end);
+      if (options.progress && taken > 0) {
+        options.progress(taken);
+      }
+      return taken;
+    });
     csv->finish();
     break;
   }
@@ -94,6 +100,9 @@ ReadResult read_one(const std::string& path, std::optional<InputKind> kind, cons
       const std::size_t whole = at_end ? piece.size() : by_line ? cut_after_last_line(piece) : 0;
       if (whole > 0) {
         read_usage_jsonl(piece.substr(0, whole), name, sink, line, by_line, start_of_file);
+        if (options.progress) {
+          options.progress(whole);
+        }
       }
       return whole;
     });

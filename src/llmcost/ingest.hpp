@@ -29,6 +29,8 @@ struct IngestOptions
   unsigned threads = 1;
   std::size_t block_size = std::size_t{4} << 20;
   std::uint64_t min_piece = std::uint64_t{16} << 20; // smallest piece of a file worth a thread
+  // Told the bytes of each block read (from the reading threads), for a progress bar.
+  std::function<void(std::uint64_t)> progress;
 };
 
 // Receives a workload spec found among the inputs (name, whole text).

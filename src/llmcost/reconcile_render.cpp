@@ -289,14 +289,16 @@ std::string render_reconcile(const ReconcileResult& r, const RenderOptions& opti
     return out + "\n" + records_line(r) + "\n";
   }
   case OutputFormat::table:
+  case OutputFormat::html: // not offered by reconcile; the table stands in
     break;
   }
   std::string out = fmt::format("reconcile ({})\n\n", r.currency) + summary_lines(r, precision) + "\n";
-  out += render_aligned(groups_table(r, precision));
+  out += render_aligned(groups_table(r, precision), options.width);
   if (!r.by_cause.empty()) {
-    out += "\n" + render_aligned(causes_table(r, precision));
+    out += "\n" + render_aligned(causes_table(r, precision), options.width);
     out += fmt::format("\nlargest discrepancies ({} of {}; all of them with --format csv or json):\n",
                        std::min(top, r.discrepancies.size()), r.discrepancies.size());
+    // Not fitted to the terminal: FILE:LINE stays whole, for editors to jump to.
     out += render_aligned(discrepancy_table(r, top, precision));
   }
   if (!r.notes.empty()) {

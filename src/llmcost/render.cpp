@@ -1,6 +1,9 @@
 #include "llmcost/render.hpp"
+#include "llmcost/chart.hpp"
+#include "llmcost/html.hpp"
 #include "llmcost/json_util.hpp"
 
+#include "llmcost/strings.hpp"
 #include "llmcost/text_table.hpp"
 
 #include <algorithm>
@@ -24,6 +27,9 @@ std::optional<OutputFormat> parse_output_format(std::string_view text)
   }
   if (text == "markdown" || text == "md") {
     return OutputFormat::markdown;
+  }
+  if (text == "html") {
+    return OutputFormat::html;
   }
   return std::nullopt;
 }
@@ -167,22 +173,13 @@ std::string rounding_note(const Report& report, int precision)
                      format_money(shown_sum, precision), format_money(shown_total, precision));
 }
 
-std::size_t display_width(const std::string& text)
-{
-  std::size_t width = 0;
-  for (unsigned char c : text) {
-    if ((c & 0xC0U) != 0x80U) {
-      ++width;
-    }
-  }
-  return width;
-}
-
+// Text longer than the column is elided (only text columns are ever narrowed).
 std::string pad(const std::string& text, std::size_t width, bool right)
 {
-  const std::size_t w = display_width(text);
+  const std::string shown = right ? text : elide(text, width);
+  const std::size_t w = display_width(shown);
   const std::string fill(width > w ? width - w : 0, ' ');
-  return right ? fill + text : text + fill;
+  return right ? fill + shown : shown + fill;
 }
 
 std::string heading_line(const Report& report, const RenderOptions& options)
@@ -206,6 +203,11 @@ std::string render_table(const Report& report, const RenderOptions& options)
     w = std::max(w, display_width(c.total));
     widths.push_back(w);
   }
+  std::vector<bool> numeric;
+  for (const auto& c : columns) {
+    numeric.push_back(c.numeric);
+  }
+  widths = fit_widths(widths, numeric, options.width);
   const std::string bold = options.color ? "\x1b[1m" : "";
   const std::string reset = options.color ? "\x1b[0m" : "";
   auto line = [&](auto cell_of) {
@@ -240,6 +242,10 @@ std::string render_table(const Report& report, const RenderOptions& options)
   out += bold + line([&](std::size_t i) { return columns[i].total; });
   if (options.color) {
     out.insert(out.size() - 1, reset);
+  }
+  if (options.chart) {
+    const ChartStyle style{options.width == 0 ? 80 : options.width, options.unicode, options.precision};
+    out += "\n" + render_bar_chart(time_chart(report), style);
   }
   std::vector<std::string> notes = report.notes;
   if (auto note = rounding_note(report, options.precision); !note.empty()) {
@@ -346,6 +352,56 @@ std::string render_csv(const Report& report)
   emit(
       total_keys, [&](const Measure& m) { return m.get_total(report); }, true);
   return out;
+}
+
+// The cost over time (when grouped by day, week or month) and by model as
+// inline SVG, then the same columns and totals as the table.
+std::string render_html(const Report& report, const RenderOptions& options)
+{
+  const auto columns = human_columns(report, options.precision);
+  TextTable table;
+  for (const auto& c : columns) {
+    table.headers.push_back(c.heading);
+    table.numeric.push_back(c.numeric);
+  }
+  for (std::size_t r = 0; r <= report.rows.size(); ++r) {
+    std::vector<std::string> cells;
+    for (const auto& c : columns) {
+      cells.push_back(r < report.rows.size() ? c.cells[r] : c.total);
+    }
+    table.rows.push_back(std::move(cells));
+  }
+  const std::string heading = "llmcost " + heading_line(report, options);
+  std::string body = "<h1>" + html_escape(heading) + "</h1>\n";
+  if (report.has_records) {
+    std::string sub = fmt::format("{} records read, {} priced, {} rejected", report.records.read, report.records.priced,
+                                  report.records.rejected);
+    if (report.first_day && report.last_day) {
+      sub += fmt::format("; usage from {} to {}", format_date(*report.first_day), format_date(*report.last_day));
+    }
+    body += "<p class=\"sub\">" + html_escape(sub) + "</p>\n";
+  }
+  if (const BarChart over_time = time_chart(report); !over_time.bars.empty()) {
+    body += "<h2>Cost over time</h2>\n" + svg_column_chart(over_time, options.precision);
+  }
+  if (const BarChart by_model = model_chart(report); !by_model.bars.empty()) {
+    body += "<h2>Cost by " + html_escape(by_model.title.substr(8, by_model.title.find(" (") - 8)) + "</h2>\n" +
+            svg_bar_chart(by_model, options.precision);
+  }
+  body += "<h2>Rows</h2>\n" + html_table(table, true);
+  std::vector<std::string> notes = report.notes;
+  if (auto note = rounding_note(report, options.precision); !note.empty()) {
+    notes.push_back(note);
+  }
+  notes.insert(notes.end(), report.warnings.begin(), report.warnings.end());
+  if (!notes.empty()) {
+    body += "<h2>Notes</h2>\n<ul class=\"notes\">\n";
+    for (const auto& note : notes) {
+      body += "<li>" + html_escape(note) + "</li>\n";
+    }
+    body += "</ul>\n";
+  }
+  return html_page(heading, body);
 }
 
 ordered_json usage_and_cost_json(const Report& report, const ReportRow* row)
@@ -475,6 +531,8 @@ std::string render_report(const Report& report, const RenderOptions& options)
     return render_csv(report);
   case OutputFormat::markdown:
     return render_markdown(report, options);
+  case OutputFormat::html:
+    return render_html(report, options);
   }
   return {};
 }

@@ -9,15 +9,18 @@
 
 namespace llmcost {
 
-enum class OutputFormat { table, json, csv, markdown };
+enum class OutputFormat { table, json, csv, markdown, html };
 std::optional<OutputFormat> parse_output_format(std::string_view text);
 
 struct RenderOptions
 {
   OutputFormat format = OutputFormat::table;
-  int precision = 2;  // money decimals in table and markdown
-  bool color = false; // ANSI bold for headers and totals (tables only)
-  std::string title;  // e.g. "estimate"
+  int precision = 2;     // money decimals in table and markdown
+  bool color = false;    // ANSI bold for headers and totals (tables only)
+  std::string title;     // e.g. "estimate"
+  bool chart = false;    // tables: bar charts after the table (cost over time; compare: per alternative)
+  bool unicode = true;   // box and block characters; else ASCII
+  std::size_t width = 0; // terminal columns for tables and charts; 0: unlimited (charts: 80)
 };
 
 std::string render_report(const Report& report, const RenderOptions& options);

@@ -21,5 +21,11 @@ inline std::string_view trim(std::string_view text)
   }
   return text;
 }
+// Columns a UTF-8 string takes in a terminal (one per code point: right for the
+// Latin text and the box and block glyphs we print).
+std::size_t display_width(std::string_view text);
+// Shortens text to `width` display columns with a trailing ellipsis ("…", or
+// "..." when not unicode).
+std::string elide(const std::string& text, std::size_t width, bool unicode = true);
 
 } // namespace llmcost

@@ -1,18 +1,10 @@
 #include "llmcost/text_table.hpp"
 
+#include "llmcost/strings.hpp"
+
 #include <algorithm>
 
 namespace llmcost {
-
-namespace {
-
-std::size_t width_of(const std::string& text)
-{
-  return static_cast<std::size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
-}
-
-} // namespace
 
 std::string csv_escape(const std::string& field)
 {
@@ -29,21 +21,53 @@ std::string csv_escape(const std::string& field)
   return out + "\"";
 }
 
-std::string render_aligned(const TextTable& table)
+std::vector<std::size_t> fit_widths(std::vector<std::size_t> widths, const std::vector<bool>& numeric,
+                                    std::size_t max_width, std::size_t gap)
+{
+  if (max_width == 0 || widths.empty()) {
+    return widths;
+  }
+  std::size_t total = gap * (widths.size() - 1);
+  for (std::size_t w : widths) {
+    total += w;
+  }
+  const std::vector<std::size_t> full = widths;
+  constexpr std::size_t k_floor = 10;
+  while (total > max_width) {
+    std::size_t widest = widths.size();
+    for (std::size_t i = 0; i < widths.size(); ++i) {
+      // The last column is left whole: free text there (a cause, a reason) wraps harmlessly.
+      const bool text = (i >= numeric.size() || !numeric[i]) && i + 1 < widths.size();
+      if (text && widths[i] > k_floor && (widest == widths.size() || widths[i] > widths[widest])) {
+        widest = i;
+      }
+    }
+    if (widest == widths.size()) {
+      return full; // cannot fit: rather whole names in a long line than cut ones
+    }
+    --widths[widest];
+    --total;
+  }
+  return widths;
+}
+
+std::string render_aligned(const TextTable& table, std::size_t max_width)
 {
   std::vector<std::size_t> widths(table.headers.size());
   for (std::size_t i = 0; i < table.headers.size(); ++i) {
-    widths[i] = width_of(table.headers[i]);
+    widths[i] = display_width(table.headers[i]);
     for (const auto& row : table.rows) {
-      widths[i] = std::max(widths[i], width_of(row[i]));
+      widths[i] = std::max(widths[i], display_width(row[i]));
     }
   }
+  widths = fit_widths(widths, table.numeric, max_width);
   auto line = [&](const std::vector<std::string>& cells) {
     std::string out;
     for (std::size_t i = 0; i < cells.size(); ++i) {
-      const std::string fill(widths[i] - width_of(cells[i]), ' ');
+      const std::string cell = elide(cells[i], widths[i]);
+      const std::string fill(widths[i] - display_width(cell), ' ');
       const bool right = i < table.numeric.size() && table.numeric[i];
-      out += (i > 0 ? "  " : "") + (right ? fill + cells[i] : cells[i] + fill);
+      out += (i > 0 ? "  " : "") + (right ? fill + cell : cell + fill);
     }
     while (!out.empty() && out.back() == ' ') {
       out.pop_back();

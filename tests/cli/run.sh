@@ -14,7 +14,9 @@ root=$(cd "$here/../.." && pwd)
 cd "$root" || exit 2
 export NO_COLOR=1 COLUMNS=200 LC_ALL=C
 # LLMCOST_BLOCK_SIZE may be set by the caller: results must not depend on how inputs are cut.
-unset LLMCOST_PRICING_PATH
+unset LLMCOST_PRICING_PATH XDG_CONFIG_HOME
+# No user config unless a case sets one.
+export LLMCOST_CONFIG=/nonexistent/llmcost-config.json
 pass=0
 fail=0
 tmp=$(mktemp -d)
