@@ -243,9 +243,14 @@ private:
   std::size_t m_cut = 0;
 };
 
+bool writes_to_file(const CommonOptions& options)
+{
+  return !options.output.empty() && options.output != "-";
+}
+
 void emit(const CommonOptions& options, Context& context, const std::string& text)
 {
-  if (options.output.empty() || options.output == "-") {
+  if (!writes_to_file(options)) {
     errno = 0;
     context.out << text;
     context.out.flush();

@@ -46,6 +46,8 @@ void add_output_options(CLI::App& cmd, CommonOptions& options, const std::vector
 // Bundled cards plus LLMCOST_PRICING_PATH plus --pricing, in that order.
 Catalog load_catalog(const CommonOptions& options);
 RenderOptions render_options(const CommonOptions& options, const Context& context, const std::string& title);
+// True when --output names a file (not stdout).
+bool writes_to_file(const CommonOptions& options);
 // Writes to --output (atomically, via a temporary file) or stdout.
 void emit(const CommonOptions& options, Context& context, const std::string& text);
 
