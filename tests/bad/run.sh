@@ -16,6 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 export NO_COLOR=1 COLUMNS=200 LC_ALL=C
 unset LLMCOST_PRICING_PATH
 timeout_s=${LLMCOST_BAD_TIMEOUT:-120}
+export BAD_DIR=$here # for generators shared by cases (gen_long_line.py)
 pass=0
 fail=0
 tmp=$(mktemp -d)
@@ -29,7 +30,7 @@ for dir in "$here"/*/; do
   # A copy of the case directory: messages name inputs by their relative
   # paths, and whatever a case writes stays out of the source tree.
   rm -rf "$tmp/case" && cp -R "$dir" "$tmp/case"
-  (cd "$tmp/case" && llmcost() { python3 "$here/peak_rss.py" "$tmp/rss" timeout "$timeout_s" "$bin" "$@"; } && eval "$cmd") \
+  (set -o pipefail && cd "$tmp/case" && llmcost() { python3 "$here/peak_rss.py" "$tmp/rss" timeout "$timeout_s" "$bin" "$@"; } && eval "$cmd") \
     </dev/null >"$tmp/out" 2>"$tmp/err"
   code=$?
   if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
