@@ -55,6 +55,8 @@ void add_chart_options(CLI::App& cmd, CommonOptions& options, const std::string&
 
 Catalog load_catalog(const CommonOptions& options);
 RenderOptions render_options(const CommonOptions& options, const Context& context, const std::string& title);
+// True when --output names a file (not stdout).
+bool writes_to_file(const CommonOptions& options);
 // Writes to --output (atomically, via a temporary file) or stdout.
 void emit(const CommonOptions& options, Context& context, const std::string& text);
 

@@ -59,7 +59,12 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
     return;
   }
   const Report report = usage.finish();
-  emit(o.common, context, render_report(report, render));
+  const bool failed = report.records.rejected > 0 && !o.usage.allow_rejects;
+  // A failed run leaves an --output FILE as it was; on stdout the partial
+  // report still shows what was priced, followed by the error.
+  if (!failed || !writes_to_file(o.common)) {
+    emit(o.common, context, render_report(report, render));
+  }
   if (render.format != OutputFormat::json) {
     context.err << render_record_summary(report);
   }
@@ -68,9 +73,11 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
     context.err << "hint: say which route sold them: --provider kyma or --provider moonshot (or a provider column; "
                    "--map COLUMN=provider)\n";
   }
-  if (report.records.rejected > 0 && !o.usage.allow_rejects) {
-    context.err << fmt::format("llmcost: error: {} record{} rejected (use --allow-rejects to accept a partial total)\n",
-                               report.records.rejected, report.records.rejected == 1 ? "" : "s");
+  if (failed) {
+    context.err << fmt::format(
+        "llmcost: error: {} record{} rejected (use --allow-rejects to accept a partial total){}\n",
+        report.records.rejected, report.records.rejected == 1 ? "" : "s",
+        writes_to_file(o.common) ? "; " + o.common.output + " not written" : "");
     context.exit_code = 2;
   }
 }

@@ -61,7 +61,7 @@ void run_validate(const RatesOptions& o, Context& context)
   bool all_ok = true;
   std::string text;
   for (const auto& file : o.validate_files) {
-    const CardLoad load = load_card(read_file(file), file);
+    const CardLoad load = load_card(file == "-" ? read_file(file) : read_card_file(file), file);
     if (load.card) {
       text += fmt::format("{}: ok: provider {}, {} models, effective from {}\n", file, load.card->provider,
                           load.card->models.size(), format_date(load.card->effective_from));
@@ -84,7 +84,7 @@ Card card_from(const std::string& name, const Catalog& catalog)
 {
   std::error_code ec;
   if (std::filesystem::is_regular_file(name, ec) || name == "-") {
-    CardLoad load = load_card(read_file(name), name);
+    CardLoad load = load_card(name == "-" ? read_file(name) : read_card_file(name), name);
     if (!load.card) {
       const auto& p = load.problems.front();
       throw Error(fmt::format("{}: not a valid rate card: {}{} (run `llmcost rates validate {}`)", name,

@@ -58,6 +58,15 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   Reconciler reconciler(catalog, options);
   read_inputs(o.inputs, o.usage, reconciler, nullptr);
   const ReconcileResult result = reconciler.finish();
+  const bool failed = result.records.rejected > 0 && !o.usage.allow_rejects;
+  // Exit 1 (differences found) still writes the disputes; a failed run (2)
+  // leaves an --output FILE as it was.
+  if (failed && writes_to_file(o.common)) {
+    context.err << fmt::format("llmcost: error: {} record{} rejected; {} not written\n", result.records.rejected,
+                               result.records.rejected == 1 ? "" : "s", o.common.output);
+    context.exit_code = 2;
+    return;
+  }
   emit(o.common, context,
        focus ? render_focus(result) : render_reconcile(result, render_options(o.common, context, "reconcile"), o.top));
   if (result.unbilled > 0 && result.unbilled == result.records.read) {
@@ -65,7 +74,7 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
     context.err << "hint: no row has a billed amount, so nothing was checked; name the cost column with "
                    "--map COLUMN=billed (known names: cost, cost_usd, cost_total, amount_value, ...)\n";
   }
-  if (result.records.rejected > 0 && !o.usage.allow_rejects) {
+  if (failed) {
     context.exit_code = 2;
   } else if (!result.failures.empty()) {
     context.exit_code = 1;

@@ -5,11 +5,19 @@
 #include "llmcost/strings.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <fstream>
 
 namespace llmcost {
+
+namespace {
+// Longer model names are cut in messages and in "did you mean" ranking.
+constexpr std::size_t k_max_shown_name = 200;
+} // namespace
 
 // Generated at build time from pricing/*.json (see CMakeLists.txt).
 extern const std::vector<std::pair<std::string_view, std::string_view>>& bundled_card_texts();
@@ -42,16 +50,59 @@ void Catalog::add(Card card)
   reindex();
 }
 
+std::string read_card_file(const std::string& path)
+{
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) {
+    throw Error(Location{path}, "cannot open: " + (ec ? ec.message() : std::string("no such file or directory")),
+                "a rate card file (JSON) or a directory of them");
+  }
+  if (!fs::is_regular_file(status)) {
+    throw Error(Location{path}, "not a regular file", "a rate card file (JSON) or a directory of them");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw Error(Location{path}, std::string("cannot open: ") + std::strerror(errno));
+  }
+  // Read one byte past the limit: a file that grows after the check is still bounded.
+  std::string text(k_max_card_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) {
+    throw Error(Location{path}, std::string("read error: ") + std::strerror(errno));
+  }
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > k_max_card_bytes) {
+    throw Error(Location{path}, fmt::format("rate card larger than {} bytes", k_max_card_bytes),
+                "a card of at most 4 MiB");
+  }
+  return text;
+}
+
 void Catalog::load_path(const std::string& path)
 {
   namespace fs = std::filesystem;
   std::error_code ec;
   std::vector<std::string> files;
   if (fs::is_directory(path, ec)) {
-    for (const auto& entry : fs::directory_iterator(path, ec)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".json") {
-        files.push_back(entry.path().string());
+    fs::directory_iterator it(path, ec);
+    if (ec) {
+      throw Error(Location{path}, "cannot read directory: " + ec.message());
+    }
+    for (const auto& entry : it) {
+      const std::string name = entry.path().filename().string();
+      if (name.front() == '.' || entry.path().extension() != ".json") {
+        continue; // not a card by the documented rule (README.md, .#card.json, ...)
       }
+      // A link could lead anywhere: only regular files in the directory itself are cards.
+      if (entry.is_symlink(ec) || !entry.is_regular_file(ec)) {
+        throw Error(Location{entry.path().string()},
+                    entry.is_symlink(ec) ? "is a symbolic link" : "is not a regular file",
+                    "a regular *.json file; links in a card directory are not followed: name the "
+                    "target with --pricing");
+      }
+      files.push_back(entry.path().string());
     }
     std::sort(files.begin(), files.end());
     if (files.empty()) {
@@ -61,7 +112,7 @@ void Catalog::load_path(const std::string& path)
     files.push_back(path);
   }
   for (const auto& file : files) {
-    const std::string text = read_file(file);
+    const std::string text = read_card_file(file);
     CardLoad load = load_card(text, file);
     if (!load.card) {
       std::string message = fmt::format("{}: not a valid rate card ({} problem{})", file, load.problems.size(),
@@ -117,7 +168,8 @@ std::optional<ResolvedModel> Catalog::resolve(std::string_view name, std::string
     if (find_card(prefix) != nullptr) {
       if (!route.empty() && route != prefix) {
         failure.category = "conflicting route";
-        failure.problem = fmt::format("model \"{}\" names route {} but the record says {}", name, prefix, route);
+        failure.problem = fmt::format("model \"{}\" names route {} but the record says {}",
+                                      shorten(name, k_max_shown_name), prefix, route);
         return std::nullopt;
       }
       route = prefix;
@@ -128,7 +180,7 @@ std::optional<ResolvedModel> Catalog::resolve(std::string_view name, std::string
   if (it == m_index.end()) {
     const auto near = closest(name, 3);
     failure.category = "unknown model";
-    failure.problem = fmt::format("unknown model \"{}\"", name);
+    failure.problem = fmt::format("unknown model \"{}\"", shorten(name, k_max_shown_name));
     failure.expected = near.empty() ? "a model from `llmcost models`"
                                     : fmt::format("one of: {}; see `llmcost models`", fmt::join(near, ", "));
     return std::nullopt;
@@ -182,7 +234,9 @@ ResolvedModel Catalog::resolve_or_throw(std::string_view name, std::string_view 
 
 std::vector<std::string> Catalog::closest(std::string_view name, std::size_t count) const
 {
-  const std::string wanted = to_lower(name);
+  // Edit distance is quadratic; a prefix is enough to rank suggestions and
+  // keeps a 100 MB "model name" from taking hours.
+  const std::string wanted = to_lower(name.substr(0, std::min<std::size_t>(name.size(), k_max_shown_name)));
   std::vector<std::pair<std::size_t, std::string>> scored;
   for (const auto& card : m_cards) {
     for (const auto& model : card.models) {

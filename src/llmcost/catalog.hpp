@@ -11,6 +11,14 @@
 
 namespace llmcost {
 
+// Rate card files are data from possibly untrusted paths: larger files are
+// refused before parsing (the bundled cards are under 30 kB).
+constexpr std::size_t k_max_card_bytes = 4 * 1024 * 1024;
+
+// The text of a card file: a regular file (a symlink named on the command
+// line is followed) of at most k_max_card_bytes. Throws Error naming the path.
+std::string read_card_file(const std::string& path);
+
 struct ResolvedModel
 {
   const Card* card = nullptr;
@@ -32,8 +40,10 @@ public:
 
   // Adds a card, replacing any card of the same provider.
   void add(Card card);
-  // Loads a card file, or every *.json in a directory (sorted by name).
-  // Throws Error listing every problem found.
+  // Loads a card file, or every *.json regular file directly in a directory
+  // (sorted by name; hidden files, other names and subdirectories are not
+  // cards; a *.json entry that is a symlink or not a regular file is an
+  // error). Throws Error listing every problem found.
   void load_path(const std::string& path);
 
   const std::vector<Card>& cards() const { return m_cards; }

@@ -96,6 +96,9 @@ ReadResult read_one(const std::string& path, std::optional<InputKind> kind, cons
     // JSONL is read line by line (a piece of a file always is JSONL);
     // pretty-printed objects are read whole.
     const bool by_line = !start_of_file || is_json_lines(reader.peek());
+    if (start_of_file && reader.peek().empty()) {
+      throw Error(Location{name, 1, 1}, "empty input", "JSON objects, one per line");
+    }
     reader.run([&](std::string_view piece, std::size_t line, bool at_end) {
       const std::size_t whole = at_end ? piece.size() : by_line ? cut_after_last_line(piece) : 0;
       if (whole > 0) {

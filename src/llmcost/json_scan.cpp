@@ -461,7 +461,8 @@ bool JsonTape::parse(std::string_view text, JsonSyntaxError& error)
     next = Next::after_value;
     if (c == '{' || c == '[') {
       if (m_open.size() >= k_max_depth) {
-        return fail(i, fmt::format("nested more than {} deep", k_max_depth));
+        return fail(i, fmt::format("nested more than {} deep (expected at most {} levels of arrays and objects)",
+                                   k_max_depth, k_max_depth));
       }
       node.type = c == '{' ? JsonType::object : JsonType::array;
       m_open.push_back(index);

@@ -1,5 +1,7 @@
 #include "llmcost/json_util.hpp"
 
+#include <fmt/format.h>
+
 namespace llmcost {
 
 Location location_of_offset(std::string_view text, std::size_t offset, const std::string& file)
@@ -34,6 +36,48 @@ std::string describe_parse_error(const nlohmann::json::parse_error& error)
 
 namespace {
 
+// Deeper documents are refused while parsing: nlohmann's copy, dump and
+// destruction of a value recurse, and 100,000 nested arrays overflowed the
+// stack (found by tests/bad). Cards, workloads and usage objects need < 10.
+constexpr int k_max_json_depth = 128;
+
+struct TooDeep
+{
+};
+
+// Offset of the bracket that opens the first level past the limit.
+std::size_t too_deep_offset(std::string_view text)
+{
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > k_max_json_depth) {
+        return i;
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return 0;
+}
+
+Error too_deep_error(std::string_view text, const std::string& file)
+{
+  return Error(location_of_offset(text, too_deep_offset(text), file),
+               fmt::format("JSON nested deeper than {} levels", k_max_json_depth),
+               fmt::format("at most {} levels of arrays and objects", k_max_json_depth));
+}
+
 // Keeps number texts as strings so they can be parsed exactly as decimals.
 class ExactNumberSax : public nlohmann::detail::json_sax_dom_parser<nlohmann::json>
 {
@@ -43,11 +87,39 @@ public:
   {
   }
 
+  bool start_object(std::size_t size)
+  {
+    if (++m_depth > k_max_json_depth) {
+      throw TooDeep{};
+    }
+    return json_sax_dom_parser::start_object(size);
+  }
+  bool end_object()
+  {
+    --m_depth;
+    return json_sax_dom_parser::end_object();
+  }
+  bool start_array(std::size_t size)
+  {
+    if (++m_depth > k_max_json_depth) {
+      throw TooDeep{};
+    }
+    return json_sax_dom_parser::start_array(size);
+  }
+  bool end_array()
+  {
+    --m_depth;
+    return json_sax_dom_parser::end_array();
+  }
+
   bool number_float(nlohmann::json::number_float_t /*value*/, const std::string& text)
   {
     std::string copy = text;
     return string(copy);
   }
+
+private:
+  int m_depth = 0;
 };
 
 } // namespace
@@ -58,6 +130,8 @@ nlohmann::json parse_json_exact(std::string_view text, const std::string& file)
   ExactNumberSax sax(root);
   try {
     nlohmann::json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, true, true);
+  } catch (const TooDeep&) {
+    throw too_deep_error(text, file);
   } catch (const nlohmann::json::parse_error& error) {
     const std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
     throw Error(location_of_offset(text, offset, file), describe_parse_error(error));
@@ -71,7 +145,15 @@ nlohmann::json parse_json_exact(std::string_view text, const std::string& file)
 nlohmann::ordered_json parse_json_document(std::string_view text, const std::string& file)
 {
   try {
-    return nlohmann::ordered_json::parse(text.begin(), text.end(), nullptr, true, true);
+    const auto limit_depth = [](int depth, nlohmann::ordered_json::parse_event_t, nlohmann::ordered_json&) {
+      if (depth > k_max_json_depth) {
+        throw TooDeep{};
+      }
+      return true;
+    };
+    return nlohmann::ordered_json::parse(text.begin(), text.end(), limit_depth, true, true);
+  } catch (const TooDeep&) {
+    throw too_deep_error(text, file);
   } catch (const nlohmann::json::parse_error& error) {
     // nlohmann reports the byte just past the problem; point at it.
     const std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;

@@ -361,6 +361,13 @@ public:
           const json& entry = (*history)[i];
           auto from = date(entry, here, "from", true);
           const json* prices = member(entry, here, "prices", true);
+          // History holds older price sets: a period starting on or after the
+          // current prices would silently take their place as "current".
+          if (from && *from > model_from) {
+            problem(here + "/from", "period starts on " + format_date(*from) +
+                                        ", after the current prices (effective " + format_date(model_from) +
+                                        "; expected history to hold older price sets only)");
+          }
           if (from && prices != nullptr) {
             PriceSet set = price_set(*prices, here + "/prices", m.kind);
             set.from = *from;

@@ -1,6 +1,7 @@
 #include "llmcost/strings.hpp"
 
 #include <algorithm>
+#include <fmt/format.h>
 #include <vector>
 
 namespace llmcost {
@@ -58,6 +59,87 @@ std::string elide(const std::string& text, std::size_t width, bool unicode)
     }
   }
   return text.substr(0, starts[head]) + ellipsis + text.substr(starts[starts.size() - tail]);
+}
+
+std::string shorten(std::string_view text, std::size_t max_bytes)
+{
+  if (text.size() <= max_bytes) {
+    return std::string(text);
+  }
+  std::size_t cut = max_bytes;
+  // Back off continuation bytes so the cut does not split a character.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+    --cut;
+  }
+  return fmt::format("{}... ({} bytes)", text.substr(0, cut), text.size());
+}
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at text[i], or 0 if invalid.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i, char32_t& code)
+{
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  std::size_t length = 0;
+  if (lead < 0x80) {
+    code = lead;
+    return 1;
+  }
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+    code = lead & 0x1Fu;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    code = lead & 0x0Fu;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    code = lead & 0x07u;
+  } else {
+    return 0;
+  }
+  if (i + length > text.size()) {
+    return 0;
+  }
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) {
+      return 0;
+    }
+    code = (code << 6) | (byte(i + k) & 0x3Fu);
+  }
+  // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
+  const bool overlong = (length == 3 && code < 0x800) || (length == 4 && code < 0x10000);
+  if (overlong || (code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF) {
+    return 0;
+  }
+  return length;
+}
+
+} // namespace
+
+std::string printable(std::string_view text)
+{
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t code = 0;
+    const std::size_t length = utf8_sequence_length(text, i, code);
+    if (length == 0) {
+      out += fmt::format("\\x{:02X}", static_cast<unsigned char>(text[i]));
+      ++i;
+      continue;
+    }
+    const bool control = (code < 0x20 && code != '\t' && code != '\n') || (code >= 0x7F && code <= 0x9F);
+    if (control && code < 0x80) {
+      out += fmt::format("\\x{:02X}", static_cast<unsigned>(code));
+    } else if (control || code == 0xFEFF) {
+      out += fmt::format("\\u{:04X}", static_cast<unsigned>(code));
+    } else {
+      out.append(text.substr(i, length));
+    }
+    i += length;
+  }
+  return out;
 }
 
 } // namespace llmcost

@@ -28,4 +28,14 @@ std::size_t display_width(std::string_view text);
 // "..." when not unicode).
 std::string elide(const std::string& text, std::size_t width, bool unicode = true);
 
+// `text` cut to at most `max_bytes` (on a UTF-8 boundary) with "..." and the
+// full size appended when cut: found values in messages stay readable even
+// when the input holds a 100 MB field.
+std::string shorten(std::string_view text, std::size_t max_bytes);
+
+// `text` safe to print on a terminal: C0 controls other than tab and newline,
+// DEL, C1 controls, U+FEFF (a BOM) and bytes that are not valid UTF-8 become
+// \xHH or \uXXXX escapes, so a message shows what the input held.
+std::string printable(std::string_view text);
+
 } // namespace llmcost

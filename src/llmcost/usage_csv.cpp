@@ -131,6 +131,13 @@ std::string normalise_header(std::string_view header)
   return out;
 }
 
+// A field's text for a message: whole up to 80 bytes, else cut in the middle
+// with a visible mark (never silently).
+std::string quoted_value(std::string_view value)
+{
+  return elide(std::string(value), 80);
+}
+
 bool is_summed(UsageField field)
 {
   return field == UsageField::cache_write;
@@ -312,7 +319,7 @@ std::size_t UsageCsvReader::feed_header(std::string_view start, bool at_end)
 void UsageCsvReader::finish() const
 {
   if (!m_have_header) {
-    throw Error(Location{m_file, 1, 1}, "empty file", "a header line naming the columns");
+    throw Error(Location{m_file, 1, 1}, "empty file", "a usage export with a header line naming the columns, or JSON traces");
   }
 }
 
@@ -411,7 +418,7 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
       auto parsed = parse_count(value, why);
       if (!parsed) {
         problem = fmt::format("field {}: \"{}\" is {} (expected a whole number of zero or more)", m_headers[i],
-                              value.substr(0, 40), why);
+                              quoted_value(value), why);
         return;
       }
       out += *parsed;
@@ -423,7 +430,7 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
         if (!r.time) {
           problem = fmt::format("field {}: \"{}\" is not a timestamp (expected ISO 8601 like 2026-01-05T10:00:00Z, "
                                 "or Unix seconds)",
-                                m_headers[i], value.substr(0, 40));
+                                m_headers[i], quoted_value(value));
         }
       }
       break;
@@ -474,7 +481,7 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
       auto b = parse_bool(value);
       if (!b) {
         problem =
-            fmt::format("field {}: \"{}\" is not a boolean (expected true/false)", m_headers[i], value.substr(0, 40));
+            fmt::format("field {}: \"{}\" is not a boolean (expected true/false)", m_headers[i], quoted_value(value));
       } else {
         r.batch = *b;
       }
@@ -483,18 +490,18 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
     case UsageField::billed:
       if (!trim(value).empty()) {
         std::string reason;
-        r.billed = Decimal::parse(trim(value), &reason);
+        r.billed = Decimal::parse_scientific(trim(value), &reason); // "2.15E-03", as spreadsheets write
         r.billed_places = written_decimal_places(trim(value));
         if (!r.billed) {
           problem = fmt::format("field {}: \"{}\" is not an amount: {} (expected a decimal like 0.00123)", m_headers[i],
-                                value.substr(0, 40), reason);
+                                quoted_value(value), reason);
         }
       }
       break;
     case UsageField::currency:
       if (!trim(value).empty() && to_lower(trim(value)) != "usd") {
         problem = fmt::format("field {}: currency \"{}\" (expected USD; currencies are never mixed)", m_headers[i],
-                              value.substr(0, 10));
+                              quoted_value(value));
       }
       break;
     }

@@ -202,6 +202,10 @@ struct FieldProblem
     if (parsed && parsed->is_integer() && !parsed->is_negative() && parsed->whole() <= INT64_MAX) {
       return static_cast<std::uint64_t>(parsed->whole());
     }
+    if (digits.find_first_of("0123456789") == std::string_view::npos) {
+      fail(name, node.raw(), "is not a number");
+      return 0;
+    }
     const bool too_large =
         (parsed && parsed->whole() > INT64_MAX) || why.find("large") != std::string::npos ||
         (node.is(JsonType::number) && digits.find_first_not_of("-0123456789") == std::string_view::npos);
@@ -212,7 +216,7 @@ struct FieldProblem
   void fail(const char* name, std::string_view value, const char* what)
   {
     if (text.empty()) {
-      text = fmt::format("field {}: {} {} (expected a whole number of zero or more)", name, value.substr(0, 40), what);
+      text = fmt::format("field {}: {} {} (expected a whole number of zero or more)", name, elide(std::string(value), 80), what);
     }
   }
 };
@@ -369,7 +373,7 @@ private:
       r.billed_places = written_decimal_places(text);
       if (!r.billed && problem.text.empty()) {
         problem.text =
-            fmt::format("field usage.cost: {} is not an amount: {} (expected a decimal)", text.substr(0, 40), why);
+            fmt::format("field usage.cost: {} is not an amount: {} (expected a decimal)", elide(std::string(text), 80), why);
       }
     }
     return true;

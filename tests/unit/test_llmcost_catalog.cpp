@@ -68,6 +68,34 @@ TEST_SUITE("llmcost/catalog")
     CHECK(contains(failure_of("kyma/kimi-k2.6", "moonshot").problem, "names route kyma but the record says moonshot"));
   }
 
+  TEST_CASE("a very long unknown name is cut in the message and ranked by its prefix")
+  {
+    // Regression: a 100 MB name took hours in the quadratic did-you-mean search.
+    const std::string name = "kimi-k2.6" + std::string(1'000'000, 'x');
+    const ResolveFailure f = failure_of(name);
+    CHECK(f.category == "unknown model");
+    CHECK(contains(f.problem, "unknown model \"kimi-k2.6xxx"));
+    CHECK(contains(f.problem, "... (1000009 bytes)\""));
+    CHECK(f.problem.size() < 300);
+    CHECK(contains(f.expected, "kimi-k2.6"));
+  }
+
+  TEST_CASE("card files: bounded size, regular files only, names the path")
+  {
+    const std::string dir = std::string(LLMCOST_SOURCE_DIR) + "/tests/bad/pricing-dir-symlink/cards";
+    CHECK(contains(read_card_file(dir + "/acme.json"), "\"provider\": \"acme\""));
+    CHECK(error_of([&] { read_card_file(dir); }) ==
+          dir + ": not a regular file (expected a rate card file (JSON) or a directory of them)");
+    CHECK(contains(error_of([&] { read_card_file(dir + "/absent.json"); }), "absent.json: cannot open: "));
+    Catalog catalog = Catalog::bundled();
+    CHECK(error_of([&] { catalog.load_path(dir); }) ==
+          dir + "/other.json: is a symbolic link (expected a regular *.json file; links in a card directory are not "
+                "followed: name the target with --pricing)");
+    // The link's target itself, named on the command line, is read.
+    catalog.load_path(dir + "/other.json");
+    CHECK(catalog.find_card("acme") != nullptr);
+  }
+
   TEST_CASE("a name sold by two routes is ambiguous and names both")
   {
     // "moonshotai/kimi-k2.6" is an alias on both cards, not a route prefix.

@@ -129,7 +129,7 @@ TEST_CASE("json_scan: errors say where and what was expected")
   CHECK(error.problem == "invalid UTF-8 (byte 0xFF) in a string");
   // Deep nesting is an error, not a stack overflow.
   CHECK_FALSE(tape.parse(std::string(100000, '['), error));
-  CHECK(error.problem == "nested more than 256 deep");
+  CHECK(error.problem == "nested more than 256 deep (expected at most 256 levels of arrays and objects)");
   std::string deep_ok = std::string(256, '[') + std::string(256, ']');
   CHECK(tape.parse(deep_ok, error));
 }
