@@ -345,18 +345,28 @@ std::pair<std::string, std::string> unpriceable_reason(const UsageRecord& record
   return {};
 }
 
+namespace {
+
+// Whole quantities (a record's, or a group's sums) as an additive Usage.
+template <typename Counts> Usage usage_from_counts(const Counts& c)
+{
+  auto dec = [](auto v) { return Decimal::from_raw(static_cast<int128>(v) * Decimal::k_scale); };
+  Usage u;
+  u.requests = dec(c.requests);
+  u.input = dec(c.input);
+  u.cached_input = dec(c.cached_input);
+  u.cache_write = dec(c.cache_write);
+  u.output = dec(c.output);
+  u.reasoning = dec(c.reasoning);
+  u.web_search_calls = dec(c.web_search_calls);
+  return u;
+}
+
+} // namespace
+
 Usage usage_of(const UsageRecord& record)
 {
-  auto dec = [](std::uint64_t v) { return Decimal::from_raw(static_cast<int128>(v) * Decimal::k_scale); };
-  Usage u;
-  u.requests = dec(record.requests);
-  u.input = dec(record.input);
-  u.cached_input = dec(record.cached_input);
-  u.cache_write = dec(record.cache_write);
-  u.output = dec(record.output);
-  u.reasoning = dec(record.reasoning);
-  u.web_search_calls = dec(record.web_search_calls);
-  return u;
+  return usage_from_counts(record);
 }
 
 std::string_view RecordDeduplicator::store(std::string_view text)
@@ -722,7 +732,6 @@ Report UsageAggregator::finish()
   for (const auto& pending : m_first_rejections) {
     report.records.first_rejections.push_back({pending.where.to_string(), pending.detail});
   }
-  auto dec = [](uint128 v) { return Decimal::from_raw(static_cast<int128>(v) * Decimal::k_scale); };
   struct Group
   {
     std::vector<std::string> keys;
@@ -755,14 +764,7 @@ Report UsageAggregator::finish()
     const Model& model = *group.key->model;
     const PriceSet& prices = *group.key->prices;
     const Accumulator& acc = *group.acc;
-    Usage usage;
-    usage.requests = dec(acc.requests);
-    usage.input = dec(acc.input);
-    usage.cached_input = dec(acc.cached_input);
-    usage.cache_write = dec(acc.cache_write);
-    usage.output = dec(acc.output);
-    usage.reasoning = dec(acc.reasoning);
-    usage.web_search_calls = dec(acc.web_search_calls);
+    const Usage usage = usage_from_counts(acc);
     const Priced priced = price_usage(PriceRequest{&card, &model, &prices, group.key->batch, {}}, usage);
     if (!priced.cost) {
       throw Error("internal error: a checked record group could not be priced: " + priced.not_priceable);
