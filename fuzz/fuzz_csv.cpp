@@ -2,6 +2,9 @@
 // into a UsageAggregator and a Reconciler (see fuzz_usage.hpp). Two runs per
 // input: without --map, and with a few --map columns. llmcost::Error and
 // std::overflow_error are expected failures; anything else is a defect.
+// Then the same text goes through UsageCsvReader::feed in random-sized
+// pieces, carrying the unconsumed rest as BlockReader does: the records,
+// rejections and error must be exactly those of the whole text.
 
 #include "fuzz_usage.hpp"
 
@@ -22,5 +25,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string file = "fuzz.csv";
   llmcost_fuzz::run_usage([&](RecordSink& sink) { read_usage_csv(text, file, no_map, sink); });
   llmcost_fuzz::run_usage([&](RecordSink& sink) { read_usage_csv(text, file, maps, sink); });
+  for (const ColumnMap* map : {&no_map, &maps}) {
+    llmcost_fuzz::expect_clean([&] {
+      const auto whole = llmcost_fuzz::trace([&](RecordSink& sink) { read_usage_csv(text, file, *map, sink); });
+      const auto pieces = llmcost_fuzz::trace([&](RecordSink& sink) {
+        UsageCsvReader reader(file, *map, sink);
+        llmcost_fuzz::feed_in_pieces(text, [&](std::string_view piece, std::size_t line, bool at_end) {
+          return reader.feed(piece, line, at_end);
+        });
+        reader.finish();
+      });
+      llmcost_fuzz::expect_same_trace("CSV read in pieces differs from the whole text", whole, pieces);
+    });
+  }
   return 0;
 }

@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # Runs one fuzz target with the project's settings (see fuzz/README.md).
 #   fuzz/run.sh TARGET [SECONDS] [BUILD_DIR]
-# TARGET: decimal | card | workload | csv | jsonl. SECONDS defaults to 480.
+# TARGET: decimal | card | workload | csv | jsonl | json_scan. SECONDS defaults to 480.
 # BUILD_DIR defaults to build-fuzz (the standalone build, fuzz/README.md).
 # The seed corpus fuzz/corpus/TARGET is read, never written: new inputs go
 # to BUILD_DIR/fuzz-work/corpus/TARGET, crashes to BUILD_DIR/fuzz-work/artifacts/TARGET/.
 # One fuzzing process at a time (-fork=1); a crash is recorded and fuzzing goes on.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-target="${1:?usage: fuzz/run.sh decimal|card|workload|csv|jsonl [seconds] [build dir]}"
+target="${1:?usage: fuzz/run.sh decimal|card|workload|csv|jsonl|json_scan [seconds] [build dir]}"
 seconds="${2:-480}"
 build="${3:-$here/../build-fuzz}"
 case "$target" in
   decimal) dict="$here/dict/decimal.dict" ;;
   csv) dict="$here/dict/csv.dict" ;;
-  card | workload | jsonl) dict="$here/dict/json.dict" ;;
+  card | workload | jsonl | json_scan) dict="$here/dict/json.dict" ;;
   *) echo "unknown target $target" >&2; exit 2 ;;
 esac
 binary="$build/fuzz/fuzz_$target"

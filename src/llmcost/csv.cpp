@@ -2,6 +2,7 @@
 
 #include "llmcost/error.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -91,7 +92,11 @@ CsvReader::CsvReader(std::string_view text, char delimiter, std::size_t first_li
   if (delimiter != 0) {
     m_delimiter = delimiter;
   } else {
-    const std::string_view rest = m_text.substr(m_pos);
+    // From the header: next() skips blank lines before it, and so must this
+    // (else "\nmodel;tokens" splits at ',' read whole but at ';' when the
+    // blank line comes in a piece of its own).
+    std::string_view rest = m_text.substr(m_pos);
+    rest.remove_prefix(std::min(rest.size(), rest.find_first_not_of("\r\n")));
     m_delimiter = detect_delimiter(rest.substr(0, rest.find('\n')));
   }
 }

@@ -46,6 +46,9 @@ public:
 
   // Calls `use(element)` for each element of an array, in order.
   template <typename Use> void for_each_element(Use use) const;
+  // Calls `use(name, value)` for each member of an object, in order, repeated
+  // names included (the differential fuzzer compares them with nlohmann/json).
+  template <typename Use> void for_each_member(Use use) const;
   std::size_t size() const; // elements of an array, members of an object
 
   // A string's value (unescaped), or the text of a number / literal; empty
@@ -107,6 +110,18 @@ template <typename Use> void JsonValue::for_each_element(Use use) const
   const std::uint32_t end = m_tape->m_nodes[m_index].after;
   for (std::uint32_t i = m_index + 1; i < end; i = m_tape->m_nodes[i].after) {
     use(JsonValue(m_tape, i));
+  }
+}
+
+template <typename Use> void JsonValue::for_each_member(Use use) const
+{
+  if (!is(JsonType::object)) {
+    return;
+  }
+  // A member is its name's node, then its value's subtree.
+  const std::uint32_t end = m_tape->m_nodes[m_index].after;
+  for (std::uint32_t k = m_index + 1; k < end; k = m_tape->m_nodes[k + 1].after) {
+    use(JsonValue(m_tape, k).text(), JsonValue(m_tape, k + 1));
   }
 }
 
