@@ -25,7 +25,7 @@ struct UsageInputOptions
   std::string until;
   std::string tz = "UTC";
   unsigned threads = 0; // 0: LLMCOST_THREADS, else the machine's cores
-  bool quiet = false; // no progress bar
+  bool quiet = false;   // no progress bar
 };
 
 // `strict_by_default`: reconcile stops at the first bad row unless

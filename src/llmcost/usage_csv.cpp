@@ -319,7 +319,8 @@ std::size_t UsageCsvReader::feed_header(std::string_view start, bool at_end)
 void UsageCsvReader::finish() const
 {
   if (!m_have_header) {
-    throw Error(Location{m_file, 1, 1}, "empty file", "a usage export with a header line naming the columns, or JSON traces");
+    throw Error(Location{m_file, 1, 1}, "empty file",
+                "a usage export with a header line naming the columns, or JSON traces");
   }
 }
 

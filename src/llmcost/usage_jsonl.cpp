@@ -216,7 +216,8 @@ struct FieldProblem
   void fail(const char* name, std::string_view value, const char* what)
   {
     if (text.empty()) {
-      text = fmt::format("field {}: {} {} (expected a whole number of zero or more)", name, elide(std::string(value), 80), what);
+      text = fmt::format("field {}: {} {} (expected a whole number of zero or more)", name,
+                         elide(std::string(value), 80), what);
     }
   }
 };
@@ -372,8 +373,8 @@ private:
       r.billed = Decimal::parse_scientific(text, &why);
       r.billed_places = written_decimal_places(text);
       if (!r.billed && problem.text.empty()) {
-        problem.text =
-            fmt::format("field usage.cost: {} is not an amount: {} (expected a decimal)", elide(std::string(text), 80), why);
+        problem.text = fmt::format("field usage.cost: {} is not an amount: {} (expected a decimal)",
+                                   elide(std::string(text), 80), why);
       }
     }
     return true;
