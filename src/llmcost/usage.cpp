@@ -48,6 +48,40 @@ int written_decimal_places(std::string_view number)
   return std::max(places, 0);
 }
 
+std::optional<Decimal> parse_billed_amount(std::string_view text, int& places)
+{
+  // Plain "[-]digits[.digits]" with at most 18 digits before the point and 12
+  // after; anything else (exponents, long forms, errors) takes the full path.
+  std::size_t i = !text.empty() && text[0] == '-' ? 1 : 0;
+  const std::size_t whole_begin = i;
+  std::uint64_t whole = 0;
+  while (i < text.size() && i - whole_begin < 18 && static_cast<unsigned>(text[i] - '0') <= 9) {
+    whole = whole * 10 + static_cast<unsigned>(text[i++] - '0');
+  }
+  const std::size_t whole_digits = i - whole_begin;
+  std::uint64_t fraction = 0;
+  std::size_t fraction_digits = 0;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    while (i < text.size() && fraction_digits < static_cast<std::size_t>(Decimal::k_scale_digits) &&
+           static_cast<unsigned>(text[i] - '0') <= 9) {
+      fraction = fraction * 10 + static_cast<unsigned>(text[i++] - '0');
+      ++fraction_digits;
+    }
+  }
+  if (i == text.size() && whole_digits + fraction_digits > 0) {
+    std::uint64_t scale_up = 1;
+    for (std::size_t k = fraction_digits; k < static_cast<std::size_t>(Decimal::k_scale_digits); ++k) {
+      scale_up *= 10;
+    }
+    const int128 raw = static_cast<int128>(whole) * Decimal::k_scale + static_cast<int128>(fraction * scale_up);
+    places = static_cast<int>(fraction_digits);
+    return Decimal::from_raw(text[0] == '-' ? -raw : raw);
+  }
+  places = written_decimal_places(text);
+  return Decimal::parse_scientific(text);
+}
+
 std::optional<std::int32_t> parse_utc_offset(std::string_view text)
 {
   if (text == "UTC" || text == "utc" || text == "Z" || text == "z" || text == "GMT") {

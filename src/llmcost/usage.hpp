@@ -56,6 +56,9 @@ struct UsageRecord
 
 // Decimals a number is written with: "0.00215000" -> 8, "9.84e-05" -> 7, "12" -> 0.
 int written_decimal_places(std::string_view number);
+// A billed amount (exponent allowed, as parse_scientific) and the decimals it
+// is written with; one pass for the plain form read on every usage row.
+std::optional<Decimal> parse_billed_amount(std::string_view text, int& places);
 
 // Receives what readers produce.
 class RecordSink

@@ -282,6 +282,7 @@ UsageCsvReader::UsageCsvReader(const UsageCsvReader& header, RecordSink& sink)
   , m_have_header(header.m_have_header)
   , m_delimiter(header.m_delimiter)
   , m_column_field(header.m_column_field)
+  , m_plan(header.m_plan)
   , m_headers(header.m_headers)
   , m_input_includes_cached(header.m_input_includes_cached)
 {
@@ -393,7 +394,139 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
                 "input_tokens / prompt_tokens and output_tokens / completion_tokens (or --map)");
   }
   m_input_includes_cached = has(UsageField::input_total);
+  for (std::size_t i = 0; i < m_column_field.size(); ++i) {
+    if (m_column_field[i]) {
+      m_plan.push_back({i, *m_column_field[i]});
+    }
+  }
 }
+
+namespace {
+
+// Adds an unsigned count to `out`; false when the text is not one.
+inline bool add_count(std::string_view text, std::uint64_t& out)
+{
+  if (!text.empty() && text.size() <= 18) {
+    // Plain digits (no sign, point or spaces) cannot overflow here.
+    std::uint64_t value = 0;
+    std::size_t i = 0;
+    while (i < text.size() && static_cast<unsigned>(text[i] - '0') <= 9) {
+      value = value * 10 + static_cast<unsigned>(text[i++] - '0');
+    }
+    if (i == text.size()) {
+      out += value;
+      return true;
+    }
+  }
+  std::string why;
+  const auto parsed = parse_count(text, why);
+  if (!parsed) {
+    return false;
+  }
+  out += *parsed;
+  return true;
+}
+
+// Reads one mapped field into the record; false when the value is bad (the
+// message is built apart, see field_problem, so good rows build no strings).
+inline bool read_field(UsageField field, std::string_view value, UsageRecord& r, std::uint64_t& input_total)
+{
+  switch (field) {
+  case UsageField::timestamp: {
+    const std::string_view text = trim(value);
+    if (text.empty()) {
+      return true;
+    }
+    r.time = parse_timestamp(text);
+    return r.time.has_value();
+  }
+  case UsageField::request_id:
+    r.request_id = trim(value);
+    return true;
+  case UsageField::provider:
+    r.provider = trim(value);
+    return true;
+  case UsageField::model:
+    r.model = trim(value);
+    return true;
+  case UsageField::project:
+    r.project = trim(value);
+    return true;
+  case UsageField::key:
+    r.key = trim(value);
+    return true;
+  case UsageField::session:
+    r.session = trim(value);
+    return true;
+  case UsageField::requests:
+    r.requests = 0;
+    return add_count(value, r.requests);
+  case UsageField::input_total:
+    return add_count(value, input_total);
+  case UsageField::input_uncached:
+    return add_count(value, r.input);
+  case UsageField::cached_input:
+    return add_count(value, r.cached_input);
+  case UsageField::cache_write:
+    return add_count(value, r.cache_write);
+  case UsageField::output:
+    return add_count(value, r.output);
+  case UsageField::reasoning:
+    return add_count(value, r.reasoning);
+  case UsageField::web_search_calls:
+    return add_count(value, r.web_search_calls);
+  case UsageField::batch: {
+    const auto b = parse_bool(value);
+    if (b) {
+      r.batch = *b;
+    }
+    return b.has_value();
+  }
+  case UsageField::billed: {
+    const std::string_view text = trim(value);
+    if (text.empty()) {
+      return true;
+    }
+    r.billed = parse_billed_amount(text, r.billed_places); // "2.15E-03", as spreadsheets write
+    return r.billed.has_value();
+  }
+  case UsageField::currency: {
+    const std::string_view text = trim(value);
+    return text.empty() || equals_ignoring_case(text, "usd");
+  }
+  }
+  return true;
+}
+
+// Why read_field refused `value`, as the rejection's detail.
+[[gnu::cold]] std::string field_problem(UsageField field, const std::string& header, std::string_view value)
+{
+  switch (field) {
+  case UsageField::timestamp:
+    return fmt::format("field {}: \"{}\" is not a timestamp (expected ISO 8601 like 2026-01-05T10:00:00Z, "
+                       "or Unix seconds)",
+                       header, quoted_value(value));
+  case UsageField::batch:
+    return fmt::format("field {}: \"{}\" is not a boolean (expected true/false)", header, quoted_value(value));
+  case UsageField::billed: {
+    std::string reason;
+    Decimal::parse_scientific(trim(value), &reason);
+    return fmt::format("field {}: \"{}\" is not an amount: {} (expected a decimal like 0.00123)", header,
+                       quoted_value(value), reason);
+  }
+  case UsageField::currency:
+    return fmt::format("field {}: currency \"{}\" (expected USD; currencies are never mixed)", header,
+                       quoted_value(value));
+  default: {
+    std::string why;
+    parse_count(value, why);
+    return fmt::format("field {}: \"{}\" is {} (expected a whole number of zero or more)", header, quoted_value(value),
+                       why);
+  }
+  }
+}
+
+} // namespace
 
 void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::size_t line)
 {
@@ -407,126 +540,28 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
   UsageRecord r;
   r.where = where;
   std::uint64_t input_total = 0;
-  std::string problem;
-  const char* category = "bad field";
-  std::string why;
-  for (std::size_t i = 0; i < fields.size() && problem.empty(); ++i) {
-    if (!m_column_field[i]) {
-      continue;
-    }
-    const std::string_view value = fields[i];
-    auto count = [&](std::uint64_t& out) {
-      auto parsed = parse_count(value, why);
-      if (!parsed) {
-        problem = fmt::format("field {}: \"{}\" is {} (expected a whole number of zero or more)", m_headers[i],
-                              quoted_value(value), why);
-        return;
-      }
-      out += *parsed;
-    };
-    switch (*m_column_field[i]) {
-    case UsageField::timestamp:
-      if (!trim(value).empty()) {
-        r.time = parse_timestamp(trim(value));
-        if (!r.time) {
-          problem = fmt::format("field {}: \"{}\" is not a timestamp (expected ISO 8601 like 2026-01-05T10:00:00Z, "
-                                "or Unix seconds)",
-                                m_headers[i], quoted_value(value));
-        }
-      }
-      break;
-    case UsageField::request_id:
-      r.request_id = trim(value);
-      break;
-    case UsageField::provider:
-      r.provider = trim(value);
-      break;
-    case UsageField::model:
-      r.model = trim(value);
-      break;
-    case UsageField::project:
-      r.project = trim(value);
-      break;
-    case UsageField::key:
-      r.key = trim(value);
-      break;
-    case UsageField::session:
-      r.session = trim(value);
-      break;
-    case UsageField::requests:
-      r.requests = 0;
-      count(r.requests);
-      break;
-    case UsageField::input_total:
-      count(input_total);
-      break;
-    case UsageField::input_uncached:
-      count(r.input);
-      break;
-    case UsageField::cached_input:
-      count(r.cached_input);
-      break;
-    case UsageField::cache_write:
-      count(r.cache_write);
-      break;
-    case UsageField::output:
-      count(r.output);
-      break;
-    case UsageField::reasoning:
-      count(r.reasoning);
-      break;
-    case UsageField::web_search_calls:
-      count(r.web_search_calls);
-      break;
-    case UsageField::batch: {
-      auto b = parse_bool(value);
-      if (!b) {
-        problem =
-            fmt::format("field {}: \"{}\" is not a boolean (expected true/false)", m_headers[i], quoted_value(value));
-      } else {
-        r.batch = *b;
-      }
-      break;
-    }
-    case UsageField::billed:
-      if (!trim(value).empty()) {
-        std::string reason;
-        r.billed = Decimal::parse_scientific(trim(value), &reason); // "2.15E-03", as spreadsheets write
-        r.billed_places = written_decimal_places(trim(value));
-        if (!r.billed) {
-          problem = fmt::format("field {}: \"{}\" is not an amount: {} (expected a decimal like 0.00123)", m_headers[i],
-                                quoted_value(value), reason);
-        }
-      }
-      break;
-    case UsageField::currency:
-      if (!trim(value).empty() && to_lower(trim(value)) != "usd") {
-        problem = fmt::format("field {}: currency \"{}\" (expected USD; currencies are never mixed)", m_headers[i],
-                              quoted_value(value));
-      }
-      break;
+  for (const ColumnStep& step : m_plan) {
+    const std::string_view value = fields[step.column];
+    if (!read_field(step.field, value, r, input_total)) {
+      m_sink.reject(where.location(), "bad field", field_problem(step.field, m_headers[step.column], value));
+      return;
     }
   }
-  if (problem.empty()) {
-    if (m_input_includes_cached) {
-      if (r.cached_input > input_total) {
-        category = "cached exceeds input";
-        problem = fmt::format("cached input tokens {} exceed input tokens {} (expected cached to be part of input)",
-                              r.cached_input, input_total);
-      } else {
-        r.input = input_total - r.cached_input;
-      }
-    } else {
-      r.input += r.cache_write; // Anthropic: writes are input, billed at the input price
+  if (m_input_includes_cached) {
+    if (r.cached_input > input_total) {
+      m_sink.reject(where.location(), "cached exceeds input",
+                    fmt::format("cached input tokens {} exceed input tokens {} (expected cached to be part of input)",
+                                r.cached_input, input_total));
+      return;
     }
-    if (problem.empty() && r.reasoning > r.output) {
-      category = "reasoning exceeds output";
-      problem = fmt::format("reasoning tokens {} exceed output tokens {} (expected reasoning to be part of output)",
-                            r.reasoning, r.output);
-    }
+    r.input = input_total - r.cached_input;
+  } else {
+    r.input += r.cache_write; // Anthropic: writes are input, billed at the input price
   }
-  if (!problem.empty()) {
-    m_sink.reject(where.location(), category, problem);
+  if (r.reasoning > r.output) {
+    m_sink.reject(where.location(), "reasoning exceeds output",
+                  fmt::format("reasoning tokens {} exceed output tokens {} (expected reasoning to be part of output)",
+                              r.reasoning, r.output));
     return;
   }
   m_sink.record(r);

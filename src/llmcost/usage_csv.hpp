@@ -71,6 +71,13 @@ private:
   bool m_have_header = false;
   char m_delimiter = 0;
   std::vector<std::optional<UsageField>> m_column_field;
+  // The mapped columns in order: a row reads only these.
+  struct ColumnStep
+  {
+    std::size_t column;
+    UsageField field;
+  };
+  std::vector<ColumnStep> m_plan;
   std::vector<std::string> m_headers;
   bool m_input_includes_cached = false;
   std::vector<std::string_view> m_fields;
