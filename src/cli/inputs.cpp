@@ -5,6 +5,7 @@
 #include "cli/progress.hpp"
 
 #include "llmcost/error.hpp"
+#include "llmcost/files.hpp"
 #include "llmcost/ingest.hpp"
 #include "llmcost/usage_csv.hpp"
 #include "llmcost/usage_jsonl.hpp"
@@ -69,7 +70,7 @@ std::uint64_t env_number(const char* name, std::uint64_t fallback)
 // output must not depend on it.
 std::size_t block_size()
 {
-  return static_cast<std::size_t>(env_number("LLMCOST_BLOCK_SIZE", std::size_t{4} << 20));
+  return static_cast<std::size_t>(env_number("LLMCOST_BLOCK_SIZE", k_default_block_size));
 }
 
 unsigned thread_count(unsigned requested)

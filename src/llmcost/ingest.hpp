@@ -6,6 +6,7 @@
 // included. A piece that fails (a CSV quote spanning a cut, a bad file) is read
 // again in order by the single-pass path, which reports the error exactly.
 
+#include "llmcost/files.hpp"
 #include "llmcost/usage.hpp"
 #include "llmcost/usage_csv.hpp"
 
@@ -27,7 +28,7 @@ struct IngestOptions
   std::string input_format = "auto";
   ColumnMap maps;
   unsigned threads = 1;
-  std::size_t block_size = std::size_t{4} << 20;
+  std::size_t block_size = k_default_block_size;
   std::uint64_t min_piece = std::uint64_t{16} << 20; // smallest piece of a file worth a thread
   // Told the bytes of each block read (from the reading threads), for a progress bar.
   std::function<void(std::uint64_t)> progress;

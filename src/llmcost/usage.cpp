@@ -310,10 +310,39 @@ std::size_t RecordResolver::recent_slot(std::string_view provider, std::string_v
   return h % 64;
 }
 
+namespace {
+
+// Equality of short texts eight bytes at a time, inline: model and provider
+// names are compared on every record, and a memcmp call cost more than this.
+inline bool same_text(std::string_view a, std::string_view b)
+{
+  if (a.size() != b.size()) {
+    return false;
+  }
+  std::size_t i = 0;
+  for (; i + 8 <= a.size(); i += 8) {
+    std::uint64_t x = 0;
+    std::uint64_t y = 0;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    if (x != y) {
+      return false;
+    }
+  }
+  for (; i < a.size(); ++i) {
+    if (a[i] != b[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
 const RecordResolver::Result& RecordResolver::resolve(std::string_view provider, std::string_view model)
 {
   Recent& recent = m_recent[recent_slot(provider, model)];
-  if (recent.result != nullptr && recent.model == model && recent.provider == provider) {
+  if (recent.result != nullptr && same_text(recent.model, model) && same_text(recent.provider, provider)) {
     return *recent.result;
   }
   auto it = m_cache.find(Names(provider, model));
@@ -608,6 +637,32 @@ std::size_t UsageAggregator::GroupKeyHash::operator()(const GroupKey& key) const
   return h;
 }
 
+bool UsageAggregator::GroupKey::operator==(const GroupKey& other) const
+{
+  if (card != other.card || model != other.model || prices != other.prices || batch != other.batch ||
+      dimensions != other.dimensions) {
+    return false;
+  }
+  for (std::size_t i = 0; i < dimensions; ++i) {
+    if (values[i] != other.values[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+UsageAggregator::Accumulator& UsageAggregator::group(const GroupKey& key)
+{
+  const std::size_t hash = GroupKeyHash{}(key);
+  RecentGroup& recent = m_recent_groups[(hash ^ (hash >> 17)) % m_recent_groups.size()];
+  if (recent.key != nullptr && recent.hash == hash && *recent.key == key) {
+    return *recent.accumulator;
+  }
+  auto& node = *m_groups.try_emplace(key).first;
+  recent = RecentGroup{hash, &node.first, &node.second};
+  return node.second;
+}
+
 void UsageAggregator::Accumulator::add(const Accumulator& other)
 {
   requests += other.requests;
@@ -723,7 +778,7 @@ void UsageAggregator::process(const UsageRecord& record)
       break;
     }
   }
-  Accumulator& acc = m_groups[key];
+  Accumulator& acc = group(key);
   acc.requests += record.requests;
   acc.input += record.input;
   acc.cached_input += record.cached_input;

@@ -209,6 +209,13 @@ bool equals_ignoring_case(std::string_view text, std::string_view lower)
 
 std::optional<bool> parse_bool(std::string_view text)
 {
+  // The spellings exports write, before the case-insensitive search.
+  if (text == "false" || text == "0") {
+    return false;
+  }
+  if (text == "true" || text == "1") {
+    return true;
+  }
   const std::string_view value = trim(text);
   for (std::string_view yes : {"true", "1", "yes", "batch"}) {
     if (equals_ignoring_case(value, yes)) {
