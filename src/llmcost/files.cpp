@@ -99,7 +99,9 @@ bool BlockReader::fill()
   if (m_begin > 0 && m_begin == m_size) {
     m_begin = m_size = 0;
   }
-  std::size_t want = m_block_size;
+  // A record longer than a block: read as much again as is held, so a long
+  // line costs a few doublings, not a copy of it per block.
+  std::size_t want = std::max(m_block_size, m_size - m_begin);
   if (m_end != k_to_end) {
     want = static_cast<std::size_t>(std::min<std::uint64_t>(want, m_end - m_offset));
     if (want == 0) {
