@@ -124,28 +124,48 @@ std::optional<std::int64_t> iso_seconds_fast(std::string_view text)
   }
   auto digit = [&](std::size_t i) { return static_cast<unsigned>(text[i] - '0'); };
   unsigned bad = 0;
-  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
+  for (std::size_t i : {11, 12, 14, 15, 17, 18}) {
     bad |= digit(i) > 9 ? 1U : 0U;
   }
-  if (bad != 0) {
+  const unsigned hour = digit(11) * 10 + digit(12);
+  const unsigned minute = digit(14) * 10 + digit(15);
+  const unsigned second = digit(17) * 10 + digit(18);
+  if (bad != 0 || hour > 23 || minute > 59 || second > 60) {
     return std::nullopt;
   }
-  const int v[6] = {static_cast<int>(digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)),
-                    static_cast<int>(digit(5) * 10 + digit(6)),
-                    static_cast<int>(digit(8) * 10 + digit(9)),
-                    static_cast<int>(digit(11) * 10 + digit(12)),
-                    static_cast<int>(digit(14) * 10 + digit(15)),
-                    static_cast<int>(digit(17) * 10 + digit(18))};
-  static constexpr unsigned k_month_days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (v[1] < 1 || v[1] > 12 || v[2] < 1 || static_cast<unsigned>(v[2]) > k_month_days[v[1] - 1] || v[3] > 23 ||
-      v[4] > 59 || v[5] > 60) {
-    return std::nullopt;
+  // Rows come in time order, so the date is nearly always the last one seen.
+  struct LastDate
+  {
+    std::uint64_t head = 0; // "YYYY-MM-"
+    std::uint16_t tail = 0; // "DD"
+    Day day = 0;
+    bool valid = false;
+  };
+  thread_local LastDate last;
+  std::uint64_t head = 0;
+  std::uint16_t tail = 0;
+  std::memcpy(&head, text.data(), 8);
+  std::memcpy(&tail, text.data() + 8, 2);
+  if (!last.valid || last.head != head || last.tail != tail) {
+    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+      bad |= digit(i) > 9 ? 1U : 0U;
+    }
+    if (bad != 0) {
+      return std::nullopt;
+    }
+    const int year = static_cast<int>(digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3));
+    const unsigned month = digit(5) * 10 + digit(6);
+    const unsigned day = digit(8) * 10 + digit(9);
+    static constexpr unsigned k_month_days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12 || day < 1 || day > k_month_days[month - 1]) {
+      return std::nullopt;
+    }
+    if (month == 2 && day == 29 && !(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))) {
+      return std::nullopt;
+    }
+    last = LastDate{head, tail, days_from_civil(year, month, day), true};
   }
-  if (v[1] == 2 && v[2] == 29 && !(v[0] % 4 == 0 && (v[0] % 100 != 0 || v[0] % 400 == 0))) {
-    return std::nullopt;
-  }
-  const Day day = days_from_civil(v[0], static_cast<unsigned>(v[1]), static_cast<unsigned>(v[2]));
-  return static_cast<std::int64_t>(day) * 86400 + v[3] * 3600 + v[4] * 60 + v[5];
+  return static_cast<std::int64_t>(last.day) * 86400 + hour * 3600 + minute * 60 + second;
 }
 
 } // namespace
@@ -297,17 +317,42 @@ void RecordResolver::ignore_provider(std::string_view provider)
   }
 }
 
+namespace {
+
+// The first and last bytes of a name as one number, with fixed-size loads.
+inline std::uint64_t edge_bytes(std::string_view text)
+{
+  if (text.size() >= 8) {
+    std::uint64_t head = 0;
+    std::uint64_t tail = 0;
+    std::memcpy(&head, text.data(), 8);
+    std::memcpy(&tail, text.data() + text.size() - 8, 8);
+    return (head * 0xC2B2AE3D27D4EB4FULL) ^ tail;
+  }
+  if (text.size() >= 4) {
+    std::uint32_t head = 0;
+    std::uint32_t tail = 0;
+    std::memcpy(&head, text.data(), 4);
+    std::memcpy(&tail, text.data() + text.size() - 4, 4);
+    return (static_cast<std::uint64_t>(head) << 32) | tail;
+  }
+  std::uint64_t word = 0;
+  for (const char c : text) {
+    word = (word << 8) | static_cast<unsigned char>(c);
+  }
+  return word;
+}
+
+} // namespace
+
 std::size_t RecordResolver::recent_slot(std::string_view provider, std::string_view model)
 {
-  std::size_t h = model.size() * 31 + provider.size() * 17;
-  if (!model.empty()) {
-    h += static_cast<unsigned char>(model.front()) + static_cast<unsigned char>(model.back()) * 7U +
-         static_cast<unsigned char>(model[model.size() / 2]) * 13U;
-  }
-  if (!provider.empty()) {
-    h += static_cast<unsigned char>(provider.front()) * 3U;
-  }
-  return h % 64;
+  // Names differ mostly at the end ("kimi-k2.5", "kimi-k2.6"): mix both ends
+  // and both lengths, and take the top bits of a multiplicative hash.
+  std::uint64_t h = (edge_bytes(model) + model.size()) * 0x9E3779B97F4A7C15ULL;
+  h ^= (edge_bytes(provider) + (provider.size() << 32)) * 0x165667B19E3779F9ULL;
+  h *= 0x9E3779B97F4A7C15ULL;
+  return static_cast<std::size_t>(h >> 58); // 64 slots
 }
 
 namespace {
