@@ -77,57 +77,6 @@ const char* find_delimiter_or_cr(const char* from, const char* end, char delimit
   return end;
 }
 
-#if defined(__SSE2__)
-// Bit i set where p[i] == byte, for 64 bytes at p.
-inline std::uint64_t equal_mask64(const char* p, __m128i byte)
-{
-  std::uint64_t mask = 0;
-  for (int k = 0; k < 4; ++k) {
-    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
-    mask |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, byte))))
-            << (16 * k);
-  }
-  return mask;
-}
-
-// Splits the line [begin, end) at every delimiter, 64 bytes at a time, when
-// it holds no '"' and no '\r'; returns false otherwise (fields unchanged
-// then), for the general path. Reads up to 63 bytes past `end` while they are
-// inside the buffer (`limit`), else from a padded copy.
-bool split_plain_line(const char* begin, const char* end, const char* limit, char delimiter,
-                      std::vector<std::string_view>& fields)
-{
-  const __m128i delimiter_bytes = _mm_set1_epi8(delimiter);
-  const __m128i quote_bytes = _mm_set1_epi8('"');
-  const __m128i return_bytes = _mm_set1_epi8('\r');
-  const std::size_t first = fields.size();
-  const char* field = begin;
-  alignas(16) char padded[64];
-  for (const char* block = begin; block < end; block += 64) {
-    const char* p = block;
-    const auto remaining = static_cast<std::size_t>(end - block);
-    if (limit - block < 64) {
-      std::memset(padded, 0, sizeof padded);
-      std::memcpy(padded, block, std::min<std::size_t>(remaining, 64));
-      p = padded;
-    }
-    const std::uint64_t in_line = remaining >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << remaining) - 1;
-    if (((equal_mask64(p, quote_bytes) | equal_mask64(p, return_bytes)) & in_line) != 0) {
-      fields.resize(first);
-      return false;
-    }
-    for (std::uint64_t delimiters = equal_mask64(p, delimiter_bytes) & in_line; delimiters != 0;
-         delimiters &= delimiters - 1) {
-      const char* stop = block + std::countr_zero(delimiters);
-      fields.emplace_back(field, static_cast<std::size_t>(stop - field));
-      field = stop + 1;
-    }
-  }
-  fields.emplace_back(field, static_cast<std::size_t>(end - field));
-  return true;
-}
-#endif
-
 } // namespace
 
 CsvReader::CsvReader(std::string_view text, char delimiter, std::size_t first_line, bool at_end)
@@ -152,9 +101,8 @@ CsvReader::CsvReader(std::string_view text, char delimiter, std::size_t first_li
   }
 }
 
-bool CsvReader::next(std::vector<std::string_view>& fields, const std::string& file)
+bool CsvReader::peek_line(std::string_view& content)
 {
-  fields.clear();
   // Skip blank lines between records.
   while (m_pos < m_text.size() && (m_text[m_pos] == '\n' || m_text[m_pos] == '\r')) {
     if (m_text[m_pos] == '\n') {
@@ -167,29 +115,45 @@ bool CsvReader::next(std::vector<std::string_view>& fields, const std::string& f
   if (m_pos >= m_text.size()) {
     return false;
   }
-  // Fast path: a line without quotes splits at delimiters, no copies.
   const char* begin = m_text.data() + m_pos;
   const char* end_of_text = m_text.data() + m_text.size();
   const auto* newline =
       static_cast<const char*>(std::memchr(begin, '\n', static_cast<std::size_t>(end_of_text - begin)));
   if (newline == nullptr && !m_at_end) {
-    return false;
+    return false; // not whole yet
   }
+  m_peeked_end = newline != nullptr ? static_cast<std::size_t>(newline + 1 - m_text.data()) : m_text.size();
   const char* line_end = newline != nullptr ? newline : end_of_text;
   const char* content_end = line_end > begin && line_end[-1] == '\r' ? line_end - 1 : line_end;
+  content = std::string_view(begin, static_cast<std::size_t>(content_end - begin));
   m_record_line = m_line;
-#if defined(__SSE2__)
-  if (split_plain_line(begin, content_end, end_of_text, m_delimiter, fields)) {
-    if (newline != nullptr) {
-      ++m_line;
-      m_pos = static_cast<std::size_t>(newline + 1 - m_text.data());
-    } else {
-      m_pos = m_text.size();
-    }
+  return true;
+}
+
+void CsvReader::take_line()
+{
+  if (m_peeked_end > 0 && m_text[m_peeked_end - 1] == '\n') {
+    ++m_line;
+  }
+  m_pos = m_peeked_end;
+}
+
+bool CsvReader::next(std::vector<std::string_view>& fields, const std::string& file)
+{
+  fields.clear();
+  std::string_view content;
+  if (!peek_line(content)) {
+    return false;
+  }
+  // Fast path: a line without quotes splits at delimiters, no copies.
+  if (split_plain(content, m_text.data() + m_text.size(), m_delimiter,
+                  [&](std::string_view field) { fields.push_back(field); })) {
+    take_line();
     return true;
   }
-#endif
-  for (const char* field = begin;;) {
+  fields.clear();
+  const char* content_end = content.data() + content.size();
+  for (const char* field = content.data();;) {
     if (field < content_end && *field == '"') {
       // A quoted field without doubled quotes or line breaks is a view too.
       const auto* close =
@@ -214,12 +178,7 @@ bool CsvReader::next(std::vector<std::string_view>& fields, const std::string& f
     }
     field = stop + 1;
   }
-  if (newline != nullptr) {
-    ++m_line;
-    m_pos = static_cast<std::size_t>(newline + 1 - m_text.data());
-  } else {
-    m_pos = m_text.size();
-  }
+  take_line();
   return true;
 }
 

@@ -4,11 +4,17 @@
 // the delimiter. Fields are views into the buffer (or into a scratch buffer
 // when a quoted field had to be unescaped), valid until the next record.
 
+#include <bit>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace llmcost {
 
@@ -26,6 +32,13 @@ public:
   // Throws Error (with `file`) on an unterminated quote or a stray quote.
   bool next(std::vector<std::string_view>& fields, const std::string& file);
 
+  // The next line, whole, without its line break (blank lines skipped), for
+  // a caller that splits it itself (split_plain); false at the end of the
+  // input or before a line that is not whole yet. take_line() then takes it;
+  // otherwise next() reads it as CSV.
+  bool peek_line(std::string_view& content);
+  void take_line();
+
   // Bytes of `text` taken by the whole records read so far (and blank lines).
   std::size_t consumed() const { return m_pos; }
 
@@ -41,11 +54,100 @@ private:
   std::size_t m_pos = 0;
   std::size_t m_line = 1;
   std::size_t m_record_line = 1;
+  std::size_t m_peeked_end = 0; // where the line peek_line() found ends
   char m_delimiter = ',';
   bool m_at_end = true;
   bool m_had_bom = false;
   std::vector<std::string> m_scratch; // unescaped quoted fields of the current record
 };
+
+#if defined(__SSE2__)
+namespace csv_detail {
+// Bit i set where p[i] == byte, for the 64 bytes at p.
+inline std::uint64_t equal_mask64(const char* p, __m128i byte)
+{
+  std::uint64_t mask = 0;
+  for (int k = 0; k < 4; ++k) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    mask |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, byte))))
+            << (16 * k);
+  }
+  return mask;
+}
+} // namespace csv_detail
+#endif
+
+// Calls `on_field(text)` for each field of `line` and returns true when the
+// line is simple: fields split at delimiters, a quoted field (which may hold
+// delimiters) taken as the view between its quotes when it has no doubled
+// quote, no '\r' anywhere. Returns false otherwise, possibly after some
+// calls: the caller starts the line again on the general path. Reads up to 63
+// bytes past the line while they are before `limit` (the end of the buffer),
+// else from a padded copy. 64 bytes at a time.
+template <typename OnField>
+bool split_plain(std::string_view line, const char* limit, char delimiter, OnField&& on_field)
+{
+#if defined(__SSE2__)
+  const __m128i delimiter_bytes = _mm_set1_epi8(delimiter);
+  const __m128i quote_bytes = _mm_set1_epi8('"');
+  const __m128i return_bytes = _mm_set1_epi8('\r');
+  const char* end = line.data() + line.size();
+  const char* field = line.data();
+  std::uint64_t inside_before = 0; // all ones when a quoted field runs into this block
+  std::size_t quotes = 0;
+  std::size_t quoted_fields = 0;
+  // A field is either unquoted or "..." whole; the quote count settles the rest.
+  auto emit = [&](const char* stop) {
+    if (stop - field >= 2 && *field == '"' && stop[-1] == '"') {
+      ++quoted_fields;
+      on_field(std::string_view(field + 1, static_cast<std::size_t>(stop - field - 2)));
+      return true;
+    }
+    if (stop > field && *field == '"') {
+      return false;
+    }
+    on_field(std::string_view(field, static_cast<std::size_t>(stop - field)));
+    return true;
+  };
+  alignas(16) char padded[64];
+  for (const char* block = line.data(); block < end; block += 64) {
+    const char* p = block;
+    const auto remaining = static_cast<std::size_t>(end - block);
+    if (limit - block < 64) {
+      std::memset(padded, 0, sizeof padded);
+      std::memcpy(padded, block, remaining < 64 ? remaining : 64);
+      p = padded;
+    }
+    const std::uint64_t in_line = remaining >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << remaining) - 1;
+    if ((csv_detail::equal_mask64(p, return_bytes) & in_line) != 0) {
+      return false;
+    }
+    std::uint64_t delimiters = csv_detail::equal_mask64(p, delimiter_bytes) & in_line;
+    if (const std::uint64_t quote_marks = csv_detail::equal_mask64(p, quote_bytes) & in_line; quote_marks != 0) {
+      // Inside quotes: the prefix XOR of the quote marks, carried across blocks.
+      std::uint64_t inside = quote_marks;
+      for (int shift = 1; shift < 64; shift *= 2) {
+        inside ^= inside << shift;
+      }
+      inside ^= inside_before;
+      delimiters &= ~inside;
+      inside_before = (inside >> 63) != 0 ? ~std::uint64_t{0} : 0;
+      quotes += static_cast<std::size_t>(std::popcount(quote_marks));
+    }
+    for (; delimiters != 0; delimiters &= delimiters - 1) {
+      const char* stop = block + std::countr_zero(delimiters);
+      if (!emit(stop)) {
+        return false;
+      }
+      field = stop + 1;
+    }
+  }
+  return emit(end) && quotes == 2 * quoted_fields;
+#else
+  (void)line, (void)limit, (void)delimiter, (void)on_field;
+  return false; // the general path splits it
+#endif
+}
 
 // The delimiter (',', ';' or '\t') that splits the first line into the most fields.
 char detect_delimiter(std::string_view first_line);

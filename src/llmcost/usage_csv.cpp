@@ -275,139 +275,6 @@ ColumnMap parse_column_maps(const std::vector<std::string>& specs)
   return out;
 }
 
-UsageCsvReader::UsageCsvReader(std::string file, const ColumnMap& extra, RecordSink& sink)
-  : m_file(std::move(file))
-  , m_extra(extra)
-  , m_sink(sink)
-{
-}
-
-UsageCsvReader::UsageCsvReader(const UsageCsvReader& header, RecordSink& sink)
-  : m_file(header.m_file)
-  , m_extra(header.m_extra)
-  , m_sink(sink)
-  , m_have_header(header.m_have_header)
-  , m_delimiter(header.m_delimiter)
-  , m_column_field(header.m_column_field)
-  , m_plan(header.m_plan)
-  , m_headers(header.m_headers)
-  , m_input_includes_cached(header.m_input_includes_cached)
-{
-}
-
-std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line, bool at_end)
-{
-  CsvReader reader(piece, m_delimiter, first_line, at_end);
-  if (!m_have_header) {
-    if (!reader.next(m_fields, m_file)) {
-      return reader.consumed();
-    }
-    m_delimiter = reader.delimiter();
-    read_header(m_fields);
-    m_have_header = true;
-  }
-  while (reader.next(m_fields, m_file)) {
-    read_row(m_fields, reader.record_line());
-  }
-  return reader.consumed();
-}
-
-std::size_t UsageCsvReader::feed_header(std::string_view start, bool at_end)
-{
-  CsvReader reader(start, 0, 1, at_end);
-  if (!reader.next(m_fields, m_file)) {
-    return 0;
-  }
-  m_delimiter = reader.delimiter();
-  read_header(m_fields);
-  m_have_header = true;
-  return reader.consumed();
-}
-
-void UsageCsvReader::finish() const
-{
-  if (!m_have_header) {
-    throw Error(Location{m_file, 1, 1}, "empty file",
-                "a usage export with a header line naming the columns, or JSON traces");
-  }
-}
-
-void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
-{
-  // column index -> field (or none)
-  m_column_field.assign(fields.size(), std::nullopt);
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    m_headers.push_back(normalise_header(fields[i]));
-  }
-  for (std::size_t i = 0; i < m_headers.size(); ++i) {
-    for (const auto& [name, field] : m_extra) {
-      if (m_headers[i] == name) {
-        m_column_field[i] = field;
-      }
-    }
-    if (!m_column_field[i]) {
-      for (const auto& alias : k_aliases) {
-        if (alias.header == m_headers[i]) {
-          m_column_field[i] = alias.field;
-          break;
-        }
-      }
-    }
-  }
-  auto has = [&](UsageField f) {
-    return std::find(m_column_field.begin(), m_column_field.end(), std::optional<UsageField>(f)) !=
-           m_column_field.end();
-  };
-  auto header_has = [&](std::string_view name) {
-    return std::find(m_headers.begin(), m_headers.end(), name) != m_headers.end();
-  };
-  const bool has_tokens = has(UsageField::input_total) || has(UsageField::input_uncached) || has(UsageField::output);
-  // Cost-only exports carry amounts, not usage: recognise them and say so.
-  if (!has_tokens && header_has("amount_value") && header_has("line_item")) {
-    throw Error(Location{m_file, 1, 1},
-                "an OpenAI cost export: amounts per line item, without token counts, so nothing can be re-priced "
-                "against the rate cards",
-                "a usage export with token counts, or API responses / traces");
-  }
-  if (!has_tokens && header_has("token_type") && header_has("cost_usd")) {
-    throw Error(Location{m_file, 1, 1},
-                "an Anthropic console cost export: costs per token type, without token counts, so nothing can be "
-                "re-priced against the rate cards",
-                "the console's usage export (usage_input_tokens_no_cache, usage_output_tokens, ...)");
-  }
-  // One column per field (except summed ones); the first wins, later
-  // duplicates (e.g. both "cost" and "cost_usd") would be ambiguous.
-  for (std::size_t i = 0; i < m_column_field.size(); ++i) {
-    for (std::size_t j = 0; j < i; ++j) {
-      if (m_column_field[i] && m_column_field[i] == m_column_field[j] && !is_summed(*m_column_field[i])) {
-        if (m_headers[i] == m_headers[j]) {
-          throw Error(Location{m_file, 1, 0},
-                      fmt::format("duplicate column \"{}\" (columns {} and {})", m_headers[i], j + 1, i + 1),
-                      "each column name once");
-        }
-        throw Error(Location{m_file, 1, 0},
-                    fmt::format("columns \"{}\" and \"{}\" both mean {}", m_headers[j], m_headers[i],
-                                to_string(*m_column_field[i])),
-                    fmt::format("one of them, or --map {}=FIELD to say what the other is", m_headers[i]));
-      }
-    }
-  }
-  if (!has(UsageField::model)) {
-    throw Error(Location{m_file, 1, 1}, "no model column in the header",
-                "a column such as model, model_id, model_version, or --map COLUMN=model");
-  }
-  if (!has(UsageField::input_total) && !has(UsageField::input_uncached) && !has(UsageField::output)) {
-    throw Error(Location{m_file, 1, 1}, "no token columns in the header",
-                "input_tokens / prompt_tokens and output_tokens / completion_tokens (or --map)");
-  }
-  m_input_includes_cached = has(UsageField::input_total);
-  for (std::size_t i = 0; i < m_column_field.size(); ++i) {
-    if (m_column_field[i]) {
-      m_plan.push_back({i, *m_column_field[i]});
-    }
-  }
-}
-
 namespace {
 
 // Adds an unsigned count to `out`; false when the text is not one.
@@ -535,6 +402,162 @@ inline bool read_field(UsageField field, std::string_view value, UsageRecord& r,
 
 } // namespace
 
+UsageCsvReader::UsageCsvReader(std::string file, const ColumnMap& extra, RecordSink& sink)
+  : m_file(std::move(file))
+  , m_extra(extra)
+  , m_sink(sink)
+{
+}
+
+UsageCsvReader::UsageCsvReader(const UsageCsvReader& header, RecordSink& sink)
+  : m_file(header.m_file)
+  , m_extra(header.m_extra)
+  , m_sink(sink)
+  , m_have_header(header.m_have_header)
+  , m_delimiter(header.m_delimiter)
+  , m_column_field(header.m_column_field)
+  , m_plan(header.m_plan)
+  , m_headers(header.m_headers)
+  , m_input_includes_cached(header.m_input_includes_cached)
+{
+}
+
+std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line, bool at_end)
+{
+  CsvReader reader(piece, m_delimiter, first_line, at_end);
+  if (!m_have_header) {
+    if (!reader.next(m_fields, m_file)) {
+      return reader.consumed();
+    }
+    m_delimiter = reader.delimiter();
+    read_header(m_fields);
+    m_have_header = true;
+  }
+  std::string_view line;
+  while (reader.peek_line(line)) {
+    // Fast path: fields go straight into the record as the line is split;
+    // a line with quotes, or one that is rejected, is read again field by
+    // field so that what is reported is exactly as on the general path.
+    UsageRecord r;
+    std::uint64_t input_total = 0;
+    std::size_t column = 0;
+    bool good = true;
+    const bool plain = split_plain(line, piece.data() + piece.size(), m_delimiter, [&](std::string_view value) {
+      if (good && column < m_column_field.size() && m_column_field[column]) {
+        good = read_field(*m_column_field[column], value, r, input_total);
+      }
+      ++column;
+    });
+    if (plain && good && column == m_column_field.size()) {
+      reader.take_line();
+      r.where = SourceLine{m_file, reader.record_line()};
+      finish_row(r, input_total);
+      continue;
+    }
+    if (!reader.next(m_fields, m_file)) {
+      break;
+    }
+    read_row(m_fields, reader.record_line());
+  }
+  return reader.consumed();
+}
+
+std::size_t UsageCsvReader::feed_header(std::string_view start, bool at_end)
+{
+  CsvReader reader(start, 0, 1, at_end);
+  if (!reader.next(m_fields, m_file)) {
+    return 0;
+  }
+  m_delimiter = reader.delimiter();
+  read_header(m_fields);
+  m_have_header = true;
+  return reader.consumed();
+}
+
+void UsageCsvReader::finish() const
+{
+  if (!m_have_header) {
+    throw Error(Location{m_file, 1, 1}, "empty file",
+                "a usage export with a header line naming the columns, or JSON traces");
+  }
+}
+
+void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
+{
+  // column index -> field (or none)
+  m_column_field.assign(fields.size(), std::nullopt);
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    m_headers.push_back(normalise_header(fields[i]));
+  }
+  for (std::size_t i = 0; i < m_headers.size(); ++i) {
+    for (const auto& [name, field] : m_extra) {
+      if (m_headers[i] == name) {
+        m_column_field[i] = field;
+      }
+    }
+    if (!m_column_field[i]) {
+      for (const auto& alias : k_aliases) {
+        if (alias.header == m_headers[i]) {
+          m_column_field[i] = alias.field;
+          break;
+        }
+      }
+    }
+  }
+  auto has = [&](UsageField f) {
+    return std::find(m_column_field.begin(), m_column_field.end(), std::optional<UsageField>(f)) !=
+           m_column_field.end();
+  };
+  auto header_has = [&](std::string_view name) {
+    return std::find(m_headers.begin(), m_headers.end(), name) != m_headers.end();
+  };
+  const bool has_tokens = has(UsageField::input_total) || has(UsageField::input_uncached) || has(UsageField::output);
+  // Cost-only exports carry amounts, not usage: recognise them and say so.
+  if (!has_tokens && header_has("amount_value") && header_has("line_item")) {
+    throw Error(Location{m_file, 1, 1},
+                "an OpenAI cost export: amounts per line item, without token counts, so nothing can be re-priced "
+                "against the rate cards",
+                "a usage export with token counts, or API responses / traces");
+  }
+  if (!has_tokens && header_has("token_type") && header_has("cost_usd")) {
+    throw Error(Location{m_file, 1, 1},
+                "an Anthropic console cost export: costs per token type, without token counts, so nothing can be "
+                "re-priced against the rate cards",
+                "the console's usage export (usage_input_tokens_no_cache, usage_output_tokens, ...)");
+  }
+  // One column per field (except summed ones); the first wins, later
+  // duplicates (e.g. both "cost" and "cost_usd") would be ambiguous.
+  for (std::size_t i = 0; i < m_column_field.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (m_column_field[i] && m_column_field[i] == m_column_field[j] && !is_summed(*m_column_field[i])) {
+        if (m_headers[i] == m_headers[j]) {
+          throw Error(Location{m_file, 1, 0},
+                      fmt::format("duplicate column \"{}\" (columns {} and {})", m_headers[i], j + 1, i + 1),
+                      "each column name once");
+        }
+        throw Error(Location{m_file, 1, 0},
+                    fmt::format("columns \"{}\" and \"{}\" both mean {}", m_headers[j], m_headers[i],
+                                to_string(*m_column_field[i])),
+                    fmt::format("one of them, or --map {}=FIELD to say what the other is", m_headers[i]));
+      }
+    }
+  }
+  if (!has(UsageField::model)) {
+    throw Error(Location{m_file, 1, 1}, "no model column in the header",
+                "a column such as model, model_id, model_version, or --map COLUMN=model");
+  }
+  if (!has(UsageField::input_total) && !has(UsageField::input_uncached) && !has(UsageField::output)) {
+    throw Error(Location{m_file, 1, 1}, "no token columns in the header",
+                "input_tokens / prompt_tokens and output_tokens / completion_tokens (or --map)");
+  }
+  m_input_includes_cached = has(UsageField::input_total);
+  for (std::size_t i = 0; i < m_column_field.size(); ++i) {
+    if (m_column_field[i]) {
+      m_plan.push_back({i, *m_column_field[i]});
+    }
+  }
+}
+
 void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::size_t line)
 {
   const SourceLine where{m_file, line};
@@ -554,6 +577,12 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
       return;
     }
   }
+  finish_row(r, input_total);
+}
+
+void UsageCsvReader::finish_row(UsageRecord& r, std::uint64_t input_total)
+{
+  const SourceLine& where = r.where;
   if (m_input_includes_cached) {
     if (r.cached_input > input_total) {
       m_sink.reject(where.location(), "cached exceeds input",

@@ -64,6 +64,8 @@ public:
 private:
   void read_header(const std::vector<std::string_view>& fields);
   void read_row(const std::vector<std::string_view>& fields, std::size_t line);
+  // The checks across fields, then the record goes to the sink.
+  void finish_row(UsageRecord& r, std::uint64_t input_total);
 
   std::string m_file;
   const ColumnMap& m_extra;
