@@ -17,8 +17,16 @@ fail=0
   { echo "FAIL: cpack -G DEB"; cat "$tmp/cpack.log"; exit 1; }
 deb=$(ls "$tmp"/out/llmcost_*.deb)
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libfmt9 libstdc++6 libc6; do
-  grep -q "$lib" <<<"$depends" || { echo "FAIL: Depends lacks $lib: $depends"; fail=1; }
+# Depends names the package of every library the binary loads: libc6, plus
+# libfmt9, libstdc++6 and libgcc-s1 when they are not linked in
+# (LLMCOST_STATIC_RUNTIME=OFF or a sanitizer build).
+grep -q "libc6" <<<"$depends" || { echo "FAIL: Depends lacks libc6: $depends"; fail=1; }
+needed=$(LC_ALL=C readelf -d "$build/llmcost" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+for pair in libfmt.so:libfmt9 libstdc++.so:libstdc++6 libgcc_s.so:libgcc-s1; do
+  if grep -q "^${pair%%:*}" <<<"$needed" && ! grep -q "${pair#*:}" <<<"$depends"; then
+    echo "FAIL: llmcost loads ${pair%%:*} but Depends lacks ${pair#*:}: $depends"
+    fail=1
+  fi
 done
 for f in ./usr/bin/llmcost ./usr/share/man/man1/llmcost.1 ./usr/share/bash-completion/completions/llmcost \
   ./usr/share/zsh/vendor-completions/_llmcost ./usr/share/fish/vendor_completions.d/llmcost.fish \

@@ -60,13 +60,15 @@ bool writes_to_file(const CommonOptions& options);
 // Writes to --output (atomically, via a temporary file) or stdout.
 void emit(const CommonOptions& options, Context& context, const std::string& text);
 
-void setup_estimate(CLI::App& app, Context& context);
-void setup_models(CLI::App& app, Context& context);
-void setup_rates(CLI::App& app, Context& context);
-void setup_reconcile(CLI::App& app, Context& context);
-void setup_budget(CLI::App& app, Context& context);
-void setup_compare(CLI::App& app, Context& context);
-void setup_completions(CLI::App& app, Context& context);
-void setup_config(CLI::App& app, Context& context);
+// Each sets up its subcommand `cmd` (options and callback); run() creates it
+// with the name and description listed in app.cpp.
+void setup_estimate(CLI::App& cmd, Context& context);
+void setup_models(CLI::App& cmd, Context& context);
+void setup_rates(CLI::App& cmd, Context& context);
+void setup_reconcile(CLI::App& cmd, Context& context);
+void setup_budget(CLI::App& cmd, Context& context);
+void setup_compare(CLI::App& cmd, Context& context);
+void setup_completions(CLI::App& cmd, Context& context);
+void setup_config(CLI::App& cmd, Context& context);
 
 } // namespace llmcost::cli

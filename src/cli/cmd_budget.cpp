@@ -111,32 +111,31 @@ void run_budget_command(const BudgetCommandOptions& o, Context& context)
 
 } // namespace
 
-void setup_budget(CLI::App& app, Context& context)
+void setup_budget(CLI::App& cmd, Context& context)
 {
   auto options = std::make_shared<BudgetCommandOptions>();
-  CLI::App* cmd = app.add_subcommand("budget", "Check spend against a limit, credits, rate-limit tiers and a baseline");
-  cmd->add_option("inputs", options->inputs, "Workload specs, or usage files (projected from their observed days)");
-  add_pricing_options(*cmd, options->common);
-  add_output_options(*cmd, options->common);
-  cmd->add_option("--by", options->common.by, "Group rows by: workload, provider, model, project, key, ...");
-  cmd->add_option("--period", options->period, "Budget period")
+  cmd.add_option("inputs", options->inputs, "Workload specs, or usage files (projected from their observed days)");
+  add_pricing_options(cmd, options->common);
+  add_output_options(cmd, options->common);
+  cmd.add_option("--by", options->common.by, "Group rows by: workload, provider, model, project, key, ...");
+  cmd.add_option("--period", options->period, "Budget period")
       ->check(CLI::IsMember({"day", "week", "month", "year"}))
       ->capture_default_str();
-  cmd->add_option("--limit", options->limit, "Spend limit per period in USD; over it, exit 1");
-  cmd->add_option("--tax-rate", options->tax_rate, "Tax added where the card's prices exclude it (8.5 or 8.5%)");
-  cmd->add_option("--balance", options->balance, "Credit balance in USD: runway and the top-up that covers the period");
-  cmd->add_flag("--include-signup-bonus", options->include_signup_bonus, "Add the route's signup bonus to the balance");
-  cmd->add_option("--as-of", options->as_of, "Date the runway starts (YYYY-MM-DD; default today)");
-  cmd->add_option("--peak-factor", options->peak_factor,
-                  "Peak-to-average ratio for rate limits when workloads give no peaks")
+  cmd.add_option("--limit", options->limit, "Spend limit per period in USD; over it, exit 1");
+  cmd.add_option("--tax-rate", options->tax_rate, "Tax added where the card's prices exclude it (8.5 or 8.5%)");
+  cmd.add_option("--balance", options->balance, "Credit balance in USD: runway and the top-up that covers the period");
+  cmd.add_flag("--include-signup-bonus", options->include_signup_bonus, "Add the route's signup bonus to the balance");
+  cmd.add_option("--as-of", options->as_of, "Date the runway starts (YYYY-MM-DD; default today)");
+  cmd.add_option("--peak-factor", options->peak_factor,
+                 "Peak-to-average ratio for rate limits when workloads give no peaks")
       ->capture_default_str();
-  cmd->add_option("--baseline", options->baseline, "A saved `estimate --format json` to compare against");
-  cmd->add_option("--max-increase", options->max_increase, "Allowed increase over the baseline, in percent (5 or 5%)");
-  cmd->add_option("--max-increase-abs", options->max_increase_abs,
-                  "Allowed increase in USD; with --max-increase, both must be exceeded to fail");
-  add_usage_input_options(*cmd, options->usage, false);
-  add_inline_workload_options(*cmd, options->inline_workload);
-  cmd->callback([options, &context]() {
+  cmd.add_option("--baseline", options->baseline, "A saved `estimate --format json` to compare against");
+  cmd.add_option("--max-increase", options->max_increase, "Allowed increase over the baseline, in percent (5 or 5%)");
+  cmd.add_option("--max-increase-abs", options->max_increase_abs,
+                 "Allowed increase in USD; with --max-increase, both must be exceeded to fail");
+  add_usage_input_options(cmd, options->usage, false);
+  add_inline_workload_options(cmd, options->inline_workload);
+  cmd.callback([options, &context]() {
     apply_config(options->common, context);
     if (options->tax_rate.empty() && user_config(context).tax_rate) {
       options->tax_rate = *user_config(context).tax_rate;

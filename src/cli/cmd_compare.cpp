@@ -116,33 +116,32 @@ void run_compare_command(const CompareCommandOptions& o, Context& context)
 
 } // namespace
 
-void setup_compare(CLI::App& app, Context& context)
+void setup_compare(CLI::App& cmd, Context& context)
 {
   auto options = std::make_shared<CompareCommandOptions>();
-  CLI::App* cmd = app.add_subcommand("compare", "The same usage on other models, routes and levers, ranked by cost");
-  cmd->add_option("inputs", options->inputs, "Workload specs or usage files (as estimate takes them)");
-  add_pricing_options(*cmd, options->common);
-  add_output_options(*cmd, options->common, {"html"});
-  cmd->add_option(
+  cmd.add_option("inputs", options->inputs, "Workload specs or usage files (as estimate takes them)");
+  add_pricing_options(cmd, options->common);
+  add_output_options(cmd, options->common, {"html"});
+  cmd.add_option(
       "--by", options->common.by,
       "Compare per workload (default for workload specs), project or model, or in total (default for usage)");
-  cmd->add_option("--period", options->period, "Period for workloads (default: theirs)")
+  cmd.add_option("--period", options->period, "Period for workloads (default: theirs)")
       ->check(CLI::IsMember({"day", "week", "month", "year"}));
-  cmd->add_option("--models", options->models,
-                  "Models to compare: ids, provider/id, or patterns ('kimi-*'), comma-separated");
-  cmd->add_option("--kind", options->kind, "Every model of this kind (with --models: only those)")
+  cmd.add_option("--models", options->models,
+                 "Models to compare: ids, provider/id, or patterns ('kimi-*'), comma-separated");
+  cmd.add_option("--kind", options->kind, "Every model of this kind (with --models: only those)")
       ->check(CLI::IsMember({"chat", "image", "video", "audio", "tts", "music", "voice"}));
-  cmd->add_flag("--all", options->all, "Every chat model of every route");
-  cmd->add_option("--routes", options->routes, "The same models on these routes (kyma,moonshot)");
-  cmd->add_option("--batch-share", options->batch_share, "Lever: this share of requests through the Batch API (0..1)");
-  cmd->add_option("--cache-hit-rate", options->cache_hit_rate,
-                  "Lever: this share of input served from the cache (0..1)");
-  cmd->add_option("--max-output", options->max_output, "Lever: cap output tokens per request");
-  cmd->add_flag("--no-web-search", options->no_web_search, "Lever: no web-search calls (fees and result tokens)");
-  add_chart_options(*cmd, options->common, "each alternative's total");
-  add_usage_input_options(*cmd, options->usage, false);
-  add_inline_workload_options(*cmd, options->inline_workload, false);
-  cmd->callback([options, &context]() {
+  cmd.add_flag("--all", options->all, "Every chat model of every route");
+  cmd.add_option("--routes", options->routes, "The same models on these routes (kyma,moonshot)");
+  cmd.add_option("--batch-share", options->batch_share, "Lever: this share of requests through the Batch API (0..1)");
+  cmd.add_option("--cache-hit-rate", options->cache_hit_rate,
+                 "Lever: this share of input served from the cache (0..1)");
+  cmd.add_option("--max-output", options->max_output, "Lever: cap output tokens per request");
+  cmd.add_flag("--no-web-search", options->no_web_search, "Lever: no web-search calls (fees and result tokens)");
+  add_chart_options(cmd, options->common, "each alternative's total");
+  add_usage_input_options(cmd, options->usage, false);
+  add_inline_workload_options(cmd, options->inline_workload, false);
+  cmd.callback([options, &context]() {
     apply_config(options->common, context);
     run_compare_command(*options, context);
   });

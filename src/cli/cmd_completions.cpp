@@ -35,19 +35,18 @@ void run_completions(const CompletionsOptions& o, const CLI::App& root, Context&
 
 } // namespace
 
-void setup_completions(CLI::App& app, Context& context)
+void setup_completions(CLI::App& cmd, Context& context)
 {
   auto options = std::make_shared<CompletionsOptions>();
-  CLI::App* cmd = app.add_subcommand("completions", "Print a shell completion script (bash, zsh or fish)");
-  cmd->add_option("shell", options->shell, "bash, zsh or fish")
+  cmd.add_option("shell", options->shell, "bash, zsh or fish")
       ->required()
       ->check(CLI::IsMember({"bash", "zsh", "fish"}));
-  cmd->add_option("-o,--output", options->common.output, "Write the script to FILE instead of standard output");
-  cmd->footer("Install: llmcost completions bash > ~/.local/share/bash-completion/completions/llmcost\n"
-              "         llmcost completions zsh > ~/.zfunc/_llmcost   (a directory on $fpath)\n"
-              "         llmcost completions fish > ~/.config/fish/completions/llmcost.fish");
-  const CLI::App* root = &app;
-  cmd->callback([options, root, &context]() { run_completions(*options, *root, context); });
+  cmd.add_option("-o,--output", options->common.output, "Write the script to FILE instead of standard output");
+  cmd.footer("Install: llmcost completions bash > ~/.local/share/bash-completion/completions/llmcost\n"
+             "         llmcost completions zsh > ~/.zfunc/_llmcost   (a directory on $fpath)\n"
+             "         llmcost completions fish > ~/.config/fish/completions/llmcost.fish");
+  const CLI::App* root = cmd.get_parent(); // completion_script walks every command
+  cmd.callback([options, root, &context]() { run_completions(*options, *root, context); });
 }
 
 } // namespace llmcost::cli

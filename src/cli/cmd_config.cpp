@@ -65,12 +65,11 @@ void run_config_show(const ConfigOptions& o, Context& context)
 
 } // namespace
 
-void setup_config(CLI::App& app, Context& context)
+void setup_config(CLI::App& cmd, Context& context)
 {
   auto options = std::make_shared<ConfigOptions>();
-  CLI::App* config = app.add_subcommand("config", "Show the settings in effect and where each comes from");
-  config->require_subcommand(1);
-  CLI::App* show = config->add_subcommand("show", "Each setting, its value, and its origin (default, file, env, flag)");
+  cmd.require_subcommand(1);
+  CLI::App* show = cmd.add_subcommand("show", "Each setting, its value, and its origin (default, file, env, flag)");
   show->add_option("--pricing", options->common.pricing_paths, "As the pricing commands take it");
   show->add_option("--provider", options->common.provider, "As the pricing commands take it");
   show->add_option("--precision", options->common.precision, "As the pricing commands take it")

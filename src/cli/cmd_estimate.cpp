@@ -84,23 +84,21 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
 
 } // namespace
 
-void setup_estimate(CLI::App& app, Context& context)
+void setup_estimate(CLI::App& cmd, Context& context)
 {
   auto options = std::make_shared<EstimateOptions>();
-  CLI::App* cmd = app.add_subcommand("estimate", "What planned workloads cost, by workload, route and model");
-  cmd->add_option("inputs", options->inputs,
-                  "Workload specs (JSON), usage CSVs or JSON traces; directories are read recursively; - for stdin");
-  add_pricing_options(*cmd, options->common);
-  add_output_options(*cmd, options->common, {"html"});
-  cmd->add_option(
-      "--by", options->common.by,
-      "Group rows by: model, provider, workload, project, key, session, day, week, month (comma-separated)");
-  add_chart_options(*cmd, options->common, "the cost per day, week or month (with --by day, week or month)");
-  add_usage_input_options(*cmd, options->usage, false);
+  cmd.add_option("inputs", options->inputs,
+                 "Workload specs (JSON), usage CSVs or JSON traces; directories are read recursively; - for stdin");
+  add_pricing_options(cmd, options->common);
+  add_output_options(cmd, options->common, {"html"});
+  cmd.add_option("--by", options->common.by,
+                 "Group rows by: model, provider, workload, project, key, session, day, week, month (comma-separated)");
+  add_chart_options(cmd, options->common, "the cost per day, week or month (with --by day, week or month)");
+  add_usage_input_options(cmd, options->usage, false);
 
-  add_inline_workload_options(*cmd, options->inline_workload);
+  add_inline_workload_options(cmd, options->inline_workload);
 
-  cmd->callback([options, &context]() {
+  cmd.callback([options, &context]() {
     apply_config(options->common, context);
     run_estimate_command(*options, context);
   });

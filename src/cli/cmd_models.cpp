@@ -61,16 +61,15 @@ void run_models(const ModelsOptions& o, Context& context)
 
 } // namespace
 
-void setup_models(CLI::App& app, Context& context)
+void setup_models(CLI::App& cmd, Context& context)
 {
   auto options = std::make_shared<ModelsOptions>();
-  CLI::App* cmd = app.add_subcommand("models", "List the models of the rate cards, with prices");
-  cmd->add_option("--pricing", options->common.pricing_paths, "Rate card FILE or DIR to add or override (repeatable)");
-  cmd->add_option("--provider", options->common.provider, "Only this route (kyma, moonshot)");
-  cmd->add_option("--kind", options->kind, "Only this kind of model")
+  cmd.add_option("--pricing", options->common.pricing_paths, "Rate card FILE or DIR to add or override (repeatable)");
+  cmd.add_option("--provider", options->common.provider, "Only this route (kyma, moonshot)");
+  cmd.add_option("--kind", options->kind, "Only this kind of model")
       ->check(CLI::IsMember({"chat", "image", "video", "audio", "tts", "music", "voice"}));
-  add_output_options(*cmd, options->common);
-  cmd->callback([options, &context]() {
+  add_output_options(cmd, options->common);
+  cmd.callback([options, &context]() {
     apply_config(options->common, context);
     run_models(*options, context);
   });

@@ -147,13 +147,12 @@ void run_export(const RatesOptions& o, Context& context)
 
 } // namespace
 
-void setup_rates(CLI::App& app, Context& context)
+void setup_rates(CLI::App& cmd, Context& context)
 {
   auto options = std::make_shared<RatesOptions>();
-  CLI::App* cmd = app.add_subcommand("rates", "Show, validate and compare rate cards");
-  cmd->require_subcommand(1);
+  cmd.require_subcommand(1);
 
-  CLI::App* show = cmd->add_subcommand("show", "Show a model's prices (with sources and notes) or a route's card");
+  CLI::App* show = cmd.add_subcommand("show", "Show a model's prices (with sources and notes) or a route's card");
   show->add_option("names", options->show_names, "MODEL (id, alias, provider/id) or PROVIDER; default: every card");
   add_pricing_options(*show, options->common);
   add_output_options(*show, options->common);
@@ -162,14 +161,14 @@ void setup_rates(CLI::App& app, Context& context)
     run_show(*options, context);
   });
 
-  CLI::App* validate = cmd->add_subcommand("validate", "Check rate card files and explain every problem");
+  CLI::App* validate = cmd.add_subcommand("validate", "Check rate card files and explain every problem");
   validate->add_option("files", options->validate_files, "Rate card JSON files")->required();
   validate->callback([options, &context]() {
     apply_config(options->common, context);
     run_validate(*options, context);
   });
 
-  CLI::App* diff = cmd->add_subcommand("diff", "What changed between two rate cards");
+  CLI::App* diff = cmd.add_subcommand("diff", "What changed between two rate cards");
   diff->add_option("old", options->diff_old, "Old card: FILE or a loaded PROVIDER")->required();
   diff->add_option("new", options->diff_new, "New card: FILE or a loaded PROVIDER")->required();
   add_pricing_options(*diff, options->common);
@@ -179,7 +178,7 @@ void setup_rates(CLI::App& app, Context& context)
     run_diff(*options, context);
   });
 
-  CLI::App* exp = cmd->add_subcommand(
+  CLI::App* exp = cmd.add_subcommand(
       "export", "The rate cards as warehouse tables plus the llmcost_price view (SQL), or one table as CSV");
   exp->add_option("--format", options->export_format, "sql (DDL, INSERTs and the view) or csv (one table)")
       ->check(CLI::IsMember({"sql", "csv"}))

@@ -83,31 +83,28 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
 
 } // namespace
 
-void setup_reconcile(CLI::App& app, Context& context)
+void setup_reconcile(CLI::App& cmd, Context& context)
 {
   auto options = std::make_shared<ReconcileCommandOptions>();
-  CLI::App* cmd =
-      app.add_subcommand("reconcile", "Re-price a billed usage export line by line and explain each variance");
-  cmd->add_option("inputs", options->inputs,
-                  "Usage exports with billed amounts (CSV or JSONL; directories; - for stdin)");
-  add_pricing_options(*cmd, options->common);
-  add_output_options(*cmd, options->common, {"focus"});
-  cmd->add_option("--by", options->common.by,
-                  "Break the variance down by: model, provider, project, key, session, day, week, month");
-  cmd->add_option("--tolerance", options->tolerance, "Allowed difference in USD, per line and on the total")
+  cmd.add_option("inputs", options->inputs,
+                 "Usage exports with billed amounts (CSV or JSONL; directories; - for stdin)");
+  add_pricing_options(cmd, options->common);
+  add_output_options(cmd, options->common, {"focus"});
+  cmd.add_option("--by", options->common.by,
+                 "Break the variance down by: model, provider, project, key, session, day, week, month");
+  cmd.add_option("--tolerance", options->tolerance, "Allowed difference in USD, per line and on the total")
       ->capture_default_str();
-  cmd->add_option("--tolerance-pct", options->tolerance_pct, "Allowed difference in percent of expected (0.5 or 0.5%)");
-  cmd->add_option("--invoice-total", options->invoice_total,
-                  "The invoice's total, checked against the export's billed sum");
-  cmd->add_option("--invoice", options->invoice_file,
-                  "Invoice lines (CSV: model or line_item, amount) checked against the export per model");
-  cmd->add_option("--billed-precision", options->billed_precision,
-                  "Decimals the billed amounts were rounded to (default: as each amount is written)")
+  cmd.add_option("--tolerance-pct", options->tolerance_pct, "Allowed difference in percent of expected (0.5 or 0.5%)");
+  cmd.add_option("--invoice-total", options->invoice_total,
+                 "The invoice's total, checked against the export's billed sum");
+  cmd.add_option("--invoice", options->invoice_file,
+                 "Invoice lines (CSV: model or line_item, amount) checked against the export per model");
+  cmd.add_option("--billed-precision", options->billed_precision,
+                 "Decimals the billed amounts were rounded to (default: as each amount is written)")
       ->check(CLI::Range(0, 11));
-  cmd->add_option("--top", options->top, "How many of the largest discrepancies the table lists")
-      ->capture_default_str();
-  add_usage_input_options(*cmd, options->usage, true);
-  cmd->callback([options, &context]() {
+  cmd.add_option("--top", options->top, "How many of the largest discrepancies the table lists")->capture_default_str();
+  add_usage_input_options(cmd, options->usage, true);
+  cmd.callback([options, &context]() {
     apply_config(options->common, context);
     run_reconcile(*options, context);
   });

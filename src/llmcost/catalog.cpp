@@ -19,24 +19,7 @@ namespace {
 constexpr std::size_t k_max_shown_name = 200;
 } // namespace
 
-// Generated at build time from pricing/*.json (see CMakeLists.txt).
-extern const std::vector<std::pair<std::string_view, std::string_view>>& bundled_card_texts();
-
-Catalog Catalog::bundled()
-{
-  Catalog catalog;
-  for (const auto& [name, text] : bundled_card_texts()) {
-    CardLoad load = load_card(text, std::string("bundled card ") + std::string(name));
-    if (!load.card) {
-      // A bundled card is checked by the test suite; reaching this is a build defect.
-      throw Error(load.problems.front().where + ": " + load.problems.front().message);
-    }
-    load.card->origin = "bundled";
-    catalog.m_cards.push_back(std::move(*load.card));
-  }
-  catalog.reindex();
-  return catalog;
-}
+// Catalog::bundled() is in catalog_bundled.cpp (see there).
 
 void Catalog::add(Card card)
 {

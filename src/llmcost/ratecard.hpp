@@ -26,6 +26,8 @@ struct Price
   Decimal amount;
   bool approximate = false; // the source prints "~"
   std::string note;
+
+  bool operator==(const Price&) const = default;
 };
 
 struct MediaPrice
@@ -38,6 +40,8 @@ struct MediaPrice
   bool approximate = false;
   std::optional<Decimal> minimum;         // minimum billable units per request
   std::optional<Decimal> default_seconds; // video duration when a request gives none
+
+  bool operator==(const MediaPrice&) const = default;
 };
 
 struct PriceSet
@@ -55,6 +59,8 @@ struct PriceSet
   std::optional<Price> request_fee; // flat per request (e.g. Sonar's web search)
   std::string request_fee_label;
   std::optional<MediaPrice> media;
+
+  bool operator==(const PriceSet&) const = default;
 };
 
 struct Model
@@ -70,6 +76,8 @@ struct Model
   const PriceSet& current() const { return periods.back(); }
   // The set in effect on `day`, or nullptr when `day` is before the first.
   const PriceSet* prices_on(Day day) const;
+
+  bool operator==(const Model&) const = default;
 };
 
 struct Source
@@ -79,6 +87,8 @@ struct Source
   std::string file;
   std::string url;
   std::string date;
+
+  bool operator==(const Source&) const = default;
 };
 
 struct RateLimitTier
@@ -91,6 +101,8 @@ struct RateLimitTier
   std::optional<std::int64_t> per_model_rpm;
   std::optional<std::int64_t> tpm;
   std::optional<std::int64_t> tpd;
+
+  bool operator==(const RateLimitTier&) const = default;
 };
 constexpr std::int64_t k_unlimited = -1;
 
@@ -101,6 +113,8 @@ struct CreditRule
   std::vector<Decimal> amounts;
   std::optional<Decimal> threshold;
   std::string note;
+
+  bool operator==(const CreditRule&) const = default;
 };
 
 struct Card
@@ -125,6 +139,10 @@ struct Card
   std::string credits_note;
 
   const Model* find_model(std::string_view id) const;
+
+  // Field by field, as every struct above: the unit tests check the cards
+  // compiled into the binary against pricing/*.json with it.
+  bool operator==(const Card&) const = default;
 };
 
 struct CardProblem

@@ -176,4 +176,25 @@ TEST_SUITE("llmcost/catalog")
     REQUIRE(k26.has_value());
     CHECK(k26->card->provider == "moonshot");
   }
+
+  TEST_CASE("the cards compiled into the binary are pricing/*.json exactly")
+  {
+    // The build generates C++ from the cards (src/tools/cards_to_cpp.cpp); it
+    // must build what load_card reads from the files, every field of it.
+    Catalog loaded;
+    loaded.load_path(LLMCOST_SOURCE_DIR "/pricing");
+    const auto& compiled = bundled().cards();
+    REQUIRE(compiled.size() == loaded.cards().size());
+    for (std::size_t c = 0; c < compiled.size(); ++c) {
+      Card expected = loaded.cards()[c];
+      expected.origin = "bundled";
+      INFO("card ", expected.provider);
+      REQUIRE(compiled[c].models.size() == expected.models.size());
+      for (std::size_t m = 0; m < expected.models.size(); ++m) {
+        INFO("model ", expected.models[m].id);
+        CHECK(compiled[c].models[m] == expected.models[m]);
+      }
+      CHECK(compiled[c] == expected);
+    }
+  }
 }
