@@ -95,12 +95,23 @@ private:
   bool parse_string(std::size_t& i, Node& node, JsonSyntaxError& error);
   std::string_view unescape(const Node& node) const;
 
+  struct Open
+  {
+    std::uint32_t index;  // an enclosing container (UINT32_MAX: none, the root)
+    std::uint32_t values; // its values read so far
+  };
+
   std::string_view m_text;
-  std::vector<Node> m_nodes;
-  std::vector<std::uint32_t> m_open;           // containers being filled
+  std::vector<Node> m_nodes;                   // the first ones in use (the rest are spare)
+  std::vector<Open> m_open;                    // containers being filled
   mutable std::deque<std::string> m_unescaped; // decoded on first use, reused across documents
   mutable std::size_t m_unescaped_used = 0;
 };
+
+inline JsonType JsonValue::type() const
+{
+  return m_tape->m_nodes[m_index].type;
+}
 
 template <typename Use> void JsonValue::for_each_element(Use use) const
 {
