@@ -7,6 +7,7 @@
 #include "llmcost/strings.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <fmt/format.h>
 
@@ -369,70 +370,272 @@ Usage usage_of(const UsageRecord& record)
   return usage_from_counts(record);
 }
 
-std::string_view RecordDeduplicator::store(std::string_view text)
+// A kept record: 128 bytes instead of a UsageRecord's 256, and no map node.
+// No default member values: a block of them is allocated without touching
+// its pages, and offer() sets every field.
+struct RecordDeduplicator::Kept
 {
-  if (text.empty()) {
-    return {};
-  }
-  if (text.size() > m_chunk_left) {
-    const std::size_t size = std::max<std::size_t>(text.size(), std::size_t{1} << 20);
-    m_chunks.emplace_back(new char[size]);
-    m_chunk_at = m_chunks.back().get();
-    m_chunk_left = size;
-  }
-  std::memcpy(m_chunk_at, text.data(), text.size());
-  const std::string_view stored(m_chunk_at, text.size());
-  m_chunk_at += text.size();
-  m_chunk_left -= text.size();
-  return stored;
-}
+  const char* key;
+  const char* request_id; // often the end of the key ("cc:MESSAGE:REQUEST")
+  std::uint64_t line;
+  std::int64_t time;
+  std::uint64_t requests;
+  std::uint64_t input;
+  std::uint64_t cached_input;
+  std::uint64_t cache_write;
+  std::uint64_t output;
+  std::uint64_t reasoning;
+  std::uint64_t web_search_calls;
+  std::uint32_t key_size;
+  std::uint32_t request_id_size;
+  std::array<std::uint32_t, 6> names; // file, provider, model, project, key, session (0: empty)
+  std::uint32_t billed;               // 1 + index in Storage::billed, or 0: none
+  bool has_time;
+  bool batch;
+};
+struct RecordDeduplicator::Storage
+{
+  static_assert(sizeof(void*) != 8 || sizeof(Kept) <= 128);
+  static constexpr std::size_t k_block = 4096; // kept records per block: no copying as they grow
 
-std::string_view RecordDeduplicator::intern(std::string_view text)
-{
-  auto it = m_interned.find(text);
-  if (it != m_interned.end()) {
-    return *it;
-  }
-  return *m_interned.insert(store(text)).first;
-}
+  std::vector<std::unique_ptr<Kept[]>> blocks;
+  std::uint32_t count = 0;
+  // Open addressing: (high 32 bits of the key's hash << 32) | (1 + record), 0 empty.
+  std::vector<std::uint64_t> table;
+  // Names that repeat (files, models, sessions), each stored once; id 0 is "".
+  std::vector<std::string_view> names{std::string_view()};
+  std::vector<std::uint32_t> name_table;     // open addressing: 1 + id, 0 empty
+  std::array<std::uint32_t, 6> last_names{}; // the previous record's, checked first
+  std::vector<std::pair<Decimal, int>> billed;
+  // Text: keys, request ids and names, packed in chunks that never move.
+  std::vector<std::unique_ptr<char[]>> chunks;
+  std::size_t chunk_left = 0;
+  char* chunk_at = nullptr;
 
-void RecordDeduplicator::keep(UsageRecord& slot, const UsageRecord& source)
+  Kept& at(std::uint32_t i) { return blocks[i / k_block][i % k_block]; }
+  const Kept& at(std::uint32_t i) const { return blocks[i / k_block][i % k_block]; }
+
+  static std::uint64_t hash(std::string_view text) { return std::hash<std::string_view>{}(text); }
+
+  const char* store(std::string_view text)
+  {
+    if (text.empty()) {
+      return nullptr;
+    }
+    if (text.size() > chunk_left) {
+      // Small at first: a fork reading one small file keeps few records.
+      const std::size_t grown = (std::size_t{16} << 10) << std::min<std::size_t>(chunks.size(), 6); // up to 1 MiB
+      const std::size_t size = std::max(text.size(), grown);
+      chunks.emplace_back(new char[size]);
+      chunk_at = chunks.back().get();
+      chunk_left = size;
+    }
+    char* stored = chunk_at;
+    std::memcpy(stored, text.data(), text.size());
+    chunk_at += text.size();
+    chunk_left -= text.size();
+    return stored;
+  }
+
+  std::uint32_t intern(std::string_view text, std::size_t field)
+  {
+    if (text.empty()) {
+      return 0;
+    }
+    if (names[last_names[field]] == text) {
+      return last_names[field];
+    }
+    if (name_table.size() < 2 * names.size() + 2) {
+      rehash_names(std::max<std::size_t>(64, name_table.size() * 2));
+    }
+    const std::size_t mask = name_table.size() - 1;
+    for (std::size_t slot = hash(text) & mask;; slot = (slot + 1) & mask) {
+      const std::uint32_t entry = name_table[slot];
+      if (entry == 0) {
+        const auto id = static_cast<std::uint32_t>(names.size());
+        names.emplace_back(store(text), text.size());
+        name_table[slot] = id + 1;
+        return last_names[field] = id;
+      }
+      if (names[entry - 1] == text) {
+        return last_names[field] = entry - 1;
+      }
+    }
+  }
+
+  void rehash_names(std::size_t size)
+  {
+    name_table.assign(size, 0);
+    for (std::uint32_t id = 1; id < names.size(); ++id) {
+      std::size_t slot = hash(names[id]) & (size - 1);
+      while (name_table[slot] != 0) {
+        slot = (slot + 1) & (size - 1);
+      }
+      name_table[slot] = id + 1;
+    }
+  }
+
+  void rehash(std::size_t size)
+  {
+    table.assign(size, 0);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const Kept& kept = at(i);
+      const std::uint64_t h = hash(std::string_view(kept.key, kept.key_size));
+      std::size_t slot = h & (size - 1);
+      while (table[slot] != 0) {
+        slot = (slot + 1) & (size - 1);
+      }
+      table[slot] = (h >> 32 << 32) | (i + 1);
+    }
+  }
+
+  // The record kept under `key`, or a new empty one (`added`).
+  Kept& find_or_add(std::string_view key, bool& added)
+  {
+    if (table.size() < 2 * std::size_t{count} + 2) {
+      rehash(std::max<std::size_t>(1024, table.size() * 2));
+    }
+    const std::uint64_t h = hash(key);
+    const std::uint64_t tag = h >> 32 << 32;
+    const std::size_t mask = table.size() - 1;
+    for (std::size_t slot = h & mask;; slot = (slot + 1) & mask) {
+      const std::uint64_t entry = table[slot];
+      if (entry == 0) {
+        if (count % k_block == 0) {
+          blocks.emplace_back(new Kept[k_block]);
+        }
+        const std::uint32_t i = count++;
+        table[slot] = tag | (i + 1);
+        Kept& kept = at(i);
+        kept.key = store(key);
+        kept.key_size = static_cast<std::uint32_t>(key.size());
+        added = true;
+        return kept;
+      }
+      if ((entry & 0xFFFFFFFF00000000ULL) == tag) {
+        Kept& kept = at(static_cast<std::uint32_t>(entry & 0xFFFFFFFFULL) - 1);
+        if (std::string_view(kept.key, kept.key_size) == key) { // exact: a hash is never enough
+          added = false;
+          return kept;
+        }
+      }
+    }
+  }
+};
+
+RecordDeduplicator::RecordDeduplicator()
+  : m_storage(std::make_unique<Storage>())
 {
-  slot = source;
-  slot.where.file = intern(source.where.file);
-  slot.provider = intern(source.provider);
-  slot.model = intern(source.model);
-  slot.project = intern(source.project);
-  slot.key = intern(source.key);
-  slot.session = intern(source.session);
-  slot.request_id = store(source.request_id);
 }
+RecordDeduplicator::~RecordDeduplicator() = default;
+RecordDeduplicator::RecordDeduplicator(RecordDeduplicator&&) noexcept = default;
+RecordDeduplicator& RecordDeduplicator::operator=(RecordDeduplicator&&) noexcept = default;
 
 void RecordDeduplicator::clear()
 {
-  m_index.clear();
-  m_records.clear();
-  m_records.shrink_to_fit();
-  m_interned.clear();
-  m_chunks.clear();
-  m_chunk_left = 0;
-  m_chunk_at = nullptr;
+  m_storage = std::make_unique<Storage>();
 }
+
+namespace {
+
+std::uint64_t record_size(std::uint64_t input, std::uint64_t cached_input, std::uint64_t output,
+                          std::uint64_t web_search_calls)
+{
+  return input + cached_input + output + web_search_calls;
+}
+
+} // namespace
 
 bool RecordDeduplicator::offer(std::string_view key, const UsageRecord& record)
 {
-  auto it = m_index.find(key);
-  if (it == m_index.end()) {
-    m_index.emplace(store(key), static_cast<std::uint32_t>(m_records.size()));
-    keep(m_records.emplace_back(), record);
-    return true;
+  Storage& s = *m_storage;
+  bool added = false;
+  Kept& kept = s.find_or_add(key, added);
+  if (!added && record_size(record.input, record.cached_input, record.output, record.web_search_calls) <=
+                    record_size(kept.input, kept.cached_input, kept.output, kept.web_search_calls)) {
+    return false; // the copy kept is as full: the earliest fullest copy wins
   }
-  auto size = [](const UsageRecord& r) { return r.input + r.cached_input + r.output + r.web_search_calls; };
-  UsageRecord& kept = m_records[it->second];
-  if (size(record) > size(kept)) {
-    keep(kept, record); // keep the fullest copy
+  kept.line = record.where.line;
+  kept.has_time = record.time.has_value();
+  kept.time = record.time.value_or(0);
+  kept.requests = record.requests;
+  kept.input = record.input;
+  kept.cached_input = record.cached_input;
+  kept.cache_write = record.cache_write;
+  kept.output = record.output;
+  kept.reasoning = record.reasoning;
+  kept.web_search_calls = record.web_search_calls;
+  kept.batch = record.batch;
+  kept.names = {s.intern(record.where.file, 0), s.intern(record.provider, 1), s.intern(record.model, 2),
+                s.intern(record.project, 3),    s.intern(record.key, 4),      s.intern(record.session, 5)};
+  const std::string_view stored_key(kept.key, kept.key_size);
+  kept.request_id = record.request_id.empty()                 ? nullptr
+                    : stored_key.ends_with(record.request_id) ? kept.key + (key.size() - record.request_id.size())
+                                                              : s.store(record.request_id);
+  kept.request_id_size = static_cast<std::uint32_t>(record.request_id.size());
+  kept.billed = 0;
+  if (record.billed) {
+    s.billed.emplace_back(*record.billed, record.billed_places);
+    kept.billed = static_cast<std::uint32_t>(s.billed.size());
   }
-  return false;
+  return added;
+}
+
+UsageRecord RecordDeduplicator::expand(std::uint32_t index) const
+{
+  const Storage& s = *m_storage;
+  const Kept& kept = s.at(index);
+  UsageRecord r;
+  r.where = SourceLine{s.names[kept.names[0]], static_cast<std::size_t>(kept.line)};
+  if (kept.has_time) {
+    r.time = kept.time;
+  }
+  r.provider = s.names[kept.names[1]];
+  r.model = s.names[kept.names[2]];
+  r.project = s.names[kept.names[3]];
+  r.key = s.names[kept.names[4]];
+  r.session = s.names[kept.names[5]];
+  r.request_id = std::string_view(kept.request_id, kept.request_id_size);
+  r.requests = kept.requests;
+  r.input = kept.input;
+  r.cached_input = kept.cached_input;
+  r.cache_write = kept.cache_write;
+  r.output = kept.output;
+  r.reasoning = kept.reasoning;
+  r.web_search_calls = kept.web_search_calls;
+  r.batch = kept.batch;
+  if (kept.billed != 0) {
+    r.billed = s.billed[kept.billed - 1].first;
+    r.billed_places = s.billed[kept.billed - 1].second;
+  }
+  return r;
+}
+
+std::vector<std::uint32_t> RecordDeduplicator::drain_order() const
+{
+  const Storage& s = *m_storage;
+  // Files by name once, then records by (file's rank, line).
+  std::vector<std::uint32_t> by_name(s.names.size());
+  for (std::uint32_t id = 0; id < by_name.size(); ++id) {
+    by_name[id] = id;
+  }
+  std::sort(by_name.begin(), by_name.end(), [&](std::uint32_t a, std::uint32_t b) { return s.names[a] < s.names[b]; });
+  std::vector<std::uint32_t> rank(s.names.size());
+  for (std::uint32_t r = 0; r < by_name.size(); ++r) {
+    rank[by_name[r]] = r;
+  }
+  std::vector<std::uint32_t> order(s.count);
+  for (std::uint32_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
+  }
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const Kept& x = s.at(a);
+    const Kept& y = s.at(b);
+    const std::uint32_t fx = rank[x.names[0]];
+    const std::uint32_t fy = rank[y.names[0]];
+    return fx != fy ? fx < fy : x.line < y.line;
+  });
+  return order;
 }
 
 std::uint64_t RecordDeduplicator::absorb(RecordDeduplicator& later, std::size_t line_offset)
@@ -440,10 +643,11 @@ std::uint64_t RecordDeduplicator::absorb(RecordDeduplicator& later, std::size_t 
   // Each key appears once in `later`, and an equal copy never replaces the
   // one kept here: the earliest fullest copy wins, as in a single pass.
   std::uint64_t duplicates = 0;
-  for (const auto& [key, index] : later.m_index) {
-    UsageRecord moved = later.m_records[index];
+  const Storage& from = *later.m_storage;
+  for (std::uint32_t i = 0; i < from.count; ++i) {
+    UsageRecord moved = later.expand(i);
     moved.where.line += line_offset;
-    if (!offer(key, moved)) {
+    if (!offer(std::string_view(from.at(i).key, from.at(i).key_size), moved)) {
       ++duplicates;
     }
   }

@@ -139,3 +139,82 @@ TEST_SUITE("usage_jsonl")
     CHECK(seen == expected);
   }
 }
+
+TEST_SUITE("RecordDeduplicator")
+{
+  UsageRecord record_at(std::string_view file, std::size_t line, std::uint64_t input)
+  {
+    UsageRecord r;
+    r.where = SourceLine{file, line};
+    r.model = "claude-sonnet-4-6";
+    r.input = input;
+    return r;
+  }
+
+  std::vector<std::string> drained(RecordDeduplicator & dedup)
+  {
+    std::vector<std::string> out;
+    dedup.drain([&](const UsageRecord& r) {
+      out.push_back(std::string(r.where.file) + ":" + std::to_string(r.where.line) + " " + std::string(r.model) +
+                    " id=" + std::string(r.request_id) + " session=" + std::string(r.session) +
+                    " in=" + std::to_string(r.input) + " time=" + (r.time ? std::to_string(*r.time) : "none") +
+                    (r.billed ? " billed=" + r.billed->to_exact_string() + "/" + std::to_string(r.billed_places) : ""));
+    });
+    return out;
+  }
+
+  TEST_CASE("keeps the earliest fullest copy per exact key, every field, in file and line order")
+  {
+    RecordDeduplicator dedup;
+    UsageRecord first = record_at("b.jsonl", 3, 10);
+    first.request_id = "req_1"; // the end of its key: shared, not copied
+    first.session = "s1";
+    first.time = 1769940000;
+    CHECK(dedup.offer("cc:msg_1:req_1", first));
+    UsageRecord fuller = record_at("b.jsonl", 5, 12);
+    fuller.request_id = "req_1";
+    fuller.session = "s1";
+    CHECK_FALSE(dedup.offer("cc:msg_1:req_1", fuller));
+    CHECK_FALSE(dedup.offer("cc:msg_1:req_1", record_at("b.jsonl", 6, 12))); // as full: not taken
+    CHECK_FALSE(dedup.offer("cc:msg_1:req_1", record_at("b.jsonl", 7, 1)));
+    UsageRecord billed = record_at("a.jsonl", 9, 1);
+    billed.request_id = "other"; // not the end of its key
+    billed.billed = Decimal::parse("0.0012");
+    billed.billed_places = 4;
+    CHECK(dedup.offer("otel:span", billed));
+    // Keys that differ only late, or are a prefix of another, stay apart.
+    CHECK(dedup.offer("cc:msg_1:req_", record_at("a.jsonl", 2, 1)));
+    CHECK(dedup.offer("cc:msg_1:req_2", record_at("a.jsonl", 1, 1)));
+    const std::vector<std::string> expected = {
+        "a.jsonl:1 claude-sonnet-4-6 id= session= in=1 time=none",
+        "a.jsonl:2 claude-sonnet-4-6 id= session= in=1 time=none",
+        "a.jsonl:9 claude-sonnet-4-6 id=other session= in=1 time=none billed=0.0012/4",
+        "b.jsonl:5 claude-sonnet-4-6 id=req_1 session=s1 in=12 time=none"};
+    CHECK(drained(dedup) == expected);
+    CHECK(drained(dedup).empty()); // drained means forgotten
+  }
+
+  TEST_CASE("many keys: none merged, and absorbing a later piece moves its lines")
+  {
+    RecordDeduplicator early;
+    RecordDeduplicator later;
+    const std::string file = "t.jsonl";
+    for (std::size_t i = 0; i < 20000; ++i) {
+      CHECK(early.offer("k" + std::to_string(i), record_at(file, i + 1, 5)));
+    }
+    for (std::size_t i = 0; i < 10000; ++i) {
+      // Keys 15000..24999: 5,000 seen early (fuller here for the even ones), 5,000 new.
+      const std::size_t k = 15000 + i;
+      CHECK(later.offer("k" + std::to_string(k), record_at(file, i + 1, k % 2 == 0 ? 6 : 5)));
+    }
+    CHECK(early.absorb(later, 20000) == 5000);
+    const auto all = drained(early);
+    REQUIRE(all.size() == 25000);
+    CHECK(all[0] == "t.jsonl:1 claude-sonnet-4-6 id= session= in=5 time=none");
+    CHECK(all[14999] == "t.jsonl:15000 claude-sonnet-4-6 id= session= in=5 time=none"); // k14999
+    // k15001 (odd): the early copy is as full and stays; k15000 (even): the later, fuller one.
+    CHECK(all[15000] == "t.jsonl:15002 claude-sonnet-4-6 id= session= in=5 time=none");
+    CHECK(all[17500] == "t.jsonl:20001 claude-sonnet-4-6 id= session= in=6 time=none");
+    CHECK(all.back() == "t.jsonl:30000 claude-sonnet-4-6 id= session= in=5 time=none");
+  }
+}
