@@ -66,21 +66,6 @@ std::size_t JsonValue::size() const
   return m_tape == nullptr ? 0 : m_tape->m_nodes[m_index].count;
 }
 
-std::string_view JsonValue::text() const
-{
-  if (m_tape == nullptr) {
-    return {};
-  }
-  const auto& node = m_tape->m_nodes[m_index];
-  if (node.type == JsonType::array || node.type == JsonType::object) {
-    return {};
-  }
-  if (node.escaped) {
-    return m_tape->unescape(node);
-  }
-  return m_tape->m_text.substr(node.begin, node.length);
-}
-
 std::string_view JsonValue::raw() const
 {
   if (m_tape == nullptr) {
