@@ -370,32 +370,102 @@ Usage usage_of(const UsageRecord& record)
   return usage_from_counts(record);
 }
 
-// A kept record: 128 bytes instead of a UsageRecord's 256, and no map node.
-// No default member values: a block of them is allocated without touching
-// its pages, and offer() sets every field.
+// A kept record: its key and a packed row of small numbers (varints: where,
+// names as interned ids, counts), some 24 + 90 bytes where a UsageRecord
+// takes 256. No default member values: a block of them is allocated without
+// touching its pages, and find_or_add()/offer() set every field.
 struct RecordDeduplicator::Kept
 {
   const char* key;
-  const char* request_id; // often the end of the key ("cc:MESSAGE:REQUEST")
-  std::uint64_t line;
-  std::int64_t time;
-  std::uint64_t requests;
-  std::uint64_t input;
-  std::uint64_t cached_input;
-  std::uint64_t cache_write;
-  std::uint64_t output;
-  std::uint64_t reasoning;
-  std::uint64_t web_search_calls;
+  const unsigned char* row; // see RecordDeduplicator::offer
   std::uint32_t key_size;
-  std::uint32_t request_id_size;
-  std::array<std::uint32_t, 6> names; // file, provider, model, project, key, session (0: empty)
-  std::uint32_t billed;               // 1 + index in Storage::billed, or 0: none
-  bool has_time;
-  bool batch;
 };
+
+namespace {
+
+// A kept record's row, unpacked.
+struct KeptRow
+{
+  bool has_time = false;
+  bool batch = false;
+  bool request_id_ends_key = false; // the request id is the end of the key ("cc:MESSAGE:REQUEST")
+  std::uint64_t line = 0;
+  std::int64_t time = 0;
+  std::array<std::uint32_t, 6> names{}; // file, provider, model, project, key, session (0: empty)
+  std::uint64_t requests = 0;
+  std::uint64_t input = 0;
+  std::uint64_t cached_input = 0;
+  std::uint64_t cache_write = 0;
+  std::uint64_t output = 0;
+  std::uint64_t reasoning = 0;
+  std::uint64_t web_search_calls = 0;
+  std::uint64_t billed = 0;    // 1 + index of the billed amount, or 0
+  std::string_view request_id; // when not the end of the key
+  std::uint64_t request_id_size = 0;
+};
+
+constexpr unsigned k_row_has_time = 1;
+constexpr unsigned k_row_batch = 2;
+constexpr unsigned k_row_request_id_ends_key = 4;
+
+// Writes `value` at `out` (ten bytes at most), returns the end.
+char* put_varint(char* out, std::uint64_t value)
+{
+  while (value >= 0x80) {
+    *out++ = static_cast<char>((value & 0x7F) | 0x80);
+    value >>= 7;
+  }
+  *out++ = static_cast<char>(value);
+  return out;
+}
+
+std::uint64_t get_varint(const unsigned char*& at)
+{
+  std::uint64_t value = 0;
+  for (unsigned shift = 0;; shift += 7) {
+    const unsigned byte = *at++;
+    value |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+    if (byte < 0x80) {
+      return value;
+    }
+  }
+}
+
+KeptRow unpack_row(const unsigned char* at)
+{
+  KeptRow row;
+  const std::uint64_t flags = get_varint(at);
+  row.has_time = (flags & k_row_has_time) != 0;
+  row.batch = (flags & k_row_batch) != 0;
+  row.request_id_ends_key = (flags & k_row_request_id_ends_key) != 0;
+  row.line = get_varint(at);
+  if (row.has_time) {
+    const std::uint64_t zigzag = get_varint(at);
+    row.time = static_cast<std::int64_t>(zigzag >> 1) ^ -static_cast<std::int64_t>(zigzag & 1);
+  }
+  for (auto& name : row.names) {
+    name = static_cast<std::uint32_t>(get_varint(at));
+  }
+  row.requests = get_varint(at);
+  row.input = get_varint(at);
+  row.cached_input = get_varint(at);
+  row.cache_write = get_varint(at);
+  row.output = get_varint(at);
+  row.reasoning = get_varint(at);
+  row.web_search_calls = get_varint(at);
+  row.billed = get_varint(at);
+  row.request_id_size = get_varint(at);
+  if (!row.request_id_ends_key) {
+    row.request_id = std::string_view(reinterpret_cast<const char*>(at), row.request_id_size);
+  }
+  return row;
+}
+
+} // namespace
+
 struct RecordDeduplicator::Storage
 {
-  static_assert(sizeof(void*) != 8 || sizeof(Kept) <= 128);
+  static_assert(sizeof(void*) != 8 || sizeof(Kept) <= 24);
   static constexpr std::size_t k_block = 4096; // kept records per block: no copying as they grow
 
   std::vector<std::unique_ptr<Kept[]>> blocks;
@@ -417,23 +487,28 @@ struct RecordDeduplicator::Storage
 
   static std::uint64_t hash(std::string_view text) { return std::hash<std::string_view>{}(text); }
 
-  const char* store(std::string_view text)
+  // `text`, then `more`, copied one after the other; null when both are empty.
+  const char* store(std::string_view text, std::string_view more = {})
   {
-    if (text.empty()) {
+    const std::size_t bytes = text.size() + more.size();
+    if (bytes == 0) {
       return nullptr;
     }
-    if (text.size() > chunk_left) {
+    if (bytes > chunk_left) {
       // Small at first: a fork reading one small file keeps few records.
       const std::size_t grown = (std::size_t{16} << 10) << std::min<std::size_t>(chunks.size(), 6); // up to 1 MiB
-      const std::size_t size = std::max(text.size(), grown);
+      const std::size_t size = std::max(bytes, grown);
       chunks.emplace_back(new char[size]);
       chunk_at = chunks.back().get();
       chunk_left = size;
     }
     char* stored = chunk_at;
     std::memcpy(stored, text.data(), text.size());
-    chunk_at += text.size();
-    chunk_left -= text.size();
+    if (!more.empty()) {
+      std::memcpy(stored + text.size(), more.data(), more.size());
+    }
+    chunk_at += bytes;
+    chunk_left -= bytes;
     return stored;
   }
 
@@ -551,33 +626,44 @@ bool RecordDeduplicator::offer(std::string_view key, const UsageRecord& record)
   Storage& s = *m_storage;
   bool added = false;
   Kept& kept = s.find_or_add(key, added);
-  if (!added && record_size(record.input, record.cached_input, record.output, record.web_search_calls) <=
-                    record_size(kept.input, kept.cached_input, kept.output, kept.web_search_calls)) {
-    return false; // the copy kept is as full: the earliest fullest copy wins
+  if (!added) {
+    const KeptRow row = unpack_row(kept.row);
+    if (record_size(record.input, record.cached_input, record.output, record.web_search_calls) <=
+        record_size(row.input, row.cached_input, row.output, row.web_search_calls)) {
+      return false; // the copy kept is as full: the earliest fullest copy wins
+    }
   }
-  kept.line = record.where.line;
-  kept.has_time = record.time.has_value();
-  kept.time = record.time.value_or(0);
-  kept.requests = record.requests;
-  kept.input = record.input;
-  kept.cached_input = record.cached_input;
-  kept.cache_write = record.cache_write;
-  kept.output = record.output;
-  kept.reasoning = record.reasoning;
-  kept.web_search_calls = record.web_search_calls;
-  kept.batch = record.batch;
-  kept.names = {s.intern(record.where.file, 0), s.intern(record.provider, 1), s.intern(record.model, 2),
-                s.intern(record.project, 3),    s.intern(record.key, 4),      s.intern(record.session, 5)};
-  const std::string_view stored_key(kept.key, kept.key_size);
-  kept.request_id = record.request_id.empty()                 ? nullptr
-                    : stored_key.ends_with(record.request_id) ? kept.key + (key.size() - record.request_id.size())
-                                                              : s.store(record.request_id);
-  kept.request_id_size = static_cast<std::uint32_t>(record.request_id.size());
-  kept.billed = 0;
+  const bool request_id_ends_key = std::string_view(kept.key, kept.key_size).ends_with(record.request_id);
+  // Flags, line, time, 6 names, 7 counts, billed, request id size: 18 varints.
+  std::array<char, 18 * 10> packed;
+  char* at = packed.data();
+  at = put_varint(at, (record.time ? k_row_has_time : 0) | (record.batch ? k_row_batch : 0) |
+                          (request_id_ends_key ? k_row_request_id_ends_key : 0));
+  at = put_varint(at, record.where.line);
+  if (record.time) {
+    const auto time = static_cast<std::uint64_t>(*record.time);
+    at = put_varint(at, (time << 1) ^ (*record.time < 0 ? ~std::uint64_t{0} : 0)); // zigzag
+  }
+  at = put_varint(at, s.intern(record.where.file, 0));
+  at = put_varint(at, s.intern(record.provider, 1));
+  at = put_varint(at, s.intern(record.model, 2));
+  at = put_varint(at, s.intern(record.project, 3));
+  at = put_varint(at, s.intern(record.key, 4));
+  at = put_varint(at, s.intern(record.session, 5));
+  for (const std::uint64_t count : {record.requests, record.input, record.cached_input, record.cache_write,
+                                    record.output, record.reasoning, record.web_search_calls}) {
+    at = put_varint(at, count);
+  }
+  std::uint64_t billed = 0;
   if (record.billed) {
     s.billed.emplace_back(*record.billed, record.billed_places);
-    kept.billed = static_cast<std::uint32_t>(s.billed.size());
+    billed = s.billed.size();
   }
+  at = put_varint(at, billed);
+  at = put_varint(at, record.request_id.size());
+  const std::string_view row(packed.data(), static_cast<std::size_t>(at - packed.data()));
+  kept.row = reinterpret_cast<const unsigned char*>(
+      s.store(row, request_id_ends_key ? std::string_view() : record.request_id));
   return added;
 }
 
@@ -585,28 +671,31 @@ UsageRecord RecordDeduplicator::expand(std::uint32_t index) const
 {
   const Storage& s = *m_storage;
   const Kept& kept = s.at(index);
+  const KeptRow row = unpack_row(kept.row);
   UsageRecord r;
-  r.where = SourceLine{s.names[kept.names[0]], static_cast<std::size_t>(kept.line)};
-  if (kept.has_time) {
-    r.time = kept.time;
+  r.where = SourceLine{s.names[row.names[0]], static_cast<std::size_t>(row.line)};
+  if (row.has_time) {
+    r.time = row.time;
   }
-  r.provider = s.names[kept.names[1]];
-  r.model = s.names[kept.names[2]];
-  r.project = s.names[kept.names[3]];
-  r.key = s.names[kept.names[4]];
-  r.session = s.names[kept.names[5]];
-  r.request_id = std::string_view(kept.request_id, kept.request_id_size);
-  r.requests = kept.requests;
-  r.input = kept.input;
-  r.cached_input = kept.cached_input;
-  r.cache_write = kept.cache_write;
-  r.output = kept.output;
-  r.reasoning = kept.reasoning;
-  r.web_search_calls = kept.web_search_calls;
-  r.batch = kept.batch;
-  if (kept.billed != 0) {
-    r.billed = s.billed[kept.billed - 1].first;
-    r.billed_places = s.billed[kept.billed - 1].second;
+  r.provider = s.names[row.names[1]];
+  r.model = s.names[row.names[2]];
+  r.project = s.names[row.names[3]];
+  r.key = s.names[row.names[4]];
+  r.session = s.names[row.names[5]];
+  r.request_id = row.request_id_ends_key
+                     ? std::string_view(kept.key + kept.key_size - row.request_id_size, row.request_id_size)
+                     : row.request_id;
+  r.requests = row.requests;
+  r.input = row.input;
+  r.cached_input = row.cached_input;
+  r.cache_write = row.cache_write;
+  r.output = row.output;
+  r.reasoning = row.reasoning;
+  r.web_search_calls = row.web_search_calls;
+  r.batch = row.batch;
+  if (row.billed != 0) {
+    r.billed = s.billed[row.billed - 1].first;
+    r.billed_places = s.billed[row.billed - 1].second;
   }
   return r;
 }
@@ -624,17 +713,14 @@ std::vector<std::uint32_t> RecordDeduplicator::drain_order() const
   for (std::uint32_t r = 0; r < by_name.size(); ++r) {
     rank[by_name[r]] = r;
   }
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> where(s.count); // (file's rank, line), unpacked once
   std::vector<std::uint32_t> order(s.count);
   for (std::uint32_t i = 0; i < order.size(); ++i) {
+    const KeptRow row = unpack_row(s.at(i).row);
+    where[i] = {rank[row.names[0]], row.line};
     order[i] = i;
   }
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const Kept& x = s.at(a);
-    const Kept& y = s.at(b);
-    const std::uint32_t fx = rank[x.names[0]];
-    const std::uint32_t fy = rank[y.names[0]];
-    return fx != fy ? fx < fy : x.line < y.line;
-  });
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return where[a] < where[b]; });
   return order;
 }
 

@@ -181,6 +181,8 @@ TEST_SUITE("RecordDeduplicator")
     billed.request_id = "other"; // not the end of its key
     billed.billed = Decimal::parse("0.0012");
     billed.billed_places = 4;
+    billed.time = -86400; // before 1970: packed and unpacked with its sign
+    billed.session = "s2";
     CHECK(dedup.offer("otel:span", billed));
     // Keys that differ only late, or are a prefix of another, stay apart.
     CHECK(dedup.offer("cc:msg_1:req_", record_at("a.jsonl", 2, 1)));
@@ -188,7 +190,7 @@ TEST_SUITE("RecordDeduplicator")
     const std::vector<std::string> expected = {
         "a.jsonl:1 claude-sonnet-4-6 id= session= in=1 time=none",
         "a.jsonl:2 claude-sonnet-4-6 id= session= in=1 time=none",
-        "a.jsonl:9 claude-sonnet-4-6 id=other session= in=1 time=none billed=0.0012/4",
+        "a.jsonl:9 claude-sonnet-4-6 id=other session=s2 in=1 time=-86400 billed=0.0012/4",
         "b.jsonl:5 claude-sonnet-4-6 id=req_1 session=s1 in=12 time=none"};
     CHECK(drained(dedup) == expected);
     CHECK(drained(dedup).empty()); // drained means forgotten
