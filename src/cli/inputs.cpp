@@ -69,7 +69,7 @@ std::uint64_t env_number(const char* name, std::uint64_t fallback)
 // output must not depend on it.
 std::size_t block_size()
 {
-  return static_cast<std::size_t>(env_number("LLMCOST_BLOCK_SIZE", std::size_t{4} << 20));
+  return static_cast<std::size_t>(env_number("LLMCOST_BLOCK_SIZE", IngestOptions{}.block_size));
 }
 
 unsigned thread_count(unsigned requested)
