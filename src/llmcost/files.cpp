@@ -91,7 +91,7 @@ BlockReader::~BlockReader()
   }
 }
 
-bool BlockReader::fill()
+bool BlockReader::fill(std::size_t want)
 {
   if (m_eof) {
     return false;
@@ -99,9 +99,6 @@ bool BlockReader::fill()
   if (m_begin > 0 && m_begin == m_size) {
     m_begin = m_size = 0;
   }
-  // A record longer than a block: read as much again as is held, so a long
-  // line costs a few doublings, not a copy of it per block.
-  std::size_t want = std::max(m_block_size, m_size - m_begin);
   if (m_end != k_to_end) {
     want = static_cast<std::size_t>(std::min<std::uint64_t>(want, m_end - m_offset));
     if (want == 0) {
@@ -163,7 +160,7 @@ std::string_view BlockReader::peek()
 {
   // Enough of the start to tell the format, whatever the block size.
   constexpr std::size_t k_detect_bytes = 64 * 1024;
-  while (m_size - m_begin < k_detect_bytes && fill()) {
+  while (m_size - m_begin < k_detect_bytes && fill(m_block_size)) {
   }
   return {m_buffer.get() + m_begin, m_size - m_begin};
 }
@@ -193,11 +190,15 @@ void BlockReader::run(const std::function<std::size_t(std::string_view, std::siz
     if (text.empty() && m_eof) {
       return;
     }
-    consume(std::min(parse(text, m_line, m_eof), text.size()));
+    const std::size_t used = std::min(parse(text, m_line, m_eof), text.size());
+    consume(used);
     if (m_eof) {
       return; // the parser had everything
     }
-    fill();
+    // A record longer than the text held: read as much again, so that a
+    // 100 MB line is copied and looked at a linear number of times, not
+    // once per block (quadratic; minutes with small blocks).
+    fill(used == 0 ? std::max(m_block_size, text.size()) : m_block_size);
   }
 }
 

@@ -52,7 +52,7 @@ public:
   std::uint64_t lines_consumed() const { return m_line - 1; }
 
 private:
-  bool fill(); // appends one block; false at the end of the input
+  bool fill(std::size_t want); // appends up to `want` bytes; false at the end of the input
   void consume(std::size_t bytes);
 
   std::string m_path;

@@ -135,6 +135,11 @@ std::optional<std::uint64_t> next_line_start(const std::string& path, std::uint6
   return std::nullopt;
 }
 
+// Thrown by a worker that finds a workload spec: it is read in order instead.
+struct InOrderOnly
+{
+};
+
 struct Piece
 {
   std::size_t file = 0;
@@ -149,7 +154,7 @@ struct Piece
 struct FilePlan
 {
   std::string path;
-  InputKind kind = InputKind::csv;
+  std::optional<InputKind> kind;          // unknown for a small file: its reader detects it
   bool parallel = false;                  // read by workers; else in order on this thread
   std::unique_ptr<UsageCsvReader> header; // CSV cut into pieces: the columns
   std::uint64_t header_lines = 0;
@@ -166,6 +171,14 @@ FilePlan plan_file(const std::string& path, const IngestOptions& options, Record
   if (!size) {
     return plan; // standard input or a pipe: read in order
   }
+  if (*size < 2 * options.min_piece) {
+    // Read whole on a worker, which tells its format: a tree of many small
+    // files is not first read here one start at a time.
+    plan.parallel = true;
+    plan.pieces.push_back(pieces.size());
+    pieces.push_back(Piece{file_index, 0, BlockReader::k_to_end, nullptr, 0, false});
+    return plan;
+  }
   const std::string start = read_range(path, 0, 64 * 1024);
   const bool whole_in_start = start.size() == *size;
   plan.kind = detect_input_kind(options.input_format, start);
@@ -173,7 +186,7 @@ FilePlan plan_file(const std::string& path, const IngestOptions& options, Record
     return plan;
   }
   std::uint64_t data_begin = 0;
-  bool splittable = *size >= 2 * options.min_piece;
+  bool splittable = true;
   if (plan.kind == InputKind::jsonl) {
     splittable = splittable && is_json_lines(start);
   } else if (splittable) {
@@ -233,30 +246,92 @@ bool ingest_usage(const std::vector<std::string>& files, const IngestOptions& op
     plans.push_back(plan_file(files[i], options, sink, pieces, i));
   }
 
-  // Workers read pieces in order; this thread joins each finished piece into
-  // `sink` as soon as the pieces before it are joined, so forks do not pile up.
+  // Pieces are read into forks by whichever thread takes them next, the
+  // calling one included. The thread that completes the next file in input
+  // order joins it (and any complete ones after it) into `sink`, one joiner
+  // at a time: forks do not pile up waiting, and no thread is kept just to
+  // join (with two cores, a third thread took time from the readers).
   std::atomic<std::size_t> next{0};
   std::mutex mutex;
-  std::condition_variable finished;
-  std::vector<char> done(pieces.size(), 0);
+  std::vector<char> done(pieces.size(), 0); // guarded by mutex, as are the three below
+  std::size_t next_plan = 0;
+  bool joining = false;
+  std::exception_ptr failure;
+
+  // A file in order on `sink`: its forks joined, or read again here when it
+  // could not be read in parallel (the error, if any, is then reported exactly).
+  auto join_plan = [&](const FilePlan& plan) {
+    const bool failed =
+        std::any_of(plan.pieces.begin(), plan.pieces.end(), [&](std::size_t i) { return pieces[i].failed; });
+    if (!plan.parallel || failed) {
+      for (const std::size_t i : plan.pieces) {
+        pieces[i].sink.reset();
+      }
+      any_usage = read_one(plan.path, plan.kind, options, sink, on_workload).kind != InputKind::workload || any_usage;
+      return;
+    }
+    any_usage = true;
+    std::uint64_t line_offset = plan.header_lines;
+    for (const std::size_t i : plan.pieces) {
+      sink.join(*pieces[i].sink, line_offset);
+      line_offset += pieces[i].lines;
+      pieces[i].sink.reset();
+    }
+  };
+  // Called by the thread that took the joiner's role; gives it up when the
+  // next file in order is not complete yet (whoever completes it takes over).
+  auto join_ready = [&] {
+    while (true) {
+      const FilePlan* plan = nullptr;
+      {
+        const std::lock_guard lock(mutex);
+        const bool ready = !failure && next_plan < plans.size() &&
+                           std::all_of(plans[next_plan].pieces.begin(), plans[next_plan].pieces.end(),
+                                       [&](std::size_t i) { return done[i] != 0; });
+        if (!ready) {
+          joining = false;
+          return;
+        }
+        plan = &plans[next_plan];
+      }
+      try {
+        join_plan(*plan);
+      } catch (...) {
+        const std::lock_guard lock(mutex);
+        failure = std::current_exception();
+        next = pieces.size(); // hand out nothing more
+        joining = false;
+        return;
+      }
+      const std::lock_guard lock(mutex);
+      ++next_plan;
+    }
+  };
   auto work = [&] {
     for (std::size_t i = next++; i < pieces.size(); i = next++) {
       Piece& piece = pieces[i];
       const FilePlan& plan = plans[piece.file];
       try {
         piece.sink = sink.fork();
+        // A workload spec is read in order, by the joiner.
+        const WorkloadHandler in_order = [](const std::string&, const std::string&) { throw InOrderOnly{}; };
         piece.lines =
-            read_one(plan.path, plan.kind, options, *piece.sink, nullptr, piece.begin, piece.end, plan.header.get())
+            read_one(plan.path, plan.kind, options, *piece.sink, in_order, piece.begin, piece.end, plan.header.get())
                 .lines;
       } catch (...) {
         piece.failed = true; // read again in order, where the error is reported
         piece.sink.reset();
       }
+      bool join = false;
       {
         const std::lock_guard lock(mutex);
         done[i] = 1;
+        join = !joining;
+        joining = true;
       }
-      finished.notify_all();
+      if (join) {
+        join_ready();
+      }
     }
   };
   struct Workers
@@ -274,38 +349,22 @@ bool ingest_usage(const std::vector<std::string>& files, const IngestOptions& op
   } workers{{}, next, pieces.size()};
   const unsigned count =
       std::min<unsigned>(options.threads, static_cast<unsigned>(std::max<std::size_t>(1, pieces.size())));
-  for (unsigned t = 0; t < count; ++t) {
+  for (unsigned t = 1; t < count; ++t) {
     workers.threads.emplace_back(work);
   }
-  auto wait_for = [&](std::size_t i) {
-    std::unique_lock lock(mutex);
-    finished.wait(lock, [&] { return done[i] != 0; });
-  };
-
-  for (const FilePlan& plan : plans) {
-    for (const std::size_t i : plan.pieces) {
-      wait_for(i);
-    }
-    const bool failed =
-        std::any_of(plan.pieces.begin(), plan.pieces.end(), [&](std::size_t i) { return pieces[i].failed; });
-    if (!plan.parallel || failed) {
-      for (const std::size_t i : plan.pieces) {
-        pieces[i].sink.reset();
-      }
-      std::optional<InputKind> kind;
-      if (plan.parallel) {
-        kind = plan.kind;
-      }
-      any_usage = read_one(plan.path, kind, options, sink, on_workload).kind != InputKind::workload || any_usage;
-      continue;
-    }
-    any_usage = true;
-    std::uint64_t line_offset = plan.header_lines;
-    for (const std::size_t i : plan.pieces) {
-      sink.join(*pieces[i].sink, line_offset);
-      line_offset += pieces[i].lines;
-      pieces[i].sink.reset();
-    }
+  work();
+  for (auto& thread : workers.threads) {
+    thread.join();
+  }
+  workers.threads.clear();
+  // What is left: files without pieces (standard input, workload specs) at the end.
+  {
+    const std::lock_guard lock(mutex);
+    joining = true;
+  }
+  join_ready();
+  if (failure) {
+    std::rethrow_exception(failure);
   }
   return any_usage;
 }

@@ -28,6 +28,8 @@ struct IngestOptions
   std::string input_format = "auto";
   ColumnMap maps;
   unsigned threads = 1;
+  // Bytes read at a time (see k_default_block_size): a block that stays in
+  // the CPU's cache between the copy from the page cache and the parse.
   std::size_t block_size = k_default_block_size;
   std::uint64_t min_piece = std::uint64_t{16} << 20; // smallest piece of a file worth a thread
   // Told the bytes of each block read (from the reading threads), for a progress bar.

@@ -28,11 +28,6 @@ const char* to_string(JsonType type)
   return "value";
 }
 
-JsonType JsonValue::type() const
-{
-  return m_tape->m_nodes[m_index].type;
-}
-
 JsonValue JsonValue::operator[](std::string_view key) const
 {
   if (!is(JsonType::object)) {
@@ -69,21 +64,6 @@ JsonValue JsonValue::at(std::initializer_list<std::string_view> path) const
 std::size_t JsonValue::size() const
 {
   return m_tape == nullptr ? 0 : m_tape->m_nodes[m_index].count;
-}
-
-std::string_view JsonValue::text() const
-{
-  if (m_tape == nullptr) {
-    return {};
-  }
-  const auto& node = m_tape->m_nodes[m_index];
-  if (node.type == JsonType::array || node.type == JsonType::object) {
-    return {};
-  }
-  if (node.escaped) {
-    return m_tape->unescape(node);
-  }
-  return m_tape->m_text.substr(node.begin, node.length);
 }
 
 std::string_view JsonValue::raw() const
@@ -181,7 +161,7 @@ std::size_t utf8_sequence(const unsigned char* p, std::size_t available)
 // The first byte at or after `j` that needs a look in a string (a quote, a
 // backslash, a control byte or a non-ASCII byte), or `n`. Sixteen bytes at a
 // time with SSE2 (every x86-64 has it), eight with plain 64-bit words elsewhere.
-std::size_t skip_plain_string_bytes(const char* s, std::size_t j, std::size_t n)
+[[gnu::always_inline]] inline std::size_t skip_plain_string_bytes(const char* s, std::size_t j, std::size_t n)
 {
 #if defined(__SSE2__)
   const __m128i quote = _mm_set1_epi8('"');
@@ -307,10 +287,15 @@ bool JsonTape::parse_string(std::size_t& i, Node& node, JsonSyntaxError& error)
   const char* s = m_text.data();
   const std::size_t n = m_text.size();
   const std::size_t open = i;
-  std::size_t j = i + 1;
+  std::size_t j = skip_plain_string_bytes(s, i + 1, n);
   node.type = JsonType::string;
-  node.begin = static_cast<std::uint32_t>(j);
+  node.begin = static_cast<std::uint32_t>(i + 1);
   node.escaped = false;
+  if (j < n && s[j] == '"') { // most strings: nothing to decode or check
+    node.length = static_cast<std::uint32_t>(j - node.begin);
+    i = j + 1;
+    return true;
+  }
   while (true) {
     j = skip_plain_string_bytes(s, j, n);
     if (j >= n) {
@@ -381,7 +366,6 @@ bool JsonTape::parse_string(std::size_t& i, Node& node, JsonSyntaxError& error)
 bool JsonTape::parse(std::string_view text, JsonSyntaxError& error)
 {
   m_text = text;
-  m_nodes.clear();
   m_open.clear();
   m_unescaped_used = 0;
   if (text.size() >= UINT32_MAX) {
@@ -391,8 +375,9 @@ bool JsonTape::parse(std::string_view text, JsonSyntaxError& error)
   const char* s = text.data();
   const std::size_t n = text.size();
   std::size_t i = 0;
+  // Compact JSON has no whitespace between tokens: one compare in that case.
   auto skip_space = [&] {
-    while (i < n && is_space(s[i])) {
+    while (i < n && static_cast<unsigned char>(s[i]) <= ' ' && is_space(s[i])) {
       ++i;
     }
   };
@@ -400,141 +385,208 @@ bool JsonTape::parse(std::string_view text, JsonSyntaxError& error)
     error = {at, std::move(problem)};
     return false;
   };
-
-  enum class Next { value, member, after_value };
-  Next next = Next::value;
-  while (true) {
-    skip_space();
-    if (next == Next::member) {
-      // A member name, then ':'.
-      if (i >= n || s[i] != '"') {
-        return fail(i, fmt::format("expected a member name in double quotes, found {}", describe_at(text, i)));
-      }
-      m_nodes.emplace_back();
-      if (!parse_string(i, m_nodes.back(), error)) {
-        return false;
-      }
-      m_nodes.back().after = static_cast<std::uint32_t>(m_nodes.size());
-      skip_space();
-      if (i >= n || s[i] != ':') {
-        return fail(i, fmt::format("expected ':' after a member name, found {}", describe_at(text, i)));
-      }
-      ++i;
-      next = Next::value;
-      continue;
+  // A string at s[i] (a quote) into `node`; most have nothing to decode or
+  // check and are done here, the rest go through parse_string.
+  auto string_at = [&](Node& node) {
+    const std::size_t j = skip_plain_string_bytes(s, i + 1, n);
+    if (j < n && s[j] == '"') {
+      node.begin = static_cast<std::uint32_t>(i + 1);
+      node.length = static_cast<std::uint32_t>(j - i - 1);
+      i = j + 1;
+      return true;
     }
-    if (next == Next::after_value) {
-      if (m_open.empty()) {
-        if (i != n) {
-          return fail(i, fmt::format("expected the end of the value, found {}", describe_at(text, i)));
-        }
-        return true;
-      }
-      Node& parent = m_nodes[m_open.back()];
-      ++parent.count;
-      const char close = parent.type == JsonType::object ? '}' : ']';
-      if (i < n && s[i] == ',') {
-        ++i;
-        next = parent.type == JsonType::object ? Next::member : Next::value;
-        continue;
-      }
-      if (i < n && s[i] == close) {
-        ++i;
-        parent.length = static_cast<std::uint32_t>(i - parent.begin);
-        parent.after = static_cast<std::uint32_t>(m_nodes.size());
-        m_open.pop_back();
-        continue; // still after a value
-      }
-      return fail(i, fmt::format("expected ',' or '{}' after {}, found {}", close,
-                                 parent.type == JsonType::object ? "an object member" : "an array element",
-                                 describe_at(text, i)));
+    return parse_string(i, node, error);
+  };
+  // Nodes are reused from one document to the next and every field is set
+  // here, so a node costs no zeroing and no size bookkeeping of a vector.
+  std::uint32_t used = 0;
+  std::size_t capacity = m_nodes.size();
+  auto new_node = [&](JsonType type) -> Node& {
+    if (used == capacity) {
+      m_nodes.resize(std::max<std::size_t>(64, capacity * 2));
+      capacity = m_nodes.size();
     }
-    // A value.
-    if (i >= n) {
-      return fail(i, "expected a value, found the end of the text");
-    }
-    const std::uint32_t index = static_cast<std::uint32_t>(m_nodes.size());
-    m_nodes.emplace_back();
-    Node& node = m_nodes.back();
+    Node& node = m_nodes[used];
+    ++used;
+    node.type = type;
+    node.escaped = false;
     node.begin = static_cast<std::uint32_t>(i);
+    node.length = 0;
+    node.after = used;
+    node.count = 0;
+    node.unescaped = 0;
+    return node;
+  };
+
+  // The innermost open container, its kind and the values read in it so
+  // far, kept here; m_open holds the enclosing ones.
+  constexpr std::uint32_t k_none = UINT32_MAX;
+  std::uint32_t parent = k_none;
+  std::uint32_t values = 0;
+  bool in_object = false;
+
+  // Whitespace is skipped where a token did not come next: compact JSON,
+  // the common case, then costs nothing extra.
+value:
+  if (i >= n) {
+    return fail(i, "expected a value, found the end of the text");
+  }
+  switch (s[i]) {
+  case ' ':
+  case '\t':
+  case '\n':
+  case '\r':
+    skip_space();
+    goto value;
+  case '{':
+  case '[': {
     const char c = s[i];
-    next = Next::after_value;
-    if (c == '{' || c == '[') {
-      if (m_open.size() >= k_max_depth) {
-        return fail(i, fmt::format("nested more than {} deep (expected at most {} levels of arrays and objects)",
-                                   k_max_depth, k_max_depth));
-      }
-      node.type = c == '{' ? JsonType::object : JsonType::array;
-      m_open.push_back(index);
-      ++i;
+    if (m_open.size() >= k_max_depth) {
+      return fail(i, fmt::format("nested more than {} deep (expected at most {} levels of arrays and objects)",
+                                 k_max_depth, k_max_depth));
+    }
+    const std::uint32_t index = used;
+    Node& node = new_node(c == '{' ? JsonType::object : JsonType::array);
+    ++i;
+    if (i < n && is_space(s[i])) {
       skip_space();
-      if (i < n && s[i] == (c == '{' ? '}' : ']')) {
-        ++i;
-        node.length = static_cast<std::uint32_t>(i - node.begin);
-        node.after = index + 1;
-        m_open.pop_back();
-      } else {
-        next = c == '{' ? Next::member : Next::value;
-      }
-      continue;
     }
-    node.after = index + 1;
-    if (c == '"') {
-      if (!parse_string(i, node, error)) {
-        return false;
-      }
-      continue;
+    if (i < n && s[i] == (c == '{' ? '}' : ']')) {
+      ++i;
+      node.length = static_cast<std::uint32_t>(i - node.begin);
+      goto after_value;
     }
-    if (c == '-' || is_digit(c)) {
-      std::size_t j = i + (c == '-' ? 1 : 0);
+    m_open.push_back({parent, values});
+    parent = index;
+    values = 0;
+    in_object = c == '{';
+    if (in_object) {
+      goto member;
+    }
+    goto value;
+  }
+  case '"': {
+    if (!string_at(new_node(JsonType::string))) {
+      return false;
+    }
+    goto after_value;
+  }
+  case '-':
+  case '0':
+  case '1':
+  case '2':
+  case '3':
+  case '4':
+  case '5':
+  case '6':
+  case '7':
+  case '8':
+  case '9': {
+    const char c = s[i];
+    std::size_t j = i + (c == '-' ? 1 : 0);
+    if (j >= n || !is_digit(s[j])) {
+      return fail(j, fmt::format("expected a digit in a number, found {}", describe_at(text, j)));
+    }
+    if (s[j] == '0') {
+      ++j;
+    } else {
+      while (j < n && is_digit(s[j])) {
+        ++j;
+      }
+    }
+    if (j < n && s[j] == '.') {
+      ++j;
       if (j >= n || !is_digit(s[j])) {
-        return fail(j, fmt::format("expected a digit in a number, found {}", describe_at(text, j)));
+        return fail(j, fmt::format("expected a digit after the decimal point, found {}", describe_at(text, j)));
       }
-      if (s[j] == '0') {
+      while (j < n && is_digit(s[j])) {
         ++j;
-      } else {
-        while (j < n && is_digit(s[j])) {
-          ++j;
-        }
       }
-      if (j < n && s[j] == '.') {
-        ++j;
-        if (j >= n || !is_digit(s[j])) {
-          return fail(j, fmt::format("expected a digit after the decimal point, found {}", describe_at(text, j)));
-        }
-        while (j < n && is_digit(s[j])) {
-          ++j;
-        }
-      }
-      if (j < n && (s[j] == 'e' || s[j] == 'E')) {
-        ++j;
-        if (j < n && (s[j] == '+' || s[j] == '-')) {
-          ++j;
-        }
-        if (j >= n || !is_digit(s[j])) {
-          return fail(j, fmt::format("expected a digit in the exponent, found {}", describe_at(text, j)));
-        }
-        while (j < n && is_digit(s[j])) {
-          ++j;
-        }
-      }
-      node.type = JsonType::number;
-      node.length = static_cast<std::uint32_t>(j - i);
-      i = j;
-      continue;
     }
+    if (j < n && (s[j] == 'e' || s[j] == 'E')) {
+      ++j;
+      if (j < n && (s[j] == '+' || s[j] == '-')) {
+        ++j;
+      }
+      if (j >= n || !is_digit(s[j])) {
+        return fail(j, fmt::format("expected a digit in the exponent, found {}", describe_at(text, j)));
+      }
+      while (j < n && is_digit(s[j])) {
+        ++j;
+      }
+    }
+    Node& node = new_node(JsonType::number);
+    node.length = static_cast<std::uint32_t>(j - i);
+    i = j;
+    goto after_value;
+  }
+  default:
     for (const std::string_view literal : {"true", "false", "null"}) {
       if (text.substr(i, literal.size()) == literal) {
-        node.type = literal == "null" ? JsonType::null : JsonType::boolean;
+        Node& node = new_node(literal == "null" ? JsonType::null : JsonType::boolean);
         node.length = static_cast<std::uint32_t>(literal.size());
         i += literal.size();
-        break;
+        goto after_value;
       }
     }
-    if (node.length == 0) {
-      return fail(i, fmt::format("expected a value, found {}", describe_at(text, i)));
+    return fail(i, fmt::format("expected a value, found {}", describe_at(text, i)));
+  }
+
+member:
+  // A member name, then ':'.
+  if (i >= n || s[i] != '"') {
+    skip_space();
+    if (i >= n || s[i] != '"') {
+      return fail(i, fmt::format("expected a member name in double quotes, found {}", describe_at(text, i)));
     }
   }
+  if (!string_at(new_node(JsonType::string))) {
+    return false;
+  }
+  if (i >= n || s[i] != ':') {
+    skip_space();
+    if (i >= n || s[i] != ':') {
+      return fail(i, fmt::format("expected ':' after a member name, found {}", describe_at(text, i)));
+    }
+  }
+  ++i;
+  goto value;
+
+after_value:
+  if (parent == k_none) {
+    skip_space();
+    if (i != n) {
+      return fail(i, fmt::format("expected the end of the value, found {}", describe_at(text, i)));
+    }
+    return true;
+  }
+  ++values;
+separator:
+  if (i < n && s[i] == ',') {
+    ++i;
+    if (in_object) {
+      goto member;
+    }
+    goto value;
+  }
+  if (i < n && s[i] == (in_object ? '}' : ']')) {
+    ++i;
+    Node& node = m_nodes[parent];
+    node.length = static_cast<std::uint32_t>(i - node.begin);
+    node.after = used;
+    node.count = values;
+    parent = m_open.back().index;
+    values = m_open.back().values;
+    m_open.pop_back();
+    in_object = parent != k_none && m_nodes[parent].type == JsonType::object;
+    goto after_value;
+  }
+  if (i < n && is_space(s[i])) {
+    skip_space();
+    goto separator;
+  }
+  return fail(i, fmt::format("expected ',' or '{}' after {}, found {}", in_object ? '}' : ']',
+                             in_object ? "an object member" : "an array element", describe_at(text, i)));
 }
 
 } // namespace llmcost

@@ -94,13 +94,41 @@ private:
 
   bool parse_string(std::size_t& i, Node& node, JsonSyntaxError& error);
   std::string_view unescape(const Node& node) const;
+  // A string node's value (a member name's, for one).
+  std::string_view name(const Node& node) const
+  {
+    return node.escaped ? unescape(node) : std::string_view(m_text.data() + node.begin, node.length);
+  }
+
+  struct Open
+  {
+    std::uint32_t index;  // an enclosing container (UINT32_MAX: none, the root)
+    std::uint32_t values; // its values read so far
+  };
 
   std::string_view m_text;
-  std::vector<Node> m_nodes;
-  std::vector<std::uint32_t> m_open;           // containers being filled
+  std::vector<Node> m_nodes;                   // the first ones in use (the rest are spare)
+  std::vector<Open> m_open;                    // containers being filled
   mutable std::deque<std::string> m_unescaped; // decoded on first use, reused across documents
   mutable std::size_t m_unescaped_used = 0;
 };
+
+inline JsonType JsonValue::type() const
+{
+  return m_tape->m_nodes[m_index].type;
+}
+
+inline std::string_view JsonValue::text() const
+{
+  if (m_tape == nullptr) {
+    return {};
+  }
+  const auto& node = m_tape->m_nodes[m_index];
+  if (node.type == JsonType::array || node.type == JsonType::object) {
+    return {};
+  }
+  return m_tape->name(node);
+}
 
 template <typename Use> void JsonValue::for_each_element(Use use) const
 {
@@ -121,7 +149,7 @@ template <typename Use> void JsonValue::for_each_member(Use use) const
   // A member is its name's node, then its value's subtree.
   const std::uint32_t end = m_tape->m_nodes[m_index].after;
   for (std::uint32_t k = m_index + 1; k < end; k = m_tape->m_nodes[k + 1].after) {
-    use(JsonValue(m_tape, k).text(), JsonValue(m_tape, k + 1));
+    use(m_tape->name(m_tape->m_nodes[k]), JsonValue(m_tape, k + 1));
   }
 }
 

@@ -159,9 +159,18 @@ Usage usage_of(const UsageRecord& record);
 
 // Holds records that may repeat (see RecordSink::record_once) until the end
 // of input, keeping the fullest copy per key with its own copies of strings.
+// A Claude Code tree keeps every message until the end, so the bytes per
+// record decide the memory of the run: a kept record is a compact row (names
+// as small numbers, counts, where) plus its key's text, found through an open
+// table of row numbers; keys compare exactly, never by hash alone.
 class RecordDeduplicator
 {
 public:
+  RecordDeduplicator();
+  ~RecordDeduplicator();
+  RecordDeduplicator(RecordDeduplicator&&) noexcept;
+  RecordDeduplicator& operator=(RecordDeduplicator&&) noexcept;
+
   // True when `key` is new; otherwise a duplicate (the fuller copy is kept).
   bool offer(std::string_view key, const UsageRecord& record);
   // Offers what `later` kept, from input that follows this one's (its lines
@@ -170,37 +179,21 @@ public:
   // Calls `use` with every kept record, in file and line order, then forgets them.
   template <typename Use> void drain(Use use)
   {
-    std::vector<std::uint32_t> order(m_records.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) {
-      order[i] = i;
-    }
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      const SourceLine& x = m_records[a].where;
-      const SourceLine& y = m_records[b].where;
-      return x.file != y.file ? x.file < y.file : x.line < y.line;
-    });
-    for (const std::uint32_t i : order) {
-      use(m_records[i]);
+    for (const std::uint32_t i : drain_order()) {
+      use(expand(i));
     }
     clear();
   }
 
 private:
-  // Kept records hold their text here: names that repeat (files, models,
-  // sessions) once, the rest (keys, request ids) packed in large chunks.
-  // A Claude Code tree keeps every message until the end, so the bytes per
-  // record decide the memory of the run.
-  std::string_view store(std::string_view text);
-  std::string_view intern(std::string_view text);
-  void keep(UsageRecord& slot, const UsageRecord& source);
+  struct Kept;
+  struct Storage;
+
+  std::vector<std::uint32_t> drain_order() const;
+  UsageRecord expand(std::uint32_t index) const;
   void clear();
 
-  std::unordered_map<std::string_view, std::uint32_t> m_index; // key -> record
-  std::vector<UsageRecord> m_records;
-  std::unordered_set<std::string_view> m_interned;
-  std::vector<std::unique_ptr<char[]>> m_chunks;
-  std::size_t m_chunk_left = 0;
-  char* m_chunk_at = nullptr;
+  std::unique_ptr<Storage> m_storage;
 };
 
 struct AggregateOptions

@@ -5,6 +5,9 @@
 #include "llmcost/strings.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
 #include <fmt/format.h>
 
 namespace llmcost {
@@ -158,6 +161,187 @@ std::string_view text_at(JsonValue object, std::initializer_list<std::string_vie
   return node.is(JsonType::string) ? node.text() : std::string_view();
 }
 
+// The members a reader asks an object for, found in one pass over its
+// members: a trace line asks for some twenty names, and scanning the members
+// once per name was a fifth of the reading time. Names compare unescaped and
+// the last of repeated names wins, as with JsonValue::operator[].
+class MemberNames
+{
+public:
+  static constexpr std::size_t k_max_names = 24;
+  using Found = std::array<JsonValue, k_max_names>;
+
+  template <std::size_t N> explicit MemberNames(const std::array<std::string_view, N>& names)
+  {
+    static_assert(N <= k_max_names);
+    m_slots.fill(-1);
+    for (std::size_t i = 0; i < N; ++i) {
+      std::size_t s = slot(names[i]);
+      while (m_slots[s] >= 0) {
+        s = (s + 1) % k_slots;
+      }
+      m_slots[s] = static_cast<std::int8_t>(i);
+      m_names[i] = names[i];
+    }
+    m_count = N;
+  }
+
+  // The index of `name`, or -1.
+  int find(std::string_view name) const
+  {
+    if (name.empty()) {
+      return -1;
+    }
+    for (std::size_t s = slot(name);; s = (s + 1) % k_slots) {
+      const int i = m_slots[s];
+      if (i < 0 || same_text(m_names[static_cast<std::size_t>(i)], name)) {
+        return i;
+      }
+    }
+  }
+
+  // Fills `found[i]` with the member named names[i] (none when absent).
+  void collect(JsonValue object, Found& found) const
+  {
+    std::fill_n(found.begin(), m_count, JsonValue());
+    object.for_each_member([&](std::string_view name, JsonValue value) {
+      const int i = find(name);
+      if (i >= 0) {
+        found[static_cast<std::size_t>(i)] = value;
+      }
+    });
+  }
+
+private:
+  static constexpr std::size_t k_slots = 64;
+  // Names are short: compared here, eight bytes at a time, rather than by a call to memcmp.
+  static bool same_text(std::string_view a, std::string_view b)
+  {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    const char* x = a.data();
+    const char* y = b.data();
+    std::size_t n = a.size();
+    for (; n >= 8; n -= 8, x += 8, y += 8) {
+      std::uint64_t u = 0;
+      std::uint64_t v = 0;
+      std::memcpy(&u, x, 8);
+      std::memcpy(&v, y, 8);
+      if (u != v) {
+        return false;
+      }
+    }
+    for (; n > 0; --n, ++x, ++y) {
+      if (*x != *y) {
+        return false;
+      }
+    }
+    return true;
+  }
+  static std::size_t slot(std::string_view name)
+  {
+    return (name.size() * 7 + static_cast<unsigned char>(name.front()) * 3 + static_cast<unsigned char>(name.back())) %
+           k_slots;
+  }
+
+  std::array<std::int8_t, k_slots> m_slots{};
+  std::array<std::string_view, k_max_names> m_names{};
+  std::size_t m_count = 0;
+};
+
+// The members of an object read by name, in one pass (see MemberNames).
+template <typename Name> class Members
+{
+public:
+  Members(const MemberNames& names, JsonValue object) { names.collect(object, m_found); }
+
+  // As object.contains(name): present, even when null.
+  bool has(Name name) const { return static_cast<bool>(m_found[static_cast<std::size_t>(name)]); }
+  // As object.at({name}): none when missing or null.
+  JsonValue get(Name name) const
+  {
+    const JsonValue value = m_found[static_cast<std::size_t>(name)];
+    return value.present() ? value : JsonValue();
+  }
+  // As text_at(object, {name}).
+  std::string_view text(Name name) const
+  {
+    const JsonValue value = m_found[static_cast<std::size_t>(name)];
+    return value.is(JsonType::string) ? value.text() : std::string_view();
+  }
+
+private:
+  MemberNames::Found m_found;
+};
+
+// What a trace reader asks of a line's object (and of a batch line's response body).
+enum class Top : std::uint8_t {
+  provider,
+  custom_id,
+  response,
+  message,
+  type,
+  session_id,
+  request_id,
+  usage,
+  model,
+  id,
+  attributes,
+  choices,
+  created,
+  created_at,
+  error,
+  timestamp,
+  start_time,
+  context,
+  count_
+};
+const MemberNames& top_names()
+{
+  static const MemberNames names(std::array<std::string_view, static_cast<std::size_t>(Top::count_)>{
+      "provider", "custom_id", "response", "message", "type", "sessionId", "requestId", "usage", "model", "id",
+      "attributes", "choices", "created", "created_at", "error", "timestamp", "start_time", "context"});
+  return names;
+}
+using TopMembers = Members<Top>;
+
+// Of a usage object (OpenAI chat completions and Responses, Anthropic).
+enum class Use : std::uint8_t {
+  prompt_tokens,
+  completion_tokens,
+  prompt_tokens_details,
+  cached_tokens,
+  completion_tokens_details,
+  input_tokens,
+  output_tokens,
+  input_tokens_details,
+  output_tokens_details,
+  cost,
+  cache_creation_input_tokens,
+  cache_read_input_tokens,
+  count_
+};
+const MemberNames& usage_names()
+{
+  static const MemberNames names(std::array<std::string_view, static_cast<std::size_t>(Use::count_)>{
+      "prompt_tokens", "completion_tokens", "prompt_tokens_details", "cached_tokens", "completion_tokens_details",
+      "input_tokens", "output_tokens", "input_tokens_details", "output_tokens_details", "cost",
+      "cache_creation_input_tokens", "cache_read_input_tokens"});
+  return names;
+}
+using UsageMembers = Members<Use>;
+
+// Of a Claude Code message.
+enum class Msg : std::uint8_t { usage, model, id, count_ };
+const MemberNames& message_names()
+{
+  static const MemberNames names(
+      std::array<std::string_view, static_cast<std::size_t>(Msg::count_)>{"usage", "model", "id"});
+  return names;
+}
+using MessageMembers = Members<Msg>;
+
 // Reads token counts and amounts, remembering the first problem.
 struct FieldProblem
 {
@@ -165,7 +349,12 @@ struct FieldProblem
 
   std::uint64_t count(JsonValue object, std::initializer_list<std::string_view> path, const char* name)
   {
-    const JsonValue node = object.at(path);
+    return count(object.at(path), name);
+  }
+
+  // `node` as JsonValue::at gives it: none when missing or null.
+  std::uint64_t count(JsonValue node, const char* name)
+  {
     if (!node) {
       return 0;
     }
@@ -231,10 +420,10 @@ std::optional<std::int64_t> time_of_json(JsonValue node)
 }
 
 // Counts $web_search tool calls in the assistant message(s) of a chat completion.
-std::uint64_t web_search_calls(JsonValue body)
+std::uint64_t web_search_calls(JsonValue choices)
 {
   std::uint64_t calls = 0;
-  body["choices"].for_each_element([&](JsonValue choice) {
+  choices.for_each_element([&](JsonValue choice) {
     choice.at({"message", "tool_calls"}).for_each_element([&](JsonValue call) {
       if (text_at(call, {"function", "name"}) == "$web_search") {
         ++calls;
@@ -261,33 +450,48 @@ public:
                                 to_string(object.type())));
       return;
     }
+    const TopMembers top(top_names(), object);
     UsageRecord r;
     r.where = where;
-    r.provider = text_at(object, {"provider"});
+    r.provider = top.text(Top::provider);
     FieldProblem problem;
-    if (object.contains("custom_id") && object.contains("response")) {
-      read_batch_line(object, r, problem);
-    } else if (object.at({"message"}) &&
-               (text_at(object, {"type"}) == "assistant" ||
-                (object.at({"message", "usage"}) && (object.contains("sessionId") || object.contains("requestId"))))) {
-      read_claude_code(object, r, problem);
-    } else if (text_at(object, {"type"}) == "message" && object.at({"usage"})) {
-      read_anthropic(object.at({"usage"}), r, problem);
-      r.model = text_at(object, {"model"});
-      r.request_id = text_at(object, {"id"});
-      finish(r, problem, "");
-    } else if (const JsonValue attributes = object.at({"attributes"}); attributes.is(JsonType::object)) {
+    if (top.has(Top::custom_id) && top.has(Top::response)) {
+      read_batch_line(top, r, problem);
+      return;
+    }
+    if (const JsonValue message = top.get(Top::message)) {
+      const MessageMembers fields(message_names(), message);
+      if (top.text(Top::type) == "assistant" ||
+          (fields.get(Msg::usage) && (top.has(Top::session_id) || top.has(Top::request_id)))) {
+        read_claude_code(top, fields, r, problem);
+        return;
+      }
+    }
+    if (top.text(Top::type) == "message" && top.get(Top::usage)) {
+      read_anthropic(UsageMembers(usage_names(), top.get(Top::usage)), r, problem);
+      r.model = top.text(Top::model);
+      r.request_id = top.text(Top::id);
+      finish(r, problem, false);
+    } else if (const JsonValue attributes = top.get(Top::attributes); attributes.is(JsonType::object)) {
       read_otel_span(object, attributes, r, problem);
-    } else if (read_openai(object, r, problem)) {
-      finish(r, problem, "");
+    } else if (read_openai(top, r, problem)) {
+      finish(r, problem, false);
+    } else if (top.has(Top::type)) {
+      // Formatted once per run of lines of one type, not per line.
+      const std::string_view type = top.text(Top::type);
+      if (!m_skipped_type || type != *m_skipped_type) {
+        m_skipped_type = std::string(type);
+        m_skipped_type_reason = fmt::format("\"{}\" lines", type);
+      }
+      m_sink.skip(m_skipped_type_reason);
     } else {
-      m_sink.skip(object.contains("type") ? fmt::format("\"{}\" lines", text_at(object, {"type"}))
-                                          : std::string("objects without usage (e.g. stream chunks)"));
+      m_sink.skip(k_no_usage);
     }
   }
 
 private:
-  void finish(UsageRecord& r, FieldProblem& problem, const std::string& dedupe_key)
+  // Records the record (under m_key when `once`), or rejects it.
+  void finish(UsageRecord& r, FieldProblem& problem, bool once)
   {
     if (!problem.text.empty()) {
       m_sink.reject(r.where.location(), "bad field", problem.text);
@@ -297,10 +501,10 @@ private:
       m_sink.reject(r.where.location(), "no model", "usage without a model (expected a \"model\" field)");
       return;
     }
-    if (dedupe_key.empty()) {
+    if (!once) {
       m_sink.record(r);
     } else {
-      m_sink.record_once(dedupe_key, r);
+      m_sink.record_once(m_key, r);
     }
   }
 
@@ -317,47 +521,48 @@ private:
     return true;
   }
 
-  bool read_openai(JsonValue body, UsageRecord& r, FieldProblem& problem)
+  bool read_openai(const TopMembers& body, UsageRecord& r, FieldProblem& problem)
   {
-    JsonValue usage = body.at({"usage"});
-    if (!usage) {
+    JsonValue usage_value = body.get(Top::usage);
+    if (!usage_value) {
       // Moonshot streams put the final usage inside the first choice.
       JsonValue first;
-      body.at({"choices"}).for_each_element([&](JsonValue choice) {
+      body.get(Top::choices).for_each_element([&](JsonValue choice) {
         if (!first) {
           first = choice;
         }
       });
-      usage = first.at({"usage"});
+      usage_value = first.at({"usage"});
     }
-    if (!usage.is(JsonType::object)) {
+    if (!usage_value.is(JsonType::object)) {
       return false;
     }
-    r.model = text_at(body, {"model"});
-    r.request_id = text_at(body, {"id"});
-    r.time = time_of_json(body.at({"created"}));
+    const UsageMembers usage(usage_names(), usage_value);
+    r.model = body.text(Top::model);
+    r.request_id = body.text(Top::id);
+    r.time = time_of_json(body.get(Top::created));
     if (!r.time) {
-      r.time = time_of_json(body.at({"created_at"}));
+      r.time = time_of_json(body.get(Top::created_at));
     }
-    if (usage.contains("input_tokens") && !usage.contains("prompt_tokens")) {
+    if (usage.has(Use::input_tokens) && !usage.has(Use::prompt_tokens)) {
       // Responses API.
-      const std::uint64_t input = problem.count(usage, {"input_tokens"}, "usage.input_tokens");
-      const std::uint64_t cached =
-          problem.count(usage, {"input_tokens_details", "cached_tokens"}, "usage.input_tokens_details.cached_tokens");
+      const std::uint64_t input = problem.count(usage.get(Use::input_tokens), "usage.input_tokens");
+      const std::uint64_t cached = problem.count(usage.get(Use::input_tokens_details).at({"cached_tokens"}),
+                                                 "usage.input_tokens_details.cached_tokens");
       split_cached(r, input, cached, problem);
-      r.output = problem.count(usage, {"output_tokens"}, "usage.output_tokens");
-      r.reasoning = problem.count(usage, {"output_tokens_details", "reasoning_tokens"},
+      r.output = problem.count(usage.get(Use::output_tokens), "usage.output_tokens");
+      r.reasoning = problem.count(usage.get(Use::output_tokens_details).at({"reasoning_tokens"}),
                                   "usage.output_tokens_details.reasoning_tokens");
     } else {
-      const std::uint64_t input = problem.count(usage, {"prompt_tokens"}, "usage.prompt_tokens");
+      const std::uint64_t input = problem.count(usage.get(Use::prompt_tokens), "usage.prompt_tokens");
       // Moonshot may report cached tokens at the top of usage; prefer the nested field.
-      const std::uint64_t cached = usage.at({"prompt_tokens_details", "cached_tokens"})
-                                       ? problem.count(usage, {"prompt_tokens_details", "cached_tokens"},
-                                                       "usage.prompt_tokens_details.cached_tokens")
-                                       : problem.count(usage, {"cached_tokens"}, "usage.cached_tokens");
+      const JsonValue nested_cached = usage.get(Use::prompt_tokens_details).at({"cached_tokens"});
+      const std::uint64_t cached = nested_cached
+                                       ? problem.count(nested_cached, "usage.prompt_tokens_details.cached_tokens")
+                                       : problem.count(usage.get(Use::cached_tokens), "usage.cached_tokens");
       split_cached(r, input, cached, problem);
-      r.output = problem.count(usage, {"completion_tokens"}, "usage.completion_tokens");
-      r.reasoning = problem.count(usage, {"completion_tokens_details", "reasoning_tokens"},
+      r.output = problem.count(usage.get(Use::completion_tokens), "usage.completion_tokens");
+      r.reasoning = problem.count(usage.get(Use::completion_tokens_details).at({"reasoning_tokens"}),
                                   "usage.completion_tokens_details.reasoning_tokens");
     }
     if (r.reasoning > r.output && problem.text.empty()) {
@@ -365,8 +570,8 @@ private:
           fmt::format("reasoning tokens {} exceed output tokens {} (expected reasoning to be part of output)",
                       r.reasoning, r.output);
     }
-    r.web_search_calls = web_search_calls(body);
-    if (const JsonValue cost = usage.at({"cost"})) {
+    r.web_search_calls = web_search_calls(body.get(Top::choices));
+    if (const JsonValue cost = usage.get(Use::cost)) {
       // Kyma's billed amount, exact from its text.
       std::string why;
       const std::string_view text = cost.is(JsonType::number) || cost.is(JsonType::string) ? cost.text() : cost.raw();
@@ -380,50 +585,52 @@ private:
     return true;
   }
 
-  void read_anthropic(JsonValue usage, UsageRecord& r, FieldProblem& problem)
+  void read_anthropic(const UsageMembers& usage, UsageRecord& r, FieldProblem& problem)
   {
     // Anthropic: input_tokens excludes cache reads and writes.
-    const std::uint64_t fresh = problem.count(usage, {"input_tokens"}, "usage.input_tokens");
-    r.cache_write = problem.count(usage, {"cache_creation_input_tokens"}, "usage.cache_creation_input_tokens");
-    r.cached_input = problem.count(usage, {"cache_read_input_tokens"}, "usage.cache_read_input_tokens");
+    const std::uint64_t fresh = problem.count(usage.get(Use::input_tokens), "usage.input_tokens");
+    r.cache_write = problem.count(usage.get(Use::cache_creation_input_tokens), "usage.cache_creation_input_tokens");
+    r.cached_input = problem.count(usage.get(Use::cache_read_input_tokens), "usage.cache_read_input_tokens");
     r.input = fresh + r.cache_write;
-    r.output = problem.count(usage, {"output_tokens"}, "usage.output_tokens");
+    r.output = problem.count(usage.get(Use::output_tokens), "usage.output_tokens");
   }
 
-  void read_batch_line(JsonValue object, UsageRecord& r, FieldProblem& problem)
+  void read_batch_line(const TopMembers& top, UsageRecord& r, FieldProblem& problem)
   {
     r.batch = true;
-    r.request_id = text_at(object, {"custom_id"});
-    const JsonValue status = object.at({"response", "status_code"});
-    const JsonValue body = object.at({"response", "body"});
-    const bool ok = status.is(JsonType::number) && status.text() == "200" && !object.at({"error"});
-    if (!ok || !body || !read_openai(body, r, problem)) {
+    r.request_id = top.text(Top::custom_id);
+    const JsonValue response = top.get(Top::response);
+    const JsonValue status = response.at({"status_code"});
+    const JsonValue body = response.at({"body"});
+    const bool ok = status.is(JsonType::number) && status.text() == "200" && !top.get(Top::error);
+    if (!ok || !body || !read_openai(TopMembers(top_names(), body), r, problem)) {
       m_sink.reject(r.where.location(), "failed batch request",
                     fmt::format("batch request {} failed (status {}) and carries no usage; it is not billed",
                                 r.request_id, status ? status.raw() : "missing"));
       return;
     }
-    r.request_id = text_at(object, {"custom_id"});
-    finish(r, problem, "");
+    r.request_id = top.text(Top::custom_id);
+    finish(r, problem, false);
   }
 
-  void read_claude_code(JsonValue object, UsageRecord& r, FieldProblem& problem)
+  void read_claude_code(const TopMembers& top, const MessageMembers& message, UsageRecord& r, FieldProblem& problem)
   {
-    const JsonValue message = object.at({"message"});
-    const JsonValue usage = message.at({"usage"});
-    r.model = text_at(message, {"model"});
+    const JsonValue usage = message.get(Msg::usage);
+    r.model = message.text(Msg::model);
     if (!usage || r.model == "<synthetic>") {
-      m_sink.skip("Claude Code lines without usage (synthetic messages)");
+      m_sink.skip(k_synthetic);
       return;
     }
-    read_anthropic(usage, r, problem);
-    r.request_id = text_at(object, {"requestId"});
-    r.session = text_at(object, {"sessionId"});
-    r.time = time_of_json(object.at({"timestamp"}));
-    const std::string_view message_id = text_at(message, {"id"});
-    const std::string key =
-        message_id.empty() || r.request_id.empty() ? std::string() : fmt::format("cc:{}:{}", message_id, r.request_id);
-    finish(r, problem, key);
+    read_anthropic(UsageMembers(usage_names(), usage), r, problem);
+    r.request_id = top.text(Top::request_id);
+    r.session = top.text(Top::session_id);
+    r.time = time_of_json(top.get(Top::timestamp));
+    const std::string_view message_id = message.text(Msg::id);
+    m_key.clear();
+    if (!message_id.empty() && !r.request_id.empty()) {
+      m_key.append("cc:").append(message_id).append(":").append(r.request_id);
+    }
+    finish(r, problem, !m_key.empty());
   }
 
   void read_otel_span(JsonValue object, JsonValue attributes, UsageRecord& r, FieldProblem& problem)
@@ -431,7 +638,7 @@ private:
     const JsonValue input = attributes.at({"gen_ai.usage.input_tokens"});
     const JsonValue output = attributes.at({"gen_ai.usage.output_tokens"});
     if (!input && !output) {
-      m_sink.skip("OpenTelemetry spans without usage (unfinished or not a model call)");
+      m_sink.skip(k_otel_without_usage);
       return;
     }
     const std::string_view operation = text_at(attributes, {"gen_ai.operation.name"});
@@ -457,10 +664,22 @@ private:
     r.request_id = text_at(attributes, {"gen_ai.response.id"});
     r.time = time_of_json(object.at({"start_time"}));
     const std::string_view span_id = text_at(object, {"context", "span_id"});
-    finish(r, problem, span_id.empty() ? std::string() : fmt::format("otel:{}", span_id));
+    m_key.clear();
+    if (!span_id.empty()) {
+      m_key.append("otel:").append(span_id);
+    }
+    finish(r, problem, !m_key.empty());
   }
 
+  // Skip reasons, made once rather than per line.
+  const std::string k_no_usage = "objects without usage (e.g. stream chunks)";
+  const std::string k_synthetic = "Claude Code lines without usage (synthetic messages)";
+  const std::string k_otel_without_usage = "OpenTelemetry spans without usage (unfinished or not a model call)";
+
   RecordSink& m_sink;
+  std::string m_key; // the de-duplication key of the record being read
+  std::optional<std::string> m_skipped_type;
+  std::string m_skipped_type_reason;
 };
 
 } // namespace
