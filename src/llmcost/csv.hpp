@@ -98,13 +98,13 @@ bool split_plain(std::string_view line, const char* limit, char delimiter, OnFie
   std::size_t quoted_fields = 0;
   // A field is either unquoted or "..." whole; the quote count settles the rest.
   auto emit = [&](const char* stop) {
-    if (stop - field >= 2 && *field == '"' && stop[-1] == '"') {
+    if (stop > field && *field == '"') [[unlikely]] {
+      if (stop - field < 2 || stop[-1] != '"') {
+        return false;
+      }
       ++quoted_fields;
       on_field(std::string_view(field + 1, static_cast<std::size_t>(stop - field - 2)));
       return true;
-    }
-    if (stop > field && *field == '"') {
-      return false;
     }
     on_field(std::string_view(field, static_cast<std::size_t>(stop - field)));
     return true;

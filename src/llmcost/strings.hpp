@@ -13,6 +13,12 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // on every field of every usage row.
 inline std::string_view trim(std::string_view text)
 {
+  // Most fields have nothing to trim: one test of each end (bytes above ' '
+  // are neither space, tab nor '\r').
+  if (text.empty() ||
+      (static_cast<unsigned char>(text.front()) > ' ' && static_cast<unsigned char>(text.back()) > ' ')) {
+    return text;
+  }
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
     text.remove_prefix(1);
   }

@@ -49,6 +49,32 @@ int written_decimal_places(std::string_view number)
   return std::max(places, 0);
 }
 
+namespace {
+
+// The value of the eight ASCII digits at `p`, or -1 when any is not a digit
+// (SWAR: a billed amount's fraction is eight digits more often than not).
+inline std::int64_t eight_digits(const char* p)
+{
+  std::uint64_t word = 0;
+  std::memcpy(&word, p, 8);
+  const std::uint64_t digits = word - 0x3030303030303030ULL;
+  // A byte below '0' borrows into its high bit; one above '9' overflows it when 6 is added.
+  if (((word - 0x3030303030303030ULL) | (word + 0x4646464646464646ULL)) & 0x8080808080808080ULL) {
+    return -1;
+  }
+  // Pairs, then quads, then the whole: little-endian, so the first digit is the low byte.
+  std::uint64_t v = (digits * 10 + (digits >> 8)) & 0x00FF00FF00FF00FFULL;
+  v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFULL;
+  v = (v * 10000 + (v >> 32)) & 0xFFFFFFFFULL;
+  return static_cast<std::int64_t>(v);
+}
+
+constexpr std::array<std::uint64_t, 13> k_powers_of_ten = {
+    1ULL,        10ULL,        100ULL,        1000ULL,        10000ULL,        100000ULL,       1000000ULL,
+    10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL};
+
+} // namespace
+
 std::optional<Decimal> parse_billed_amount(std::string_view text, int& places)
 {
   // Plain "[-]digits[.digits]" with at most 18 digits before the point and 12
@@ -64,6 +90,13 @@ std::optional<Decimal> parse_billed_amount(std::string_view text, int& places)
   std::size_t fraction_digits = 0;
   if (i < text.size() && text[i] == '.') {
     ++i;
+    if (text.size() - i >= 8) {
+      if (const std::int64_t eight = eight_digits(text.data() + i); eight >= 0) {
+        fraction = static_cast<std::uint64_t>(eight);
+        fraction_digits = 8;
+        i += 8;
+      }
+    }
     while (i < text.size() && fraction_digits < static_cast<std::size_t>(Decimal::k_scale_digits) &&
            static_cast<unsigned>(text[i] - '0') <= 9) {
       fraction = fraction * 10 + static_cast<unsigned>(text[i++] - '0');
@@ -71,10 +104,7 @@ std::optional<Decimal> parse_billed_amount(std::string_view text, int& places)
     }
   }
   if (i == text.size() && whole_digits + fraction_digits > 0) {
-    std::uint64_t scale_up = 1;
-    for (std::size_t k = fraction_digits; k < static_cast<std::size_t>(Decimal::k_scale_digits); ++k) {
-      scale_up *= 10;
-    }
+    const std::uint64_t scale_up = k_powers_of_ten[static_cast<std::size_t>(Decimal::k_scale_digits) - fraction_digits];
     const int128 raw = static_cast<int128>(whole) * Decimal::k_scale + static_cast<int128>(fraction * scale_up);
     places = static_cast<int>(fraction_digits);
     return Decimal::from_raw(text[0] == '-' ? -raw : raw);

@@ -434,6 +434,8 @@ std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line,
     m_have_header = true;
   }
   std::string_view line;
+  const std::optional<UsageField>* const column_field = m_column_field.data();
+  const std::size_t columns = m_column_field.size();
   while (reader.peek_line(line)) {
     // Fast path: fields go straight into the record as the line is split;
     // a line with quotes, or one that is rejected, is read again field by
@@ -443,12 +445,12 @@ std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line,
     std::size_t column = 0;
     bool good = true;
     const bool plain = split_plain(line, piece.data() + piece.size(), m_delimiter, [&](std::string_view value) {
-      if (good && column < m_column_field.size() && m_column_field[column]) {
-        good = read_field(*m_column_field[column], value, r, input_total);
+      if (good && column < columns && column_field[column]) {
+        good = read_field(*column_field[column], value, r, input_total);
       }
       ++column;
     });
-    if (plain && good && column == m_column_field.size()) {
+    if (plain && good && column == columns) {
       reader.take_line();
       r.where = SourceLine{m_file, reader.record_line()};
       finish_row(r, input_total);

@@ -1,0 +1,106 @@
+// The one-pass readers of usage fields against their reference forms: the
+// billed-amount fast path (eight digits at a time) must give exactly what
+// Decimal::parse_scientific and written_decimal_places give, and trim's
+// shortcut what the plain loop gives.
+
+#include "llmcost/decimal.hpp"
+#include "llmcost/strings.hpp"
+#include "llmcost/usage.hpp"
+
+#include <doctest/doctest.h>
+
+#include <random>
+#include <string>
+
+using llmcost::Decimal;
+using llmcost::parse_billed_amount;
+using llmcost::trim;
+using llmcost::written_decimal_places;
+
+namespace {
+
+void check_billed(const std::string& text)
+{
+  CAPTURE(text);
+  int places = -1;
+  const auto fast = parse_billed_amount(text, places);
+  const auto reference = Decimal::parse_scientific(text);
+  REQUIRE(fast.has_value() == reference.has_value());
+  if (reference) {
+    CHECK(fast->raw() == reference->raw());
+    CHECK(places == written_decimal_places(text));
+  }
+}
+
+// Trim by the definition: spaces and tabs at both ends, and a '\r' at the end.
+std::string_view trim_reference(std::string_view text)
+{
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+} // namespace
+
+TEST_SUITE("usage fields")
+{
+  TEST_CASE("billed amounts: eight fraction digits read at once, as the digit-by-digit path reads them")
+  {
+    for (const char* text : {"0.00300352",
+                             "0.00000000",
+                             "0.99999999",
+                             "12.34567890",
+                             "-0.00087134",
+                             "1.123456789012",
+                             "1.1234567890123",
+                             "0.0030035",
+                             "0.003003521",
+                             "0.0030035x",
+                             "0.003/0352",
+                             "0.003:0352",
+                             "0.0030035\x80",
+                             "0.12345678e-3",
+                             "0.1234567",
+                             "123456789012345678.12345678",
+                             "1234567890123456789.1",
+                             ".12345678",
+                             "0.",
+                             "-",
+                             "",
+                             "1e5",
+                             "0.1234567 ",
+                             " 0.12345678",
+                             "0.12345678\r"}) {
+      check_billed(text);
+    }
+    // Random strings over digits and the bytes around them in ASCII, so that
+    // every byte of the eight is tried as a non-digit neighbour of '0' and '9'.
+    std::mt19937 random(7);
+    const std::string alphabet = "0123456789012345678901234567890123456789./:-+eE \x7f\xb0\xc6";
+    for (int round = 0; round < 20000; ++round) {
+      std::string text = std::uniform_int_distribution<int>(0, 3)(random) == 0 ? "-" : "";
+      text += std::to_string(std::uniform_int_distribution<int>(0, 999)(random));
+      text += '.';
+      const int length = std::uniform_int_distribution<int>(0, 14)(random);
+      for (int k = 0; k < length; ++k) {
+        const bool digit = std::uniform_int_distribution<int>(0, 9)(random) != 0;
+        text += digit ? static_cast<char>('0' + std::uniform_int_distribution<int>(0, 9)(random))
+                      : alphabet[std::uniform_int_distribution<std::size_t>(0, alphabet.size() - 1)(random)];
+      }
+      check_billed(text);
+    }
+  }
+
+  TEST_CASE("trim: the shortcut for fields with nothing to trim agrees with the loop")
+  {
+    for (const char* text : {"", " ", "\t", "\r", "a", " a", "a ", "a\r", "\ta\t", "a b", "  a b \r", "!", "~", "\x80",
+                             " \x80 ", "\x1f", "a\x1f"}) {
+      CAPTURE(text);
+      CHECK(trim(text) == trim_reference(text));
+    }
+  }
+}
