@@ -6,6 +6,7 @@
 // so amounts are never rounded through a double. Configuration files keep
 // nlohmann/json (see json_util.hpp); this is for millions of small documents.
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -107,8 +108,9 @@ private:
   };
 
   std::string_view m_text;
-  std::vector<Node> m_nodes;                   // the first ones in use (the rest are spare)
-  std::vector<Open> m_open;                    // containers being filled
+  std::vector<Node> m_nodes;            // the first ones in use (the rest are spare)
+  std::array<Open, k_max_depth> m_open; // containers being filled (the first m_depth)
+  std::size_t m_depth = 0;
   mutable std::deque<std::string> m_unescaped; // decoded on first use, reused across documents
   mutable std::size_t m_unescaped_used = 0;
 };

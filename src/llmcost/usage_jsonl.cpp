@@ -573,11 +573,11 @@ private:
     r.web_search_calls = web_search_calls(body.get(Top::choices));
     if (const JsonValue cost = usage.get(Use::cost)) {
       // Kyma's billed amount, exact from its text.
-      std::string why;
       const std::string_view text = cost.is(JsonType::number) || cost.is(JsonType::string) ? cost.text() : cost.raw();
-      r.billed = Decimal::parse_scientific(text, &why);
-      r.billed_places = written_decimal_places(text);
+      r.billed = parse_billed_amount(text, r.billed_places);
       if (!r.billed && problem.text.empty()) {
+        std::string why;
+        Decimal::parse_scientific(text, &why);
         problem.text = fmt::format("field usage.cost: {} is not an amount: {} (expected a decimal)",
                                    elide(std::string(text), 80), why);
       }
