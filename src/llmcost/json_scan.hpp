@@ -58,6 +58,10 @@ public:
   // The value as written in the document (for messages).
   std::string_view raw() const;
 
+  // Where the value sits on its tape: JsonValue(tape(), index()) is this value.
+  const JsonTape* tape() const { return m_tape; }
+  std::uint32_t index() const { return m_index; }
+
 private:
   const JsonTape* m_tape = nullptr;
   std::uint32_t m_index = 0;

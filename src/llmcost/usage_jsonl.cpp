@@ -169,7 +169,9 @@ class MemberNames
 {
 public:
   static constexpr std::size_t k_max_names = 24;
-  using Found = std::array<JsonValue, k_max_names>;
+  // Tape indices of the members found; 0 (the root, never a member) for none.
+  // Indices, not JsonValues: clearing them per object is a third of the stores.
+  using Found = std::array<std::uint32_t, k_max_names>;
 
   template <std::size_t N> explicit MemberNames(const std::array<std::string_view, N>& names)
   {
@@ -203,11 +205,11 @@ public:
   // Fills `found[i]` with the member named names[i] (none when absent).
   void collect(JsonValue object, Found& found) const
   {
-    std::fill_n(found.begin(), m_count, JsonValue());
+    std::fill_n(found.begin(), m_count, 0U);
     object.for_each_member([&](std::string_view name, JsonValue value) {
       const int i = find(name);
       if (i >= 0) {
-        found[static_cast<std::size_t>(i)] = value;
+        found[static_cast<std::size_t>(i)] = value.index();
       }
     });
   }
@@ -254,24 +256,35 @@ private:
 template <typename Name> class Members
 {
 public:
-  Members(const MemberNames& names, JsonValue object) { names.collect(object, m_found); }
+  Members(const MemberNames& names, JsonValue object)
+    : m_tape(object.tape())
+  {
+    names.collect(object, m_found);
+  }
 
   // As object.contains(name): present, even when null.
-  bool has(Name name) const { return static_cast<bool>(m_found[static_cast<std::size_t>(name)]); }
+  bool has(Name name) const { return m_found[static_cast<std::size_t>(name)] != 0; }
   // As object.at({name}): none when missing or null.
   JsonValue get(Name name) const
   {
-    const JsonValue value = m_found[static_cast<std::size_t>(name)];
+    const JsonValue value = found(name);
     return value.present() ? value : JsonValue();
   }
   // As text_at(object, {name}).
   std::string_view text(Name name) const
   {
-    const JsonValue value = m_found[static_cast<std::size_t>(name)];
+    const JsonValue value = found(name);
     return value.is(JsonType::string) ? value.text() : std::string_view();
   }
 
 private:
+  JsonValue found(Name name) const
+  {
+    const std::uint32_t index = m_found[static_cast<std::size_t>(name)];
+    return index == 0 ? JsonValue() : JsonValue(m_tape, index);
+  }
+
+  const JsonTape* m_tape;
   MemberNames::Found m_found;
 };
 
