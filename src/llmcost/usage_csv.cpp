@@ -161,6 +161,10 @@ std::optional<std::uint64_t> parse_count(std::string_view text, std::string& why
   if (text.empty()) {
     return 0; // an empty count is zero (exports leave unused columns blank)
   }
+  if (text.find_first_of("0123456789") == std::string_view::npos) {
+    why = "not a number"; // ".", "-", "n/a": as the JSON reader says
+    return std::nullopt;
+  }
   if (text[0] == '-') {
     why = "negative";
     return std::nullopt;
