@@ -1,5 +1,7 @@
 #include "llmcost/json_scan.hpp"
 
+#include "llmcost/strings.hpp"
+
 #include <bit>
 #include <cstring>
 #if defined(__SSE2__)
@@ -38,10 +40,8 @@ JsonValue JsonValue::operator[](std::string_view key) const
   const std::uint32_t end = nodes[m_index].after;
   for (std::uint32_t k = m_index + 1; k < end; k = nodes[k + 1].after) {
     const auto& name = nodes[k];
-    const char* at = m_tape->m_text.data() + name.begin;
     const bool equal = name.escaped ? m_tape->unescape(name) == key
-                                    : name.length == key.size() && (key.empty() || *at == key.front()) &&
-                                          std::memcmp(at, key.data(), key.size()) == 0;
+                                    : same_text(std::string_view(m_tape->m_text.data() + name.begin, name.length), key);
     if (equal) {
       found = JsonValue(m_tape, k + 1); // the last one wins, as in nlohmann/json
     }

@@ -211,15 +211,20 @@ std::optional<std::int64_t> parse_timestamp(std::string_view text)
       return seconds;
     }
   }
-  if (std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  // Unix seconds (or milliseconds from 12 digits on), read as they are checked.
+  std::int64_t unix_value = 0;
+  std::size_t digits = 0;
+  while (digits < text.size() && static_cast<unsigned>(text[digits] - '0') <= 9) {
+    if (digits < 16) {
+      unix_value = unix_value * 10 + (text[digits] - '0');
+    }
+    ++digits;
+  }
+  if (digits == text.size()) {
     if (text.size() > 16) {
       return std::nullopt;
     }
-    std::int64_t value = 0;
-    for (char c : text) {
-      value = value * 10 + (c - '0');
-    }
-    return text.size() >= 12 ? value / 1000 : value; // milliseconds from 12 digits on
+    return text.size() >= 12 ? unix_value / 1000 : unix_value;
   }
   const auto day = parse_date(text.substr(0, std::min<std::size_t>(10, text.size())));
   if (!day) {
@@ -385,35 +390,6 @@ std::size_t RecordResolver::recent_slot(std::string_view provider, std::string_v
   h *= 0x9E3779B97F4A7C15ULL;
   return static_cast<std::size_t>(h >> 58); // 64 slots
 }
-
-namespace {
-
-// Equality of short texts eight bytes at a time, inline: model and provider
-// names are compared on every record, and a memcmp call cost more than this.
-inline bool same_text(std::string_view a, std::string_view b)
-{
-  if (a.size() != b.size()) {
-    return false;
-  }
-  std::size_t i = 0;
-  for (; i + 8 <= a.size(); i += 8) {
-    std::uint64_t x = 0;
-    std::uint64_t y = 0;
-    std::memcpy(&x, a.data() + i, 8);
-    std::memcpy(&y, b.data() + i, 8);
-    if (x != y) {
-      return false;
-    }
-  }
-  for (; i < a.size(); ++i) {
-    if (a[i] != b[i]) {
-      return false;
-    }
-  }
-  return true;
-}
-
-} // namespace
 
 const RecordResolver::Result& RecordResolver::resolve(std::string_view provider, std::string_view model)
 {

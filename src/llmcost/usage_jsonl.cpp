@@ -216,31 +216,6 @@ public:
 
 private:
   static constexpr std::size_t k_slots = 64;
-  // Names are short: compared here, eight bytes at a time, rather than by a call to memcmp.
-  static bool same_text(std::string_view a, std::string_view b)
-  {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    const char* x = a.data();
-    const char* y = b.data();
-    std::size_t n = a.size();
-    for (; n >= 8; n -= 8, x += 8, y += 8) {
-      std::uint64_t u = 0;
-      std::uint64_t v = 0;
-      std::memcpy(&u, x, 8);
-      std::memcpy(&v, y, 8);
-      if (u != v) {
-        return false;
-      }
-    }
-    for (; n > 0; --n, ++x, ++y) {
-      if (*x != *y) {
-        return false;
-      }
-    }
-    return true;
-  }
   static std::size_t slot(std::string_view name)
   {
     return (name.size() * 7 + static_cast<unsigned char>(name.front()) * 3 + static_cast<unsigned char>(name.back())) %

@@ -14,6 +14,7 @@
 
 using llmcost::Decimal;
 using llmcost::parse_billed_amount;
+using llmcost::same_text;
 using llmcost::trim;
 using llmcost::written_decimal_places;
 
@@ -101,6 +102,27 @@ TEST_SUITE("usage fields")
                              " \x80 ", "\x1f", "a\x1f"}) {
       CAPTURE(text);
       CHECK(trim(text) == trim_reference(text));
+    }
+  }
+
+  TEST_CASE("same_text: equal exactly when the bytes are, at every length and at every position of a difference")
+  {
+    std::string a;
+    for (std::size_t n = 0; n <= 40; ++n) {
+      const std::string text = a;
+      CAPTURE(n);
+      CHECK(same_text(text, std::string(text)));
+      for (std::size_t k = 0; k < n; ++k) {
+        std::string other = text;
+        other[k] = static_cast<char>(other[k] ^ 0x01);
+        CAPTURE(k);
+        CHECK_FALSE(same_text(text, other));
+      }
+      CHECK_FALSE(same_text(text, text + "x"));
+      if (n > 0) {
+        CHECK_FALSE(same_text(text, text.substr(1)));
+      }
+      a += static_cast<char>('a' + n % 26);
     }
   }
 }
