@@ -8,21 +8,19 @@
 
 namespace llmcost {
 
-namespace strings_detail {
-template <typename Word> inline Word load(const char* p)
+// The fixed-size word at `p`, whatever its alignment (bytes in memory order).
+template <typename Word> inline Word load_bytes(const char* p)
 {
   Word w;
   std::memcpy(&w, p, sizeof w);
   return w;
 }
-} // namespace strings_detail
 
 // Equality of two texts, inline and without a loop over bytes: names (models,
 // routes, JSON members) are compared on every record, and a memcmp call or a
 // byte loop cost more than this. Ends are compared with overlapping loads.
 inline bool same_text(std::string_view a, std::string_view b)
 {
-  using strings_detail::load;
   const std::size_t n = a.size();
   if (n != b.size()) {
     return false;
@@ -31,19 +29,19 @@ inline bool same_text(std::string_view a, std::string_view b)
   const char* y = b.data();
   if (n >= 8) {
     for (std::size_t i = 0; i + 8 < n; i += 8) {
-      if (load<std::uint64_t>(x + i) != load<std::uint64_t>(y + i)) {
+      if (load_bytes<std::uint64_t>(x + i) != load_bytes<std::uint64_t>(y + i)) {
         return false;
       }
     }
-    return load<std::uint64_t>(x + n - 8) == load<std::uint64_t>(y + n - 8);
+    return load_bytes<std::uint64_t>(x + n - 8) == load_bytes<std::uint64_t>(y + n - 8);
   }
   if (n >= 4) {
-    return load<std::uint32_t>(x) == load<std::uint32_t>(y) &&
-           load<std::uint32_t>(x + n - 4) == load<std::uint32_t>(y + n - 4);
+    return load_bytes<std::uint32_t>(x) == load_bytes<std::uint32_t>(y) &&
+           load_bytes<std::uint32_t>(x + n - 4) == load_bytes<std::uint32_t>(y + n - 4);
   }
   if (n >= 2) {
-    return load<std::uint16_t>(x) == load<std::uint16_t>(y) &&
-           load<std::uint16_t>(x + n - 2) == load<std::uint16_t>(y + n - 2);
+    return load_bytes<std::uint16_t>(x) == load_bytes<std::uint16_t>(y) &&
+           load_bytes<std::uint16_t>(x + n - 2) == load_bytes<std::uint16_t>(y + n - 2);
   }
   return n == 0 || *x == *y;
 }

@@ -55,11 +55,10 @@ namespace {
 // (SWAR: a billed amount's fraction is eight digits more often than not).
 inline std::int64_t eight_digits(const char* p)
 {
-  std::uint64_t word = 0;
-  std::memcpy(&word, p, 8);
+  const auto word = load_bytes<std::uint64_t>(p);
   const std::uint64_t digits = word - 0x3030303030303030ULL;
-  // A byte below '0' borrows into its high bit; one above '9' overflows it when 6 is added.
-  if (((word - 0x3030303030303030ULL) | (word + 0x4646464646464646ULL)) & 0x8080808080808080ULL) {
+  // A byte below '0' borrows into its high bit; one above '9' reaches it when 0x46 is added.
+  if ((digits | (word + 0x4646464646464646ULL)) & 0x8080808080808080ULL) {
     return -1;
   }
   // Pairs, then quads, then the whole: little-endian, so the first digit is the low byte.
@@ -359,17 +358,13 @@ namespace {
 inline std::uint64_t edge_bytes(std::string_view text)
 {
   if (text.size() >= 8) {
-    std::uint64_t head = 0;
-    std::uint64_t tail = 0;
-    std::memcpy(&head, text.data(), 8);
-    std::memcpy(&tail, text.data() + text.size() - 8, 8);
+    const auto head = load_bytes<std::uint64_t>(text.data());
+    const auto tail = load_bytes<std::uint64_t>(text.data() + text.size() - 8);
     return (head * 0xC2B2AE3D27D4EB4FULL) ^ tail;
   }
   if (text.size() >= 4) {
-    std::uint32_t head = 0;
-    std::uint32_t tail = 0;
-    std::memcpy(&head, text.data(), 4);
-    std::memcpy(&tail, text.data() + text.size() - 4, 4);
+    const auto head = load_bytes<std::uint32_t>(text.data());
+    const auto tail = load_bytes<std::uint32_t>(text.data() + text.size() - 4);
     return (static_cast<std::uint64_t>(head) << 32) | tail;
   }
   std::uint64_t word = 0;
