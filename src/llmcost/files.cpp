@@ -165,15 +165,19 @@ std::string_view BlockReader::peek()
   return {m_buffer.get() + m_begin, m_size - m_begin};
 }
 
-void BlockReader::consume(std::size_t bytes)
+void BlockReader::consume(std::size_t bytes, std::size_t newlines)
 {
-  const char* at = m_buffer.get() + m_begin;
+  m_begin += bytes;
+  if (newlines != Taken::k_uncounted) {
+    m_line += newlines;
+    return;
+  }
+  const char* at = m_buffer.get() + m_begin - bytes;
   const char* end = at + bytes;
   while ((at = static_cast<const char*>(std::memchr(at, '\n', static_cast<std::size_t>(end - at)))) != nullptr) {
     ++m_line;
     ++at;
   }
-  m_begin += bytes;
 }
 
 void BlockReader::skip(std::size_t bytes)
@@ -182,7 +186,7 @@ void BlockReader::skip(std::size_t bytes)
   consume(std::min(bytes, m_size - m_begin));
 }
 
-void BlockReader::run(const std::function<std::size_t(std::string_view, std::size_t, bool)>& parse)
+void BlockReader::run(const std::function<Taken(std::string_view, std::size_t, bool)>& parse)
 {
   peek();
   while (true) {
@@ -190,8 +194,9 @@ void BlockReader::run(const std::function<std::size_t(std::string_view, std::siz
     if (text.empty() && m_eof) {
       return;
     }
-    const std::size_t used = std::min(parse(text, m_line, m_eof), text.size());
-    consume(used);
+    const Taken taken = parse(text, m_line, m_eof);
+    const std::size_t used = std::min(taken.bytes, text.size());
+    consume(used, used == taken.bytes ? taken.newlines : Taken::k_uncounted);
     if (m_eof) {
       return; // the parser had everything
     }

@@ -43,17 +43,31 @@ public:
   // counts its lines.
   void skip(std::size_t bytes);
 
+  // What a parse took: bytes, and the newlines in them when the parser
+  // counted them as it read (else the reader counts them again).
+  struct Taken
+  {
+    static constexpr std::size_t k_uncounted = SIZE_MAX;
+    Taken(std::size_t bytes_taken, std::size_t newlines_in_them = k_uncounted) // NOLINT: a byte count converts
+      : bytes(bytes_taken)
+      , newlines(newlines_in_them)
+    {
+    }
+    std::size_t bytes;
+    std::size_t newlines;
+  };
+
   // `parse(text, first_line, at_end)` reads the whole records at the start of
   // `text` and returns the bytes they take (0: the first record is not whole
   // yet, read more); at the end of the input it must take everything.
-  void run(const std::function<std::size_t(std::string_view, std::size_t, bool)>& parse);
+  void run(const std::function<Taken(std::string_view, std::size_t, bool)>& parse);
 
   // Newlines in what was consumed so far.
   std::uint64_t lines_consumed() const { return m_line - 1; }
 
 private:
   bool fill(std::size_t want); // appends up to `want` bytes; false at the end of the input
-  void consume(std::size_t bytes);
+  void consume(std::size_t bytes, std::size_t newlines = Taken::k_uncounted);
 
   std::string m_path;
   int m_fd = -1;

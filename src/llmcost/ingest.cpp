@@ -99,15 +99,16 @@ ReadResult read_one(const std::string& path, std::optional<InputKind> kind, cons
     if (start_of_file && reader.peek().empty()) {
       throw Error(Location{name, 1, 1}, "empty input", "JSON objects, one per line");
     }
-    reader.run([&](std::string_view piece, std::size_t line, bool at_end) {
+    reader.run([&](std::string_view piece, std::size_t line, bool at_end) -> BlockReader::Taken {
       const std::size_t whole = at_end ? piece.size() : by_line ? cut_after_last_line(piece) : 0;
-      if (whole > 0) {
-        read_usage_jsonl(piece.substr(0, whole), name, sink, line, by_line, start_of_file);
-        if (options.progress) {
-          options.progress(whole);
-        }
+      if (whole == 0) {
+        return 0;
       }
-      return whole;
+      const std::size_t newlines = read_usage_jsonl(piece.substr(0, whole), name, sink, line, by_line, start_of_file);
+      if (options.progress) {
+        options.progress(whole);
+      }
+      return {whole, newlines};
     });
     break;
   }

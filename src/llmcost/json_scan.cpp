@@ -485,6 +485,7 @@ value:
   case '8':
   case '9': {
     const char c = s[i];
+    bool digits_only = c != '-';
     std::size_t j = i + (c == '-' ? 1 : 0);
     if (j >= n || !is_digit(s[j])) {
       return fail(j, fmt::format("expected a digit in a number, found {}", describe_at(text, j)));
@@ -497,6 +498,7 @@ value:
       }
     }
     if (j < n && s[j] == '.') {
+      digits_only = false;
       ++j;
       if (j >= n || !is_digit(s[j])) {
         return fail(j, fmt::format("expected a digit after the decimal point, found {}", describe_at(text, j)));
@@ -506,6 +508,7 @@ value:
       }
     }
     if (j < n && (s[j] == 'e' || s[j] == 'E')) {
+      digits_only = false;
       ++j;
       if (j < n && (s[j] == '+' || s[j] == '-')) {
         ++j;
@@ -519,6 +522,7 @@ value:
     }
     Node& node = new_node(JsonType::number);
     node.length = static_cast<std::uint32_t>(j - i);
+    node.digits_only = digits_only;
     i = j;
     goto after_value;
   }

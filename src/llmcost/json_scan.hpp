@@ -38,6 +38,9 @@ public:
   bool is(JsonType t) const { return m_tape != nullptr && type() == t; }
   // Present and not null.
   bool present() const { return m_tape != nullptr && type() != JsonType::null; }
+  // The text of a number written as digits alone ("1234"; not "-1", "1.0"
+  // or "1e3"), else empty.
+  std::string_view digits_only() const;
 
   // The member `key` of an object (the last one when a key repeats), else none.
   JsonValue operator[](std::string_view key) const;
@@ -90,6 +93,7 @@ private:
   {
     JsonType type = JsonType::null;
     bool escaped = false;     // a string with escapes: its value is in m_unescaped
+    bool digits_only = false; // a number without sign, point or exponent (set on numbers only)
     std::uint32_t begin = 0;  // text offset (strings: after the quote)
     std::uint32_t length = 0; // bytes of the text (strings: between the quotes)
     std::uint32_t after = 0;  // index of the node after this value's subtree
@@ -122,6 +126,18 @@ private:
 inline JsonType JsonValue::type() const
 {
   return m_tape->m_nodes[m_index].type;
+}
+
+inline std::string_view JsonValue::digits_only() const
+{
+  if (m_tape == nullptr) {
+    return {};
+  }
+  const auto& node = m_tape->m_nodes[m_index];
+  if (node.type != JsonType::number || !node.digits_only) {
+    return {};
+  }
+  return {m_tape->m_text.data() + node.begin, node.length};
 }
 
 inline std::string_view JsonValue::text() const

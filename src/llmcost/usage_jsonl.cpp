@@ -80,6 +80,8 @@ public:
   }
 
   bool next(Span& span) { return m_by_line ? next_by_line(span) : next_by_depth(span); }
+  // The line the next value would start on: every newline passed is counted.
+  std::size_t line() const { return m_line; }
 
 private:
   void skip_blank()
@@ -129,6 +131,9 @@ private:
       }
       if (in_string) {
         if (c == '\\') {
+          if (m_pos < m_text.size() && m_text[m_pos] == '\n') {
+            ++m_line; // invalid JSON, but the lines after it keep their numbers
+          }
           ++m_pos;
         } else if (c == '"') {
           in_string = false;
@@ -341,7 +346,21 @@ struct FieldProblem
   }
 
   // `node` as JsonValue::at gives it: none when missing or null.
-  std::uint64_t count(JsonValue node, const char* name)
+  [[gnu::always_inline]] std::uint64_t count(JsonValue node, const char* name)
+  {
+    // Most counts: the tape checked the digits, and 18 of them cannot overflow.
+    if (const std::string_view digits = node.digits_only(); !digits.empty() && digits.size() <= 18) {
+      std::uint64_t value = 0;
+      for (const char c : digits) {
+        value = value * 10 + static_cast<unsigned>(c - '0');
+      }
+      return value;
+    }
+    return count_otherwise(node, name);
+  }
+
+  // Absent, quoted, signed, with a point or an exponent, too long, or wrong.
+  [[gnu::noinline]] std::uint64_t count_otherwise(JsonValue node, const char* name)
   {
     if (!node) {
       return 0;
@@ -689,8 +708,8 @@ bool is_json_lines(std::string_view start)
   return ValueSplitter::any_line_is_one_object(start);
 }
 
-void read_usage_jsonl(std::string_view text, const std::string& file, RecordSink& sink, std::size_t first_line,
-                      std::optional<bool> by_line, bool start_of_file)
+std::size_t read_usage_jsonl(std::string_view text, const std::string& file, RecordSink& sink, std::size_t first_line,
+                             std::optional<bool> by_line, bool start_of_file)
 {
   ValueSplitter splitter(text, first_line, by_line, start_of_file);
   TraceReader reader(sink);
@@ -710,6 +729,7 @@ void read_usage_jsonl(std::string_view text, const std::string& file, RecordSink
     }
     reader.read(tape.root(), SourceLine{file, span.line});
   }
+  return splitter.line() - first_line;
 }
 
 } // namespace llmcost

@@ -19,8 +19,10 @@ namespace llmcost {
 // per line (JSONL); otherwise objects may span lines (pretty-printed) and the
 // text must hold whole objects. A BOM is dropped only at the start of a file
 // (line 1 and `start_of_file`; a piece read in parallel starts on its line 1).
-void read_usage_jsonl(std::string_view text, const std::string& file, RecordSink& sink, std::size_t first_line = 1,
-                      std::optional<bool> by_line = std::nullopt, bool start_of_file = true);
+// Returns the newlines in `text`, counted as it was read.
+std::size_t read_usage_jsonl(std::string_view text, const std::string& file, RecordSink& sink,
+                             std::size_t first_line = 1, std::optional<bool> by_line = std::nullopt,
+                             bool start_of_file = true);
 
 // True when the text is JSONL: one of its first lines is a whole object.
 bool is_json_lines(std::string_view start);

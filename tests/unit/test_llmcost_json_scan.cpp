@@ -133,3 +133,24 @@ TEST_CASE("json_scan: errors say where and what was expected")
   std::string deep_ok = std::string(256, '[') + std::string(256, ']');
   CHECK(tape.parse(deep_ok, error));
 }
+
+TEST_CASE("json_scan: numbers of digits alone are marked as such")
+{
+  JsonTape tape;
+  JsonSyntaxError error;
+  REQUIRE(tape.parse(R"({"a":1234,"b":0,"c":-1,"d":1.0,"e":1e3,"f":"12","g":[7],"h":12E0,"i":null})", error));
+  const JsonValue root = tape.root();
+  CHECK(root["a"].digits_only() == "1234");
+  CHECK(root["b"].digits_only() == "0");
+  for (const char* other : {"c", "d", "e", "f", "h", "i", "missing"}) {
+    CAPTURE(other);
+    CHECK(root[other].digits_only().empty());
+  }
+  CHECK(root["g"].digits_only().empty());
+  JsonValue seven;
+  root["g"].for_each_element([&](JsonValue e) { seven = e; });
+  CHECK(seven.digits_only() == "7");
+  // Nodes are reused: a later document's non-numbers never read as digits.
+  REQUIRE(tape.parse(R"({"a":"1234","b":[0]})", error));
+  CHECK(tape.root()["a"].digits_only().empty());
+}

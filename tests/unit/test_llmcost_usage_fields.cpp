@@ -126,3 +126,27 @@ TEST_SUITE("usage fields")
     }
   }
 }
+
+TEST_CASE("timestamps of ten digits are Unix seconds read in one step; anything else is not a number of seconds")
+{
+  std::mt19937_64 random(10);
+  for (int n = 0; n < 2000; ++n) {
+    std::string text;
+    for (int k = 0; k < 10; ++k) {
+      text += static_cast<char>('0' + random() % 10);
+    }
+    CAPTURE(text);
+    REQUIRE(llmcost::parse_timestamp(text) == std::stoll(text));
+    for (std::size_t k = 0; k < text.size(); ++k) {
+      for (const char bad : {'/', ':', 'a', ' ', '.', '\x80'}) {
+        std::string broken = text;
+        broken[k] = bad;
+        CAPTURE(broken);
+        CHECK_FALSE(llmcost::parse_timestamp(broken).has_value());
+      }
+    }
+  }
+  CHECK(llmcost::parse_timestamp("0000000000") == 0);
+  CHECK(llmcost::parse_timestamp("9999999999") == 9999999999LL);
+  CHECK(llmcost::parse_timestamp("2026-01-05") == 1767571200); // ten characters, but a date
+}

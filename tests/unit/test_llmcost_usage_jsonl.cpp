@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -218,5 +219,27 @@ TEST_SUITE("RecordDeduplicator")
     CHECK(all[15000] == "t.jsonl:15002 claude-sonnet-4-6 id= session= in=5 time=none");
     CHECK(all[17500] == "t.jsonl:20001 claude-sonnet-4-6 id= session= in=6 time=none");
     CHECK(all.back() == "t.jsonl:30000 claude-sonnet-4-6 id= session= in=5 time=none");
+  }
+}
+
+TEST_CASE("usage_jsonl: the newlines read are counted, so that pieces read apart keep their line numbers")
+{
+  const std::string line = R"({"model":"kimi-k2.6","usage":{"prompt_tokens":10,"completion_tokens":2}})";
+  const std::vector<std::string> texts = {
+      "",
+      line,
+      line + "\n",
+      "\n\n" + line + "\n\n" + line + "\r\n",
+      line + "\n{broken\n" + line + "\n",
+      " \n\t\n",
+      "{\n  \"model\": \"kimi-k2.6\",\n  \"usage\": {\"prompt_tokens\": 1}\n}\n{\"a\":\"x\\\ny\"}\n",
+  };
+  for (const auto& text : texts) {
+    CAPTURE(text);
+    const auto newlines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+    ListSink by_line;
+    CHECK(read_usage_jsonl(text, "t.jsonl", by_line, 7, true) == newlines);
+    ListSink by_depth;
+    CHECK(read_usage_jsonl(text, "t.jsonl", by_depth, 7, false) == newlines);
   }
 }
