@@ -101,7 +101,10 @@ private:
     std::uint32_t unescaped = 0;
   };
 
-  bool parse_string(std::size_t& i, Node& node, JsonSyntaxError& error);
+  // The string whose quote is at `open` into `node`: the offset after its
+  // closing quote, or k_failed with `error` set.
+  static constexpr std::size_t k_failed = SIZE_MAX;
+  std::size_t parse_string(std::size_t open, Node& node, JsonSyntaxError& error);
   std::string_view unescape(const Node& node) const;
   // A string node's value (a member name's, for one).
   std::string_view name(const Node& node) const
