@@ -51,23 +51,6 @@ int written_decimal_places(std::string_view number)
 
 namespace {
 
-// The value of the eight ASCII digits at `p`, or -1 when any is not a digit
-// (SWAR: a billed amount's fraction is eight digits more often than not).
-inline std::int64_t eight_digits(const char* p)
-{
-  const auto word = load_bytes<std::uint64_t>(p);
-  const std::uint64_t digits = word - 0x3030303030303030ULL;
-  // A byte below '0' borrows into its high bit; one above '9' reaches it when 0x46 is added.
-  if ((digits | (word + 0x4646464646464646ULL)) & 0x8080808080808080ULL) {
-    return -1;
-  }
-  // Pairs, then quads, then the whole: little-endian, so the first digit is the low byte.
-  std::uint64_t v = (digits * 10 + (digits >> 8)) & 0x00FF00FF00FF00FFULL;
-  v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFULL;
-  v = (v * 10000 + (v >> 32)) & 0xFFFFFFFFULL;
-  return static_cast<std::int64_t>(v);
-}
-
 constexpr std::array<std::uint64_t, 13> k_powers_of_ten = {
     1ULL,        10ULL,        100ULL,        1000ULL,        10000ULL,        100000ULL,       1000000ULL,
     10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL};
@@ -90,7 +73,7 @@ std::optional<Decimal> parse_billed_amount(std::string_view text, int& places)
   if (i < text.size() && text[i] == '.') {
     ++i;
     if (text.size() - i >= 8) {
-      if (const std::int64_t eight = eight_digits(text.data() + i); eight >= 0) {
+      if (const std::int64_t eight = eight_digits(load_bytes<std::uint64_t>(text.data() + i)); eight >= 0) {
         fraction = static_cast<std::uint64_t>(eight);
         fraction_digits = 8;
         i += 8;
