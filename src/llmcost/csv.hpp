@@ -74,16 +74,38 @@ inline std::uint64_t equal_mask64(const char* p, __m128i byte)
   }
   return mask;
 }
+
+// For the 64 bytes at p: bit i of `delimiters` set where p[i] is the
+// delimiter, of `specials` where it is a quote or a '\r' (one load per 16 bytes).
+inline void block_masks(const char* p, __m128i delimiter, __m128i quote, __m128i carriage_return,
+                        std::uint64_t& delimiters, std::uint64_t& specials)
+{
+  std::uint64_t d = 0;
+  std::uint64_t s = 0;
+  for (int k = 0; k < 4; ++k) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    d |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, delimiter))))
+         << (16 * k);
+    const __m128i special = _mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, carriage_return));
+    s |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(special))) << (16 * k);
+  }
+  delimiters = d;
+  specials = s;
+}
 } // namespace csv_detail
 #endif
 
-// Calls `on_field(text)` for each field of `line` and returns true when the
-// line is simple: fields split at delimiters, a quoted field (which may hold
-// delimiters) taken as the view between its quotes when it has no doubled
-// quote, no '\r' anywhere. Returns false otherwise, possibly after some
-// calls: the caller starts the line again on the general path. Reads up to 63
-// bytes past the line while they are before `limit` (the end of the buffer),
-// else from a padded copy. 64 bytes at a time.
+// Calls `on_field(text, escaped)` for each field of `line` and returns true
+// when the line is simple: fields split at delimiters, a quoted field (which
+// may hold delimiters and doubled quotes) given as the text between its
+// quotes, no '\r' anywhere. `escaped` is true when that text still holds
+// doubled quotes (`a""b` for a"b): a caller that uses such a field unescapes
+// it (or takes the line again on the general path); one that does not use it
+// pays nothing. Returns false otherwise (a stray quote, an unterminated quoted
+// field, a '\r'), possibly after some calls: the caller starts the line again
+// on the general path. Reads up to 63 bytes past the line while they are
+// before `limit` (the end of the buffer), else from a padded copy. 64 bytes
+// at a time.
 template <typename OnField>
 bool split_plain(std::string_view line, const char* limit, char delimiter, OnField&& on_field)
 {
@@ -95,18 +117,35 @@ bool split_plain(std::string_view line, const char* limit, char delimiter, OnFie
   const char* field = line.data();
   std::uint64_t inside_before = 0; // all ones when a quoted field runs into this block
   std::size_t quotes = 0;
-  std::size_t quoted_fields = 0;
-  // A field is either unquoted or "..." whole; the quote count settles the rest.
+  std::size_t quotes_placed = 0; // those that open, close or are doubled inside a quoted field
+  // A field is either unquoted or "..." whole, any quote inside it doubled;
+  // the quote count settles the rest (no quote in an unquoted field).
   auto emit = [&](const char* stop) {
     if (stop > field && *field == '"') [[unlikely]] {
       if (stop - field < 2 || stop[-1] != '"') {
         return false;
       }
-      ++quoted_fields;
-      on_field(std::string_view(field + 1, static_cast<std::size_t>(stop - field - 2)));
+      const char* inner = field + 1;
+      const char* inner_end = stop - 1;
+      bool escaped = false;
+      quotes_placed += 2;
+      if (quotes > quotes_placed) {
+        // Quotes inside (the line has more than placed so far): each one doubled.
+        for (const char* p = inner; p < inner_end; ++p) {
+          if (*p == '"') {
+            if (p + 1 == inner_end || p[1] != '"') {
+              return false;
+            }
+            ++p;
+            quotes_placed += 2;
+            escaped = true;
+          }
+        }
+      }
+      on_field(std::string_view(inner, static_cast<std::size_t>(inner_end - inner)), escaped);
       return true;
     }
-    on_field(std::string_view(field, static_cast<std::size_t>(stop - field)));
+    on_field(std::string_view(field, static_cast<std::size_t>(stop - field)), false);
     return true;
   };
   alignas(16) char padded[64];
@@ -119,11 +158,17 @@ bool split_plain(std::string_view line, const char* limit, char delimiter, OnFie
       p = padded;
     }
     const std::uint64_t in_line = remaining >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << remaining) - 1;
-    if ((csv_detail::equal_mask64(p, return_bytes) & in_line) != 0) {
-      return false;
-    }
-    std::uint64_t delimiters = csv_detail::equal_mask64(p, delimiter_bytes) & in_line;
-    if (const std::uint64_t quote_marks = csv_detail::equal_mask64(p, quote_bytes) & in_line; quote_marks != 0) {
+    std::uint64_t delimiters = 0;
+    std::uint64_t specials = 0;
+    csv_detail::block_masks(p, delimiter_bytes, quote_bytes, return_bytes, delimiters, specials);
+    delimiters &= in_line;
+    if ((specials & in_line) == 0) [[likely]] {
+      delimiters &= ~inside_before; // a quoted field may run through the whole block
+    } else {
+      if ((csv_detail::equal_mask64(p, return_bytes) & in_line) != 0) {
+        return false;
+      }
+      const std::uint64_t quote_marks = csv_detail::equal_mask64(p, quote_bytes) & in_line;
       // Inside quotes: the prefix XOR of the quote marks, carried across blocks.
       std::uint64_t inside = quote_marks;
       for (int shift = 1; shift < 64; shift *= 2) {
@@ -142,7 +187,7 @@ bool split_plain(std::string_view line, const char* limit, char delimiter, OnFie
       field = stop + 1;
     }
   }
-  return emit(end) && quotes == 2 * quoted_fields;
+  return emit(end) && quotes == quotes_placed;
 #else
   (void)line, (void)limit, (void)delimiter, (void)on_field;
   return false; // the general path splits it

@@ -16,6 +16,66 @@ template <typename Word> inline Word load_bytes(const char* p)
   return w;
 }
 
+// The number eight digit values (bytes 0 to 9, the first in the low byte)
+// make: pairs, then quads, then the whole (SWAR, no loop over the digits).
+inline std::uint64_t digit_bytes_value(std::uint64_t digits)
+{
+  std::uint64_t v = (digits * 10 + (digits >> 8)) & 0x00FF00FF00FF00FFULL;
+  v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFULL;
+  return (v * 10000 + (v >> 32)) & 0xFFFFFFFFULL;
+}
+
+// Bytes of `word` that are not ASCII digits, as their high bits: a byte below
+// '0' borrows into its high bit when '0' is taken away, one above '9' reaches
+// it when 0x46 is added. Exact for the lowest such byte (none below it carries
+// or borrows into it), so a test of the low bytes is a test of them all.
+inline std::uint64_t non_digit_bytes(std::uint64_t word)
+{
+  return ((word - 0x3030303030303030ULL) | (word + 0x4646464646464646ULL)) & 0x8080808080808080ULL;
+}
+
+// The value of the eight ASCII digits in `word` (as load_bytes reads them:
+// the first digit in the low byte), or -1 when any byte is not a digit.
+inline std::int64_t eight_digits(std::uint64_t word)
+{
+  if (non_digit_bytes(word) != 0) {
+    return -1;
+  }
+  return static_cast<std::int64_t>(digit_bytes_value(word - 0x3030303030303030ULL));
+}
+
+// The value of `text` when it is 1 to 18 plain ASCII digits (no sign, point
+// or space; so it cannot overflow), else false. Up to 8 digits are read as
+// one word when the 8 bytes from the start of `text` are before `limit` (pass
+// the end of `text` when nothing after it may be read).
+inline bool plain_digits(std::string_view text, const char* limit, std::uint64_t& value)
+{
+  const std::size_t n = text.size();
+  if (n - 1 < 8 && limit - text.data() >= 8) {
+    // The bytes past the text are not tested, and leave at the top when the
+    // digits move up to have zeros below them.
+    const auto word = load_bytes<std::uint64_t>(text.data());
+    const auto shift = static_cast<unsigned>(8 * (8 - n));
+    if ((non_digit_bytes(word) & (0x8080808080808080ULL >> shift)) != 0) {
+      return false;
+    }
+    value = digit_bytes_value((word - 0x3030303030303030ULL) << shift);
+    return true;
+  }
+  if (n - 1 >= 18) {
+    return false;
+  }
+  std::uint64_t v = 0;
+  for (const char c : text) {
+    if (static_cast<unsigned>(c - '0') > 9) {
+      return false;
+    }
+    v = v * 10 + static_cast<unsigned>(c - '0');
+  }
+  value = v;
+  return true;
+}
+
 // Equality of two texts, inline and without a loop over bytes: names (models,
 // routes, JSON members) are compared on every record, and a memcmp call or a
 // byte loop cost more than this. Ends are compared with overlapping loads.

@@ -51,23 +51,6 @@ int written_decimal_places(std::string_view number)
 
 namespace {
 
-// The value of the eight ASCII digits at `p`, or -1 when any is not a digit
-// (SWAR: a billed amount's fraction is eight digits more often than not).
-inline std::int64_t eight_digits(const char* p)
-{
-  const auto word = load_bytes<std::uint64_t>(p);
-  const std::uint64_t digits = word - 0x3030303030303030ULL;
-  // A byte below '0' borrows into its high bit; one above '9' reaches it when 0x46 is added.
-  if ((digits | (word + 0x4646464646464646ULL)) & 0x8080808080808080ULL) {
-    return -1;
-  }
-  // Pairs, then quads, then the whole: little-endian, so the first digit is the low byte.
-  std::uint64_t v = (digits * 10 + (digits >> 8)) & 0x00FF00FF00FF00FFULL;
-  v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFULL;
-  v = (v * 10000 + (v >> 32)) & 0xFFFFFFFFULL;
-  return static_cast<std::int64_t>(v);
-}
-
 constexpr std::array<std::uint64_t, 13> k_powers_of_ten = {
     1ULL,        10ULL,        100ULL,        1000ULL,        10000ULL,        100000ULL,       1000000ULL,
     10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL};
@@ -90,7 +73,7 @@ std::optional<Decimal> parse_billed_amount(std::string_view text, int& places)
   if (i < text.size() && text[i] == '.') {
     ++i;
     if (text.size() - i >= 8) {
-      if (const std::int64_t eight = eight_digits(text.data() + i); eight >= 0) {
+      if (const std::int64_t eight = eight_digits(load_bytes<std::uint64_t>(text.data() + i)); eight >= 0) {
         fraction = static_cast<std::uint64_t>(eight);
         fraction_digits = 8;
         i += 8;
@@ -381,16 +364,21 @@ inline std::uint64_t edge_bytes(std::string_view text)
   return word;
 }
 
+// A hash of a (provider, model) pair of names, for small direct-mapped caches
+// (take its top bits). Names differ mostly at the end ("kimi-k2.5",
+// "kimi-k2.6"): it mixes both ends and both lengths.
+inline std::uint64_t names_hash(std::string_view provider, std::string_view model)
+{
+  std::uint64_t h = (edge_bytes(model) + model.size()) * 0x9E3779B97F4A7C15ULL;
+  h ^= (edge_bytes(provider) + (provider.size() << 32)) * 0x165667B19E3779F9ULL;
+  return h * 0x9E3779B97F4A7C15ULL;
+}
+
 } // namespace
 
 std::size_t RecordResolver::recent_slot(std::string_view provider, std::string_view model)
 {
-  // Names differ mostly at the end ("kimi-k2.5", "kimi-k2.6"): mix both ends
-  // and both lengths, and take the top bits of a multiplicative hash.
-  std::uint64_t h = (edge_bytes(model) + model.size()) * 0x9E3779B97F4A7C15ULL;
-  h ^= (edge_bytes(provider) + (provider.size() << 32)) * 0x165667B19E3779F9ULL;
-  h *= 0x9E3779B97F4A7C15ULL;
-  return static_cast<std::size_t>(h >> 58); // 64 slots
+  return static_cast<std::size_t>(names_hash(provider, model) >> 58); // 64 slots
 }
 
 const RecordResolver::Result& RecordResolver::resolve(std::string_view provider, std::string_view model)
@@ -880,6 +868,9 @@ UsageAggregator::UsageAggregator(const Catalog& catalog, AggregateOptions option
                            : name == "month"                         ? Dimension::month
                                                                      : Dimension::other);
   }
+  m_group_follows_model = std::all_of(m_dimensions.begin(), m_dimensions.end(), [](Dimension d) {
+    return d == Dimension::provider || d == Dimension::model || d == Dimension::other;
+  });
 }
 
 std::unique_ptr<RecordSink> UsageAggregator::fork() const
@@ -1052,8 +1043,47 @@ std::int64_t UsageAggregator::day_value(Dimension dimension, std::optional<Day> 
   return dimension == Dimension::week ? m_cached_week : m_cached_month;
 }
 
+namespace {
+
+template <typename Accumulator> void add_counts(Accumulator& acc, const UsageRecord& record)
+{
+  acc.requests += record.requests;
+  acc.input += record.input;
+  acc.cached_input += record.cached_input;
+  acc.cache_write += record.cache_write;
+  acc.output += record.output;
+  acc.reasoning += record.reasoning;
+  acc.web_search_calls += record.web_search_calls;
+}
+
+} // namespace
+
 void UsageAggregator::process(const UsageRecord& record)
 {
+  // A record like a recent one goes where it went, through the same checks
+  // (each of them decided by the model, batch and UTC day but the window).
+  RecentRecord* recent = nullptr;
+  if (m_group_follows_model) {
+    recent = &m_recent_records[static_cast<std::size_t>(names_hash(record.provider, record.model) >> 57) ^
+                               (record.batch ? 1U : 0U)];
+    const std::int64_t utc_day = record.time ? day_at_offset(*record.time, 0) : k_undated;
+    if (recent->accumulator != nullptr && recent->utc_day == utc_day && recent->batch == record.batch &&
+        (record.web_search_calls == 0 || recent->web_search_priced) && !record.model.empty() &&
+        same_text(recent->model, record.model) && same_text(recent->provider, record.provider)) {
+      if (outside_window(local_day_of(record, m_options.tz_offset_seconds), m_options.since, m_options.until)) {
+        ++m_counts.filtered;
+        return;
+      }
+      if (record.time) {
+        const Day day = static_cast<Day>(utc_day);
+        m_first_day = m_first_day ? std::min(*m_first_day, day) : day;
+        m_last_day = m_last_day ? std::max(*m_last_day, day) : day;
+      }
+      add_counts(*recent->accumulator, record);
+      ++m_counts.priced;
+      return;
+    }
+  }
   if (record.model.empty()) {
     count_rejection(record.where.location(), "no model", "no model name (expected the model column to be filled)");
     return;
@@ -1122,14 +1152,17 @@ void UsageAggregator::process(const UsageRecord& record)
     }
   }
   Accumulator& acc = group(key);
-  acc.requests += record.requests;
-  acc.input += record.input;
-  acc.cached_input += record.cached_input;
-  acc.cache_write += record.cache_write;
-  acc.output += record.output;
-  acc.reasoning += record.reasoning;
-  acc.web_search_calls += record.web_search_calls;
+  add_counts(acc, record);
   ++m_counts.priced;
+  if (recent != nullptr) {
+    recent->provider = record.provider;
+    recent->model = record.model;
+    recent->batch = record.batch;
+    recent->web_search_priced =
+        model.card->web_search_call_fee.has_value() || model.model->current().request_fee.has_value();
+    recent->utc_day = record.time ? day_at_offset(*record.time, 0) : k_undated;
+    recent->accumulator = &acc;
+  }
 }
 
 std::vector<std::string> UsageAggregator::key_texts(const GroupKey& key) const

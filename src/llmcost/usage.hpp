@@ -289,6 +289,22 @@ private:
   };
   std::array<RecentGroup, 64> m_recent_groups{};
   Accumulator& group(const GroupKey& key);
+  // In front of the resolver, the price lookup and group() when the group
+  // follows from the model alone (--by provider, model): where the last
+  // record with the same provider and model text and batch flag, priced on
+  // the same UTC day, was summed.
+  struct RecentRecord
+  {
+    std::string provider;
+    std::string model;
+    bool batch = false;
+    bool web_search_priced = false; // the route or model has a price for web search calls
+    std::int64_t utc_day = 0;       // k_undated for a record without a time
+    Accumulator* accumulator = nullptr;
+  };
+  static constexpr std::int64_t k_undated = INT64_MIN;
+  std::array<RecentRecord, 128> m_recent_records;
+  bool m_group_follows_model = false;
   std::unordered_map<std::string_view, std::int64_t> m_interned_ids;
   std::vector<std::unique_ptr<std::string>> m_interned; // id -> text (stable addresses)
   std::optional<Day> m_first_day;                       // observed window of priced records (UTC)

@@ -146,16 +146,8 @@ bool is_summed(UsageField field)
 // Unsigned integer token count; nullopt with a reason when not one.
 std::optional<std::uint64_t> parse_count(std::string_view text, std::string& why)
 {
-  if (!text.empty() && text.size() <= 18) {
-    // Fast path: plain digits (no sign, point or spaces) cannot overflow here.
-    std::uint64_t value = 0;
-    std::size_t i = 0;
-    while (i < text.size() && static_cast<unsigned>(text[i] - '0') <= 9) {
-      value = value * 10 + static_cast<unsigned>(text[i++] - '0');
-    }
-    if (i == text.size()) {
-      return value;
-    }
+  if (std::uint64_t value = 0; plain_digits(text, text.data() + text.size(), value)) {
+    return value;
   }
   text = trim(text);
   if (text.empty()) {
@@ -281,21 +273,9 @@ ColumnMap parse_column_maps(const std::vector<std::string>& specs)
 
 namespace {
 
-// Adds an unsigned count to `out`; false when the text is not one.
-inline bool add_count(std::string_view text, std::uint64_t& out)
+// Adds a count that is not plain digits to `out`; false when it is not a count.
+[[gnu::noinline]] bool add_other_count(std::string_view text, std::uint64_t& out)
 {
-  if (!text.empty() && text.size() <= 18) {
-    // Plain digits (no sign, point or spaces) cannot overflow here.
-    std::uint64_t value = 0;
-    std::size_t i = 0;
-    while (i < text.size() && static_cast<unsigned>(text[i] - '0') <= 9) {
-      value = value * 10 + static_cast<unsigned>(text[i++] - '0');
-    }
-    if (i == text.size()) {
-      out += value;
-      return true;
-    }
-  }
   std::string why;
   const auto parsed = parse_count(text, why);
   if (!parsed) {
@@ -305,9 +285,22 @@ inline bool add_count(std::string_view text, std::uint64_t& out)
   return true;
 }
 
+// Adds an unsigned count to `out`; false when the text is not one. Bytes up
+// to `limit` may be read past the text (see plain_digits).
+inline bool add_count(std::string_view text, const char* limit, std::uint64_t& out)
+{
+  if (std::uint64_t value = 0; plain_digits(text, limit, value)) [[likely]] {
+    out += value;
+    return true;
+  }
+  return add_other_count(text, out);
+}
+
 // Reads one mapped field into the record; false when the value is bad (the
 // message is built apart, see field_problem, so good rows build no strings).
-inline bool read_field(UsageField field, std::string_view value, UsageRecord& r, std::uint64_t& input_total)
+// `limit`: how far bytes past `value` may be read (its end when none may).
+inline bool read_field(UsageField field, std::string_view value, const char* limit, UsageRecord& r,
+                       std::uint64_t& input_total)
 {
   switch (field) {
   case UsageField::timestamp: {
@@ -338,21 +331,21 @@ inline bool read_field(UsageField field, std::string_view value, UsageRecord& r,
     return true;
   case UsageField::requests:
     r.requests = 0;
-    return add_count(value, r.requests);
+    return add_count(value, limit, r.requests);
   case UsageField::input_total:
-    return add_count(value, input_total);
+    return add_count(value, limit, input_total);
   case UsageField::input_uncached:
-    return add_count(value, r.input);
+    return add_count(value, limit, r.input);
   case UsageField::cached_input:
-    return add_count(value, r.cached_input);
+    return add_count(value, limit, r.cached_input);
   case UsageField::cache_write:
-    return add_count(value, r.cache_write);
+    return add_count(value, limit, r.cache_write);
   case UsageField::output:
-    return add_count(value, r.output);
+    return add_count(value, limit, r.output);
   case UsageField::reasoning:
-    return add_count(value, r.reasoning);
+    return add_count(value, limit, r.reasoning);
   case UsageField::web_search_calls:
-    return add_count(value, r.web_search_calls);
+    return add_count(value, limit, r.web_search_calls);
   case UsageField::batch: {
     const auto b = parse_bool(value);
     if (b) {
@@ -438,6 +431,7 @@ std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line,
     m_have_header = true;
   }
   std::string_view line;
+  const char* const limit = piece.data() + piece.size();
   const std::optional<UsageField>* const column_field = m_column_field.data();
   const std::size_t columns = m_column_field.size();
   while (reader.peek_line(line)) {
@@ -448,9 +442,11 @@ std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line,
     std::uint64_t input_total = 0;
     std::size_t column = 0;
     bool good = true;
-    const bool plain = split_plain(line, piece.data() + piece.size(), m_delimiter, [&](std::string_view value) {
+    // A used field with doubled quotes is unescaped on the general path; an
+    // unused one (a note) costs nothing.
+    const bool plain = split_plain(line, limit, m_delimiter, [&](std::string_view value, bool escaped) {
       if (good && column < columns && column_field[column]) {
-        good = read_field(*column_field[column], value, r, input_total);
+        good = !escaped && read_field(*column_field[column], value, limit, r, input_total);
       }
       ++column;
     });
@@ -578,7 +574,8 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
   std::uint64_t input_total = 0;
   for (const ColumnStep& step : m_plan) {
     const std::string_view value = fields[step.column];
-    if (!read_field(step.field, value, r, input_total)) {
+    // Fields may be unescaped copies: nothing past one is read.
+    if (!read_field(step.field, value, value.data() + value.size(), r, input_total)) {
       m_sink.reject(where.location(), "bad field", field_problem(step.field, m_headers[step.column], value));
       return;
     }

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 using namespace llmcost;
@@ -33,5 +35,55 @@ TEST_SUITE("llmcost/strings")
     CHECK(printable("\xC0\xAF") == "\\xC0\\xAF");          // overlong '/'
     CHECK(printable("\xED\xA0\x80") == "\\xED\\xA0\\x80"); // a surrogate
     CHECK(printable("\xE2\x82") == "\\xE2\\x82");          // truncated sequence
+  }
+
+  TEST_CASE("plain_digits reads 1 to 18 plain digits, in a word or byte by byte, and nothing else")
+  {
+    // What it should say: the digits' value, or nothing.
+    auto reference = [](const std::string& text) -> std::optional<std::uint64_t> {
+      if (text.empty() || text.size() > 18) {
+        return std::nullopt;
+      }
+      std::uint64_t v = 0;
+      for (const char c : text) {
+        if (c < '0' || c > '9') {
+          return std::nullopt;
+        }
+        v = v * 10 + static_cast<std::uint64_t>(c - '0');
+      }
+      return v;
+    };
+    auto check = [&](const std::string& text) {
+      const std::optional<std::uint64_t> expected = reference(text);
+      // Followed by bytes that may be read (digits and a non-digit), or by none.
+      for (const std::string& after : {std::string(), std::string("7777777,"), std::string(",9999999")}) {
+        const std::string buffer = text + after;
+        const std::string_view view(buffer.data(), text.size());
+        std::uint64_t value = 12345;
+        const bool read = plain_digits(view, buffer.data() + buffer.size(), value);
+        CHECK_MESSAGE(read == expected.has_value(), "text: [" << text << "] after: [" << after << "]");
+        if (read && expected) {
+          CHECK_MESSAGE(value == *expected, "text: [" << text << "]");
+        }
+      }
+    };
+    check("");
+    check("0");
+    check("00000000");
+    check("99999999");
+    check("12345678");
+    check("123456789");
+    check("999999999999999999");
+    check("1000000000000000000"); // 19 digits: not plain
+    // Every byte value at every position of every length up to 10.
+    for (std::size_t n = 1; n <= 10; ++n) {
+      for (std::size_t at = 0; at < n; ++at) {
+        for (int byte = 0; byte < 256; ++byte) {
+          std::string text(n, '3');
+          text[at] = static_cast<char>(byte);
+          check(text);
+        }
+      }
+    }
   }
 }
