@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
@@ -31,7 +32,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const auto pieces = llmcost_fuzz::trace([&](RecordSink& sink) {
         UsageCsvReader reader(file, *map, sink);
         llmcost_fuzz::feed_in_pieces(text, [&](std::string_view piece, std::size_t line, bool at_end) {
-          return reader.feed(piece, line, at_end);
+          std::size_t newlines = 0;
+          const std::size_t taken = reader.feed(piece, line, at_end, &newlines);
+          return std::pair{taken, newlines};
         });
         reader.finish();
       });

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
@@ -29,10 +30,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto pieces = llmcost_fuzz::trace([&](RecordSink& sink) {
       llmcost_fuzz::feed_in_pieces(text, [&](std::string_view piece, std::size_t line, bool at_end) {
         const std::size_t take = at_end ? piece.size() : by_line ? cut_after_last_line(piece) : 0;
+        std::size_t newlines = 0;
         if (take > 0) {
-          read_usage_jsonl(piece.substr(0, take), file, sink, line, by_line, true);
+          newlines = read_usage_jsonl(piece.substr(0, take), file, sink, line, by_line, true);
         }
-        return take;
+        return std::pair{take, newlines};
       });
     });
     llmcost_fuzz::expect_same_trace("JSONL read in pieces differs from the whole text", whole, pieces);

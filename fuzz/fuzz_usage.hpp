@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -168,8 +170,16 @@ template <typename Parse> void feed_in_pieces(std::string_view text, Parse&& par
     if (!rest.empty()) {
       std::memcpy(copy.get(), rest.data(), rest.size());
     }
-    const std::size_t used = std::min(parse(std::string_view(copy.get(), rest.size()), line, at_end), rest.size());
-    line += static_cast<std::size_t>(std::count(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(used), '\n'));
+    // parse returns the bytes it took and the newlines it counted in them.
+    const auto [taken, newlines] = parse(std::string_view(copy.get(), rest.size()), line, at_end);
+    const std::size_t used = std::min<std::size_t>(taken, rest.size());
+    const auto counted =
+        static_cast<std::size_t>(std::count(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(used), '\n'));
+    if (used == taken && newlines != counted) {
+      std::fprintf(stderr, "a reader counted %zu newlines in %zu bytes that hold %zu\n", newlines, used, counted);
+      std::abort();
+    }
+    line += counted;
     rest.erase(0, used);
     if (at_end) {
       return;

@@ -41,6 +41,8 @@ public:
 
   // Bytes of `text` taken by the whole records read so far (and blank lines).
   std::size_t consumed() const { return m_pos; }
+  // The line consumed() is on: every newline taken so far is counted.
+  std::size_t line() const { return m_line; }
 
   // 1-based line on which the record last returned starts.
   std::size_t record_line() const { return m_record_line; }

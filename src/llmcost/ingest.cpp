@@ -82,12 +82,13 @@ ReadResult read_one(const std::string& path, std::optional<InputKind> kind, cons
     } else {
       csv.emplace(name, options.maps, sink);
     }
-    reader.run([&](std::string_view piece, std::size_t line, bool at_end) {
-      const std::size_t taken = csv->feed(piece, line, at_end);
+    reader.run([&](std::string_view piece, std::size_t line, bool at_end) -> BlockReader::Taken {
+      std::size_t newlines = 0;
+      const std::size_t taken = csv->feed(piece, line, at_end, &newlines);
       if (options.progress && taken > 0) {
         options.progress(taken);
       }
-      return taken;
+      return {taken, newlines};
     });
     csv->finish();
     break;

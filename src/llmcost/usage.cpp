@@ -195,7 +195,7 @@ std::optional<std::int64_t> parse_timestamp(std::string_view text)
   }
   if (text.size() == 10) {
     // Unix seconds of this century (as "created" in chat completions): one SWAR step.
-    if (const std::int64_t high = eight_digits(text.data());
+    if (const std::int64_t high = eight_digits(load_bytes<std::uint64_t>(text.data()));
         high >= 0 && static_cast<unsigned>(text[8] - '0') <= 9 && static_cast<unsigned>(text[9] - '0') <= 9) {
       return high * 100 + (text[8] - '0') * 10 + (text[9] - '0');
     }

@@ -419,12 +419,18 @@ UsageCsvReader::UsageCsvReader(const UsageCsvReader& header, RecordSink& sink)
 {
 }
 
-std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line, bool at_end)
+std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line, bool at_end, std::size_t* newlines)
 {
   CsvReader reader(piece, m_delimiter, first_line, at_end);
+  auto taken = [&] {
+    if (newlines != nullptr) {
+      *newlines = reader.line() - first_line;
+    }
+    return reader.consumed();
+  };
   if (!m_have_header) {
     if (!reader.next(m_fields, m_file)) {
-      return reader.consumed();
+      return taken();
     }
     m_delimiter = reader.delimiter();
     read_header(m_fields);
@@ -461,7 +467,7 @@ std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line,
     }
     read_row(m_fields, reader.record_line());
   }
-  return reader.consumed();
+  return taken();
 }
 
 std::size_t UsageCsvReader::feed_header(std::string_view start, bool at_end)
