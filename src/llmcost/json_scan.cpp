@@ -38,12 +38,13 @@ JsonValue JsonValue::operator[](std::string_view key) const
   JsonValue found;
   const auto& nodes = m_tape->m_nodes;
   const std::uint32_t end = nodes[m_index].after;
-  for (std::uint32_t k = m_index + 1; k < end; k = nodes[k + 1].after) {
-    const auto& name = nodes[k];
-    const bool equal = name.escaped ? m_tape->unescape(name) == key
-                                    : same_text(std::string_view(m_tape->m_text.data() + name.begin, name.length), key);
+  for (std::uint32_t k = m_index + 1; k < end; k = nodes[k].after) {
+    const auto& node = nodes[k];
+    const bool equal = node.key_escaped
+                           ? m_tape->key(node) == key
+                           : same_text(std::string_view(m_tape->m_text.data() + node.key_begin, node.key_length), key);
     if (equal) {
-      found = JsonValue(m_tape, k + 1); // the last one wins, as in nlohmann/json
+      found = JsonValue(m_tape, k); // the last one wins, as in nlohmann/json
     }
   }
   return found;
@@ -221,6 +222,17 @@ bool is_space(char c)
   return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
+// The first byte at or after `i` that is not whitespace. By value: a lambda
+// changing the parser's offset by reference kept it in memory.
+[[gnu::always_inline]] inline std::size_t skip_space(const char* s, std::size_t i, std::size_t n)
+{
+  // Compact JSON has no whitespace between tokens: one compare in that case.
+  while (i < n && static_cast<unsigned char>(s[i]) <= ' ' && is_space(s[i])) {
+    ++i;
+  }
+  return i;
+}
+
 bool is_digit(char c)
 {
   return static_cast<unsigned>(c - '0') <= 9;
@@ -228,19 +240,18 @@ bool is_digit(char c)
 
 } // namespace
 
-std::string_view JsonTape::unescape(const Node& node) const
+std::string_view JsonTape::unescape(std::uint32_t begin, std::uint32_t length, std::uint32_t& memo) const
 {
-  // Decoded once per node, into strings reused from document to document.
-  auto& mutable_node = const_cast<Node&>(node);
-  if (mutable_node.unescaped != 0) {
-    return m_unescaped[mutable_node.unescaped - 1];
+  // Decoded once per string, into strings reused from document to document.
+  if (memo != 0) {
+    return m_unescaped[memo - 1];
   }
   if (m_unescaped_used == m_unescaped.size()) {
     m_unescaped.emplace_back();
   }
   std::string& out = m_unescaped[m_unescaped_used++];
   out.clear();
-  const std::string_view in = m_text.substr(node.begin, node.length);
+  const std::string_view in = m_text.substr(begin, length);
   for (std::size_t i = 0; i < in.size(); ++i) {
     if (in[i] != '\\') {
       out += in[i];
@@ -278,20 +289,21 @@ std::string_view JsonTape::unescape(const Node& node) const
       out += e; // '"', '\\', '/'
     }
   }
-  mutable_node.unescaped = static_cast<std::uint32_t>(m_unescaped_used);
+  memo = static_cast<std::uint32_t>(m_unescaped_used);
   return out;
 }
 
-std::size_t JsonTape::parse_string(std::size_t open, Node& node, JsonSyntaxError& error)
+std::size_t JsonTape::parse_string(std::size_t open, std::uint32_t& begin, std::uint32_t& length, bool& escaped,
+                                   std::uint32_t& memo, JsonSyntaxError& error)
 {
   const char* s = m_text.data();
   const std::size_t n = m_text.size();
   std::size_t j = skip_plain_string_bytes(s, open + 1, n);
-  node.type = JsonType::string;
-  node.begin = static_cast<std::uint32_t>(open + 1);
-  node.escaped = false;
+  begin = static_cast<std::uint32_t>(open + 1);
+  escaped = false;
+  memo = 0;
   if (j < n && s[j] == '"') { // most strings: nothing to decode or check
-    node.length = static_cast<std::uint32_t>(j - node.begin);
+    length = static_cast<std::uint32_t>(j - begin);
     return j + 1;
   }
   while (true) {
@@ -305,7 +317,7 @@ std::size_t JsonTape::parse_string(std::size_t open, Node& node, JsonSyntaxError
       break;
     }
     if (c == '\\') {
-      node.escaped = true;
+      escaped = true;
       if (j + 1 >= n) {
         error = {open, "unterminated string (expected a closing '\"')"};
         return k_failed;
@@ -346,17 +358,17 @@ std::size_t JsonTape::parse_string(std::size_t open, Node& node, JsonSyntaxError
       return k_failed;
     }
     if (c >= 0x80) {
-      const std::size_t length = utf8_sequence(reinterpret_cast<const unsigned char*>(s + j), n - j);
-      if (length == 0) {
+      const std::size_t bytes = utf8_sequence(reinterpret_cast<const unsigned char*>(s + j), n - j);
+      if (bytes == 0) {
         error = {j, fmt::format("invalid UTF-8 (byte 0x{:02X}) in a string", c)};
         return k_failed;
       }
-      j += length;
+      j += bytes;
       continue;
     }
     ++j; // a plain byte just before the end of the text
   }
-  node.length = static_cast<std::uint32_t>(j - node.begin);
+  length = static_cast<std::uint32_t>(j - begin);
   return j + 1;
 }
 
@@ -372,12 +384,6 @@ bool JsonTape::parse(std::string_view text, JsonSyntaxError& error)
   const char* s = text.data();
   const std::size_t n = text.size();
   std::size_t i = 0;
-  // Compact JSON has no whitespace between tokens: one compare in that case.
-  auto skip_space = [&] {
-    while (i < n && static_cast<unsigned char>(s[i]) <= ' ' && is_space(s[i])) {
-      ++i;
-    }
-  };
   auto fail = [&](std::size_t at, std::string problem) {
     error = {at, std::move(problem)};
     return false;
@@ -394,19 +400,25 @@ bool JsonTape::parse(std::string_view text, JsonSyntaxError& error)
     }
     // By value, not by reference: `i` then stays in a register (callgrind:
     // a tenth of the tape went to keeping it in memory).
-    i = parse_string(i, node, error);
+    i = parse_string(i, node.begin, node.length, node.escaped, node.unescaped, error);
     return i != k_failed;
   };
   // Nodes are reused from one document to the next and every field is set
   // here, so a node costs no zeroing and no size bookkeeping of a vector.
+  // There is always a spare node after the ones in use: a member's name goes
+  // straight into the node its value takes next (new_node leaves the name
+  // alone; outside objects it is stale, and nothing reads it).
   std::uint32_t used = 0;
-  std::size_t capacity = m_nodes.size();
+  if (m_nodes.size() < 64) {
+    m_nodes.resize(64);
+  }
+  std::size_t last = m_nodes.size() - 1;
   // Inlined: a call per node cost a fifth of the tape.
   auto new_node = [&](JsonType type) __attribute__((always_inline))->Node&
   {
-    if (used == capacity) [[unlikely]] {
-      m_nodes.resize(std::max<std::size_t>(64, capacity * 2));
-      capacity = m_nodes.size();
+    if (used == last) [[unlikely]] {
+      m_nodes.resize(m_nodes.size() * 2);
+      last = m_nodes.size() - 1;
     }
     Node& node = m_nodes[used];
     ++used;
@@ -415,8 +427,7 @@ bool JsonTape::parse(std::string_view text, JsonSyntaxError& error)
     node.begin = static_cast<std::uint32_t>(i);
     node.length = 0;
     node.after = used;
-    node.count = 0;
-    node.unescaped = 0;
+    node.count = 0; // and unescaped
     return node;
   };
 
@@ -444,7 +455,7 @@ value:
   case '\t':
   case '\n':
   case '\r':
-    skip_space();
+    i = skip_space(s, i, n);
     goto value;
   case '{':
   case '[': {
@@ -457,7 +468,7 @@ value:
     Node& node = new_node(c == '{' ? JsonType::object : JsonType::array);
     ++i;
     if (i < n && is_space(s[i])) {
-      skip_space();
+      i = skip_space(s, i, n);
     }
     if (i < n && s[i] == (c == '{' ? '}' : ']')) {
       ++i;
@@ -541,16 +552,28 @@ value:
 member:
   // A member name, then ':'.
   if (i >= n || s[i] != '"') {
-    skip_space();
+    i = skip_space(s, i, n);
     if (i >= n || s[i] != '"') {
       return fail(i, fmt::format("expected a member name in double quotes, found {}", describe_at(text, i)));
     }
   }
-  if (!string_at(new_node(JsonType::string))) {
-    return false;
+  {
+    Node& next = m_nodes[used];
+    const std::size_t j = skip_plain_string_bytes(s, i + 1, n);
+    if (j < n && s[j] == '"') {
+      next.key_begin = static_cast<std::uint32_t>(i + 1);
+      next.key_length = static_cast<std::uint32_t>(j - i - 1);
+      next.key_escaped = false;
+      i = j + 1;
+    } else {
+      i = parse_string(i, next.key_begin, next.key_length, next.key_escaped, next.key_unescaped, error);
+      if (i == k_failed) {
+        return false;
+      }
+    }
   }
   if (i >= n || s[i] != ':') {
-    skip_space();
+    i = skip_space(s, i, n);
     if (i >= n || s[i] != ':') {
       return fail(i, fmt::format("expected ':' after a member name, found {}", describe_at(text, i)));
     }
@@ -560,7 +583,7 @@ member:
 
 after_value:
   if (parent == k_none) {
-    skip_space();
+    i = skip_space(s, i, n);
     if (i != n) {
       return fail(i, fmt::format("expected the end of the value, found {}", describe_at(text, i)));
     }
@@ -588,7 +611,7 @@ separator:
     goto after_value;
   }
   if (i < n && is_space(s[i])) {
-    skip_space();
+    i = skip_space(s, i, n);
     goto separator;
   }
   return fail(i, fmt::format("expected ',' or '{}' after {}, found {}", in_object ? '}' : ']',

@@ -94,22 +94,39 @@ private:
     JsonType type = JsonType::null;
     bool escaped = false;     // a string with escapes: its value is in m_unescaped
     bool digits_only = false; // a number without sign, point or exponent (set on numbers only)
+    bool key_escaped = false; // a member's name with escapes (see key_begin)
     std::uint32_t begin = 0;  // text offset (strings: after the quote)
     std::uint32_t length = 0; // bytes of the text (strings: between the quotes)
     std::uint32_t after = 0;  // index of the node after this value's subtree
-    std::uint32_t count = 0;  // containers: members (objects count key and value) or elements
-    std::uint32_t unescaped = 0;
+    union {
+      std::uint32_t count = 0; // containers: members or elements
+      std::uint32_t unescaped; // escaped strings: 1 + index in m_unescaped once decoded, else 0
+    };
+    // A member's value carries its member's name (set on member values only):
+    // an object is one node per member.
+    std::uint32_t key_begin = 0; // text offset after the name's quote
+    std::uint32_t key_length = 0;
+    std::uint32_t key_unescaped = 0; // as `unescaped`, for an escaped name
   };
 
-  // The string whose quote is at `open` into `node`: the offset after its
-  // closing quote, or k_failed with `error` set.
+  // The string whose quote is at `open` into `begin`, `length`, `escaped`
+  // (and `memo` cleared when escaped): the offset after its closing quote,
+  // or k_failed with `error` set.
   static constexpr std::size_t k_failed = SIZE_MAX;
-  std::size_t parse_string(std::size_t open, Node& node, JsonSyntaxError& error);
-  std::string_view unescape(const Node& node) const;
-  // A string node's value (a member name's, for one).
+  std::size_t parse_string(std::size_t open, std::uint32_t& begin, std::uint32_t& length, bool& escaped,
+                           std::uint32_t& memo, JsonSyntaxError& error);
+  std::string_view unescape(std::uint32_t begin, std::uint32_t length, std::uint32_t& memo) const;
+  // A string node's value.
   std::string_view name(const Node& node) const
   {
-    return node.escaped ? unescape(node) : std::string_view(m_text.data() + node.begin, node.length);
+    return node.escaped ? unescape(node.begin, node.length, const_cast<Node&>(node).unescaped)
+                        : std::string_view(m_text.data() + node.begin, node.length);
+  }
+  // The name of the member whose value is `node`.
+  std::string_view key(const Node& node) const
+  {
+    return node.key_escaped ? unescape(node.key_begin, node.key_length, const_cast<Node&>(node).key_unescaped)
+                            : std::string_view(m_text.data() + node.key_begin, node.key_length);
   }
 
   struct Open
@@ -171,10 +188,10 @@ template <typename Use> void JsonValue::for_each_member(Use use) const
   if (!is(JsonType::object)) {
     return;
   }
-  // A member is its name's node, then its value's subtree.
+  // A member is its value's subtree, whose first node carries the name.
   const std::uint32_t end = m_tape->m_nodes[m_index].after;
-  for (std::uint32_t k = m_index + 1; k < end; k = m_tape->m_nodes[k + 1].after) {
-    use(m_tape->name(m_tape->m_nodes[k]), JsonValue(m_tape, k + 1));
+  for (std::uint32_t k = m_index + 1; k < end; k = m_tape->m_nodes[k].after) {
+    use(m_tape->key(m_tape->m_nodes[k]), JsonValue(m_tape, k));
   }
 }
 

@@ -154,3 +154,65 @@ TEST_CASE("json_scan: numbers of digits alone are marked as such")
   REQUIRE(tape.parse(R"({"a":"1234","b":[0]})", error));
   CHECK(tape.root()["a"].digits_only().empty());
 }
+
+TEST_CASE("json_scan: a member's value carries its name")
+{
+  JsonTape tape;
+  JsonSyntaxError error;
+  const std::string text = R"({"a":1,"b\u0021":"x\ty","c":{"d":[],"e":{}},"a":[2,{"f\"":"g"}],"\u0068":"\u0069","":0})";
+  REQUIRE(tape.parse(text, error));
+  const JsonValue root = tape.root();
+  CHECK(root.size() == 6);
+  std::vector<std::string> names;
+  std::vector<std::string> raws;
+  root.for_each_member([&](std::string_view name, JsonValue value) {
+    names.emplace_back(name);
+    raws.emplace_back(value.raw());
+    CHECK(JsonValue(value.tape(), value.index()) == value);
+  });
+  CHECK(names == std::vector<std::string>{"a", "b!", "c", "a", "h", ""});
+  CHECK(raws ==
+        std::vector<std::string>{"1", R"("x\ty")", R"({"d":[],"e":{}})", R"([2,{"f\"":"g"}])", R"("\u0069")", "0"});
+  CHECK(root["b!"].text() == "x\ty");
+  CHECK(root["b!"].text() == "x\ty"); // decoded once, then from the memo
+  CHECK(root["h"].text() == "i");
+  CHECK(root["a"].is(JsonType::array)); // the last of repeated names
+  CHECK(root["a"].size() == 2);
+  CHECK(root.at({"c", "e"}).is(JsonType::object));
+  CHECK(root.at({"c", "e"}).size() == 0);
+  CHECK(root["c"].size() == 2);
+  CHECK(!root["b\\u0021"]);
+  JsonValue inner;
+  root["a"].for_each_element([&](JsonValue e) { inner = e; });
+  CHECK(inner["f\""].text() == "g");
+  CHECK(root[""].text() == "0");
+
+  // Reused nodes: names decoded in one document are not taken for the next one's.
+  REQUIRE(tape.parse(R"({"\u0062":1,"b\u0021":2})", error));
+  CHECK(tape.root()["b"].text() == "1");
+  CHECK(tape.root()["b!"].text() == "2");
+  REQUIRE(tape.parse(R"({"a":[{"b":1}],"b":2})", error));
+  CHECK(tape.root()["b"].text() == "2");
+  CHECK(!tape.root()["a"]["b"]);
+
+  // Many members: the tape grows while a name waits for its value.
+  for (const std::size_t count : {30, 63, 64, 65, 127, 128, 129, 300}) {
+    JsonTape fresh;
+    std::string big = "{";
+    for (std::size_t k = 0; k < count; ++k) {
+      big += (k == 0 ? "\"k" : ",\"k") + std::to_string(k) +
+             "\":" + (k % 2 == 0 ? "[" + std::to_string(k) + "]" : std::to_string(k));
+    }
+    big += "}";
+    REQUIRE(fresh.parse(big, error));
+    CHECK(fresh.root().size() == count);
+    std::size_t k = 0;
+    fresh.root().for_each_member([&](std::string_view name, JsonValue value) {
+      CHECK(name == "k" + std::to_string(k));
+      CHECK(value.raw() == (k % 2 == 0 ? "[" + std::to_string(k) + "]" : std::to_string(k)));
+      ++k;
+    });
+    CHECK(k == count);
+    CHECK(fresh.root()["k" + std::to_string(count - 1)]);
+  }
+}
