@@ -64,7 +64,12 @@ JsonValue JsonValue::at(std::initializer_list<std::string_view> path) const
 
 std::size_t JsonValue::size() const
 {
-  return m_tape == nullptr ? 0 : m_tape->m_nodes[m_index].count;
+  if (m_tape == nullptr) {
+    return 0;
+  }
+  const auto& node = m_tape->m_nodes[m_index];
+  // `count` is a string's unescape memo: only containers have a size.
+  return node.type == JsonType::array || node.type == JsonType::object ? node.count : 0;
 }
 
 std::string_view JsonValue::raw() const
