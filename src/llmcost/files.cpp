@@ -167,13 +167,13 @@ std::string_view BlockReader::peek()
 
 void BlockReader::consume(std::size_t bytes, std::size_t newlines)
 {
+  const char* at = m_buffer.get() + m_begin;
+  const char* end = at + bytes;
   m_begin += bytes;
   if (newlines != Taken::k_uncounted) {
     m_line += newlines;
     return;
   }
-  const char* at = m_buffer.get() + m_begin - bytes;
-  const char* end = at + bytes;
   while ((at = static_cast<const char*>(std::memchr(at, '\n', static_cast<std::size_t>(end - at)))) != nullptr) {
     ++m_line;
     ++at;

@@ -432,6 +432,11 @@ std::vector<std::string> RecordResolver::notes() const
   return out;
 }
 
+bool prices_web_search(const ResolvedModel& model)
+{
+  return model.card->web_search_call_fee.has_value() || model.model->current().request_fee.has_value();
+}
+
 std::pair<std::string, std::string> unpriceable_reason(const UsageRecord& record, const ResolvedModel& model)
 {
   const Card& card = *model.card;
@@ -443,7 +448,7 @@ std::pair<std::string, std::string> unpriceable_reason(const UsageRecord& record
     return {"batch on a route without batch pricing",
             fmt::format("batch request on route {}, which has no Batch API pricing", card.provider)};
   }
-  if (record.web_search_calls > 0 && !card.web_search_call_fee && !model.model->current().request_fee) {
+  if (record.web_search_calls > 0 && !prices_web_search(model)) {
     return {"no web-search price",
             fmt::format("web search calls on {}/{}, which has no web-search price", card.provider, model.model->id)};
   }
@@ -1058,16 +1063,23 @@ template <typename Accumulator> void add_counts(Accumulator& acc, const UsageRec
 
 } // namespace
 
+void UsageAggregator::note_priced_day(Day utc_day)
+{
+  m_first_day = m_first_day ? std::min(*m_first_day, utc_day) : utc_day;
+  m_last_day = m_last_day ? std::max(*m_last_day, utc_day) : utc_day;
+}
+
 void UsageAggregator::process(const UsageRecord& record)
 {
   // A record like a recent one goes where it went, through the same checks
   // (each of them decided by the model, batch and UTC day but the window).
   RecentRecord* recent = nullptr;
+  std::int64_t recent_day = k_undated; // the record's UTC day, as the memo keys it
   if (m_group_follows_model) {
     recent = &m_recent_records[static_cast<std::size_t>(names_hash(record.provider, record.model) >> 57) ^
                                (record.batch ? 1U : 0U)];
-    const std::int64_t utc_day = record.time ? day_at_offset(*record.time, 0) : k_undated;
-    if (recent->accumulator != nullptr && recent->utc_day == utc_day && recent->batch == record.batch &&
+    recent_day = record.time ? day_at_offset(*record.time, 0) : k_undated;
+    if (recent->accumulator != nullptr && recent->utc_day == recent_day && recent->batch == record.batch &&
         (record.web_search_calls == 0 || recent->web_search_priced) && !record.model.empty() &&
         same_text(recent->model, record.model) && same_text(recent->provider, record.provider)) {
       if (outside_window(local_day_of(record, m_options.tz_offset_seconds), m_options.since, m_options.until)) {
@@ -1075,9 +1087,7 @@ void UsageAggregator::process(const UsageRecord& record)
         return;
       }
       if (record.time) {
-        const Day day = static_cast<Day>(utc_day);
-        m_first_day = m_first_day ? std::min(*m_first_day, day) : day;
-        m_last_day = m_last_day ? std::max(*m_last_day, day) : day;
+        note_priced_day(static_cast<Day>(recent_day));
       }
       add_counts(*recent->accumulator, record);
       ++m_counts.priced;
@@ -1120,8 +1130,7 @@ void UsageAggregator::process(const UsageRecord& record)
                                   format_date(model.model->periods.front().from)));
       return;
     }
-    m_first_day = m_first_day ? std::min(*m_first_day, utc_day) : utc_day;
-    m_last_day = m_last_day ? std::max(*m_last_day, utc_day) : utc_day;
+    note_priced_day(utc_day);
   }
   GroupKey key;
   key.card = model.card;
@@ -1158,9 +1167,8 @@ void UsageAggregator::process(const UsageRecord& record)
     recent->provider = record.provider;
     recent->model = record.model;
     recent->batch = record.batch;
-    recent->web_search_priced =
-        model.card->web_search_call_fee.has_value() || model.model->current().request_fee.has_value();
-    recent->utc_day = record.time ? day_at_offset(*record.time, 0) : k_undated;
+    recent->web_search_priced = prices_web_search(model);
+    recent->utc_day = recent_day;
     recent->accumulator = &acc;
   }
 }

@@ -153,6 +153,8 @@ private:
 // empty strings: a media model, batch on a route without batch pricing, web
 // search calls where the route has no search price.
 std::pair<std::string, std::string> unpriceable_reason(const UsageRecord& record, const ResolvedModel& model);
+// True when the route or the model has a price for web search calls.
+bool prices_web_search(const ResolvedModel& model);
 
 // A record's quantities as an additive Usage.
 Usage usage_of(const UsageRecord& record);
@@ -266,6 +268,7 @@ private:
   };
 
   void process(const UsageRecord& record); // price or reject; `read` already counted
+  void note_priced_day(Day utc_day);       // widens the observed window
   void count_rejection(const Location& where, const std::string& category, const std::string& detail);
   std::int64_t intern(std::string_view text);
   std::int64_t day_value(Dimension dimension, std::optional<Day> local_day);
