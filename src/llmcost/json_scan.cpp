@@ -563,6 +563,8 @@ member:
     }
   }
   {
+    // string_at's steps, written out for the name's fields: string_at taking
+    // the fields by reference made the whole tape 1.8 % slower (callgrind).
     Node& next = m_nodes[used];
     const std::size_t j = skip_plain_string_bytes(s, i + 1, n);
     if (j < n && s[j] == '"') {

@@ -348,7 +348,8 @@ struct FieldProblem
   // `node` as JsonValue::at gives it: none when missing or null.
   [[gnu::always_inline]] std::uint64_t count(JsonValue node, const char* name)
   {
-    // Most counts: the tape checked the digits, and 18 of them cannot overflow.
+    // Most counts: the tape checked the digits, and 18 of them cannot overflow
+    // (plain_digits would check them again: ~90 instructions a line more).
     if (const std::string_view digits = node.digits_only(); !digits.empty() && digits.size() <= 18) {
       std::uint64_t value = 0;
       for (const char c : digits) {
