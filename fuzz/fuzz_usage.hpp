@@ -91,6 +91,7 @@ public:
     events.push_back("record_once " + key + " " + describe(r));
   }
   void skip(const std::string& reason) override { events.push_back("skip " + reason); }
+  std::uint64_t records_read() const override { return events.size(); }
 
 private:
   static std::string describe(const llmcost::UsageRecord& r)

@@ -70,7 +70,7 @@ void run_budget_command(const BudgetCommandOptions& o, Context& context)
     throw Error(Location{}, "nothing to budget",
                 "a workload spec or usage FILE, or --model with --requests and tokens");
   }
-  const bool any_usage = read_inputs(o.inputs, o.usage, usage, &workloads);
+  const bool any_usage = read_inputs(o.inputs, o.usage, usage, &workloads, context.err);
   add_inline_workload(o.inline_workload, o.period, workloads);
   if (any_usage && !workloads.empty()) {
     throw Error(Location{}, "both planned workloads and recorded usage given", "one kind per run");

@@ -79,7 +79,7 @@ void run_compare_command(const CompareCommandOptions& o, Context& context)
   }
   ScenarioCollector collector(catalog, o.common.provider, by, options.levers.max_output);
   std::vector<Workload> workloads;
-  const bool any_usage = read_inputs(o.inputs, o.usage, collector, &workloads);
+  const bool any_usage = read_inputs(o.inputs, o.usage, collector, &workloads, context.err);
   add_inline_workload(o.inline_workload, o.period, workloads);
   if (any_usage && !workloads.empty()) {
     throw Error(Location{}, "both planned workloads and recorded usage given", "one kind per run");

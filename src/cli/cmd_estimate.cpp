@@ -37,7 +37,7 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
   }
   AggregateOptions aggregate = aggregate_options(o.usage, o.common.provider, request.group_by);
   UsageAggregator usage(catalog, aggregate);
-  const bool any_usage = read_inputs(o.inputs, o.usage, usage, &request.workloads);
+  const bool any_usage = read_inputs(o.inputs, o.usage, usage, &request.workloads, context.err);
   add_inline_workload(o.inline_workload, o.period, request.workloads);
   if (any_usage && !request.workloads.empty()) {
     throw Error(Location{}, "both planned workloads and recorded usage given",

@@ -56,7 +56,7 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   const bool focus = o.common.format == "focus";
   options.focus = focus;
   Reconciler reconciler(catalog, options);
-  read_inputs(o.inputs, o.usage, reconciler, nullptr);
+  read_inputs(o.inputs, o.usage, reconciler, nullptr, context.err);
   const ReconcileResult result = reconciler.finish();
   const bool failed = result.records.rejected > 0 && !o.usage.allow_rejects;
   // Exit 1 (differences found) still writes the disputes; a failed run (2)

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -22,12 +23,14 @@ namespace llmcost::cli {
 namespace {
 
 // Files to read: directories are walked recursively for *.csv (and *.json
-// workload specs), in sorted order so output is deterministic.
-std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs)
+// workload specs), in sorted order so output is deterministic. `input_of_file`
+// gets the index of the input each file came from.
+std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, std::vector<std::size_t>& input_of_file)
 {
   namespace fs = std::filesystem;
   std::vector<std::string> files;
-  for (const auto& input : inputs) {
+  for (std::size_t index = 0; index < inputs.size(); ++index) {
+    const std::string& input = inputs[index];
     std::error_code ec;
     if (input != "-" && fs::is_directory(input, ec)) {
       std::vector<std::string> found;
@@ -49,6 +52,7 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs)
     } else {
       files.push_back(input);
     }
+    input_of_file.resize(files.size(), index);
   }
   return files;
 }
@@ -277,10 +281,15 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
       ->group(group);
   cmd.add_flag("-q,--quiet", options.quiet, "No progress bar (shown for inputs over 50 MB when stderr is a terminal)")
       ->group(group);
+  cmd.add_flag("--allow-empty", options.allow_empty,
+               "Accept an input that yields no usage record (noted, not an error)")
+      ->group(group);
+  cmd.add_flag("-v,--explain", options.explain, "Print how each CSV column was read (field, alias or --map, ignored)")
+      ->group(group);
 }
 
 bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions& options, RecordSink& sink,
-                 std::vector<Workload>* workloads)
+                 std::vector<Workload>* workloads, std::ostream& err)
 {
   IngestOptions ingest;
   ingest.input_format = options.input_format;
@@ -289,7 +298,19 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
   ingest.block_size = block_size();
   // LLMCOST_PIECE_SIZE lets the tests cut small files into pieces read in parallel.
   ingest.min_piece = env_number("LLMCOST_PIECE_SIZE", ingest.min_piece);
-  const auto files = expand_inputs(inputs);
+  const auto files = expand_inputs(inputs, ingest.input_of_file);
+  for (const auto& input : inputs) {
+    ingest.input_names.push_back(input == "-" ? "<stdin>" : input);
+  }
+  ingest.allow_empty = options.allow_empty;
+  std::mutex columns_mutex;
+  std::map<std::string, std::vector<ColumnUse>> columns; // by file, told once or twice
+  if (options.explain) {
+    ingest.on_columns = [&](const std::string& file, const std::vector<ColumnUse>& uses) {
+      const std::lock_guard lock(columns_mutex); // told from the reading threads
+      columns.emplace(file, uses);
+    };
+  }
   std::uint64_t total_bytes = 0;
   for (const auto& file : files) {
     std::error_code ec;
@@ -304,15 +325,39 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
       progress.advance(bytes);
     };
   }
-  const bool any_usage = ingest_usage(files, ingest, sink, [&](const std::string& name, const std::string& text) {
-    if (workloads == nullptr) {
-      throw Error(Location{name, 1, 1}, "a workload spec, not recorded usage",
-                  "a usage export (CSV) or JSON traces with billed amounts");
+  // --explain: what each CSV's columns were taken as, also when reading failed.
+  auto explain_columns = [&] {
+    for (const auto& file : files) {
+      const auto found = columns.find(file == "-" ? "<stdin>" : file);
+      if (found == columns.end()) {
+        continue;
+      }
+      err << fmt::format("columns of {}:\n", found->first);
+      for (const ColumnUse& use : found->second) {
+        err << fmt::format("  {:<28} {}\n", use.header,
+                           use.field              ? fmt::format("{} ({})", to_string(*use.field), use.how)
+                           : use.how == "unknown" ? "not read (not a quantity)"
+                                                  : fmt::format("not read ({})", use.how));
+      }
     }
-    auto loaded = load_workloads(text, name);
-    workloads->insert(workloads->end(), loaded.begin(), loaded.end());
-  });
+  };
+  bool any_usage = false;
+  try {
+    any_usage = ingest_usage(files, ingest, sink, [&](const std::string& name, const std::string& text) {
+      if (workloads == nullptr) {
+        throw Error(Location{name, 1, 1}, "a workload spec, not recorded usage",
+                    "a usage export (CSV) or JSON traces with billed amounts");
+      }
+      auto loaded = load_workloads(text, name);
+      workloads->insert(workloads->end(), loaded.begin(), loaded.end());
+    });
+  } catch (...) {
+    progress.finish();
+    explain_columns();
+    throw;
+  }
   progress.finish();
+  explain_columns();
   return any_usage;
 }
 

@@ -24,8 +24,10 @@ struct UsageInputOptions
   std::string since;
   std::string until;
   std::string tz = "UTC";
-  unsigned threads = 0; // 0: LLMCOST_THREADS, else the machine's cores
-  bool quiet = false;   // no progress bar
+  unsigned threads = 0;     // 0: LLMCOST_THREADS, else the machine's cores
+  bool quiet = false;       // no progress bar
+  bool allow_empty = false; // an input without usage is a note, not an error
+  bool explain = false;     // print how each CSV's columns were read
 };
 
 // `strict_by_default`: reconcile stops at the first bad row unless
@@ -35,7 +37,7 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
 // Reads every input: usage records go to `sink`; workload specs are appended
 // to `workloads` (an error when it is null). Returns true if any usage was read.
 bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions& options, RecordSink& sink,
-                 std::vector<Workload>* workloads);
+                 std::vector<Workload>* workloads, std::ostream& err);
 
 // One workload described by flags (--model, --requests, --input-tokens, ...).
 struct InlineWorkloadOptions

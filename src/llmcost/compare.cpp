@@ -180,6 +180,8 @@ void ScenarioCollector::record_once(const std::string& key, const UsageRecord& r
   if (!m_deduplicator.offer(key, record)) {
     ++m_counts.read;
     ++m_counts.duplicates;
+  } else {
+    ++m_kept;
   }
 }
 
@@ -228,6 +230,7 @@ void ScenarioCollector::record(const UsageRecord& r)
 std::vector<Scenario> ScenarioCollector::finish()
 {
   m_deduplicator.drain([this](const UsageRecord& r) { record(r); });
+  m_kept = 0;
   std::vector<Scenario> out;
   for (auto& [key, scenario] : m_scenarios) {
     out.push_back(std::move(scenario));

@@ -88,14 +88,22 @@ public:
   void reject(const Location& where, const std::string& category, const std::string& detail) override;
   void record_once(const std::string& key, const UsageRecord& record) override;
   void skip(const std::string& reason) override;
+  std::uint64_t records_read() const override { return m_counts.read + m_kept; }
 
   std::vector<Scenario> finish();
   const RecordCounts& counts() const { return m_counts; }
-  std::vector<std::string> notes() const { return m_resolver.notes(); }
+  std::vector<std::string> notes() const
+  {
+    std::vector<std::string> all = input_notes();
+    const auto resolver = m_resolver.notes();
+    all.insert(all.end(), resolver.begin(), resolver.end());
+    return all;
+  }
 
 private:
   RecordResolver m_resolver;
   RecordDeduplicator m_deduplicator;
+  std::uint64_t m_kept = 0; // records held by m_deduplicator, read when it is drained
   std::string m_group_by;
   std::optional<Decimal> m_max_output;
   RecordCounts m_counts;

@@ -9,6 +9,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <exception>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -47,6 +49,112 @@ struct ReadResult
 {
   InputKind kind = InputKind::csv;
   std::uint64_t lines = 0; // newlines read
+  std::string stdin_start; // the start of standard input, which cannot be read again
+};
+
+constexpr std::size_t k_described_start = 64 * 1024;
+
+// Checks, input by input in order, that each yielded usage (see
+// IngestOptions::input_of_file).
+class YieldCheck
+{
+public:
+  YieldCheck(const std::vector<std::string>& files, const IngestOptions& options, RecordSink& sink)
+    : m_files(files)
+    , m_options(options)
+    , m_sink(sink)
+  {
+  }
+
+  // After file `index` was read into the sink, which had `before` records.
+  void file_read(std::size_t index, InputKind kind, std::uint64_t before, std::string_view stdin_start)
+  {
+    const std::size_t input = index < m_options.input_of_file.size() ? m_options.input_of_file[index] : index;
+    if (m_current && *m_current != input) {
+      input_done();
+    }
+    m_current = input;
+    m_current_file = index;
+    if (kind == InputKind::workload || m_sink.records_read() != before) {
+      m_yielded = true;
+      return;
+    }
+    const std::string name = display_name(m_files[index]);
+    if (kind == InputKind::csv) {
+      m_sink.note(fmt::format("{}: a header and no rows (an empty export)", name));
+      m_yielded = true;
+      return;
+    }
+    const std::string start =
+        m_files[index] == "-" ? std::string(stdin_start) : read_range(m_files[index], 0, k_described_start);
+    const JsonInputSummary summary = summarise_json_start(start);
+    if (!summary.usage_like.empty() && !m_options.allow_empty) {
+      throw Error(Location{name, 1, 1},
+                  fmt::format("no usage record read: \"{}\" looks like token usage, in a shape no reader knows ({})",
+                              summary.usage_like, describe(summary)),
+                  "API responses, batch output, Claude Code logs or OpenTelemetry spans (see JSON TRACES in "
+                  "llmcost(1)); --allow-empty to accept a file without usage");
+    }
+    if (m_empty_files++ == 0) {
+      m_first_empty = name;
+      m_first_summary = describe(summary);
+    }
+  }
+
+  // At the end of the input.
+  void finish()
+  {
+    if (m_current) {
+      input_done();
+    }
+  }
+
+private:
+  static std::string describe(const JsonInputSummary& summary)
+  {
+    std::string out = fmt::format("{} object{} read", summary.objects, summary.objects == 1 ? "" : "s");
+    if (!summary.top_types.empty()) {
+      out += fmt::format("; types: {}", fmt::join(summary.top_types, ", "));
+    }
+    out += fmt::format("; keys: {}", summary.keys.empty() ? "none" : fmt::format("{}", fmt::join(summary.keys, ", ")));
+    return out;
+  }
+
+  void input_done()
+  {
+    const std::string input = *m_current < m_options.input_names.size() ? m_options.input_names[*m_current]
+                                                                        : display_name(m_files[m_current_file]);
+    if (!m_yielded) {
+      const std::string what =
+          m_empty_files == 1 && m_first_empty == input
+              ? fmt::format("no usage record read ({})", m_first_summary)
+              : fmt::format("no usage record read from its {} file{} (first: {}: {})", m_empty_files,
+                            m_empty_files == 1 ? "" : "s", m_first_empty, m_first_summary);
+      if (!m_options.allow_empty) {
+        throw Error(Location{input}, what,
+                    "a usage export (CSV) or JSON traces with token usage (see JSON TRACES in llmcost(1)); "
+                    "--allow-empty to accept an input without usage");
+      }
+      m_sink.note(fmt::format("{}: {}", input, what));
+    } else if (m_empty_files > 0) {
+      m_sink.note(fmt::format("{}: {} file{} without token usage (first: {})", input, m_empty_files,
+                              m_empty_files == 1 ? "" : "s", m_first_empty));
+    }
+    m_yielded = false;
+    m_empty_files = 0;
+    m_first_empty.clear();
+    m_first_summary.clear();
+  }
+
+  const std::vector<std::string>& m_files;
+  const IngestOptions& m_options;
+  RecordSink& m_sink;
+  std::optional<std::size_t> m_current;
+  std::size_t m_current_file = 0;
+  bool m_yielded = false;
+  std::size_t m_empty_files = 0;
+  std::string m_first_empty;
+  std::string m_first_summary;
 };
 
 // Reads one file, or the byte range [begin, end) of it, into `sink`; its kind
@@ -61,6 +169,9 @@ ReadResult read_one(const std::string& path, std::optional<InputKind> kind, cons
   const bool start_of_file = begin == 0;
   ReadResult result;
   result.kind = kind ? *kind : detect_input_kind(options.input_format, reader.peek());
+  if (path == "-") {
+    result.stdin_start = reader.peek().substr(0, k_described_start);
+  }
   switch (result.kind) {
   case InputKind::workload: {
     // Workload specs are small and read whole.
@@ -82,15 +193,27 @@ ReadResult read_one(const std::string& path, std::optional<InputKind> kind, cons
     } else {
       csv.emplace(name, options.maps, sink);
     }
-    reader.run([&](std::string_view piece, std::size_t line, bool at_end) -> BlockReader::Taken {
-      std::size_t newlines = 0;
-      const std::size_t taken = csv->feed(piece, line, at_end, &newlines);
-      if (options.progress && taken > 0) {
-        options.progress(taken);
+    // Told also when the header is refused (--explain shows why).
+    const auto tell_columns = [&] {
+      if (header == nullptr && options.on_columns && !csv->columns().empty()) {
+        options.on_columns(name, csv->columns());
       }
-      return {taken, newlines};
-    });
-    csv->finish();
+    };
+    try {
+      reader.run([&](std::string_view piece, std::size_t line, bool at_end) -> BlockReader::Taken {
+        std::size_t newlines = 0;
+        const std::size_t taken = csv->feed(piece, line, at_end, &newlines);
+        if (options.progress && taken > 0) {
+          options.progress(taken);
+        }
+        return {taken, newlines};
+      });
+      csv->finish();
+    } catch (...) {
+      tell_columns();
+      throw;
+    }
+    tell_columns();
     break;
   }
   case InputKind::jsonl: {
@@ -151,6 +274,7 @@ struct Piece
   std::unique_ptr<RecordSink> sink;
   std::uint64_t lines = 0;
   bool failed = false;
+  InputKind kind = InputKind::csv; // as the worker found it
 };
 
 struct FilePlan
@@ -178,7 +302,7 @@ FilePlan plan_file(const std::string& path, const IngestOptions& options, Record
     // files is not first read here one start at a time.
     plan.parallel = true;
     plan.pieces.push_back(pieces.size());
-    pieces.push_back(Piece{file_index, 0, BlockReader::k_to_end, nullptr, 0, false});
+    pieces.push_back(Piece{file_index, 0, BlockReader::k_to_end, nullptr, 0, false, InputKind::csv});
     return plan;
   }
   const std::string start = read_range(path, 0, 64 * 1024);
@@ -195,6 +319,9 @@ FilePlan plan_file(const std::string& path, const IngestOptions& options, Record
     try {
       auto header = std::make_unique<UsageCsvReader>(display_name(path), options.maps, sink);
       data_begin = header->feed_header(start, whole_in_start);
+      if (data_begin > 0 && options.on_columns) {
+        options.on_columns(display_name(path), header->columns());
+      }
       plan.header_lines = static_cast<std::uint64_t>(
           std::count(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(data_begin), '\n'));
       plan.header = std::move(header);
@@ -206,7 +333,7 @@ FilePlan plan_file(const std::string& path, const IngestOptions& options, Record
   plan.parallel = true;
   if (!splittable) {
     plan.pieces.push_back(pieces.size());
-    pieces.push_back(Piece{file_index, 0, BlockReader::k_to_end, nullptr, 0, false});
+    pieces.push_back(Piece{file_index, 0, BlockReader::k_to_end, nullptr, 0, false, InputKind::csv});
     plan.header.reset();
     return plan;
   }
@@ -223,7 +350,7 @@ FilePlan plan_file(const std::string& path, const IngestOptions& options, Record
       i = count;
     }
     plan.pieces.push_back(pieces.size());
-    pieces.push_back(Piece{file_index, begin, *end, nullptr, 0, false});
+    pieces.push_back(Piece{file_index, begin, *end, nullptr, 0, false, InputKind::csv});
     begin = *end;
   }
   return plan;
@@ -235,10 +362,15 @@ bool ingest_usage(const std::vector<std::string>& files, const IngestOptions& op
                   const WorkloadHandler& on_workload)
 {
   bool any_usage = false;
+  YieldCheck yield(files, options, sink);
   if (options.threads <= 1 || sink.fork() == nullptr) {
-    for (const auto& path : files) {
-      any_usage = read_one(path, std::nullopt, options, sink, on_workload).kind != InputKind::workload || any_usage;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      const std::uint64_t before = sink.records_read();
+      const ReadResult read = read_one(files[i], std::nullopt, options, sink, on_workload);
+      any_usage = read.kind != InputKind::workload || any_usage;
+      yield.file_read(i, read.kind, before, read.stdin_start);
     }
+    yield.finish();
     return any_usage;
   }
 
@@ -262,14 +394,24 @@ bool ingest_usage(const std::vector<std::string>& files, const IngestOptions& op
 
   // A file in order on `sink`: its forks joined, or read again here when it
   // could not be read in parallel (the error, if any, is then reported exactly).
-  auto join_plan = [&](const FilePlan& plan) {
-    const bool failed =
-        std::any_of(plan.pieces.begin(), plan.pieces.end(), [&](std::size_t i) { return pieces[i].failed; });
+  auto join_plan = [&](std::size_t file_index) {
+    const FilePlan& plan = plans[file_index];
+    const std::uint64_t before = sink.records_read();
+    bool failed = std::any_of(plan.pieces.begin(), plan.pieces.end(), [&](std::size_t i) { return pieces[i].failed; });
+    if (plan.parallel && !failed) {
+      std::vector<RecordSink*> later;
+      for (const std::size_t i : plan.pieces) {
+        later.push_back(pieces[i].sink.get());
+      }
+      failed = !sink.can_join(later); // a response also in an earlier piece or file: one pass decides
+    }
     if (!plan.parallel || failed) {
       for (const std::size_t i : plan.pieces) {
         pieces[i].sink.reset();
       }
-      any_usage = read_one(plan.path, plan.kind, options, sink, on_workload).kind != InputKind::workload || any_usage;
+      const ReadResult read = read_one(plan.path, plan.kind, options, sink, on_workload);
+      any_usage = read.kind != InputKind::workload || any_usage;
+      yield.file_read(file_index, read.kind, before, read.stdin_start);
       return;
     }
     any_usage = true;
@@ -279,12 +421,13 @@ bool ingest_usage(const std::vector<std::string>& files, const IngestOptions& op
       line_offset += pieces[i].lines;
       pieces[i].sink.reset();
     }
+    yield.file_read(file_index, plan.kind ? *plan.kind : pieces[plan.pieces.front()].kind, before, {});
   };
   // Called by the thread that took the joiner's role; gives it up when the
   // next file in order is not complete yet (whoever completes it takes over).
   auto join_ready = [&] {
     while (true) {
-      const FilePlan* plan = nullptr;
+      std::size_t plan = 0;
       {
         const std::lock_guard lock(mutex);
         const bool ready = !failure && next_plan < plans.size() &&
@@ -294,10 +437,10 @@ bool ingest_usage(const std::vector<std::string>& files, const IngestOptions& op
           joining = false;
           return;
         }
-        plan = &plans[next_plan];
+        plan = next_plan;
       }
       try {
-        join_plan(*plan);
+        join_plan(plan);
       } catch (...) {
         const std::lock_guard lock(mutex);
         failure = std::current_exception();
@@ -317,9 +460,10 @@ bool ingest_usage(const std::vector<std::string>& files, const IngestOptions& op
         piece.sink = sink.fork();
         // A workload spec is read in order, by the joiner.
         const WorkloadHandler in_order = [](const std::string&, const std::string&) { throw InOrderOnly{}; };
-        piece.lines =
-            read_one(plan.path, plan.kind, options, *piece.sink, in_order, piece.begin, piece.end, plan.header.get())
-                .lines;
+        const ReadResult read =
+            read_one(plan.path, plan.kind, options, *piece.sink, in_order, piece.begin, piece.end, plan.header.get());
+        piece.lines = read.lines;
+        piece.kind = read.kind;
       } catch (...) {
         piece.failed = true; // read again in order, where the error is reported
         piece.sink.reset();
@@ -368,6 +512,7 @@ bool ingest_usage(const std::vector<std::string>& files, const IngestOptions& op
   if (failure) {
     std::rethrow_exception(failure);
   }
+  yield.finish();
   return any_usage;
 }
 

@@ -34,6 +34,17 @@ struct IngestOptions
   std::uint64_t min_piece = std::uint64_t{16} << 20; // smallest piece of a file worth a thread
   // Told the bytes of each block read (from the reading threads), for a progress bar.
   std::function<void(std::uint64_t)> progress;
+  // Which input (command-line argument) each file came from, parallel to
+  // the files; empty: each file is its own input. Every input must yield a
+  // usage record (or be a workload spec, or a CSV with a header and no
+  // rows); a JSON file of a directory that yields none is noted, unless it
+  // holds token usage in a shape no reader knows, which is an error.
+  std::vector<std::size_t> input_of_file;
+  std::vector<std::string> input_names;
+  bool allow_empty = false; // inputs without usage are notes, not errors
+  // Told each CSV's columns and what they were taken as (from the reading
+  // threads; a file may be told twice).
+  std::function<void(const std::string&, const std::vector<ColumnUse>&)> on_columns;
 };
 
 // Receives a workload spec found among the inputs (name, whole text).

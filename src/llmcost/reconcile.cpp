@@ -369,6 +369,7 @@ void Reconciler::check_invoice_lines()
 
 ReconcileResult Reconciler::finish()
 {
+  m_result.notes.insert(m_result.notes.end(), input_notes().begin(), input_notes().end());
   for (auto& [keys, group] : m_groups) {
     m_result.groups.push_back(group);
   }

@@ -125,6 +125,7 @@ public:
   void reject(const Location& where, const std::string& category, const std::string& detail) override;
   void record_once(const std::string& key, const UsageRecord& record) override;
   void skip(const std::string& reason) override;
+  std::uint64_t records_read() const override { return m_result.records.read; }
 
   ReconcileResult finish();
 

@@ -911,6 +911,8 @@ void UsageAggregator::join(RecordSink& later_sink, std::size_t line_offset)
     m_first_rejections.push_back(std::move(pending));
   }
   m_counts.duplicates += m_deduplicator.absorb(later.m_deduplicator, line_offset);
+  m_responses.reserve(m_responses.size() + later.m_responses.size());
+  later.m_responses.for_each([&](const Fingerprint& fp) { m_responses.insert(fp); }); // new: see can_join
   m_resolver.merge_notes(later.m_resolver);
   for (const auto& [later_key, acc] : later.m_groups) {
     GroupKey key = later_key;
@@ -937,6 +939,34 @@ void UsageAggregator::reject(const Location& where, const std::string& category,
 void UsageAggregator::skip(const std::string& reason)
 {
   ++m_counts.skipped_lines[reason];
+}
+
+void UsageAggregator::record_response(const Fingerprint& key, const UsageRecord& record)
+{
+  ++m_counts.read;
+  if (!m_responses.insert(key)) {
+    ++m_counts.duplicates;
+    return;
+  }
+  process(record);
+}
+
+bool UsageAggregator::can_join(const std::vector<RecordSink*>& later) const
+{
+  std::vector<const ResponseSet*> earlier{&m_responses};
+  for (const RecordSink* sink : later) {
+    const ResponseSet& responses = dynamic_cast<const UsageAggregator&>(*sink).m_responses;
+    bool seen = false;
+    responses.for_each([&](const Fingerprint& fp) {
+      seen = seen ||
+             std::any_of(earlier.begin(), earlier.end(), [&](const ResponseSet* set) { return set->contains(fp); });
+    });
+    if (seen) {
+      return false;
+    }
+    earlier.push_back(&responses);
+  }
+  return true;
 }
 
 void UsageAggregator::record_once(const std::string& key, const UsageRecord& record)
@@ -1202,6 +1232,9 @@ Report UsageAggregator::finish()
   report.first_day = m_first_day;
   report.last_day = m_last_day;
   report.records = m_counts;
+  for (const auto& note : input_notes()) {
+    report.add_note(note);
+  }
   for (const auto& pending : m_first_rejections) {
     report.records.first_rejections.push_back({pending.where.to_string(), pending.detail});
   }

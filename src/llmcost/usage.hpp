@@ -8,10 +8,12 @@
 #include "llmcost/date.hpp"
 #include "llmcost/error.hpp"
 #include "llmcost/report.hpp"
+#include "llmcost/response_set.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <fmt/format.h>
 #include <map>
 #include <memory>
 #include <optional>
@@ -74,17 +76,45 @@ public:
   // content block; OpenTelemetry exporters print spans twice): only the
   // fullest copy per `key` is priced, the others count as duplicates.
   virtual void record_once(const std::string& key, const UsageRecord& record) = 0;
+  // A response from a trace (an API response, a stream's usage chunk, a
+  // batch output line) under a key of its id and usage: the same response
+  // logged again counts once, as a duplicate. Sinks that list every record
+  // may treat it as record_once.
+  virtual void record_response(const Fingerprint& key, const UsageRecord& record)
+  {
+    record_once(fmt::format("response:{:016x}{:016x}", key.high, key.low), record);
+  }
   // A line that carries no usage of its own (a user turn, a stream chunk, an
   // agent span repeating its children's usage): counted, never priced.
   virtual void skip(const std::string& reason) = 0;
+
+  // Records seen so far (read = priced + rejected + duplicates + filtered):
+  // an input that adds none was not understood, or holds no usage.
+  virtual std::uint64_t records_read() const = 0;
+  // Something about the inputs the report must say (a header-only export,
+  // files without usage); kept in order, once each.
+  void note(const std::string& text)
+  {
+    if (std::find(m_input_notes.begin(), m_input_notes.end(), text) == m_input_notes.end()) {
+      m_input_notes.push_back(text);
+    }
+  }
+  const std::vector<std::string>& input_notes() const { return m_input_notes; }
 
   // Parallel reading: a fresh sink with the same settings for one piece of
   // the input (its lines numbered from 1), or null when this sink must see
   // records one by one in order (strict runs, per-record listings).
   virtual std::unique_ptr<RecordSink> fork() const { return nullptr; }
+  // False when joining the forks of one file (in order) would count a
+  // response twice that a single pass counts once: the file is then read
+  // again in one pass.
+  virtual bool can_join(const std::vector<RecordSink*>& /*later*/) const { return true; }
   // Adds what a forked sink saw on the input that follows everything this one
   // has seen; its line numbers move down by `line_offset`.
   virtual void join(RecordSink& /*later*/, std::size_t /*line_offset*/) {}
+
+private:
+  std::vector<std::string> m_input_notes;
 };
 
 // Resolves the (provider, model) of records to one route's model, caching
@@ -217,8 +247,11 @@ public:
   void record(const UsageRecord& record) override;
   void reject(const Location& where, const std::string& category, const std::string& detail) override;
   void record_once(const std::string& key, const UsageRecord& record) override;
+  void record_response(const Fingerprint& key, const UsageRecord& record) override;
   void skip(const std::string& reason) override;
+  std::uint64_t records_read() const override { return m_counts.read; }
   std::unique_ptr<RecordSink> fork() const override;
+  bool can_join(const std::vector<RecordSink*>& later) const override;
   void join(RecordSink& later, std::size_t line_offset) override;
 
   // Prices what was kept for de-duplication, then everything, into a report.
@@ -313,6 +346,7 @@ private:
   std::optional<Day> m_first_day;                       // observed window of priced records (UTC)
   std::optional<Day> m_last_day;
   RecordDeduplicator m_deduplicator;
+  ResponseSet m_responses;
   // Consecutive records are often dated the same day: remember the last answer.
   Day m_cached_day = 0;
   std::int64_t m_cached_week = 0;

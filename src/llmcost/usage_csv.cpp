@@ -38,6 +38,7 @@ constexpr std::array k_field_names = {
     FieldName{UsageField::web_search_calls, "web_search_calls"},
     FieldName{UsageField::billed, "billed"},
     FieldName{UsageField::currency, "currency"},
+    FieldName{UsageField::ignore, "ignore"},
 };
 
 // Header aliases, compared after normalising (lower case; spaces, '-' and
@@ -59,6 +60,7 @@ constexpr std::array k_aliases = {
     Alias{"starttime", UsageField::timestamp},
     Alias{"start_time", UsageField::timestamp},
     Alias{"usage_date_utc", UsageField::timestamp},
+    Alias{"request_created_at", UsageField::timestamp}, // Helicone
     Alias{"request_id", UsageField::request_id},
     Alias{"requestid", UsageField::request_id},
     Alias{"generation_id", UsageField::request_id},
@@ -83,9 +85,14 @@ constexpr std::array k_aliases = {
     Alias{"requests", UsageField::requests},
     Alias{"request_count", UsageField::requests},
     Alias{"num_requests", UsageField::requests},
+    Alias{"num_model_requests", UsageField::requests}, // OpenAI usage: requests in an aggregated row
+    Alias{"n_requests", UsageField::requests},
+    Alias{"requests_count", UsageField::requests},
     Alias{"input_tokens", UsageField::input_total},
     Alias{"prompt_tokens", UsageField::input_total},
     Alias{"tokens_prompt", UsageField::input_total},
+    Alias{"tokens_in", UsageField::input_total},
+    Alias{"input_uncached_tokens", UsageField::input_uncached}, // OpenAI usage CSV
     Alias{"usage_input_tokens_no_cache", UsageField::input_uncached},
     Alias{"input_tokens_no_cache", UsageField::input_uncached},
     Alias{"uncached_input_tokens", UsageField::input_uncached},
@@ -94,14 +101,20 @@ constexpr std::array k_aliases = {
     Alias{"tokens_cached", UsageField::cached_input},
     Alias{"cache_read_input_tokens", UsageField::cached_input},
     Alias{"usage_input_tokens_cache_read", UsageField::cached_input},
+    Alias{"input_cached_tokens", UsageField::cached_input},      // OpenAI usage: part of input_tokens
+    Alias{"prompt_cache_read_tokens", UsageField::cached_input}, // Helicone: part of prompt_tokens
+    Alias{"cache_read_tokens", UsageField::cached_input},
     Alias{"cache_creation_input_tokens", UsageField::cache_write},
     Alias{"usage_input_tokens_cache_write_5m", UsageField::cache_write},
     Alias{"usage_input_tokens_cache_write_1h", UsageField::cache_write},
     Alias{"cache_write_tokens", UsageField::cache_write},
+    Alias{"prompt_cache_write_tokens", UsageField::cache_write}, // Helicone
+    Alias{"cache_creation_tokens", UsageField::cache_write},
     Alias{"output_tokens", UsageField::output},
     Alias{"completion_tokens", UsageField::output},
     Alias{"tokens_completion", UsageField::output},
     Alias{"usage_output_tokens", UsageField::output},
+    Alias{"tokens_out", UsageField::output},
     Alias{"reasoning_tokens", UsageField::reasoning},
     Alias{"tokens_reasoning", UsageField::reasoning},
     Alias{"batch", UsageField::batch},
@@ -109,6 +122,7 @@ constexpr std::array k_aliases = {
     Alias{"web_search_calls", UsageField::web_search_calls},
     Alias{"web_search_count", UsageField::web_search_calls},
     Alias{"web_searches", UsageField::web_search_calls},
+    Alias{"web_search_requests", UsageField::web_search_calls},
     Alias{"cost_usd", UsageField::billed},
     Alias{"cost", UsageField::billed},
     Alias{"cost_total", UsageField::billed},
@@ -119,6 +133,34 @@ constexpr std::array k_aliases = {
     Alias{"amount_currency", UsageField::currency},
     Alias{"currency", UsageField::currency},
 };
+
+// Columns whose names look like a quantity or money but that carry nothing
+// to price: sums and parts of columns that are read (total_tokens, the parts
+// of OpenRouter's cost_total), cache flags of a proxy's own response cache,
+// and labels. Everything else that looks like a quantity must be mapped.
+constexpr std::array<std::string_view, 16> k_known_unpriced = {
+    "total_tokens",           // input + output, both read
+    "tokens_total",           //
+    "cost_web_search",        // OpenRouter: parts of cost_total
+    "cost_cache",             //
+    "cost_file_processing",   //
+    "byok_usage_inference",   // OpenRouter: spend on the user's own key, not billed by OpenRouter
+    "time_to_first_token_ms", // OpenRouter: latency
+    "cache_hit",              // LiteLLM: served from the proxy's own cache (a flag)
+    "cache_key",              //
+    "request_tags",           // LiteLLM labels
+    "usage_type",             // Anthropic console: standard / batch label
+    "request_model",          // Helicone: the model asked for; the response's model is read
+    "request_path",           //
+    "request_user_id",        //
+    "prompt_id",              //
+    "cost_currency",          //
+};
+
+// Parts of a column name that make it look like a quantity or an amount.
+constexpr std::array<std::string_view, 19> k_quantity_words = {
+    "token", "cache",  "prompt", "completion", "input", "output", "requests",  "cost",     "amount", "spend",
+    "price", "billed", "charge", "fee",        "usage", "search", "reasoning", "quantity", "credit"};
 
 std::string normalise_header(std::string_view header)
 {
@@ -228,6 +270,12 @@ std::optional<bool> parse_bool(std::string_view text)
 
 } // namespace
 
+bool looks_like_quantity(std::string_view normalised_header)
+{
+  return std::any_of(k_quantity_words.begin(), k_quantity_words.end(),
+                     [&](std::string_view word) { return normalised_header.find(word) != std::string_view::npos; });
+}
+
 std::optional<UsageField> parse_usage_field(std::string_view name)
 {
   for (const auto& f : k_field_names) {
@@ -330,8 +378,15 @@ inline bool read_field(UsageField field, std::string_view value, const char* lim
     r.session = trim(value);
     return true;
   case UsageField::requests:
+    // A blank cell is one request, as a row without the column is.
     r.requests = 0;
-    return add_count(value, limit, r.requests);
+    if (!add_count(value, limit, r.requests)) {
+      return false;
+    }
+    if (r.requests == 0 && trim(value).empty()) {
+      r.requests = 1;
+    }
+    return true;
   case UsageField::input_total:
     return add_count(value, limit, input_total);
   case UsageField::input_uncached:
@@ -365,6 +420,8 @@ inline bool read_field(UsageField field, std::string_view value, const char* lim
     const std::string_view text = trim(value);
     return text.empty() || equals_ignoring_case(text, "usd");
   }
+  case UsageField::ignore:
+    return true;
   }
   return true;
 }
@@ -415,6 +472,7 @@ UsageCsvReader::UsageCsvReader(const UsageCsvReader& header, RecordSink& sink)
   , m_column_field(header.m_column_field)
   , m_plan(header.m_plan)
   , m_headers(header.m_headers)
+  , m_columns(header.m_columns)
   , m_input_includes_cached(header.m_input_includes_cached)
 {
 }
@@ -494,22 +552,35 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
 {
   // column index -> field (or none)
   m_column_field.assign(fields.size(), std::nullopt);
+  m_headers.clear();
+  m_columns.clear();
   for (std::size_t i = 0; i < fields.size(); ++i) {
     m_headers.push_back(normalise_header(fields[i]));
+    m_columns.push_back({std::string(trim(fields[i])), std::nullopt, "unknown"});
   }
   for (std::size_t i = 0; i < m_headers.size(); ++i) {
     for (const auto& [name, field] : m_extra) {
       if (m_headers[i] == name) {
         m_column_field[i] = field;
+        m_columns[i].how = "--map";
       }
     }
     if (!m_column_field[i]) {
       for (const auto& alias : k_aliases) {
         if (alias.header == m_headers[i]) {
           m_column_field[i] = alias.field;
+          m_columns[i].how = "alias";
           break;
         }
       }
+    }
+    if (!m_column_field[i] &&
+        std::find(k_known_unpriced.begin(), k_known_unpriced.end(), m_headers[i]) != k_known_unpriced.end()) {
+      m_columns[i].how = "known, not priced";
+    }
+    m_columns[i].field = m_column_field[i];
+    if (m_column_field[i] == UsageField::ignore) {
+      m_column_field[i].reset(); // read as nothing, by the user's word
     }
   }
   auto has = [&](UsageField f) {
@@ -557,6 +628,22 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
   if (!has(UsageField::input_total) && !has(UsageField::input_uncached) && !has(UsageField::output)) {
     throw Error(Location{m_file, 1, 1}, "no token columns in the header",
                 "input_tokens / prompt_tokens and output_tokens / completion_tokens (or --map)");
+  }
+  // An unknown column that looks like a quantity or money may hold part of
+  // the bill (cached tokens, requests per row, a cost): never drop it silently.
+  std::vector<std::string> unknown;
+  for (const auto& column : m_columns) {
+    if (column.how == "unknown" && looks_like_quantity(normalise_header(column.header))) {
+      unknown.push_back(fmt::format("\"{}\"", column.header));
+    }
+  }
+  if (!unknown.empty()) {
+    throw Error(Location{m_file, 1, 0},
+                fmt::format("{} {} not understood and may carry part of the bill: {}", unknown.size(),
+                            unknown.size() == 1 ? "column is" : "columns are", fmt::join(unknown, ", ")),
+                fmt::format("--map COLUMN=FIELD for each (FIELD: input_tokens, cached_input_tokens, "
+                            "output_tokens, requests, billed, ...; see --explain), or --map COLUMN=ignore "
+                            "for one that carries nothing to price"));
   }
   m_input_includes_cached = has(UsageField::input_total);
   for (std::size_t i = 0; i < m_column_field.size(); ++i) {

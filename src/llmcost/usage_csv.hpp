@@ -32,6 +32,7 @@ enum class UsageField {
   web_search_calls,
   billed,
   currency,
+  ignore, // --map COLUMN=ignore: read, and known to carry nothing to price
 };
 
 std::optional<UsageField> parse_usage_field(std::string_view name);
@@ -40,6 +41,21 @@ std::string_view to_string(UsageField field);
 // "column=field" pairs from --map.
 using ColumnMap = std::vector<std::pair<std::string, UsageField>>;
 ColumnMap parse_column_maps(const std::vector<std::string>& specs);
+
+// What the reader made of one header column (for --explain).
+struct ColumnUse
+{
+  std::string header; // as written
+  std::optional<UsageField> field;
+  // How it was decided: "alias", "--map", "known, not priced" (an id, a
+  // time of other granularity, metadata, a part of a summed column), or
+  // "unknown" (a name that carries no quantity or money).
+  std::string how;
+};
+
+// Normalised header names that look like a quantity or an amount: an
+// unknown column with such a name could change the total, so it is an error.
+bool looks_like_quantity(std::string_view normalised_header);
 
 // Reads a usage CSV piece by piece (the first holds the header), sending every data row to `sink` as a record or a
 // rejection. Throws Error for problems that make the file unreadable (no
@@ -60,6 +76,8 @@ public:
   std::size_t feed_header(std::string_view start, bool at_end);
   // Call at the end of the input: an empty file is an error.
   void finish() const;
+  // Every header column and what it was taken as (after the header is read).
+  const std::vector<ColumnUse>& columns() const { return m_columns; }
 
 private:
   void read_header(const std::vector<std::string_view>& fields);
@@ -81,6 +99,7 @@ private:
   };
   std::vector<ColumnStep> m_plan;
   std::vector<std::string> m_headers;
+  std::vector<ColumnUse> m_columns;
   bool m_input_includes_cached = false;
   std::vector<std::string_view> m_fields;
 };

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fmt/format.h>
+#include <functional>
 
 namespace llmcost {
 
@@ -207,16 +208,21 @@ public:
     }
   }
 
-  // Fills `found[i]` with the member named names[i] (none when absent).
-  void collect(JsonValue object, Found& found) const
+  // Fills `found[i]` with the member named names[i] (none when absent);
+  // true when some member has a name not among them.
+  bool collect(JsonValue object, Found& found) const
   {
     std::fill_n(found.begin(), m_count, 0U);
+    bool other = false;
     object.for_each_member([&](std::string_view name, JsonValue value) {
       const int i = find(name);
       if (i >= 0) {
         found[static_cast<std::size_t>(i)] = value.index();
+      } else {
+        other = true;
       }
     });
+    return other;
   }
 
 private:
@@ -238,9 +244,14 @@ template <typename Name> class Members
 public:
   Members(const MemberNames& names, JsonValue object)
     : m_tape(object.tape())
+    , m_object(object)
   {
-    names.collect(object, m_found);
+    m_other = names.collect(object, m_found);
   }
+
+  // The object itself, and whether it has members not asked for.
+  JsonValue object() const { return m_object; }
+  bool has_other_members() const { return m_other; }
 
   // As object.contains(name): present, even when null.
   bool has(Name name) const { return m_found[static_cast<std::size_t>(name)] != 0; }
@@ -265,6 +276,8 @@ private:
   }
 
   const JsonTape* m_tape;
+  JsonValue m_object;
+  bool m_other = false;
   MemberNames::Found m_found;
 };
 
@@ -313,6 +326,12 @@ enum class Use : std::uint8_t {
   cost,
   cache_creation_input_tokens,
   cache_read_input_tokens,
+  // Known and not priced (see k_usage_members_not_priced), named here so
+  // that the common lines have no other members to look at.
+  total_tokens,
+  service_tier,
+  cache_creation,
+  server_tool_use,
   count_
 };
 const MemberNames& usage_names()
@@ -320,7 +339,8 @@ const MemberNames& usage_names()
   static const MemberNames names(std::array<std::string_view, static_cast<std::size_t>(Use::count_)>{
       "prompt_tokens", "completion_tokens", "prompt_tokens_details", "cached_tokens", "completion_tokens_details",
       "input_tokens", "output_tokens", "input_tokens_details", "output_tokens_details", "cost",
-      "cache_creation_input_tokens", "cache_read_input_tokens"});
+      "cache_creation_input_tokens", "cache_read_input_tokens", "total_tokens", "service_tier", "cache_creation",
+      "server_tool_use"});
   return names;
 }
 using UsageMembers = Members<Use>;
@@ -335,10 +355,98 @@ const MemberNames& message_names()
 }
 using MessageMembers = Members<Msg>;
 
+// The member names of an object, joined for a message (at most `limit`).
+std::string member_names(JsonValue object, std::size_t limit = 16)
+{
+  std::vector<std::string> names;
+  std::size_t more = 0;
+  object.for_each_member([&](std::string_view name, JsonValue) {
+    if (names.size() < limit) {
+      names.emplace_back(elide(std::string(name), 40));
+    } else {
+      ++more;
+    }
+  });
+  std::string out;
+  for (const auto& name : names) {
+    out += (out.empty() ? "" : ", ") + name;
+  }
+  if (more > 0) {
+    out += fmt::format(" and {} more", more);
+  }
+  return out.empty() ? "none" : out;
+}
+
+// Members of usage objects that carry nothing to price: sums of read
+// fields, breakdowns of a read field, timings, labels.
+constexpr std::array<std::string_view, 13> k_usage_members_not_priced = {
+    "total_tokens",     // input + output, both read
+    "service_tier",     // Anthropic: a label
+    "cache_creation",   // Anthropic: the 5m / 1h split of cache_creation_input_tokens
+    "server_tool_use",  // Anthropic: its own tools' requests (no card prices them on these routes)
+    "inference_geo",    //
+    "speed",            //
+    "cost_details",     // OpenRouter: the parts of cost
+    "is_byok",          //
+    "queue_time",       // Groq: timings
+    "prompt_time",      //
+    "completion_time",  //
+    "total_time",       //
+    "num_sources_used", //
+};
+
+// Why a usage object cannot be read as it is, or empty: none of the token
+// fields the reader knows, or a member that looks like a quantity it does
+// not know (cache hits under another name would be billed at the input price).
+std::string unknown_usage_shape(JsonValue usage, bool any_known)
+{
+  std::vector<std::string> unknown;
+  usage.for_each_member([&](std::string_view name, JsonValue value) {
+    if (std::find(k_usage_members_not_priced.begin(), k_usage_members_not_priced.end(), name) !=
+        k_usage_members_not_priced.end()) {
+      return;
+    }
+    const std::string lower = to_lower(name);
+    const bool quantity = lower.find("token") != std::string::npos || lower.find("cache") != std::string::npos ||
+                          lower.find("cost") != std::string::npos || lower.find("request") != std::string::npos ||
+                          lower == "input" || lower == "output";
+    if (quantity && !value.is(JsonType::null)) {
+      unknown.emplace_back(elide(std::string(name), 40));
+    }
+  });
+  if (any_known && unknown.empty()) {
+    return {};
+  }
+  std::string listed;
+  for (const auto& name : unknown) {
+    listed += (listed.empty() ? "" : ", ") + name;
+  }
+  if (!any_known) {
+    return fmt::format("usage object with none of the token fields the readers know (it has: {}; expected "
+                       "prompt_tokens/completion_tokens or input_tokens/output_tokens)",
+                       member_names(usage));
+  }
+  return fmt::format("usage object with fields the readers do not know: {} (it has: {}); pricing without them "
+                     "could bill cached or extra tokens at the wrong price",
+                     listed, member_names(usage));
+}
+
 // Reads token counts and amounts, remembering the first problem.
 struct FieldProblem
 {
   std::string text;
+  std::string category = "bad field";
+
+  // A usage object the readers do not fully know (see unknown_usage_shape).
+  void check_shape(const UsageMembers& usage, bool any_known)
+  {
+    if ((!any_known || usage.has_other_members()) && text.empty()) [[unlikely]] {
+      text = unknown_usage_shape(usage.object(), any_known);
+      if (!text.empty()) {
+        category = "unknown usage shape";
+      }
+    }
+  }
 
   std::uint64_t count(JsonValue object, std::initializer_list<std::string_view> path, const char* name)
   {
@@ -479,11 +587,13 @@ public:
       read_anthropic(UsageMembers(usage_names(), top.get(Top::usage)), r, problem);
       r.model = top.text(Top::model);
       r.request_id = top.text(Top::id);
-      finish(r, problem, false);
+      finish(r, problem, response_key("resp:", r.request_id, r) ? Count::response : Count::each);
     } else if (const JsonValue attributes = top.get(Top::attributes); attributes.is(JsonType::object)) {
       read_otel_span(object, attributes, r, problem);
     } else if (read_openai(top, r, problem)) {
-      finish(r, problem, false);
+      finish(r, problem, response_key("resp:", r.request_id, r) ? Count::response : Count::each);
+    } else if ((top.get(Top::usage) || top.has_other_members()) && rejected_unknown_shape(object, where)) {
+      return;
     } else if (top.has(Top::type)) {
       // Formatted once per run of lines of one type, not per line.
       const std::string_view type = top.text(Top::type);
@@ -498,21 +608,84 @@ public:
   }
 
 private:
-  // Records the record (under m_key when `once`), or rejects it.
+  // An object with a member that looks like token usage in a shape no
+  // reader knows (LiteLLM's top-level prompt_tokens, Langfuse's
+  // usageDetails) is rejected, never skipped as "no usage": skipping it
+  // would leave its tokens out of the total without a word.
+  [[gnu::cold]] bool rejected_unknown_shape(JsonValue object, const SourceLine& where)
+  {
+    std::string usage_like;
+    // A null member is none ("usage": null on every chunk but the last of an
+    // OpenAI stream); of repeated names, the last one counts.
+    object.for_each_member([&](std::string_view name, JsonValue) {
+      if (usage_like.empty() && looks_like_usage_name(name) && object[name].present()) {
+        usage_like = name;
+      }
+    });
+    if (usage_like.empty()) {
+      return false;
+    }
+    m_sink.reject(where.location(), "unknown usage shape",
+                  fmt::format("an object with \"{}\" in a shape no reader knows (it has: {}; expected an API "
+                              "response with a usage object, a batch output line, a Claude Code log line or an "
+                              "OpenTelemetry span)",
+                              elide(usage_like, 40), member_names(object)));
+    return true;
+  }
+
+  // The same response logged twice (a stream's last chunk and a trailing
+  // usage chunk, a proxy's and an SDK's copy, a file copied) is one
+  // request: responses count once per id and usage. Sets m_response; false
+  // without an id (nothing to match on).
+  bool response_key(std::string_view kind, std::string_view id, const UsageRecord& r)
+  {
+    if (id.empty()) {
+      return false;
+    }
+    FingerprintBuilder key;
+    key.add(kind).add(id).add(r.model);
+    key.add(r.input).add(r.cached_input).add(r.cache_write).add(r.output).add(r.reasoning).add(r.web_search_calls);
+    key.add(r.batch ? 1 : 0);
+    if (r.billed) {
+      const auto raw = static_cast<uint128>(r.billed->raw());
+      key.add(static_cast<std::uint64_t>(raw >> 64)).add(static_cast<std::uint64_t>(raw));
+    } else {
+      key.add("unbilled");
+    }
+    m_response = key.done();
+    return true;
+  }
+
+  // How a record is counted: every one, once per m_key (the fullest copy),
+  // or once per response (m_response, from response_key).
+  enum class Count { each, once, response };
+
   void finish(UsageRecord& r, FieldProblem& problem, bool once)
   {
+    finish(r, problem, once ? Count::once : Count::each);
+  }
+
+  // Records the record (under its key unless Count::each), or rejects it.
+  void finish(UsageRecord& r, FieldProblem& problem, Count count)
+  {
     if (!problem.text.empty()) {
-      m_sink.reject(r.where.location(), "bad field", problem.text);
+      m_sink.reject(r.where.location(), problem.category, problem.text);
       return;
     }
     if (r.model.empty()) {
       m_sink.reject(r.where.location(), "no model", "usage without a model (expected a \"model\" field)");
       return;
     }
-    if (!once) {
+    switch (count) {
+    case Count::each:
       m_sink.record(r);
-    } else {
+      break;
+    case Count::once:
       m_sink.record_once(m_key, r);
+      break;
+    case Count::response:
+      m_sink.record_response(m_response, r);
+      break;
     }
   }
 
@@ -546,6 +719,8 @@ private:
       return false;
     }
     const UsageMembers usage(usage_names(), usage_value);
+    problem.check_shape(usage, usage.has(Use::prompt_tokens) || usage.has(Use::completion_tokens) ||
+                                   usage.has(Use::input_tokens) || usage.has(Use::output_tokens));
     r.model = body.text(Top::model);
     r.request_id = body.text(Top::id);
     r.time = time_of_json(body.get(Top::created));
@@ -596,6 +771,7 @@ private:
   void read_anthropic(const UsageMembers& usage, UsageRecord& r, FieldProblem& problem)
   {
     // Anthropic: input_tokens excludes cache reads and writes.
+    problem.check_shape(usage, usage.has(Use::input_tokens) || usage.has(Use::output_tokens));
     const std::uint64_t fresh = problem.count(usage.get(Use::input_tokens), "usage.input_tokens");
     r.cache_write = problem.count(usage.get(Use::cache_creation_input_tokens), "usage.cache_creation_input_tokens");
     r.cached_input = problem.count(usage.get(Use::cache_read_input_tokens), "usage.cache_read_input_tokens");
@@ -617,8 +793,9 @@ private:
                                 r.request_id, status ? status.raw() : "missing"));
       return;
     }
+    const bool keyed = response_key("batch:", r.request_id, r);
     r.request_id = top.text(Top::custom_id);
-    finish(r, problem, false);
+    finish(r, problem, keyed ? Count::response : Count::each);
   }
 
   void read_claude_code(const TopMembers& top, const MessageMembers& message, UsageRecord& r, FieldProblem& problem)
@@ -685,12 +862,62 @@ private:
   const std::string k_otel_without_usage = "OpenTelemetry spans without usage (unfinished or not a model call)";
 
   RecordSink& m_sink;
-  std::string m_key; // the de-duplication key of the record being read
+  std::string m_key;      // the de-duplication key of the record being read (Count::once)
+  Fingerprint m_response; // its key as a response (Count::response)
   std::optional<std::string> m_skipped_type;
   std::string m_skipped_type_reason;
 };
 
 } // namespace
+
+bool looks_like_usage_name(std::string_view name)
+{
+  const std::string lower = to_lower(name);
+  return lower.find("usage") != std::string::npos || lower.find("token") != std::string::npos;
+}
+
+JsonInputSummary summarise_json_start(std::string_view start)
+{
+  JsonInputSummary summary;
+  ValueSplitter splitter(start, 1, std::nullopt, true);
+  JsonTape tape;
+  JsonSyntaxError error;
+  Span span;
+  // Depth-first over every member, for a usage-like name anywhere.
+  std::function<void(JsonValue)> visit = [&](JsonValue value) {
+    if (value.is(JsonType::object)) {
+      value.for_each_member([&](std::string_view name, JsonValue member) {
+        if (summary.usage_like.empty() && looks_like_usage_name(name)) {
+          summary.usage_like = name;
+        }
+        visit(member);
+      });
+    } else if (value.is(JsonType::array)) {
+      value.for_each_element(visit);
+    }
+  };
+  while (summary.objects < 64 && splitter.next(span)) {
+    if (!tape.parse(start.substr(span.begin, span.end - span.begin), error)) {
+      continue; // a value cut at the end of the start, or a broken line (reported by the reader)
+    }
+    const JsonValue root = tape.root();
+    ++summary.objects;
+    if (!root.is(JsonType::object)) {
+      continue;
+    }
+    root.for_each_member([&](std::string_view name, JsonValue member) {
+      if (summary.keys.size() < 16 && std::find(summary.keys.begin(), summary.keys.end(), name) == summary.keys.end()) {
+        summary.keys.emplace_back(elide(std::string(name), 40));
+      }
+      if ((name == "type" || name == "object") && member.is(JsonType::string) && summary.top_types.size() < 8 &&
+          std::find(summary.top_types.begin(), summary.top_types.end(), member.text()) == summary.top_types.end()) {
+        summary.top_types.emplace_back(elide(std::string(member.text()), 40));
+      }
+    });
+    visit(root);
+  }
+  return summary;
+}
 
 bool looks_like_json_objects(std::string_view text)
 {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace llmcost {
 
@@ -26,6 +27,21 @@ std::size_t read_usage_jsonl(std::string_view text, const std::string& file, Rec
 
 // True when the text is JSONL: one of its first lines is a whole object.
 bool is_json_lines(std::string_view start);
+
+// What the first objects of a JSON input hold, for the message when none of
+// them was usage the readers know.
+struct JsonInputSummary
+{
+  std::size_t objects = 0;            // whole values read from the start
+  std::vector<std::string> keys;      // top-level member names, in order of first use (at most 16)
+  std::string usage_like;             // a member name at any depth that looks like token usage
+  std::vector<std::string> top_types; // distinct "type" / "object" values of the first objects
+};
+JsonInputSummary summarise_json_start(std::string_view start);
+
+// True when a member name looks like token usage ("usage", "usageDetails",
+// "prompt_tokens", "promptTokens", "token_usage").
+bool looks_like_usage_name(std::string_view name);
 
 // True when the text starts (after whitespace and a BOM) with '{'.
 bool looks_like_json_objects(std::string_view text);

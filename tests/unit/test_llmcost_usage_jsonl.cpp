@@ -29,7 +29,9 @@ public:
   {
     seen.push_back("once " + key + " " + describe(r));
   }
+  void record_response(const Fingerprint&, const UsageRecord& r) override { seen.push_back("response " + describe(r)); }
   void skip(const std::string& reason) override { seen.push_back("skip " + reason); }
+  std::uint64_t records_read() const override { return seen.size(); }
 
 private:
   static std::string describe(const UsageRecord& r)
@@ -61,8 +63,9 @@ TEST_SUITE("usage_jsonl")
         "\n"
         R"({"model":"kimi-k2.6","usage":{"prompt_tokens":1},"usage":{"prompt_tokens":7,"completion_tokens":3}})"
         "\n");
-    const std::vector<std::string> expected = {"1 /kimi-k2.6 id=x in=10 cached=0 write=0 out=2 reasoning=0 time=none",
-                                               "2 /kimi-k2.6 id= in=7 cached=0 write=0 out=3 reasoning=0 time=none"};
+    const std::vector<std::string> expected = {
+        "response 1 /kimi-k2.6 id=x in=10 cached=0 write=0 out=2 reasoning=0 time=none",
+        "2 /kimi-k2.6 id= in=7 cached=0 write=0 out=3 reasoning=0 time=none"};
     CHECK(seen == expected);
   }
 
@@ -114,7 +117,7 @@ TEST_SUITE("usage_jsonl")
         "1 /m id= in=70 cached=30 write=0 out=50 reasoning=20 time=1769940000 billed=0.0012",
         "2 /m id= in=60 cached=40 write=0 out=50 reasoning=0 time=none",
         "3 /m id= in=90 cached=10 write=0 out=50 reasoning=5 time=1769940001",
-        "4 /a id=msg in=13 cached=4 write=3 out=5 reasoning=0 time=none",
+        "response 4 /a id=msg in=13 cached=4 write=3 out=5 reasoning=0 time=none",
         "5 /m id=c1 in=8 cached=0 write=0 out=2 reasoning=0 time=none batch",
         "6 /m id= in=6 cached=0 write=0 out=1 reasoning=0 time=none"};
     CHECK(seen == expected);

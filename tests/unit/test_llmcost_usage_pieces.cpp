@@ -31,6 +31,7 @@ public:
   }
   void record_once(const std::string&, const UsageRecord& r) override { record(r); }
   void skip(const std::string& reason) override { seen.push_back("skip " + reason); }
+  std::uint64_t records_read() const override { return seen.size(); }
 };
 
 // Feeds `text` in blocks of `block` bytes, carrying the unconsumed rest.

@@ -1,0 +1,114 @@
+#include "llmcost/response_set.hpp"
+
+#include <bit>
+#include <cstring>
+
+namespace llmcost {
+
+namespace {
+
+// SplitMix64's finaliser: every input bit reaches every output bit.
+std::uint64_t mix(std::uint64_t x)
+{
+  x ^= x >> 30;
+  x *= 0xBF58476D1CE4E5B9ULL;
+  x ^= x >> 27;
+  x *= 0x94D049BB133111EBULL;
+  x ^= x >> 31;
+  return x;
+}
+
+} // namespace
+
+FingerprintBuilder& FingerprintBuilder::add(std::string_view text)
+{
+  add(static_cast<std::uint64_t>(text.size()));
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, text.data() + i, 8);
+    add(word);
+  }
+  if (i < text.size()) {
+    std::uint64_t word = 0;
+    for (std::size_t b = 0; i + b < text.size(); ++b) {
+      word |= static_cast<std::uint64_t>(static_cast<unsigned char>(text[i + b])) << (8 * b);
+    }
+    add(word);
+  }
+  return *this;
+}
+
+Fingerprint FingerprintBuilder::done() const
+{
+  Fingerprint fp{mix(m_a), mix(m_b ^ 0xA0761D6478BD642FULL)};
+  if (fp.low == 0) {
+    fp.low = 1; // 0 marks an empty slot; one value of 2^64 folded into another
+  }
+  return fp;
+}
+
+Fingerprint fingerprint(std::string_view key)
+{
+  return FingerprintBuilder().add(key).done();
+}
+
+bool ResponseSet::contains(Fingerprint fp) const
+{
+  if (m_slots.empty()) {
+    return false;
+  }
+  const std::size_t mask = m_slots.size() - 1;
+  for (std::size_t s = slot_of(fp);; s = (s + 1) & mask) {
+    if (m_slots[s] == fp) {
+      return true;
+    }
+    if (m_slots[s].low == 0) {
+      return false;
+    }
+  }
+}
+
+bool ResponseSet::insert(Fingerprint fp)
+{
+  if ((m_size + 1) * 2 > m_slots.size()) {
+    resize(m_slots.empty() ? 1024 : m_slots.size() * 2);
+  }
+  const std::size_t mask = m_slots.size() - 1;
+  for (std::size_t s = slot_of(fp);; s = (s + 1) & mask) {
+    if (m_slots[s] == fp) {
+      return false;
+    }
+    if (m_slots[s].low == 0) {
+      m_slots[s] = fp;
+      ++m_size;
+      return true;
+    }
+  }
+}
+
+void ResponseSet::reserve(std::size_t count)
+{
+  std::size_t capacity = m_slots.empty() ? 1024 : m_slots.size();
+  while (count * 2 > capacity) {
+    capacity *= 2;
+  }
+  if (capacity != m_slots.size()) {
+    resize(capacity);
+  }
+}
+
+void ResponseSet::resize(std::size_t capacity)
+{
+  std::vector<Fingerprint> old = std::move(m_slots);
+  m_slots.assign(capacity, Fingerprint{});
+  m_shift = 64 - static_cast<unsigned>(std::countr_zero(capacity));
+  m_size = 0;
+  for (const Fingerprint& fp : old) {
+    if (fp.low != 0) {
+      insert(fp);
+    }
+  }
+}
+
+} // namespace llmcost

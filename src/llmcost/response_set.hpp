@@ -1,0 +1,87 @@
+#pragma once
+// The responses a run has counted, so that the same response logged twice
+// (a stream's last chunk and its trailing usage chunk, a proxy's copy and an
+// SDK's, a file copied into two folders) is priced once.
+//
+// A trace run holds one entry per response, so the bytes per entry decide
+// its memory: an entry is a 128-bit fingerprint of the response's key (id
+// and usage), from two independent 64-bit hashes, not the key's text. Two
+// different keys share a fingerprint with a chance of about n^2 / 2^129 for n
+// responses (1e-20 at a billion), far below any other failure of a run; a
+// 64-bit one would not be (3e-4 at a hundred million).
+//
+// Open addressing with linear probing; the slot is taken from the top bits
+// of the fingerprint, so walking a table in slot order visits fingerprints
+// in rising order and a lookup of those in another table walks it forward
+// too (joining a forked reader's set is a near-sequential pass).
+
+#include <bit>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace llmcost {
+
+struct Fingerprint
+{
+  std::uint64_t high = 0;
+  std::uint64_t low = 0; // never 0 in a stored entry (0, 0 marks an empty slot)
+
+  bool operator==(const Fingerprint&) const = default;
+};
+
+// Builds a fingerprint from a key's parts, without writing the key out.
+// Each part is framed (a text by its length), so ("ab", "c") and ("a", "bc")
+// differ.
+class FingerprintBuilder
+{
+public:
+  FingerprintBuilder& add(std::string_view text);
+  FingerprintBuilder& add(std::uint64_t value)
+  {
+    // Two different multiply-rotate steps, mixed again in done(): a
+    // collision of one state says nothing of the other.
+    m_a = std::rotl((m_a ^ value) * 0x9E3779B97F4A7C15ULL, 31);
+    m_b = std::rotl((m_b + value) * 0xD6E8FEB86659FD93ULL, 27) ^ (m_b >> 33);
+    return *this;
+  }
+  Fingerprint done() const;
+
+private:
+  std::uint64_t m_a = 0x243F6A8885A308D3ULL; // two independent states (digits of pi and e)
+  std::uint64_t m_b = 0xB7E151628AED2A6AULL;
+};
+
+Fingerprint fingerprint(std::string_view key);
+
+class ResponseSet
+{
+public:
+  // True when `fp` was not in the set (it is now).
+  bool insert(Fingerprint fp);
+  bool contains(Fingerprint fp) const;
+  // Room for `count` entries in all. Call before inserting another set's
+  // entries: they come in rising order, and a table grown on the way would
+  // take them all into its low slots, which then fill up.
+  void reserve(std::size_t count);
+  std::size_t size() const { return m_size; }
+  // Calls `use` with every fingerprint, in slot order.
+  template <typename Use> void for_each(Use use) const
+  {
+    for (const Fingerprint& slot : m_slots) {
+      if (slot.low != 0) {
+        use(slot);
+      }
+    }
+  }
+
+private:
+  std::size_t slot_of(const Fingerprint& fp) const { return static_cast<std::size_t>(fp.high >> m_shift); }
+  void resize(std::size_t capacity);
+
+  std::vector<Fingerprint> m_slots;
+  unsigned m_shift = 64; // 64 - log2(capacity)
+  std::size_t m_size = 0;
+};
+
+} // namespace llmcost
