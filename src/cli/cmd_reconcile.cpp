@@ -25,6 +25,7 @@ struct ReconcileCommandOptions
   std::string invoice_total;
   std::string invoice_file;
   int billed_precision = -1;
+  bool require_billed = false;
   std::size_t top = 20;
 };
 
@@ -38,6 +39,7 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   options.provider_hint = o.common.provider;
   options.strict = !o.usage.allow_rejects;
   options.show_rejects = o.usage.show_rejects;
+  options.require_billed = o.require_billed;
   options.since = date_flag(o.usage.since, "--since");
   options.until = date_flag(o.usage.until, "--until");
   options.tz_offset_seconds = tz_flag(o.usage.tz);
@@ -69,11 +71,6 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   }
   emit(o.common, context,
        focus ? render_focus(result) : render_reconcile(result, render_options(o.common, context, "reconcile"), o.top));
-  if (result.unbilled > 0 && result.unbilled == result.records.read) {
-    // The common mistake: an export whose cost column has a name we do not know.
-    context.err << "hint: no row has a billed amount, so nothing was checked; name the cost column with "
-                   "--map COLUMN=billed (known names: cost, cost_usd, cost_total, amount_value, ...)\n";
-  }
   if (failed) {
     context.exit_code = 2;
   } else if (!result.failures.empty()) {
@@ -102,6 +99,8 @@ void setup_reconcile(CLI::App& cmd, Context& context)
   cmd.add_option("--billed-precision", options->billed_precision,
                  "Decimals the billed amounts were rounded to (default: as each amount is written)")
       ->check(CLI::Range(0, 11));
+  cmd.add_flag("--require-billed", options->require_billed,
+               "Fail (exit 2) on a row without a billed amount instead of leaving it unchecked");
   cmd.add_option("--top", options->top, "How many of the largest discrepancies the table lists")->capture_default_str();
   add_usage_input_options(cmd, options->usage, true);
   cmd.callback([options, &context]() {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace llmcost {
 
@@ -50,7 +51,21 @@ std::string percent(Decimal part, Decimal whole)
   return part.mul_div(hundred, abs(whole)).to_string(2) + "%";
 }
 
+std::string billed_column_hint()
+{
+  return fmt::format("a billed amount column, known names: {}, or usage.cost in JSON traces; use --map COL=billed "
+                     "for another name",
+                     fmt::join(billed_column_names(), ", "));
+}
+
 } // namespace
+
+const std::vector<std::string>& billed_column_names()
+{
+  static const std::vector<std::string> names{"cost", "cost_usd", "cost_total", "amount_value",
+                                              "spend", "billed",   "billed_usd"};
+  return names;
+}
 
 Reconciler::Reconciler(const Catalog& catalog, ReconcileOptions options)
   : m_options(std::move(options))
@@ -203,15 +218,26 @@ std::pair<std::string, std::string> Reconciler::explain(const UsageRecord& recor
 void Reconciler::record(const UsageRecord& record)
 {
   ++m_result.records.read;
-  if (!record.billed) {
-    ++m_result.unbilled; // nothing to reconcile against (e.g. a route that does not report cost)
-    return;
-  }
+  // The window first: a row outside it is not one left unchecked.
   const std::optional<Day> local_day = local_day_of(record, m_options.tz_offset_seconds);
   if (outside_window(local_day, m_options.since, m_options.until)) {
     ++m_result.records.filtered;
     return;
   }
+  if (!record.billed) {
+    // Nothing to reconcile against (a route that does not report cost, or a
+    // cost column not recognised): never passed over in silence.
+    if (m_options.require_billed) {
+      throw Error(record.where.location(), "no billed amount on this row, and --require-billed is given",
+                  billed_column_hint());
+    }
+    if (m_result.unbilled++ == 0) {
+      m_result.first_unbilled = record.where.location().to_string();
+      m_first_unbilled_file = std::string(record.where.file);
+    }
+    return;
+  }
+  ++m_billed_rows;
   const Decimal billed = *record.billed;
   m_result.billed_total += billed;
   const int places = m_options.billed_precision.value_or(record.billed_places < 0 ? 2 : record.billed_places);
@@ -369,6 +395,13 @@ void Reconciler::check_invoice_lines()
 
 ReconcileResult Reconciler::finish()
 {
+  if (m_billed_rows == 0 && m_result.unbilled > 0) {
+    // A check that checked nothing must not pass.
+    throw Error(Location{m_first_unbilled_file, 0, 0},
+                fmt::format("nothing to reconcile: no billed amount in the {} row{} read", m_result.unbilled,
+                            m_result.unbilled == 1 ? "" : "s"),
+                billed_column_hint());
+  }
   for (auto& [keys, group] : m_groups) {
     m_result.groups.push_back(group);
   }

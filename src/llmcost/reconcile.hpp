@@ -26,6 +26,7 @@ struct ReconcileOptions
   std::optional<Decimal> invoice_total;
   std::vector<std::pair<std::string, Decimal>> invoice_lines; // (model or line item, amount)
   bool strict = true;
+  bool require_billed = false; // a row without a billed amount is an error, not an unchecked row
   std::size_t show_rejects = 5;
   std::int32_t tz_offset_seconds = 0;
   std::optional<Day> since;
@@ -103,6 +104,7 @@ struct ReconcileResult
   Decimal rounding_total; // differences within the billed precision
   std::uint64_t rounded_rows = 0;
   std::uint64_t unbilled = 0;             // rows without a billed amount: read, not reconciled
+  std::string first_unbilled;             // FILE:LINE of the first of them
   std::vector<Discrepancy> discrepancies; // input order
   std::map<std::string, CauseTotal> by_cause;
   RecordCounts records; // priced = matched (billed and expected agree within rounding)
@@ -144,6 +146,8 @@ private:
   ReconcileOptions m_options;
   RecordResolver m_resolver;
   ReconcileResult m_result;
+  std::uint64_t m_billed_rows = 0; // in the window, with a billed amount
+  std::string m_first_unbilled_file;
   std::unordered_set<std::string> m_request_ids;
   std::map<std::vector<std::string>, ReconcileGroup> m_groups;
   std::map<std::tuple<std::string, std::string, std::string, std::string, bool>, FocusCharge> m_focus;
@@ -154,6 +158,10 @@ private:
 #include "llmcost/render.hpp"
 
 namespace llmcost {
+
+// The CSV column names read as the billed amount, for the message that names
+// the fix when an export has none (the unit tests check each against the reader).
+const std::vector<std::string>& billed_column_names();
 
 // Reads an invoice CSV: a column naming the model or line item (model,
 // line_item, description, sku) and an amount (amount, amount_value, total,

@@ -118,9 +118,26 @@ std::string summary_lines(const ReconcileResult& r, int precision)
   return out;
 }
 
+// Rows without a billed amount were read but not checked: the verdict says
+// so, so a PASS never covers them.
+std::string unchecked_note(const ReconcileResult& r)
+{
+  if (r.unbilled == 0) {
+    return "";
+  }
+  return fmt::format("; {} row{} not checked (no billed amount, the first at {}; --require-billed makes that an "
+                     "error)",
+                     r.unbilled, r.unbilled == 1 ? "" : "s", r.first_unbilled);
+}
+
 std::string verdict_line(const ReconcileResult& r)
 {
   if (r.failures.empty()) {
+    if (r.unbilled > 0) {
+      return (r.discrepancies.empty() ? "PASS: every checked row matches the rate cards"
+                                      : "PASS: every difference in the checked rows is within the tolerance") +
+             unchecked_note(r);
+    }
     return r.discrepancies.empty() ? "PASS: every row matches the rate cards"
                                    : "PASS: every difference is within the tolerance";
   }
@@ -128,7 +145,7 @@ std::string verdict_line(const ReconcileResult& r)
   for (std::size_t i = 0; i < r.failures.size(); ++i) {
     out += (i > 0 ? "; " : "") + r.failures[i];
   }
-  return out;
+  return out + unchecked_note(r);
 }
 
 std::string records_line(const ReconcileResult& r)
@@ -145,6 +162,7 @@ ordered_json to_json(const ReconcileResult& r)
   j["currency"] = r.currency;
   j["verdict"] = r.failures.empty() ? "pass" : "fail";
   j["failures"] = r.failures;
+  j["unchecked_rows"] = r.unbilled; // read without a billed amount: not covered by the verdict
   j["group_by"] = r.key_names;
   j["total"] = r.billed_total.to_exact_string(2);
   j["billed_total"] = r.billed_total.to_exact_string(2);
