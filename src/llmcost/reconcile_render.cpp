@@ -26,6 +26,27 @@ std::string pct(Decimal part, Decimal whole)
   return part.mul_div(Decimal::from_int(100), magnitude(whole)).to_string(2) + "%";
 }
 
+// Decimals that show `value` as non-zero, at least `floor`: a real difference
+// (a missing $0.005 fee) must never read 0.00.
+int places_for(Decimal value, int floor)
+{
+  int places = floor;
+  while (places < Decimal::k_scale_digits && !value.is_zero() && value.round(places).is_zero()) {
+    ++places;
+  }
+  return places;
+}
+
+// One count of decimals for a column, so its figures stay aligned.
+int column_places(const std::vector<Decimal>& values, int floor)
+{
+  int places = floor;
+  for (const Decimal& value : values) {
+    places = std::max(places, places_for(value, floor));
+  }
+  return places;
+}
+
 std::vector<const Discrepancy*> largest(const ReconcileResult& r, std::size_t top)
 {
   std::vector<const Discrepancy*> list;
@@ -55,13 +76,18 @@ TextTable groups_table(const ReconcileResult& r, int precision)
   }
   t.numeric.assign(r.key_names.size(), false);
   t.numeric.resize(t.headers.size(), true);
+  std::vector<Decimal> variances;
+  for (const auto& g : r.groups) {
+    variances.push_back(g.variance());
+  }
+  const int variance_places = column_places(variances, precision);
   for (const auto& g : r.groups) {
     std::vector<std::string> row = g.keys;
     row.push_back(group_thousands(std::to_string(g.rows)));
     row.push_back(group_thousands(std::to_string(g.discrepant)));
     row.push_back(format_money(g.billed, precision));
     row.push_back(format_money(g.expected, precision));
-    row.push_back(format_signed_money(g.variance(), precision));
+    row.push_back(format_signed_money(g.variance(), variance_places));
     row.push_back(pct(g.variance(), g.expected));
     t.rows.push_back(std::move(row));
   }
@@ -73,9 +99,13 @@ TextTable causes_table(const ReconcileResult& r, int precision)
   TextTable t;
   t.headers = {"cause", "rows", "variance $"};
   t.numeric = {false, true, true};
+  std::vector<Decimal> variances;
   for (const auto& [cause, total] : r.by_cause) {
-    t.rows.push_back(
-        {cause, group_thousands(std::to_string(total.rows)), format_signed_money(total.variance, precision)});
+    variances.push_back(total.variance);
+  }
+  const int places = column_places(variances, precision);
+  for (const auto& [cause, total] : r.by_cause) {
+    t.rows.push_back({cause, group_thousands(std::to_string(total.rows)), format_signed_money(total.variance, places)});
   }
   return t;
 }
@@ -85,11 +115,17 @@ TextTable discrepancy_table(const ReconcileResult& r, std::size_t top, int preci
   TextTable t;
   t.headers = {"where", "request id", "route/model", "expected $", "billed $", "variance $", "cause"};
   t.numeric = {false, false, false, true, true, true, false};
-  for (const Discrepancy* d : largest(r, top)) {
+  const std::vector<const Discrepancy*> listed = largest(r, top);
+  std::vector<Decimal> variances;
+  for (const Discrepancy* d : listed) {
+    variances.push_back(d->variance);
+  }
+  const int variance_places = column_places(variances, std::max(precision, 6));
+  for (const Discrepancy* d : listed) {
     t.rows.push_back({where_of(*d), d->request_id, d->provider + "/" + d->model,
                       d->expected ? format_money(*d->expected, std::max(precision, 6)) : "-",
                       format_money(d->billed, std::max(precision, 6)),
-                      format_signed_money(d->variance, std::max(precision, 6)),
+                      format_signed_money(d->variance, variance_places),
                       d->cause + (d->detail.empty() ? "" : ": " + d->detail)});
   }
   return t;
@@ -100,20 +136,22 @@ std::string summary_lines(const ReconcileResult& r, int precision)
   std::string out;
   out += fmt::format("billed    {:>16}\n", format_money(r.billed_total, precision));
   out += fmt::format("expected  {:>16}\n", format_money(r.expected_total, precision));
-  out += fmt::format("variance  {:>16}  ({} of expected)\n", format_signed_money(r.variance(), precision),
+  out += fmt::format("variance  {:>16}  ({} of expected)\n",
+                     format_signed_money(r.variance(), places_for(r.variance(), precision)),
                      pct(r.variance(), r.expected_total));
   out += fmt::format("rounding  {:>16}  ({} row{} within the billed amount's precision; not discrepancies)\n",
-                     format_signed_money(r.rounding_total, std::max(precision, 8)), r.rounded_rows,
-                     r.rounded_rows == 1 ? "" : "s");
+                     format_signed_money(r.rounding_total, places_for(r.rounding_total, std::max(precision, 8))),
+                     r.rounded_rows, r.rounded_rows == 1 ? "" : "s");
   for (const auto& line : r.invoice_lines) {
     out += fmt::format("  invoice line {:<24} {:>12}  export bills {} for {} ({})\n", line.line,
                        format_money(line.invoiced, precision), format_money(line.billed, precision), line.model,
-                       format_signed_money(line.invoiced - line.billed, precision));
+                       format_signed_money(line.invoiced - line.billed, places_for(line.invoiced - line.billed, precision)));
   }
   if (r.invoice_total) {
     out += fmt::format("invoice   {:>16}  ({} against the export's billed total)\n",
                        format_money(*r.invoice_total, precision),
-                       format_signed_money(*r.invoice_total - r.billed_total, precision));
+                       format_signed_money(*r.invoice_total - r.billed_total,
+                                           places_for(*r.invoice_total - r.billed_total, precision)));
   }
   return out;
 }
