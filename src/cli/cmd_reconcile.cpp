@@ -23,6 +23,7 @@ struct ReconcileCommandOptions
   std::string tolerance = "0";
   std::string tolerance_pct;
   std::string invoice_total;
+  std::string invoice_tolerance = "0";
   std::string invoice_file;
   int billed_precision = -1;
   bool require_billed = false;
@@ -45,7 +46,11 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   options.tz_offset_seconds = tz_flag(o.usage.tz);
   options.tolerance = number_flag(o.tolerance, "--tolerance", NumberKind::amount).value_or(Decimal{});
   options.tolerance_pct = number_flag(o.tolerance_pct, "--tolerance-pct", NumberKind::percent);
-  options.invoice_total = number_flag(o.invoice_total, "--invoice-total", NumberKind::amount);
+  if (const auto total = number_flag(o.invoice_total, "--invoice-total", NumberKind::amount)) {
+    options.invoice_total = InvoiceAmount{*total, invoice_places(o.invoice_total)};
+  }
+  options.invoice_tolerance =
+      number_flag(o.invoice_tolerance, "--invoice-tolerance", NumberKind::amount).value_or(Decimal{});
   if (!o.invoice_file.empty()) {
     options.invoice_lines = read_invoice_lines(read_file(o.invoice_file), o.invoice_file);
   }
@@ -93,7 +98,11 @@ void setup_reconcile(CLI::App& cmd, Context& context)
       ->capture_default_str();
   cmd.add_option("--tolerance-pct", options->tolerance_pct, "Allowed difference in percent of expected (0.5 or 0.5%)");
   cmd.add_option("--invoice-total", options->invoice_total,
-                 "The invoice's total, checked against the export's billed sum");
+                 "The invoice's total, checked against the export's billed sum rounded half-up to the decimals it "
+                 "is written with (at least cents)");
+  cmd.add_option("--invoice-tolerance", options->invoice_tolerance,
+                 "Allowed difference in USD on each invoice line and the invoice total (not --tolerance)")
+      ->capture_default_str();
   cmd.add_option("--invoice", options->invoice_file,
                  "Invoice lines (CSV: model or line_item, amount) checked against the export per model");
   cmd.add_option("--billed-precision", options->billed_precision,

@@ -6,6 +6,7 @@
 #include "llmcost/strings.hpp"
 
 #include <algorithm>
+#include <set>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -60,6 +61,27 @@ std::string billed_column_hint()
 
 } // namespace
 
+Decimal round_half_up(Decimal value, int places)
+{
+  places = std::clamp(places, 0, Decimal::k_scale_digits);
+  int128 unit = 1;
+  for (int i = places; i < Decimal::k_scale_digits; ++i) {
+    unit *= 10;
+  }
+  const int128 raw = value.raw();
+  int128 units = raw / unit; // toward zero
+  const int128 rest = raw % unit;
+  if ((rest < 0 ? -rest : rest) * 2 >= unit) {
+    units += raw < 0 ? -1 : 1; // a half or more: away from zero
+  }
+  return Decimal::from_raw(units * unit);
+}
+
+int invoice_places(std::string_view written)
+{
+  return std::clamp(written_decimal_places(written), 2, Decimal::k_scale_digits);
+}
+
 const std::vector<std::string>& billed_column_names()
 {
   static const std::vector<std::string> names{"cost", "cost_usd", "cost_total", "amount_value",
@@ -75,7 +97,10 @@ Reconciler::Reconciler(const Catalog& catalog, ReconcileOptions options)
     m_options.group_by = {"provider", "model"};
   }
   m_result.key_names = m_options.group_by;
-  m_result.invoice_total = m_options.invoice_total;
+  if (m_options.invoice_total) {
+    m_result.invoice_total = m_options.invoice_total->amount;
+    m_result.invoice_places = m_options.invoice_total->places;
+  }
 }
 
 void Reconciler::count_rejection(const Location& where, const std::string& category, const std::string& detail)
@@ -375,21 +400,39 @@ void Reconciler::check_invoice_lines()
     return;
   }
   Decimal total;
+  int places = 2;
+  // The total the lines imply is the sum of the export's billed amounts
+  // rounded line by line, as the invoice rounds them, plus what the export
+  // bills for models no line names.
+  Decimal rounded_sum;
+  Decimal billed_on_lines;
+  std::set<std::string> counted;
   for (const auto& [text, amount] : m_options.invoice_lines) {
-    InvoiceLine line{text, {}, amount, {}};
+    InvoiceLine line{text, {}, amount.amount, amount.places, {}, {}};
     const RecordResolver::Result& found = m_resolver.resolve("", text);
     line.model = found.model ? found.model->card->provider + "/" + found.model->model->id : text;
     const auto billed = m_result.billed_by_model.find(line.model);
     line.billed = billed == m_result.billed_by_model.end() ? Decimal{} : billed->second;
-    total += amount;
-    if (!within_tolerance(line.invoiced - line.billed, line.billed)) {
-      m_result.failures.push_back(fmt::format("invoice line \"{}\" charges {} where the export bills {} for {}", text,
-                                              amount.to_exact_string(2), line.billed.to_exact_string(2), line.model));
+    line.billed_rounded = round_half_up(line.billed, line.places);
+    total += amount.amount;
+    places = std::max(places, amount.places);
+    if (counted.insert(line.model).second) {
+      rounded_sum += line.billed_rounded;
+      billed_on_lines += line.billed;
+    }
+    if (abs(line.variance()) > m_options.invoice_tolerance) {
+      m_result.failures.push_back(
+          fmt::format("invoice line \"{}\" charges {} where the export bills {} for {} ({} at the line's {} decimals)",
+                      text, amount.amount.to_string(line.places), line.billed.to_exact_string(2), line.model,
+                      line.billed_rounded.to_string(line.places), line.places));
     }
     m_result.invoice_lines.push_back(std::move(line));
   }
   if (!m_options.invoice_total) {
     m_result.invoice_total = total;
+    m_result.invoice_places = places;
+    m_result.invoice_from_lines = true;
+    m_result.invoice_billed = rounded_sum + round_half_up(m_result.billed_total - billed_on_lines, places);
   }
 }
 
@@ -421,14 +464,22 @@ ReconcileResult Reconciler::finish()
     m_result.failures.push_back(fmt::format("the total variance {} ({}) exceeds the tolerance",
                                             variance.to_exact_string(2), percent(variance, m_result.expected_total)));
   }
+  if (m_options.invoice_total) {
+    m_result.invoice_billed = round_half_up(m_result.billed_total, m_result.invoice_places);
+  }
   check_invoice_lines();
   if (m_result.invoice_total) {
-    const Decimal invoice_variance = *m_result.invoice_total - m_result.billed_total;
-    if (!within_tolerance(invoice_variance, m_result.billed_total)) {
-      m_result.failures.push_back(fmt::format("the invoice total {} differs from the export's billed total {} by {}",
-                                              m_result.invoice_total->to_exact_string(2),
-                                              m_result.billed_total.to_exact_string(2),
-                                              invoice_variance.to_exact_string(2)));
+    // At the invoice's own precision, with its own tolerance: a right invoice
+    // in cents passes, a cent off fails, and --tolerance (per row) stays out.
+    const Decimal invoice_variance = *m_result.invoice_total - m_result.invoice_billed;
+    if (abs(invoice_variance) > m_options.invoice_tolerance) {
+      m_result.failures.push_back(fmt::format(
+          "the invoice total {} differs from the export's billed total {} ({} {}) by {}",
+          m_result.invoice_total->to_string(m_result.invoice_places), m_result.billed_total.to_exact_string(2),
+          m_result.invoice_billed.to_string(m_result.invoice_places),
+          m_result.invoice_from_lines ? std::string("rounded line by line as the invoice rounds")
+                                      : fmt::format("at the invoice's {} decimals", m_result.invoice_places),
+          invoice_variance.to_exact_string(2)));
     }
   }
   for (const auto& note : m_resolver.notes()) {
@@ -437,7 +488,7 @@ ReconcileResult Reconciler::finish()
   return m_result;
 }
 
-std::vector<std::pair<std::string, Decimal>> read_invoice_lines(std::string_view text, const std::string& file)
+std::vector<std::pair<std::string, InvoiceAmount>> read_invoice_lines(std::string_view text, const std::string& file)
 {
   CsvReader reader(text);
   std::vector<std::string_view> fields;
@@ -460,19 +511,20 @@ std::vector<std::pair<std::string, Decimal>> read_invoice_lines(std::string_view
     throw Error(Location{file, 1, 1}, "the invoice header lacks a model or an amount column",
                 "columns such as model (or line_item) and amount");
   }
-  std::vector<std::pair<std::string, Decimal>> lines;
+  std::vector<std::pair<std::string, InvoiceAmount>> lines;
   while (reader.next(fields, file)) {
     const Location where{file, reader.record_line(), 0};
     if (fields.size() <= std::max(*key_at, *amount_at)) {
       throw Error(where, "too few fields", "the columns of the header");
     }
     std::string why;
-    auto amount = Decimal::parse(trim(fields[*amount_at]), &why);
+    const std::string_view written = trim(fields[*amount_at]);
+    auto amount = Decimal::parse(written, &why);
     if (!amount) {
       throw Error(where, fmt::format("amount \"{}\" is not a decimal: {}", fields[*amount_at], why),
                   "an amount like 12.34");
     }
-    lines.emplace_back(std::string(trim(fields[*key_at])), *amount);
+    lines.emplace_back(std::string(trim(fields[*key_at])), InvoiceAmount{*amount, invoice_places(written)});
   }
   return lines;
 }

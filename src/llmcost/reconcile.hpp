@@ -16,6 +16,20 @@
 
 namespace llmcost {
 
+// An amount as an invoice writes it. Invoices are written in cents (or more
+// decimals), so the export's exact billed sum is compared after rounding it
+// half-up to `places`: max(2, the decimals written), so 7.6 is 7.60.
+struct InvoiceAmount
+{
+  Decimal amount;
+  int places = 2;
+};
+
+// Half-up (away from zero) rounding to `places` decimals, as invoices round.
+Decimal round_half_up(Decimal value, int places);
+// The precision an invoice amount is compared at: max(2, its written decimals).
+int invoice_places(std::string_view written);
+
 struct ReconcileOptions
 {
   std::vector<std::string> group_by; // empty: provider, model
@@ -23,8 +37,9 @@ struct ReconcileOptions
   std::optional<int> billed_precision;  // decimals; default: as each amount is written
   Decimal tolerance;                    // absolute, per line and on the total
   std::optional<Decimal> tolerance_pct; // percent of expected, per line and on the total
-  std::optional<Decimal> invoice_total;
-  std::vector<std::pair<std::string, Decimal>> invoice_lines; // (model or line item, amount)
+  std::optional<InvoiceAmount> invoice_total;
+  std::vector<std::pair<std::string, InvoiceAmount>> invoice_lines; // (model or line item, amount)
+  Decimal invoice_tolerance; // absolute, on each invoice line and the invoice total (not --tolerance)
   bool strict = true;
   bool require_billed = false; // a row without a billed amount is an error, not an unchecked row
   std::size_t show_rejects = 5;
@@ -75,7 +90,10 @@ struct InvoiceLine
   std::string line;  // as written on the invoice
   std::string model; // provider/model it resolved to; empty when it did not
   Decimal invoiced;
-  Decimal billed; // the export's billed sum for that model
+  int places = 2;        // the invoice line's precision
+  Decimal billed;        // the export's billed sum for that model, exact
+  Decimal billed_rounded; // billed, rounded half-up to `places`: what `invoiced` is compared with
+  Decimal variance() const { return invoiced - billed_rounded; }
 };
 
 struct ReconcileGroup
@@ -109,6 +127,9 @@ struct ReconcileResult
   std::map<std::string, CauseTotal> by_cause;
   RecordCounts records; // priced = matched (billed and expected agree within rounding)
   std::optional<Decimal> invoice_total;
+  int invoice_places = 2;
+  bool invoice_from_lines = false; // the total is the lines' sum, and invoice_billed is rounded line by line
+  Decimal invoice_billed; // the billed total rounded as the invoice rounds: what invoice_total is compared with
   std::vector<InvoiceLine> invoice_lines;
   std::map<std::string, Decimal> billed_by_model; // "provider/model" -> billed
   std::vector<FocusCharge> focus;                 // with ReconcileOptions::focus
@@ -166,7 +187,7 @@ const std::vector<std::string>& billed_column_names();
 // Reads an invoice CSV: a column naming the model or line item (model,
 // line_item, description, sku) and an amount (amount, amount_value, total,
 // cost, amount_usd). Throws Error naming file:line for anything else.
-std::vector<std::pair<std::string, Decimal>> read_invoice_lines(std::string_view text, const std::string& file);
+std::vector<std::pair<std::string, InvoiceAmount>> read_invoice_lines(std::string_view text, const std::string& file);
 
 // Table and Markdown show the `top` largest discrepancies; JSON and CSV carry
 // all of them (CSV is the list of rows to dispute).

@@ -142,16 +142,22 @@ std::string summary_lines(const ReconcileResult& r, int precision)
   out += fmt::format("rounding  {:>16}  ({} row{} within the billed amount's precision; not discrepancies)\n",
                      format_signed_money(r.rounding_total, places_for(r.rounding_total, std::max(precision, 8))),
                      r.rounded_rows, r.rounded_rows == 1 ? "" : "s");
+  // The invoice's figures as written, beside the exact billed sum and the
+  // rounded figure they were compared with.
   for (const auto& line : r.invoice_lines) {
-    out += fmt::format("  invoice line {:<24} {:>12}  export bills {} for {} ({})\n", line.line,
-                       format_money(line.invoiced, precision), format_money(line.billed, precision), line.model,
-                       format_signed_money(line.invoiced - line.billed, places_for(line.invoiced - line.billed, precision)));
+    out += fmt::format("  invoice line {:<24} {:>12}  export bills {} for {}; {} at {} decimals ({})\n", line.line,
+                       line.invoiced.to_string(line.places), line.billed.to_exact_string(2), line.model,
+                       line.billed_rounded.to_string(line.places), line.places,
+                       format_signed_money(line.variance(), places_for(line.variance(), line.places)));
   }
   if (r.invoice_total) {
-    out += fmt::format("invoice   {:>16}  ({} against the export's billed total)\n",
-                       format_money(*r.invoice_total, precision),
-                       format_signed_money(*r.invoice_total - r.billed_total,
-                                           places_for(*r.invoice_total - r.billed_total, precision)));
+    const Decimal difference = *r.invoice_total - r.invoice_billed;
+    out += fmt::format("invoice   {:>16}  against the billed total {}, {} {} ({})\n",
+                       r.invoice_total->to_string(r.invoice_places), r.billed_total.to_exact_string(2),
+                       r.invoice_billed.to_string(r.invoice_places),
+                       r.invoice_from_lines ? std::string("rounded line by line")
+                                            : fmt::format("at {} decimals", r.invoice_places),
+                       format_signed_money(difference, places_for(difference, r.invoice_places)));
   }
   return out;
 }
@@ -212,15 +218,20 @@ ordered_json to_json(const ReconcileResult& r)
   j["rounded_rows"] = r.rounded_rows;
   if (r.invoice_total) {
     j["invoice_total"] = r.invoice_total->to_exact_string(2);
-    j["invoice_variance"] = (*r.invoice_total - r.billed_total).to_exact_string(2);
+    j["invoice_precision"] = r.invoice_places;
+    j["invoice_billed"] = r.invoice_billed.to_exact_string(2); // billed_total as the invoice rounds it
+    j["invoice_from_lines"] = r.invoice_from_lines;            // then rounded line by line
+    j["invoice_variance"] = (*r.invoice_total - r.invoice_billed).to_exact_string(2);
   }
   ordered_json invoice = ordered_json::array();
   for (const auto& line : r.invoice_lines) {
     invoice.push_back({{"line", line.line},
                        {"model", line.model},
                        {"invoiced", line.invoiced.to_exact_string(2)},
+                       {"precision", line.places},
                        {"billed", line.billed.to_exact_string(2)},
-                       {"variance", (line.invoiced - line.billed).to_exact_string(2)}});
+                       {"billed_rounded", line.billed_rounded.to_exact_string(2)},
+                       {"variance", line.variance().to_exact_string(2)}});
   }
   j["invoice_lines"] = invoice;
   ordered_json rows = ordered_json::array();
