@@ -272,8 +272,14 @@ void Reconciler::record(const UsageRecord& record)
   d.file = std::string(record.where.file);
   d.line = record.where.line;
   d.request_id = record.request_id;
+  d.time = record.time;
   d.provider = record.provider;
   d.model = record.model;
+  d.input_tokens = record.input + record.cached_input;
+  d.cached_input_tokens = record.cached_input;
+  d.output_tokens = record.output;
+  d.web_search_calls = record.web_search_calls;
+  d.batch = record.batch;
   d.billed = billed;
 
   auto flag = [&](const ResolvedModel* model, const PriceSet* prices, std::optional<Cost> components,

@@ -54,8 +54,15 @@ struct Discrepancy
   std::string file;
   std::size_t line = 0;
   std::string request_id;
+  std::optional<std::int64_t> time; // Unix seconds (UTC), when the row is dated
   std::string provider;
   std::string model;
+  // The row's usage, so a dispute can be filed from the discrepancy alone.
+  std::uint64_t input_tokens = 0; // all input, cached included
+  std::uint64_t cached_input_tokens = 0;
+  std::uint64_t output_tokens = 0;
+  std::uint64_t web_search_calls = 0;
+  bool batch = false;
   std::optional<Decimal> expected; // absent when the row cannot be priced
   Decimal billed;
   Decimal variance;   // billed - expected (expected 0 when absent)

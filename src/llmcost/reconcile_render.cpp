@@ -62,6 +62,17 @@ std::vector<const Discrepancy*> largest(const ReconcileResult& r, std::size_t to
   return list;
 }
 
+// ISO 8601 UTC ("2026-01-05T09:05:00Z"), or empty for an undated row.
+std::string utc_time(const std::optional<std::int64_t>& time)
+{
+  if (!time) {
+    return "";
+  }
+  const std::int64_t seconds = ((*time % 86400) + 86400) % 86400;
+  return fmt::format("{}T{:02}:{:02}:{:02}Z", format_date(day_at_offset(*time, 0)), seconds / 3600,
+                     seconds / 60 % 60, seconds % 60);
+}
+
 std::string where_of(const Discrepancy& d)
 {
   return fmt::format("{}:{}", d.file, d.line);
@@ -258,9 +269,15 @@ ordered_json to_json(const ReconcileResult& r)
   for (const auto& d : r.discrepancies) {
     list.push_back({{"file", d.file},
                     {"line", d.line},
+                    {"date", d.time ? ordered_json(utc_time(d.time)) : ordered_json(nullptr)},
                     {"request_id", d.request_id},
                     {"provider", d.provider},
                     {"model", d.model},
+                    {"input_tokens", std::to_string(d.input_tokens)},
+                    {"cached_input_tokens", std::to_string(d.cached_input_tokens)},
+                    {"output_tokens", std::to_string(d.output_tokens)},
+                    {"web_search_calls", std::to_string(d.web_search_calls)},
+                    {"batch", d.batch},
                     {"expected", d.expected ? ordered_json(d.expected->to_exact_string(2)) : ordered_json(nullptr)},
                     {"billed", d.billed.to_exact_string(2)},
                     {"variance", d.variance.to_exact_string(2)},
@@ -335,12 +352,31 @@ std::string render_reconcile(const ReconcileResult& r, const RenderOptions& opti
     return dump_json(to_json(r));
   case OutputFormat::csv: {
     TextTable t;
-    t.headers = {"file",     "line",   "request_id", "provider", "model",
-                 "expected", "billed", "variance",   "cause",    "detail"};
+    // The rows to dispute, each with what a provider needs to check it:
+    // when, which request, the usage, and the amounts (exact).
+    t.headers = {"file",
+                 "line",
+                 "date",
+                 "request_id",
+                 "provider",
+                 "model",
+                 "input_tokens",
+                 "cached_input_tokens",
+                 "output_tokens",
+                 "web_search_calls",
+                 "batch",
+                 "billed",
+                 "expected",
+                 "variance",
+                 "cause",
+                 "detail"};
     for (const auto& d : r.discrepancies) {
-      t.rows.push_back({d.file, std::to_string(d.line), d.request_id, d.provider, d.model,
-                        d.expected ? d.expected->to_exact_string(2) : "", d.billed.to_exact_string(2),
-                        d.variance.to_exact_string(2), d.cause, d.detail});
+      t.rows.push_back({d.file, std::to_string(d.line), utc_time(d.time), d.request_id, d.provider, d.model,
+                        std::to_string(d.input_tokens), std::to_string(d.cached_input_tokens),
+                        std::to_string(d.output_tokens), std::to_string(d.web_search_calls),
+                        d.batch ? "true" : "false", d.billed.to_exact_string(2),
+                        d.expected ? d.expected->to_exact_string(2) : "", d.variance.to_exact_string(2), d.cause,
+                        d.detail});
     }
     return render_csv_table(t);
   }
