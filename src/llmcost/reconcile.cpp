@@ -294,7 +294,7 @@ void Reconciler::record(const UsageRecord& record)
     ++total.rows;
     total.variance += d.variance;
     add_to_group(record, model, local_day, billed, expected.value_or(Decimal{}), true);
-    add_focus(record, model, prices, components, d.variance);
+    add_focus(record, model, prices, components, d.variance, d.cause);
     m_result.discrepancies.push_back(d);
   };
 
@@ -340,7 +340,7 @@ void Reconciler::record(const UsageRecord& record)
     }
     ++m_result.records.priced;
     add_to_group(record, &model, local_day, billed, expected, false);
-    add_focus(record, &model, prices, priced.cost, variance);
+    add_focus(record, &model, prices, priced.cost, variance, {});
     return;
   }
   auto [cause, detail] = explain(record, model, *prices, billed, *priced.cost, rounding);
@@ -348,7 +348,7 @@ void Reconciler::record(const UsageRecord& record)
 }
 
 void Reconciler::add_focus(const UsageRecord& record, const ResolvedModel* model, const PriceSet* prices,
-                           const std::optional<Cost>& expected, Decimal variance)
+                           const std::optional<Cost>& expected, Decimal variance, const std::string& cause)
 {
   if (!m_options.focus) {
     return;
@@ -356,9 +356,10 @@ void Reconciler::add_focus(const UsageRecord& record, const ResolvedModel* model
   const std::string day = record.time ? format_date(day_at_offset(*record.time, 0)) : std::string();
   const std::string provider = model != nullptr ? model->card->provider : std::string(record.provider);
   const std::string model_id = model != nullptr ? model->model->id : std::string(record.model);
-  auto charge = [&](const std::string& type) -> FocusCharge& {
-    FocusCharge& c = m_focus[{day, provider, model_id, type, record.batch}];
+  auto charge = [&](const std::string& type, const std::string& why = {}) -> FocusCharge& {
+    FocusCharge& c = m_focus[{day, provider, model_id, type + why, record.batch}];
     if (c.token_type.empty()) {
+      c.cause = why;
       c.day = day;
       c.provider = provider;
       c.provider_name = model != nullptr ? model->card->name : provider;
@@ -395,8 +396,10 @@ void Reconciler::add_focus(const UsageRecord& record, const ResolvedModel* model
           "Call");
     }
   }
+  // Rounding and each cause of discrepancy are adjustment rows of their own,
+  // so a finance tool tells "the export rounds" from "the export overbills".
   if (!variance.is_zero()) {
-    charge("adjustment").billed_cost += variance;
+    charge(cause.empty() ? "rounding" : "discrepancy", cause).billed_cost += variance;
   }
 }
 

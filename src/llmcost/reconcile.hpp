@@ -72,15 +72,16 @@ struct Discrepancy
 };
 
 // One FOCUS 1.2 charge: a model x token type x day (x batch) line. Variances
-// (rounding, discrepancies, unpriced rows) are Adjustment lines, so BilledCost
-// sums exactly to the export's billed total.
+// are Adjustment lines, rounding apart from each cause of discrepancy
+// (unpriced rows included), so BilledCost sums exactly to the billed total.
 struct FocusCharge
 {
   std::string day; // UTC, YYYY-MM-DD; empty for undated rows
   std::string provider;
   std::string provider_name;
   std::string model;
-  std::string token_type; // input, cached_input, output, web_search, request_fee, adjustment
+  std::string token_type; // input, cached_input, output, web_search, request_fee; rounding, discrepancy
+  std::string cause;      // a discrepancy's cause ("cache discount not applied")
   bool batch = false;
   Decimal consumed;                  // tokens, calls or requests
   std::string consumed_unit;         // Tokens, Calls, Requests; empty for adjustments
@@ -169,7 +170,7 @@ private:
                                               Decimal half_unit) const;
   bool within_tolerance(Decimal variance, Decimal expected) const;
   void add_focus(const UsageRecord& record, const ResolvedModel* model, const PriceSet* prices,
-                 const std::optional<Cost>& expected, Decimal variance);
+                 const std::optional<Cost>& expected, Decimal variance, const std::string& cause);
 
   ReconcileOptions m_options;
   RecordResolver m_resolver;
@@ -201,5 +202,8 @@ std::vector<std::pair<std::string, InvoiceAmount>> read_invoice_lines(std::strin
 std::string render_reconcile(const ReconcileResult& result, const RenderOptions& options, std::size_t top);
 // FOCUS 1.2 CSV: one row per model x token type x day, plus adjustments.
 std::string render_focus(const ReconcileResult& result);
+// Its header: every mandatory FOCUS 1.2 column and the conditional ones that
+// apply, then x_ custom columns.
+const std::vector<std::string>& focus_columns();
 
 } // namespace llmcost

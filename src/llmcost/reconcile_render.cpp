@@ -1,4 +1,5 @@
 #include "llmcost/date.hpp"
+#include "llmcost/error.hpp"
 #include "llmcost/json_util.hpp"
 #include "llmcost/reconcile.hpp"
 #include "llmcost/text_table.hpp"
@@ -308,38 +309,126 @@ ordered_json to_json(const ReconcileResult& r)
 
 } // namespace
 
+namespace {
+
+std::string focus_time(Day day)
+{
+  return format_date(day) + "T00:00:00Z";
+}
+
+Day month_start(Day day)
+{
+  int year = 0;
+  unsigned month = 0;
+  unsigned mday = 0;
+  civil_from_days(day, year, month, mday);
+  return days_from_civil(year, month, 1);
+}
+
+Day next_month_start(Day day)
+{
+  int year = 0;
+  unsigned month = 0;
+  unsigned mday = 0;
+  civil_from_days(day, year, month, mday);
+  return month == 12 ? days_from_civil(year + 1, 1, 1) : days_from_civil(year, month + 1, 1);
+}
+
+} // namespace
+
+const std::vector<std::string>& focus_columns()
+{
+  // FOCUS 1.2 column IDs in alphabetical order (allowed by its Column
+  // Handling attribute), then our custom columns with the x_ prefix it asks.
+  static const std::vector<std::string> columns{
+      "BilledCost",       "BillingAccountId",  "BillingAccountName", "BillingCurrency",     "BillingPeriodEnd",
+      "BillingPeriodStart", "ChargeCategory",  "ChargeClass",        "ChargeDescription",   "ChargeFrequency",
+      "ChargePeriodEnd",  "ChargePeriodStart", "ConsumedQuantity",   "ConsumedUnit",        "ContractedCost",
+      "ContractedUnitPrice", "EffectiveCost",  "InvoiceIssuerName",  "ListCost",            "ListUnitPrice",
+      "PricingQuantity",  "PricingUnit",       "ProviderName",       "PublisherName",       "ServiceCategory",
+      "ServiceName",      "SkuId",             "SkuPriceId",         "x_Batch",             "x_Model",
+      "x_TokenType"};
+  return columns;
+}
+
 std::string render_focus(const ReconcileResult& r)
 {
+  // Charge and billing periods are UTC days and calendar months. An undated
+  // row is given the span of the dated ones; with none dated there is no
+  // period to give, and FOCUS requires one.
+  std::optional<Day> first;
+  std::optional<Day> last;
+  bool undated = false;
+  for (const auto& c : r.focus) {
+    if (auto day = parse_date(c.day)) {
+      first = first ? std::min(*first, *day) : *day;
+      last = last ? std::max(*last, *day) : *day;
+    } else {
+      undated = true;
+    }
+  }
+  if (undated && !first) {
+    throw Error(Location{}, "--format focus needs dated rows: FOCUS charges carry a charge period, and no row has a "
+                            "timestamp",
+                "an export with a timestamp column, or --format csv or json");
+  }
   TextTable t;
-  t.headers = {"BilledCost",       "EffectiveCost",   "ListCost",
-               "ListUnitPrice",    "PricingQuantity", "PricingUnit",
-               "ConsumedQuantity", "ConsumedUnit",    "ChargePeriodStart",
-               "ChargePeriodEnd",  "ChargeCategory",  "ChargeDescription",
-               "ServiceName",      "SkuId",           "Provider",
-               "InvoiceIssuer",    "BillingCurrency", "Tags"};
+  t.headers = focus_columns();
   const Decimal million = Decimal::from_int(1'000'000);
   for (const auto& c : r.focus) {
-    const bool adjustment = c.token_type == "adjustment";
-    std::string start;
-    std::string end;
-    if (auto day = parse_date(c.day)) {
-      start = format_date(*day) + "T00:00:00Z";
-      end = format_date(*day + 1) + "T00:00:00Z";
-    }
+    const bool usage = c.token_type != "rounding" && c.token_type != "discrepancy";
+    const auto day = parse_date(c.day);
+    const Day charge_start = day ? *day : *first;
+    const Day charge_end = day ? *day + 1 : *last + 1;
     const Decimal pricing_quantity =
         c.pricing_unit == "1M Tokens" ? c.consumed.mul_div(Decimal::from_int(1), million) : c.consumed;
-    nlohmann::ordered_json tags{{"model", c.model}, {"token_type", c.token_type}, {"batch", c.batch}};
-    t.rows.push_back(
-        {c.billed_cost.to_exact_string(2), c.billed_cost.to_exact_string(2), c.list_cost.to_exact_string(2),
-         c.unit_price ? c.unit_price->to_exact_string(2) : "", adjustment ? "" : pricing_quantity.to_exact_string(0),
-         adjustment ? "" : c.pricing_unit, adjustment ? "" : c.consumed.to_exact_string(0),
-         adjustment ? "" : c.consumed_unit, start, end, adjustment ? "Adjustment" : "Usage",
-         adjustment                      ? "billed minus the rate card (rounding, discrepancies, unpriced rows)"
-         : c.token_type == "web_search"  ? std::string("web search calls")
-         : c.token_type == "request_fee" ? std::string("per-request fee")
-                                         : fmt::format("{} tokens{}", c.token_type, c.batch ? " (batch)" : ""),
-         "LLM inference", fmt::format("{}/{}:{}{}", c.provider, c.model, c.token_type, c.batch ? ":batch" : ""),
-         c.provider_name, c.provider, r.currency, tags.dump()});
+    std::string description;
+    if (c.token_type == "rounding") {
+      description = "rounding: billed amounts within their written precision of the rate card";
+    } else if (c.token_type == "discrepancy") {
+      description = fmt::format("discrepancy: {} (billed minus the rate card)", c.cause);
+    } else if (c.token_type == "web_search") {
+      description = "web search calls";
+    } else if (c.token_type == "request_fee") {
+      description = "per-request fee";
+    } else {
+      description = fmt::format("{} tokens{}", c.token_type, c.batch ? " (batch)" : "");
+    }
+    const std::string sku = fmt::format("{}/{}:{}", c.provider, c.model, c.token_type);
+    const std::string unit_price = usage && c.unit_price ? c.unit_price->to_exact_string(2) : "";
+    // Null (empty) where FOCUS 1.2 wants null: quantities, units, prices and
+    // SKUs of adjustments; ChargeClass (no row corrects an earlier period).
+    t.rows.push_back({c.billed_cost.to_exact_string(2),
+                      c.provider,
+                      c.provider_name,
+                      r.currency,
+                      focus_time(next_month_start(charge_end - 1)),
+                      focus_time(month_start(charge_start)),
+                      usage ? "Usage" : "Adjustment",
+                      "",
+                      description,
+                      "Usage-Based",
+                      focus_time(charge_end),
+                      focus_time(charge_start),
+                      usage ? c.consumed.to_exact_string(0) : "",
+                      usage ? c.consumed_unit : "",
+                      c.list_cost.to_exact_string(2),
+                      unit_price,
+                      c.billed_cost.to_exact_string(2),
+                      c.provider_name,
+                      c.list_cost.to_exact_string(2),
+                      unit_price,
+                      usage ? pricing_quantity.to_exact_string(0) : "",
+                      usage ? c.pricing_unit : "",
+                      c.provider_name,
+                      c.provider_name,
+                      "AI and Machine Learning",
+                      "LLM inference",
+                      usage ? sku : "",
+                      usage ? sku + (c.batch ? ":batch" : "") : "",
+                      c.batch ? "true" : "false",
+                      c.model,
+                      c.token_type});
   }
   return render_csv_table(t);
 }
