@@ -6,9 +6,9 @@
 #include "llmcost/strings.hpp"
 
 #include <algorithm>
-#include <set>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <set>
 
 namespace llmcost {
 
@@ -84,7 +84,7 @@ int invoice_places(std::string_view written)
 
 const std::vector<std::string>& billed_column_names()
 {
-  static const std::vector<std::string> names{"cost", "cost_usd", "cost_total", "amount_value",
+  static const std::vector<std::string> names{"cost",  "cost_usd", "cost_total", "amount_value",
                                               "spend", "billed",   "billed_usd"};
   return names;
 }

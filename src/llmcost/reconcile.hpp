@@ -98,8 +98,8 @@ struct InvoiceLine
   std::string line;  // as written on the invoice
   std::string model; // provider/model it resolved to; empty when it did not
   Decimal invoiced;
-  int places = 2;        // the invoice line's precision
-  Decimal billed;        // the export's billed sum for that model, exact
+  int places = 2;         // the invoice line's precision
+  Decimal billed;         // the export's billed sum for that model, exact
   Decimal billed_rounded; // billed, rounded half-up to `places`: what `invoiced` is compared with
   Decimal variance() const { return invoiced - billed_rounded; }
 };

@@ -70,8 +70,8 @@ std::string utc_time(const std::optional<std::int64_t>& time)
     return "";
   }
   const std::int64_t seconds = ((*time % 86400) + 86400) % 86400;
-  return fmt::format("{}T{:02}:{:02}:{:02}Z", format_date(day_at_offset(*time, 0)), seconds / 3600,
-                     seconds / 60 % 60, seconds % 60);
+  return fmt::format("{}T{:02}:{:02}:{:02}Z", format_date(day_at_offset(*time, 0)), seconds / 3600, seconds / 60 % 60,
+                     seconds % 60);
 }
 
 std::string where_of(const Discrepancy& d)
@@ -164,12 +164,11 @@ std::string summary_lines(const ReconcileResult& r, int precision)
   }
   if (r.invoice_total) {
     const Decimal difference = *r.invoice_total - r.invoice_billed;
-    out += fmt::format("invoice   {:>16}  against the billed total {}, {} {} ({})\n",
-                       r.invoice_total->to_string(r.invoice_places), r.billed_total.to_exact_string(2),
-                       r.invoice_billed.to_string(r.invoice_places),
-                       r.invoice_from_lines ? std::string("rounded line by line")
-                                            : fmt::format("at {} decimals", r.invoice_places),
-                       format_signed_money(difference, places_for(difference, r.invoice_places)));
+    out += fmt::format(
+        "invoice   {:>16}  against the billed total {}, {} {} ({})\n", r.invoice_total->to_string(r.invoice_places),
+        r.billed_total.to_exact_string(2), r.invoice_billed.to_string(r.invoice_places),
+        r.invoice_from_lines ? std::string("rounded line by line") : fmt::format("at {} decimals", r.invoice_places),
+        format_signed_money(difference, places_for(difference, r.invoice_places)));
   }
   return out;
 }
@@ -340,14 +339,37 @@ const std::vector<std::string>& focus_columns()
 {
   // FOCUS 1.2 column IDs in alphabetical order (allowed by its Column
   // Handling attribute), then our custom columns with the x_ prefix it asks.
-  static const std::vector<std::string> columns{
-      "BilledCost",       "BillingAccountId",  "BillingAccountName", "BillingCurrency",     "BillingPeriodEnd",
-      "BillingPeriodStart", "ChargeCategory",  "ChargeClass",        "ChargeDescription",   "ChargeFrequency",
-      "ChargePeriodEnd",  "ChargePeriodStart", "ConsumedQuantity",   "ConsumedUnit",        "ContractedCost",
-      "ContractedUnitPrice", "EffectiveCost",  "InvoiceIssuerName",  "ListCost",            "ListUnitPrice",
-      "PricingQuantity",  "PricingUnit",       "ProviderName",       "PublisherName",       "ServiceCategory",
-      "ServiceName",      "SkuId",             "SkuPriceId",         "x_Batch",             "x_Model",
-      "x_TokenType"};
+  static const std::vector<std::string> columns{"BilledCost",
+                                                "BillingAccountId",
+                                                "BillingAccountName",
+                                                "BillingCurrency",
+                                                "BillingPeriodEnd",
+                                                "BillingPeriodStart",
+                                                "ChargeCategory",
+                                                "ChargeClass",
+                                                "ChargeDescription",
+                                                "ChargeFrequency",
+                                                "ChargePeriodEnd",
+                                                "ChargePeriodStart",
+                                                "ConsumedQuantity",
+                                                "ConsumedUnit",
+                                                "ContractedCost",
+                                                "ContractedUnitPrice",
+                                                "EffectiveCost",
+                                                "InvoiceIssuerName",
+                                                "ListCost",
+                                                "ListUnitPrice",
+                                                "PricingQuantity",
+                                                "PricingUnit",
+                                                "ProviderName",
+                                                "PublisherName",
+                                                "ServiceCategory",
+                                                "ServiceName",
+                                                "SkuId",
+                                                "SkuPriceId",
+                                                "x_Batch",
+                                                "x_Model",
+                                                "x_TokenType"};
   return columns;
 }
 
@@ -368,8 +390,9 @@ std::string render_focus(const ReconcileResult& r)
     }
   }
   if (undated && !first) {
-    throw Error(Location{}, "--format focus needs dated rows: FOCUS charges carry a charge period, and no row has a "
-                            "timestamp",
+    throw Error(Location{},
+                "--format focus needs dated rows: FOCUS charges carry a charge period, and no row has a "
+                "timestamp",
                 "an export with a timestamp column, or --format csv or json");
   }
   TextTable t;
@@ -443,29 +466,20 @@ std::string render_reconcile(const ReconcileResult& r, const RenderOptions& opti
     TextTable t;
     // The rows to dispute, each with what a provider needs to check it:
     // when, which request, the usage, and the amounts (exact).
-    t.headers = {"file",
-                 "line",
-                 "date",
-                 "request_id",
-                 "provider",
-                 "model",
-                 "input_tokens",
-                 "cached_input_tokens",
-                 "output_tokens",
-                 "web_search_calls",
-                 "batch",
-                 "billed",
-                 "expected",
-                 "variance",
-                 "cause",
-                 "detail"};
+    t.headers = {"file",          "line",
+                 "date",          "request_id",
+                 "provider",      "model",
+                 "input_tokens",  "cached_input_tokens",
+                 "output_tokens", "web_search_calls",
+                 "batch",         "billed",
+                 "expected",      "variance",
+                 "cause",         "detail"};
     for (const auto& d : r.discrepancies) {
       t.rows.push_back({d.file, std::to_string(d.line), utc_time(d.time), d.request_id, d.provider, d.model,
                         std::to_string(d.input_tokens), std::to_string(d.cached_input_tokens),
-                        std::to_string(d.output_tokens), std::to_string(d.web_search_calls),
-                        d.batch ? "true" : "false", d.billed.to_exact_string(2),
-                        d.expected ? d.expected->to_exact_string(2) : "", d.variance.to_exact_string(2), d.cause,
-                        d.detail});
+                        std::to_string(d.output_tokens), std::to_string(d.web_search_calls), d.batch ? "true" : "false",
+                        d.billed.to_exact_string(2), d.expected ? d.expected->to_exact_string(2) : "",
+                        d.variance.to_exact_string(2), d.cause, d.detail});
     }
     return render_csv_table(t);
   }

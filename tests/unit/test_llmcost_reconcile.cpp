@@ -39,9 +39,8 @@ TEST_SUITE("reconcile")
   {
     for (const std::string& name : billed_column_names()) {
       CAPTURE(name);
-      const auto result =
-          reconcile_csv("timestamp,model,input_tokens,output_tokens," + name +
-                        "\n2026-01-05T09:00:00Z,moonshot/kimi-k2.6,1000,300,0.00215000\n");
+      const auto result = reconcile_csv("timestamp,model,input_tokens,output_tokens," + name +
+                                        "\n2026-01-05T09:00:00Z,moonshot/kimi-k2.6,1000,300,0.00215000\n");
       CHECK(result.unbilled == 0);
       CHECK(result.billed_total == dec("0.00215"));
     }
