@@ -23,8 +23,10 @@ struct ReconcileCommandOptions
   std::string tolerance = "0";
   std::string tolerance_pct;
   std::string invoice_total;
+  std::string invoice_tolerance = "0";
   std::string invoice_file;
   int billed_precision = -1;
+  bool require_billed = false;
   std::size_t top = 20;
 };
 
@@ -38,12 +40,17 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   options.provider_hint = o.common.provider;
   options.strict = !o.usage.allow_rejects;
   options.show_rejects = o.usage.show_rejects;
+  options.require_billed = o.require_billed;
   options.since = date_flag(o.usage.since, "--since");
   options.until = date_flag(o.usage.until, "--until");
   options.tz_offset_seconds = tz_flag(o.usage.tz);
   options.tolerance = number_flag(o.tolerance, "--tolerance", NumberKind::amount).value_or(Decimal{});
   options.tolerance_pct = number_flag(o.tolerance_pct, "--tolerance-pct", NumberKind::percent);
-  options.invoice_total = number_flag(o.invoice_total, "--invoice-total", NumberKind::amount);
+  if (const auto total = number_flag(o.invoice_total, "--invoice-total", NumberKind::amount)) {
+    options.invoice_total = InvoiceAmount{*total, invoice_places(o.invoice_total)};
+  }
+  options.invoice_tolerance =
+      number_flag(o.invoice_tolerance, "--invoice-tolerance", NumberKind::amount).value_or(Decimal{});
   if (!o.invoice_file.empty()) {
     options.invoice_lines = read_invoice_lines(read_file(o.invoice_file), o.invoice_file);
   }
@@ -69,11 +76,6 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   }
   emit(o.common, context,
        focus ? render_focus(result) : render_reconcile(result, render_options(o.common, context, "reconcile"), o.top));
-  if (result.unbilled > 0 && result.unbilled == result.records.read) {
-    // The common mistake: an export whose cost column has a name we do not know.
-    context.err << "hint: no row has a billed amount, so nothing was checked; name the cost column with "
-                   "--map COLUMN=billed (known names: cost, cost_usd, cost_total, amount_value, ...)\n";
-  }
   if (failed) {
     context.exit_code = 2;
   } else if (!result.failures.empty()) {
@@ -96,12 +98,18 @@ void setup_reconcile(CLI::App& cmd, Context& context)
       ->capture_default_str();
   cmd.add_option("--tolerance-pct", options->tolerance_pct, "Allowed difference in percent of expected (0.5 or 0.5%)");
   cmd.add_option("--invoice-total", options->invoice_total,
-                 "The invoice's total, checked against the export's billed sum");
+                 "The invoice's total, checked against the export's billed sum rounded half-up to the decimals it "
+                 "is written with (at least cents)");
+  cmd.add_option("--invoice-tolerance", options->invoice_tolerance,
+                 "Allowed difference in USD on each invoice line and the invoice total (not --tolerance)")
+      ->capture_default_str();
   cmd.add_option("--invoice", options->invoice_file,
                  "Invoice lines (CSV: model or line_item, amount) checked against the export per model");
   cmd.add_option("--billed-precision", options->billed_precision,
                  "Decimals the billed amounts were rounded to (default: as each amount is written)")
       ->check(CLI::Range(0, 11));
+  cmd.add_flag("--require-billed", options->require_billed,
+               "Fail (exit 2) on a row without a billed amount instead of leaving it unchecked");
   cmd.add_option("--top", options->top, "How many of the largest discrepancies the table lists")->capture_default_str();
   add_usage_input_options(cmd, options->usage, true);
   cmd.callback([options, &context]() {

@@ -4,9 +4,12 @@
 #include "llmcost/error.hpp"
 #include "llmcost/estimate.hpp"
 #include "llmcost/strings.hpp"
+#include "llmcost/usage_csv.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <set>
 
 namespace llmcost {
 
@@ -50,7 +53,35 @@ std::string percent(Decimal part, Decimal whole)
   return part.mul_div(hundred, abs(whole)).to_string(2) + "%";
 }
 
+std::string billed_column_hint()
+{
+  return fmt::format("a billed amount column, known names: {}, or usage.cost in JSON traces; use --map COL=billed "
+                     "for another name",
+                     fmt::join(column_aliases(UsageField::billed), ", "));
+}
+
 } // namespace
+
+Decimal round_half_up(Decimal value, int places)
+{
+  places = std::clamp(places, 0, Decimal::k_scale_digits);
+  int128 unit = 1;
+  for (int i = places; i < Decimal::k_scale_digits; ++i) {
+    unit *= 10;
+  }
+  const int128 raw = value.raw();
+  int128 units = raw / unit; // toward zero
+  const int128 rest = raw % unit;
+  if ((rest < 0 ? -rest : rest) * 2 >= unit) {
+    units += raw < 0 ? -1 : 1; // a half or more: away from zero
+  }
+  return Decimal::from_raw(units * unit);
+}
+
+int invoice_places(std::string_view written)
+{
+  return std::clamp(written_decimal_places(written), 2, Decimal::k_scale_digits);
+}
 
 Reconciler::Reconciler(const Catalog& catalog, ReconcileOptions options)
   : m_options(std::move(options))
@@ -60,7 +91,10 @@ Reconciler::Reconciler(const Catalog& catalog, ReconcileOptions options)
     m_options.group_by = {"provider", "model"};
   }
   m_result.key_names = m_options.group_by;
-  m_result.invoice_total = m_options.invoice_total;
+  if (m_options.invoice_total) {
+    m_result.invoice_total = m_options.invoice_total->amount;
+    m_result.invoice_places = m_options.invoice_total->places;
+  }
 }
 
 void Reconciler::count_rejection(const Location& where, const std::string& category, const std::string& detail)
@@ -203,15 +237,26 @@ std::pair<std::string, std::string> Reconciler::explain(const UsageRecord& recor
 void Reconciler::record(const UsageRecord& record)
 {
   ++m_result.records.read;
-  if (!record.billed) {
-    ++m_result.unbilled; // nothing to reconcile against (e.g. a route that does not report cost)
-    return;
-  }
+  // The window first: a row outside it is not one left unchecked.
   const std::optional<Day> local_day = local_day_of(record, m_options.tz_offset_seconds);
   if (outside_window(local_day, m_options.since, m_options.until)) {
     ++m_result.records.filtered;
     return;
   }
+  if (!record.billed) {
+    // Nothing to reconcile against (a route that does not report cost, or a
+    // cost column not recognised): never passed over in silence.
+    if (m_options.require_billed) {
+      throw Error(record.where.location(), "no billed amount on this row, and --require-billed is given",
+                  billed_column_hint());
+    }
+    if (m_result.unbilled++ == 0) {
+      m_result.first_unbilled = record.where.location().to_string();
+      m_first_unbilled_file = std::string(record.where.file);
+    }
+    return;
+  }
+  ++m_billed_rows;
   const Decimal billed = *record.billed;
   m_result.billed_total += billed;
   const int places = m_options.billed_precision.value_or(record.billed_places < 0 ? 2 : record.billed_places);
@@ -221,8 +266,14 @@ void Reconciler::record(const UsageRecord& record)
   d.file = std::string(record.where.file);
   d.line = record.where.line;
   d.request_id = record.request_id;
+  d.time = record.time;
   d.provider = record.provider;
   d.model = record.model;
+  d.input_tokens = record.input + record.cached_input;
+  d.cached_input_tokens = record.cached_input;
+  d.output_tokens = record.output;
+  d.web_search_calls = record.web_search_calls;
+  d.batch = record.batch;
   d.billed = billed;
 
   auto flag = [&](const ResolvedModel* model, const PriceSet* prices, std::optional<Cost> components,
@@ -237,7 +288,7 @@ void Reconciler::record(const UsageRecord& record)
     ++total.rows;
     total.variance += d.variance;
     add_to_group(record, model, local_day, billed, expected.value_or(Decimal{}), true);
-    add_focus(record, model, prices, components, d.variance);
+    add_focus(record, model, prices, components, d.variance, d.cause);
     m_result.discrepancies.push_back(d);
   };
 
@@ -283,7 +334,7 @@ void Reconciler::record(const UsageRecord& record)
     }
     ++m_result.records.priced;
     add_to_group(record, &model, local_day, billed, expected, false);
-    add_focus(record, &model, prices, priced.cost, variance);
+    add_focus(record, &model, prices, priced.cost, variance, {});
     return;
   }
   auto [cause, detail] = explain(record, model, *prices, billed, *priced.cost, rounding);
@@ -291,7 +342,7 @@ void Reconciler::record(const UsageRecord& record)
 }
 
 void Reconciler::add_focus(const UsageRecord& record, const ResolvedModel* model, const PriceSet* prices,
-                           const std::optional<Cost>& expected, Decimal variance)
+                           const std::optional<Cost>& expected, Decimal variance, const std::string& cause)
 {
   if (!m_options.focus) {
     return;
@@ -299,9 +350,10 @@ void Reconciler::add_focus(const UsageRecord& record, const ResolvedModel* model
   const std::string day = record.time ? format_date(day_at_offset(*record.time, 0)) : std::string();
   const std::string provider = model != nullptr ? model->card->provider : std::string(record.provider);
   const std::string model_id = model != nullptr ? model->model->id : std::string(record.model);
-  auto charge = [&](const std::string& type) -> FocusCharge& {
-    FocusCharge& c = m_focus[{day, provider, model_id, type, record.batch}];
+  auto charge = [&](const std::string& type, const std::string& why = {}) -> FocusCharge& {
+    FocusCharge& c = m_focus[{day, provider, model_id, type + why, record.batch}];
     if (c.token_type.empty()) {
+      c.cause = why;
       c.day = day;
       c.provider = provider;
       c.provider_name = model != nullptr ? model->card->name : provider;
@@ -338,8 +390,10 @@ void Reconciler::add_focus(const UsageRecord& record, const ResolvedModel* model
           "Call");
     }
   }
+  // Rounding and each cause of discrepancy are adjustment rows of their own,
+  // so a finance tool tells "the export rounds" from "the export overbills".
   if (!variance.is_zero()) {
-    charge("adjustment").billed_cost += variance;
+    charge(cause.empty() ? "rounding" : "discrepancy", cause).billed_cost += variance;
   }
 }
 
@@ -349,27 +403,52 @@ void Reconciler::check_invoice_lines()
     return;
   }
   Decimal total;
+  int places = 2;
+  // The total the lines imply is the sum of the export's billed amounts
+  // rounded line by line, as the invoice rounds them, plus what the export
+  // bills for models no line names.
+  Decimal rounded_sum;
+  Decimal billed_on_lines;
+  std::set<std::string> counted;
   for (const auto& [text, amount] : m_options.invoice_lines) {
-    InvoiceLine line{text, {}, amount, {}};
+    InvoiceLine line{text, {}, amount.amount, amount.places, {}, {}};
     const RecordResolver::Result& found = m_resolver.resolve("", text);
     line.model = found.model ? found.model->card->provider + "/" + found.model->model->id : text;
     const auto billed = m_result.billed_by_model.find(line.model);
     line.billed = billed == m_result.billed_by_model.end() ? Decimal{} : billed->second;
-    total += amount;
-    if (!within_tolerance(line.invoiced - line.billed, line.billed)) {
-      m_result.failures.push_back(fmt::format("invoice line \"{}\" charges {} where the export bills {} for {}", text,
-                                              amount.to_exact_string(2), line.billed.to_exact_string(2), line.model));
+    line.billed_rounded = round_half_up(line.billed, line.places);
+    total += amount.amount;
+    places = std::max(places, amount.places);
+    if (counted.insert(line.model).second) {
+      rounded_sum += line.billed_rounded;
+      billed_on_lines += line.billed;
+    }
+    if (abs(line.variance()) > m_options.invoice_tolerance) {
+      m_result.failures.push_back(
+          fmt::format("invoice line \"{}\" charges {} where the export bills {} for {} ({} at the line's {} decimals)",
+                      text, amount.amount.to_string(line.places), line.billed.to_exact_string(2), line.model,
+                      line.billed_rounded.to_string(line.places), line.places));
     }
     m_result.invoice_lines.push_back(std::move(line));
   }
   if (!m_options.invoice_total) {
     m_result.invoice_total = total;
+    m_result.invoice_places = places;
+    m_result.invoice_from_lines = true;
+    m_result.invoice_billed = rounded_sum + round_half_up(m_result.billed_total - billed_on_lines, places);
   }
 }
 
 ReconcileResult Reconciler::finish()
 {
   m_result.notes.insert(m_result.notes.end(), input_notes().begin(), input_notes().end());
+  if (m_billed_rows == 0 && m_result.unbilled > 0) {
+    // A check that checked nothing must not pass.
+    throw Error(Location{m_first_unbilled_file, 0, 0},
+                fmt::format("nothing to reconcile: no billed amount in the {} row{} read", m_result.unbilled,
+                            m_result.unbilled == 1 ? "" : "s"),
+                billed_column_hint());
+  }
   for (auto& [keys, group] : m_groups) {
     m_result.groups.push_back(group);
   }
@@ -389,14 +468,22 @@ ReconcileResult Reconciler::finish()
     m_result.failures.push_back(fmt::format("the total variance {} ({}) exceeds the tolerance",
                                             variance.to_exact_string(2), percent(variance, m_result.expected_total)));
   }
+  if (m_options.invoice_total) {
+    m_result.invoice_billed = round_half_up(m_result.billed_total, m_result.invoice_places);
+  }
   check_invoice_lines();
   if (m_result.invoice_total) {
-    const Decimal invoice_variance = *m_result.invoice_total - m_result.billed_total;
-    if (!within_tolerance(invoice_variance, m_result.billed_total)) {
-      m_result.failures.push_back(fmt::format("the invoice total {} differs from the export's billed total {} by {}",
-                                              m_result.invoice_total->to_exact_string(2),
-                                              m_result.billed_total.to_exact_string(2),
-                                              invoice_variance.to_exact_string(2)));
+    // At the invoice's own precision, with its own tolerance: a right invoice
+    // in cents passes, a cent off fails, and --tolerance (per row) stays out.
+    const Decimal invoice_variance = *m_result.invoice_total - m_result.invoice_billed;
+    if (abs(invoice_variance) > m_options.invoice_tolerance) {
+      m_result.failures.push_back(fmt::format(
+          "the invoice total {} differs from the export's billed total {} ({} {}) by {}",
+          m_result.invoice_total->to_string(m_result.invoice_places), m_result.billed_total.to_exact_string(2),
+          m_result.invoice_billed.to_string(m_result.invoice_places),
+          m_result.invoice_from_lines ? std::string("rounded line by line as the invoice rounds")
+                                      : fmt::format("at the invoice's {} decimals", m_result.invoice_places),
+          invoice_variance.to_exact_string(2)));
     }
   }
   for (const auto& note : m_resolver.notes()) {
@@ -405,7 +492,7 @@ ReconcileResult Reconciler::finish()
   return m_result;
 }
 
-std::vector<std::pair<std::string, Decimal>> read_invoice_lines(std::string_view text, const std::string& file)
+std::vector<std::pair<std::string, InvoiceAmount>> read_invoice_lines(std::string_view text, const std::string& file)
 {
   CsvReader reader(text);
   std::vector<std::string_view> fields;
@@ -428,19 +515,20 @@ std::vector<std::pair<std::string, Decimal>> read_invoice_lines(std::string_view
     throw Error(Location{file, 1, 1}, "the invoice header lacks a model or an amount column",
                 "columns such as model (or line_item) and amount");
   }
-  std::vector<std::pair<std::string, Decimal>> lines;
+  std::vector<std::pair<std::string, InvoiceAmount>> lines;
   while (reader.next(fields, file)) {
     const Location where{file, reader.record_line(), 0};
     if (fields.size() <= std::max(*key_at, *amount_at)) {
       throw Error(where, "too few fields", "the columns of the header");
     }
     std::string why;
-    auto amount = Decimal::parse(trim(fields[*amount_at]), &why);
+    const std::string_view written = trim(fields[*amount_at]);
+    auto amount = Decimal::parse(written, &why);
     if (!amount) {
       throw Error(where, fmt::format("amount \"{}\" is not a decimal: {}", fields[*amount_at], why),
                   "an amount like 12.34");
     }
-    lines.emplace_back(std::string(trim(fields[*key_at])), *amount);
+    lines.emplace_back(std::string(trim(fields[*key_at])), InvoiceAmount{*amount, invoice_places(written)});
   }
   return lines;
 }

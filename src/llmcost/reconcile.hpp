@@ -16,6 +16,20 @@
 
 namespace llmcost {
 
+// An amount as an invoice writes it. Invoices are written in cents (or more
+// decimals), so the export's exact billed sum is compared after rounding it
+// half-up to `places`: max(2, the decimals written), so 7.6 is 7.60.
+struct InvoiceAmount
+{
+  Decimal amount;
+  int places = 2;
+};
+
+// Half-up (away from zero) rounding to `places` decimals, as invoices round.
+Decimal round_half_up(Decimal value, int places);
+// The precision an invoice amount is compared at: max(2, its written decimals).
+int invoice_places(std::string_view written);
+
 struct ReconcileOptions
 {
   std::vector<std::string> group_by; // empty: provider, model
@@ -23,9 +37,11 @@ struct ReconcileOptions
   std::optional<int> billed_precision;  // decimals; default: as each amount is written
   Decimal tolerance;                    // absolute, per line and on the total
   std::optional<Decimal> tolerance_pct; // percent of expected, per line and on the total
-  std::optional<Decimal> invoice_total;
-  std::vector<std::pair<std::string, Decimal>> invoice_lines; // (model or line item, amount)
+  std::optional<InvoiceAmount> invoice_total;
+  std::vector<std::pair<std::string, InvoiceAmount>> invoice_lines; // (model or line item, amount)
+  Decimal invoice_tolerance; // absolute, on each invoice line and the invoice total (not --tolerance)
   bool strict = true;
+  bool require_billed = false; // a row without a billed amount is an error, not an unchecked row
   std::size_t show_rejects = 5;
   std::int32_t tz_offset_seconds = 0;
   std::optional<Day> since;
@@ -38,8 +54,15 @@ struct Discrepancy
   std::string file;
   std::size_t line = 0;
   std::string request_id;
+  std::optional<std::int64_t> time; // Unix seconds (UTC), when the row is dated
   std::string provider;
   std::string model;
+  // The row's usage, so a dispute can be filed from the discrepancy alone.
+  std::uint64_t input_tokens = 0; // all input, cached included
+  std::uint64_t cached_input_tokens = 0;
+  std::uint64_t output_tokens = 0;
+  std::uint64_t web_search_calls = 0;
+  bool batch = false;
   std::optional<Decimal> expected; // absent when the row cannot be priced
   Decimal billed;
   Decimal variance;   // billed - expected (expected 0 when absent)
@@ -49,15 +72,16 @@ struct Discrepancy
 };
 
 // One FOCUS 1.2 charge: a model x token type x day (x batch) line. Variances
-// (rounding, discrepancies, unpriced rows) are Adjustment lines, so BilledCost
-// sums exactly to the export's billed total.
+// are Adjustment lines, rounding apart from each cause of discrepancy
+// (unpriced rows included), so BilledCost sums exactly to the billed total.
 struct FocusCharge
 {
   std::string day; // UTC, YYYY-MM-DD; empty for undated rows
   std::string provider;
   std::string provider_name;
   std::string model;
-  std::string token_type; // input, cached_input, output, web_search, request_fee, adjustment
+  std::string token_type; // input, cached_input, output, web_search, request_fee; rounding, discrepancy
+  std::string cause;      // a discrepancy's cause ("cache discount not applied")
   bool batch = false;
   Decimal consumed;                  // tokens, calls or requests
   std::string consumed_unit;         // Tokens, Calls, Requests; empty for adjustments
@@ -74,7 +98,10 @@ struct InvoiceLine
   std::string line;  // as written on the invoice
   std::string model; // provider/model it resolved to; empty when it did not
   Decimal invoiced;
-  Decimal billed; // the export's billed sum for that model
+  int places = 2;         // the invoice line's precision
+  Decimal billed;         // the export's billed sum for that model, exact
+  Decimal billed_rounded; // billed, rounded half-up to `places`: what `invoiced` is compared with
+  Decimal variance() const { return invoiced - billed_rounded; }
 };
 
 struct ReconcileGroup
@@ -103,10 +130,14 @@ struct ReconcileResult
   Decimal rounding_total; // differences within the billed precision
   std::uint64_t rounded_rows = 0;
   std::uint64_t unbilled = 0;             // rows without a billed amount: read, not reconciled
+  std::string first_unbilled;             // FILE:LINE of the first of them
   std::vector<Discrepancy> discrepancies; // input order
   std::map<std::string, CauseTotal> by_cause;
   RecordCounts records; // priced = matched (billed and expected agree within rounding)
   std::optional<Decimal> invoice_total;
+  int invoice_places = 2;
+  bool invoice_from_lines = false; // the total is the lines' sum, and invoice_billed is rounded line by line
+  Decimal invoice_billed; // the billed total rounded as the invoice rounds: what invoice_total is compared with
   std::vector<InvoiceLine> invoice_lines;
   std::map<std::string, Decimal> billed_by_model; // "provider/model" -> billed
   std::vector<FocusCharge> focus;                 // with ReconcileOptions::focus
@@ -140,11 +171,13 @@ private:
                                               Decimal half_unit) const;
   bool within_tolerance(Decimal variance, Decimal expected) const;
   void add_focus(const UsageRecord& record, const ResolvedModel* model, const PriceSet* prices,
-                 const std::optional<Cost>& expected, Decimal variance);
+                 const std::optional<Cost>& expected, Decimal variance, const std::string& cause);
 
   ReconcileOptions m_options;
   RecordResolver m_resolver;
   ReconcileResult m_result;
+  std::uint64_t m_billed_rows = 0; // in the window, with a billed amount
+  std::string m_first_unbilled_file;
   std::unordered_set<std::string> m_request_ids;
   std::map<std::vector<std::string>, ReconcileGroup> m_groups;
   std::map<std::tuple<std::string, std::string, std::string, std::string, bool>, FocusCharge> m_focus;
@@ -159,12 +192,15 @@ namespace llmcost {
 // Reads an invoice CSV: a column naming the model or line item (model,
 // line_item, description, sku) and an amount (amount, amount_value, total,
 // cost, amount_usd). Throws Error naming file:line for anything else.
-std::vector<std::pair<std::string, Decimal>> read_invoice_lines(std::string_view text, const std::string& file);
+std::vector<std::pair<std::string, InvoiceAmount>> read_invoice_lines(std::string_view text, const std::string& file);
 
 // Table and Markdown show the `top` largest discrepancies; JSON and CSV carry
 // all of them (CSV is the list of rows to dispute).
 std::string render_reconcile(const ReconcileResult& result, const RenderOptions& options, std::size_t top);
 // FOCUS 1.2 CSV: one row per model x token type x day, plus adjustments.
 std::string render_focus(const ReconcileResult& result);
+// Its header: every mandatory FOCUS 1.2 column and the conditional ones that
+// apply, then x_ custom columns.
+const std::vector<std::string>& focus_columns();
 
 } // namespace llmcost

@@ -1,4 +1,5 @@
 #include "llmcost/date.hpp"
+#include "llmcost/error.hpp"
 #include "llmcost/json_util.hpp"
 #include "llmcost/reconcile.hpp"
 #include "llmcost/text_table.hpp"
@@ -26,6 +27,27 @@ std::string pct(Decimal part, Decimal whole)
   return part.mul_div(Decimal::from_int(100), magnitude(whole)).to_string(2) + "%";
 }
 
+// Decimals that show `value` as non-zero, at least `floor`: a real difference
+// (a missing $0.005 fee) must never read 0.00.
+int places_for(Decimal value, int floor)
+{
+  int places = floor;
+  while (places < Decimal::k_scale_digits && !value.is_zero() && value.round(places).is_zero()) {
+    ++places;
+  }
+  return places;
+}
+
+// One count of decimals for a column, so its figures stay aligned.
+int column_places(const std::vector<Decimal>& values, int floor)
+{
+  int places = floor;
+  for (const Decimal& value : values) {
+    places = std::max(places, places_for(value, floor));
+  }
+  return places;
+}
+
 std::vector<const Discrepancy*> largest(const ReconcileResult& r, std::size_t top)
 {
   std::vector<const Discrepancy*> list;
@@ -39,6 +61,17 @@ std::vector<const Discrepancy*> largest(const ReconcileResult& r, std::size_t to
     list.resize(top);
   }
   return list;
+}
+
+// ISO 8601 UTC ("2026-01-05T09:05:00Z"), or empty for an undated row.
+std::string utc_time(const std::optional<std::int64_t>& time)
+{
+  if (!time) {
+    return "";
+  }
+  const std::int64_t seconds = ((*time % 86400) + 86400) % 86400;
+  return fmt::format("{}T{:02}:{:02}:{:02}Z", format_date(day_at_offset(*time, 0)), seconds / 3600, seconds / 60 % 60,
+                     seconds % 60);
 }
 
 std::string where_of(const Discrepancy& d)
@@ -55,13 +88,18 @@ TextTable groups_table(const ReconcileResult& r, int precision)
   }
   t.numeric.assign(r.key_names.size(), false);
   t.numeric.resize(t.headers.size(), true);
+  std::vector<Decimal> variances;
+  for (const auto& g : r.groups) {
+    variances.push_back(g.variance());
+  }
+  const int variance_places = column_places(variances, precision);
   for (const auto& g : r.groups) {
     std::vector<std::string> row = g.keys;
     row.push_back(group_thousands(std::to_string(g.rows)));
     row.push_back(group_thousands(std::to_string(g.discrepant)));
     row.push_back(format_money(g.billed, precision));
     row.push_back(format_money(g.expected, precision));
-    row.push_back(format_signed_money(g.variance(), precision));
+    row.push_back(format_signed_money(g.variance(), variance_places));
     row.push_back(pct(g.variance(), g.expected));
     t.rows.push_back(std::move(row));
   }
@@ -73,9 +111,13 @@ TextTable causes_table(const ReconcileResult& r, int precision)
   TextTable t;
   t.headers = {"cause", "rows", "variance $"};
   t.numeric = {false, true, true};
+  std::vector<Decimal> variances;
   for (const auto& [cause, total] : r.by_cause) {
-    t.rows.push_back(
-        {cause, group_thousands(std::to_string(total.rows)), format_signed_money(total.variance, precision)});
+    variances.push_back(total.variance);
+  }
+  const int places = column_places(variances, precision);
+  for (const auto& [cause, total] : r.by_cause) {
+    t.rows.push_back({cause, group_thousands(std::to_string(total.rows)), format_signed_money(total.variance, places)});
   }
   return t;
 }
@@ -85,11 +127,17 @@ TextTable discrepancy_table(const ReconcileResult& r, std::size_t top, int preci
   TextTable t;
   t.headers = {"where", "request id", "route/model", "expected $", "billed $", "variance $", "cause"};
   t.numeric = {false, false, false, true, true, true, false};
-  for (const Discrepancy* d : largest(r, top)) {
+  const std::vector<const Discrepancy*> listed = largest(r, top);
+  std::vector<Decimal> variances;
+  for (const Discrepancy* d : listed) {
+    variances.push_back(d->variance);
+  }
+  const int variance_places = column_places(variances, std::max(precision, 6));
+  for (const Discrepancy* d : listed) {
     t.rows.push_back({where_of(*d), d->request_id, d->provider + "/" + d->model,
                       d->expected ? format_money(*d->expected, std::max(precision, 6)) : "-",
                       format_money(d->billed, std::max(precision, 6)),
-                      format_signed_money(d->variance, std::max(precision, 6)),
+                      format_signed_money(d->variance, variance_places),
                       d->cause + (d->detail.empty() ? "" : ": " + d->detail)});
   }
   return t;
@@ -100,27 +148,51 @@ std::string summary_lines(const ReconcileResult& r, int precision)
   std::string out;
   out += fmt::format("billed    {:>16}\n", format_money(r.billed_total, precision));
   out += fmt::format("expected  {:>16}\n", format_money(r.expected_total, precision));
-  out += fmt::format("variance  {:>16}  ({} of expected)\n", format_signed_money(r.variance(), precision),
+  out += fmt::format("variance  {:>16}  ({} of expected)\n",
+                     format_signed_money(r.variance(), places_for(r.variance(), precision)),
                      pct(r.variance(), r.expected_total));
   out += fmt::format("rounding  {:>16}  ({} row{} within the billed amount's precision; not discrepancies)\n",
-                     format_signed_money(r.rounding_total, std::max(precision, 8)), r.rounded_rows,
-                     r.rounded_rows == 1 ? "" : "s");
+                     format_signed_money(r.rounding_total, places_for(r.rounding_total, std::max(precision, 8))),
+                     r.rounded_rows, r.rounded_rows == 1 ? "" : "s");
+  // The invoice's figures as written, beside the exact billed sum and the
+  // rounded figure they were compared with.
   for (const auto& line : r.invoice_lines) {
-    out += fmt::format("  invoice line {:<24} {:>12}  export bills {} for {} ({})\n", line.line,
-                       format_money(line.invoiced, precision), format_money(line.billed, precision), line.model,
-                       format_signed_money(line.invoiced - line.billed, precision));
+    out += fmt::format("  invoice line {:<24} {:>12}  export bills {} for {}; {} at {} decimals ({})\n", line.line,
+                       line.invoiced.to_string(line.places), line.billed.to_exact_string(2), line.model,
+                       line.billed_rounded.to_string(line.places), line.places,
+                       format_signed_money(line.variance(), places_for(line.variance(), line.places)));
   }
   if (r.invoice_total) {
-    out += fmt::format("invoice   {:>16}  ({} against the export's billed total)\n",
-                       format_money(*r.invoice_total, precision),
-                       format_signed_money(*r.invoice_total - r.billed_total, precision));
+    const Decimal difference = *r.invoice_total - r.invoice_billed;
+    out += fmt::format(
+        "invoice   {:>16}  against the billed total {}, {} {} ({})\n", r.invoice_total->to_string(r.invoice_places),
+        r.billed_total.to_exact_string(2), r.invoice_billed.to_string(r.invoice_places),
+        r.invoice_from_lines ? std::string("rounded line by line") : fmt::format("at {} decimals", r.invoice_places),
+        format_signed_money(difference, places_for(difference, r.invoice_places)));
   }
   return out;
+}
+
+// Rows without a billed amount were read but not checked: the verdict says
+// so, so a PASS never covers them.
+std::string unchecked_note(const ReconcileResult& r)
+{
+  if (r.unbilled == 0) {
+    return "";
+  }
+  return fmt::format("; {} row{} not checked (no billed amount, the first at {}; --require-billed makes that an "
+                     "error)",
+                     r.unbilled, r.unbilled == 1 ? "" : "s", r.first_unbilled);
 }
 
 std::string verdict_line(const ReconcileResult& r)
 {
   if (r.failures.empty()) {
+    if (r.unbilled > 0) {
+      return (r.discrepancies.empty() ? "PASS: every checked row matches the rate cards"
+                                      : "PASS: every difference in the checked rows is within the tolerance") +
+             unchecked_note(r);
+    }
     return r.discrepancies.empty() ? "PASS: every row matches the rate cards"
                                    : "PASS: every difference is within the tolerance";
   }
@@ -128,7 +200,7 @@ std::string verdict_line(const ReconcileResult& r)
   for (std::size_t i = 0; i < r.failures.size(); ++i) {
     out += (i > 0 ? "; " : "") + r.failures[i];
   }
-  return out;
+  return out + unchecked_note(r);
 }
 
 std::string records_line(const ReconcileResult& r)
@@ -145,6 +217,7 @@ ordered_json to_json(const ReconcileResult& r)
   j["currency"] = r.currency;
   j["verdict"] = r.failures.empty() ? "pass" : "fail";
   j["failures"] = r.failures;
+  j["unchecked_rows"] = r.unbilled; // read without a billed amount: not covered by the verdict
   j["group_by"] = r.key_names;
   j["total"] = r.billed_total.to_exact_string(2);
   j["billed_total"] = r.billed_total.to_exact_string(2);
@@ -156,15 +229,20 @@ ordered_json to_json(const ReconcileResult& r)
   j["rounded_rows"] = r.rounded_rows;
   if (r.invoice_total) {
     j["invoice_total"] = r.invoice_total->to_exact_string(2);
-    j["invoice_variance"] = (*r.invoice_total - r.billed_total).to_exact_string(2);
+    j["invoice_precision"] = r.invoice_places;
+    j["invoice_billed"] = r.invoice_billed.to_exact_string(2); // billed_total as the invoice rounds it
+    j["invoice_from_lines"] = r.invoice_from_lines;            // then rounded line by line
+    j["invoice_variance"] = (*r.invoice_total - r.invoice_billed).to_exact_string(2);
   }
   ordered_json invoice = ordered_json::array();
   for (const auto& line : r.invoice_lines) {
     invoice.push_back({{"line", line.line},
                        {"model", line.model},
                        {"invoiced", line.invoiced.to_exact_string(2)},
+                       {"precision", line.places},
                        {"billed", line.billed.to_exact_string(2)},
-                       {"variance", (line.invoiced - line.billed).to_exact_string(2)}});
+                       {"billed_rounded", line.billed_rounded.to_exact_string(2)},
+                       {"variance", line.variance().to_exact_string(2)}});
   }
   j["invoice_lines"] = invoice;
   ordered_json rows = ordered_json::array();
@@ -191,9 +269,15 @@ ordered_json to_json(const ReconcileResult& r)
   for (const auto& d : r.discrepancies) {
     list.push_back({{"file", d.file},
                     {"line", d.line},
+                    {"date", d.time ? ordered_json(utc_time(d.time)) : ordered_json(nullptr)},
                     {"request_id", d.request_id},
                     {"provider", d.provider},
                     {"model", d.model},
+                    {"input_tokens", std::to_string(d.input_tokens)},
+                    {"cached_input_tokens", std::to_string(d.cached_input_tokens)},
+                    {"output_tokens", std::to_string(d.output_tokens)},
+                    {"web_search_calls", std::to_string(d.web_search_calls)},
+                    {"batch", d.batch},
                     {"expected", d.expected ? ordered_json(d.expected->to_exact_string(2)) : ordered_json(nullptr)},
                     {"billed", d.billed.to_exact_string(2)},
                     {"variance", d.variance.to_exact_string(2)},
@@ -224,38 +308,150 @@ ordered_json to_json(const ReconcileResult& r)
 
 } // namespace
 
+namespace {
+
+std::string focus_time(Day day)
+{
+  return format_date(day) + "T00:00:00Z";
+}
+
+Day month_start(Day day)
+{
+  int year = 0;
+  unsigned month = 0;
+  unsigned mday = 0;
+  civil_from_days(day, year, month, mday);
+  return days_from_civil(year, month, 1);
+}
+
+Day next_month_start(Day day)
+{
+  int year = 0;
+  unsigned month = 0;
+  unsigned mday = 0;
+  civil_from_days(day, year, month, mday);
+  return month == 12 ? days_from_civil(year + 1, 1, 1) : days_from_civil(year, month + 1, 1);
+}
+
+} // namespace
+
+const std::vector<std::string>& focus_columns()
+{
+  // FOCUS 1.2 column IDs in alphabetical order (allowed by its Column
+  // Handling attribute), then our custom columns with the x_ prefix it asks.
+  static const std::vector<std::string> columns{"BilledCost",
+                                                "BillingAccountId",
+                                                "BillingAccountName",
+                                                "BillingCurrency",
+                                                "BillingPeriodEnd",
+                                                "BillingPeriodStart",
+                                                "ChargeCategory",
+                                                "ChargeClass",
+                                                "ChargeDescription",
+                                                "ChargeFrequency",
+                                                "ChargePeriodEnd",
+                                                "ChargePeriodStart",
+                                                "ConsumedQuantity",
+                                                "ConsumedUnit",
+                                                "ContractedCost",
+                                                "ContractedUnitPrice",
+                                                "EffectiveCost",
+                                                "InvoiceIssuerName",
+                                                "ListCost",
+                                                "ListUnitPrice",
+                                                "PricingQuantity",
+                                                "PricingUnit",
+                                                "ProviderName",
+                                                "PublisherName",
+                                                "ServiceCategory",
+                                                "ServiceName",
+                                                "SkuId",
+                                                "SkuPriceId",
+                                                "x_Batch",
+                                                "x_Model",
+                                                "x_TokenType"};
+  return columns;
+}
+
 std::string render_focus(const ReconcileResult& r)
 {
+  // Charge and billing periods are UTC days and calendar months. An undated
+  // row is given the span of the dated ones; with none dated there is no
+  // period to give, and FOCUS requires one.
+  std::optional<Day> first;
+  std::optional<Day> last;
+  bool undated = false;
+  for (const auto& c : r.focus) {
+    if (auto day = parse_date(c.day)) {
+      first = first ? std::min(*first, *day) : *day;
+      last = last ? std::max(*last, *day) : *day;
+    } else {
+      undated = true;
+    }
+  }
+  if (undated && !first) {
+    throw Error(Location{},
+                "--format focus needs dated rows: FOCUS charges carry a charge period, and no row has a "
+                "timestamp",
+                "an export with a timestamp column, or --format csv or json");
+  }
   TextTable t;
-  t.headers = {"BilledCost",       "EffectiveCost",   "ListCost",
-               "ListUnitPrice",    "PricingQuantity", "PricingUnit",
-               "ConsumedQuantity", "ConsumedUnit",    "ChargePeriodStart",
-               "ChargePeriodEnd",  "ChargeCategory",  "ChargeDescription",
-               "ServiceName",      "SkuId",           "Provider",
-               "InvoiceIssuer",    "BillingCurrency", "Tags"};
+  t.headers = focus_columns();
   const Decimal million = Decimal::from_int(1'000'000);
   for (const auto& c : r.focus) {
-    const bool adjustment = c.token_type == "adjustment";
-    std::string start;
-    std::string end;
-    if (auto day = parse_date(c.day)) {
-      start = format_date(*day) + "T00:00:00Z";
-      end = format_date(*day + 1) + "T00:00:00Z";
-    }
+    const bool usage = c.token_type != "rounding" && c.token_type != "discrepancy";
+    const auto day = parse_date(c.day);
+    const Day charge_start = day ? *day : *first;
+    const Day charge_end = day ? *day + 1 : *last + 1;
     const Decimal pricing_quantity =
         c.pricing_unit == "1M Tokens" ? c.consumed.mul_div(Decimal::from_int(1), million) : c.consumed;
-    nlohmann::ordered_json tags{{"model", c.model}, {"token_type", c.token_type}, {"batch", c.batch}};
-    t.rows.push_back(
-        {c.billed_cost.to_exact_string(2), c.billed_cost.to_exact_string(2), c.list_cost.to_exact_string(2),
-         c.unit_price ? c.unit_price->to_exact_string(2) : "", adjustment ? "" : pricing_quantity.to_exact_string(0),
-         adjustment ? "" : c.pricing_unit, adjustment ? "" : c.consumed.to_exact_string(0),
-         adjustment ? "" : c.consumed_unit, start, end, adjustment ? "Adjustment" : "Usage",
-         adjustment                      ? "billed minus the rate card (rounding, discrepancies, unpriced rows)"
-         : c.token_type == "web_search"  ? std::string("web search calls")
-         : c.token_type == "request_fee" ? std::string("per-request fee")
-                                         : fmt::format("{} tokens{}", c.token_type, c.batch ? " (batch)" : ""),
-         "LLM inference", fmt::format("{}/{}:{}{}", c.provider, c.model, c.token_type, c.batch ? ":batch" : ""),
-         c.provider_name, c.provider, r.currency, tags.dump()});
+    std::string description;
+    if (c.token_type == "rounding") {
+      description = "rounding: billed amounts within their written precision of the rate card";
+    } else if (c.token_type == "discrepancy") {
+      description = fmt::format("discrepancy: {} (billed minus the rate card)", c.cause);
+    } else if (c.token_type == "web_search") {
+      description = "web search calls";
+    } else if (c.token_type == "request_fee") {
+      description = "per-request fee";
+    } else {
+      description = fmt::format("{} tokens{}", c.token_type, c.batch ? " (batch)" : "");
+    }
+    const std::string sku = fmt::format("{}/{}:{}", c.provider, c.model, c.token_type);
+    const std::string unit_price = usage && c.unit_price ? c.unit_price->to_exact_string(2) : "";
+    // Null (empty) where FOCUS 1.2 wants null: quantities, units, prices and
+    // SKUs of adjustments; ChargeClass (no row corrects an earlier period).
+    t.rows.push_back({c.billed_cost.to_exact_string(2),
+                      c.provider,
+                      c.provider_name,
+                      r.currency,
+                      focus_time(next_month_start(charge_end - 1)),
+                      focus_time(month_start(charge_start)),
+                      usage ? "Usage" : "Adjustment",
+                      "",
+                      description,
+                      "Usage-Based",
+                      focus_time(charge_end),
+                      focus_time(charge_start),
+                      usage ? c.consumed.to_exact_string(0) : "",
+                      usage ? c.consumed_unit : "",
+                      c.list_cost.to_exact_string(2),
+                      unit_price,
+                      c.billed_cost.to_exact_string(2),
+                      c.provider_name,
+                      c.list_cost.to_exact_string(2),
+                      unit_price,
+                      usage ? pricing_quantity.to_exact_string(0) : "",
+                      usage ? c.pricing_unit : "",
+                      c.provider_name,
+                      c.provider_name,
+                      "AI and Machine Learning",
+                      "LLM inference",
+                      usage ? sku : "",
+                      usage ? sku + (c.batch ? ":batch" : "") : "",
+                      c.batch ? "true" : "false",
+                      c.model,
+                      c.token_type});
   }
   return render_csv_table(t);
 }
@@ -268,11 +464,21 @@ std::string render_reconcile(const ReconcileResult& r, const RenderOptions& opti
     return dump_json(to_json(r));
   case OutputFormat::csv: {
     TextTable t;
-    t.headers = {"file",     "line",   "request_id", "provider", "model",
-                 "expected", "billed", "variance",   "cause",    "detail"};
+    // The rows to dispute, each with what a provider needs to check it:
+    // when, which request, the usage, and the amounts (exact).
+    t.headers = {"file",          "line",
+                 "date",          "request_id",
+                 "provider",      "model",
+                 "input_tokens",  "cached_input_tokens",
+                 "output_tokens", "web_search_calls",
+                 "batch",         "billed",
+                 "expected",      "variance",
+                 "cause",         "detail"};
     for (const auto& d : r.discrepancies) {
-      t.rows.push_back({d.file, std::to_string(d.line), d.request_id, d.provider, d.model,
-                        d.expected ? d.expected->to_exact_string(2) : "", d.billed.to_exact_string(2),
+      t.rows.push_back({d.file, std::to_string(d.line), utc_time(d.time), d.request_id, d.provider, d.model,
+                        std::to_string(d.input_tokens), std::to_string(d.cached_input_tokens),
+                        std::to_string(d.output_tokens), std::to_string(d.web_search_calls), d.batch ? "true" : "false",
+                        d.billed.to_exact_string(2), d.expected ? d.expected->to_exact_string(2) : "",
                         d.variance.to_exact_string(2), d.cause, d.detail});
     }
     return render_csv_table(t);

@@ -276,6 +276,17 @@ bool looks_like_quantity(std::string_view normalised_header)
                      [&](std::string_view word) { return normalised_header.find(word) != std::string_view::npos; });
 }
 
+std::vector<std::string_view> column_aliases(UsageField field)
+{
+  std::vector<std::string_view> names;
+  for (const auto& alias : k_aliases) {
+    if (alias.field == field) {
+      names.push_back(alias.header);
+    }
+  }
+  return names;
+}
+
 std::optional<UsageField> parse_usage_field(std::string_view name)
 {
   for (const auto& f : k_field_names) {

@@ -36,6 +36,8 @@ enum class UsageField {
 };
 
 std::optional<UsageField> parse_usage_field(std::string_view name);
+// The header names read as `field` (normalised), in the order they are tried.
+std::vector<std::string_view> column_aliases(UsageField field);
 std::string_view to_string(UsageField field);
 
 // "column=field" pairs from --map.

@@ -1,0 +1,104 @@
+// The reconcile engine on small in-memory exports: what it refuses, and the
+// exact sums its outputs promise.
+
+#include "llmcost/catalog.hpp"
+#include "llmcost/reconcile.hpp"
+#include "llmcost/usage_csv.hpp"
+
+#include "unit_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using namespace llmcost;
+using llmcost::test::contains;
+using llmcost::test::dec;
+using llmcost::test::error_of;
+
+namespace {
+
+const Catalog& catalog()
+{
+  static const Catalog bundled = Catalog::bundled();
+  return bundled;
+}
+
+ReconcileResult reconcile_csv(const std::string& text, ReconcileOptions options = {})
+{
+  Reconciler reconciler(catalog(), std::move(options));
+  read_usage_csv(text, "t.csv", ColumnMap{}, reconciler);
+  return reconciler.finish();
+}
+
+} // namespace
+
+TEST_SUITE("reconcile")
+{
+  TEST_CASE("every billed column name the error message lists is read as the billed amount")
+  {
+    for (const std::string_view name : column_aliases(UsageField::billed)) {
+      CAPTURE(name);
+      const auto result = reconcile_csv("timestamp,model,input_tokens,output_tokens," + std::string(name) +
+                                        "\n2026-01-05T09:00:00Z,moonshot/kimi-k2.6,1000,300,0.00215000\n");
+      CHECK(result.unbilled == 0);
+      CHECK(result.billed_total == dec("0.00215"));
+    }
+  }
+
+  TEST_CASE("no billed amount anywhere is an error naming the file and the fix; some missing are counted")
+  {
+    const std::string message = error_of(
+        [&] { reconcile_csv("timestamp,model,input_tokens,output_tokens\n2026-01-05,moonshot/kimi-k2.6,1000,300\n"); });
+    CHECK(contains(message, "t.csv: nothing to reconcile"));
+    CHECK(contains(message, "--map COL=billed"));
+
+    const std::string mixed = "timestamp,model,input_tokens,output_tokens,cost\n"
+                              "2026-01-05T09:00:00Z,moonshot/kimi-k2.6,1000,300,0.00215\n"
+                              "2026-01-05T09:00:00Z,moonshot/kimi-k2.6,1000,300,\n";
+    const auto result = reconcile_csv(mixed);
+    CHECK(result.unbilled == 1);
+    CHECK(result.first_unbilled == "t.csv:3");
+    CHECK(result.failures.empty());
+
+    ReconcileOptions require;
+    require.require_billed = true;
+    CHECK(contains(error_of([&] { reconcile_csv(mixed, require); }), "t.csv:3: no billed amount"));
+  }
+}
+
+TEST_SUITE("reconcile invoices")
+{
+  TEST_CASE("invoice amounts round half-up (away from zero) at their written precision, at least cents")
+  {
+    CHECK(round_half_up(dec("7.595326"), 2) == dec("7.60"));
+    CHECK(round_half_up(dec("7.594999"), 2) == dec("7.59"));
+    CHECK(round_half_up(dec("0.005"), 2) == dec("0.01")); // half-to-even would give 0.00
+    CHECK(round_half_up(dec("0.015"), 2) == dec("0.02"));
+    CHECK(round_half_up(dec("-0.005"), 2) == dec("-0.01"));
+    CHECK(round_half_up(dec("-0.0049"), 2) == dec("0"));
+    CHECK(round_half_up(dec("1.000000000001"), 12) == dec("1.000000000001"));
+    CHECK(round_half_up(dec("2.5"), 0) == dec("3"));
+    CHECK(invoice_places("7.60") == 2);
+    CHECK(invoice_places("7.6") == 2);
+    CHECK(invoice_places("8") == 2);
+    CHECK(invoice_places("7.5953") == 4);
+  }
+
+  TEST_CASE("an invoice total in cents passes against the exact billed sum it rounds to; a cent off fails")
+  {
+    const std::string rows = "timestamp,model,input_tokens,cached_input_tokens,output_tokens,cost_usd\n"
+                             "2026-02-02T10:00:00Z,moonshot/kimi-k2.5,2000000,0,500000,2.70000000\n"
+                             "2026-02-09T10:00:00Z,moonshot/kimi-k2.5,3000000,1000000,800000,3.70000000\n"
+                             "2026-02-16T10:00:00Z,moonshot/kimi-k2.6,1003526,200030,100000,1.19532600\n";
+    for (const char* written : {"7.60", "7.6", "7.595", "7.5953", "7.59", "7.61", "7.596", "8"}) {
+      const std::string text = written;
+      CAPTURE(text);
+      ReconcileOptions options;
+      options.invoice_total = InvoiceAmount{dec(written), invoice_places(written)};
+      const auto result = reconcile_csv(rows, options);
+      CHECK(result.billed_total == dec("7.595326"));
+      CHECK(result.failures.empty() == (text == "7.60" || text == "7.6" || text == "7.595" || text == "7.5953"));
+    }
+  }
+}
