@@ -122,8 +122,8 @@ private:
 
   void input_done()
   {
-    const std::string input = *m_current < m_options.input_names.size() ? m_options.input_names[*m_current]
-                                                                        : display_name(m_files[m_current_file]);
+    const bool named = !m_options.input_of_file.empty() && *m_current < m_options.input_names.size();
+    const std::string input = named ? m_options.input_names[*m_current] : display_name(m_files[m_current_file]);
     if (!m_yielded) {
       const std::string what =
           m_empty_files == 1 && m_first_empty == input

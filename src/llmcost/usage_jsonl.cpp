@@ -402,8 +402,8 @@ std::string unknown_usage_shape(JsonValue usage, bool any_known)
 {
   std::vector<std::string> unknown;
   usage.for_each_member([&](std::string_view name, JsonValue value) {
-    if (std::find(k_usage_members_not_priced.begin(), k_usage_members_not_priced.end(), name) !=
-        k_usage_members_not_priced.end()) {
+    if (usage_names().find(name) >= 0 || std::find(k_usage_members_not_priced.begin(), k_usage_members_not_priced.end(),
+                                                   name) != k_usage_members_not_priced.end()) {
       return;
     }
     const std::string lower = to_lower(name);

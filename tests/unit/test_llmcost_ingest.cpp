@@ -81,3 +81,81 @@ TEST_CASE("ingest: pieces and threads change nothing, even with quoted newlines 
   std::filesystem::remove(csv_path);
   std::filesystem::remove(jsonl_path);
 }
+
+TEST_CASE("ingest: a response logged twice counts once, across pieces and files, as one pass counts it")
+{
+  // Each response appears twice, 1,500 lines apart (so in different pieces),
+  // and the whole file is read twice: 1,000 responses, 3,000 duplicates.
+  std::string jsonl;
+  for (int copy = 0; copy < 2; ++copy) {
+    for (int i = 0; i < 1000; ++i) {
+      jsonl += R"({"id":"r)" + std::to_string(i) +
+               R"(","provider":"moonshot","created":1769940000,"model":"kimi-k2.6",)"
+               R"("usage":{"prompt_tokens":)" +
+               std::to_string(1000 + i) + R"(,"completion_tokens":7}})" + "\n";
+      if (copy == 0 && i % 2 == 0) {
+        jsonl += "{\"note\": \"a line between\"}\n";
+      }
+    }
+  }
+  // The same id with other usage is another response: priced.
+  jsonl +=
+      R"({"id":"r1","provider":"moonshot","created":1769940000,"model":"kimi-k2.6","usage":{"prompt_tokens":5,"completion_tokens":7}})"
+      "\n";
+  const std::string path = write_temp("responses.jsonl", jsonl);
+  const std::vector<std::string> files = {path, path};
+  const std::string single = read_all(files, 1, 1 << 20, 1 << 20);
+  CHECK(single.find("\"read\": 4002") != std::string::npos);
+  CHECK(single.find("\"priced\": 1001") != std::string::npos);
+  CHECK(single.find("\"duplicates\": 3001") != std::string::npos);
+  for (const unsigned threads : {2U, 3U}) {
+    for (const std::uint64_t piece : {1ULL, 997ULL, 65536ULL}) {
+      CAPTURE(threads);
+      CAPTURE(piece);
+      CHECK(read_all(files, threads, piece, 61) == single);
+    }
+  }
+}
+
+TEST_CASE("ingest: an input that yields no usage record is an error naming what it holds, or a note")
+{
+  const std::string no_usage = write_temp("no-usage.jsonl", "{\"type\":\"user\",\"message\":{\"content\":\"hi\"}}\n");
+  const std::string unknown =
+      write_temp("unknown.json", "{\"object\":\"page\",\"data\":[{\"results\":[{\"input_tokens\":5}]}]}\n");
+  const std::string usage = write_temp(
+      "usage.jsonl", "{\"model\":\"moonshot/kimi-k2.6\",\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}}\n");
+  const std::string header_only = write_temp("header-only.csv", "model,input_tokens,output_tokens\n");
+  auto run = [](const std::vector<std::string>& files, std::vector<std::size_t> inputs, bool allow_empty,
+                unsigned threads) {
+    UsageAggregator sink(catalog(), AggregateOptions{});
+    IngestOptions options;
+    options.input_of_file = std::move(inputs);
+    options.input_names = {"first", "second"};
+    options.allow_empty = allow_empty;
+    options.threads = threads;
+    ingest_usage(files, options, sink, [](const std::string&, const std::string&) {});
+    return sink.finish().notes;
+  };
+  for (const unsigned threads : {1U, 2U}) {
+    CAPTURE(threads);
+    // Alone, a file without usage is an error; with --allow-empty, a note.
+    CHECK_THROWS_WITH_AS(run({no_usage}, {}, false, threads),
+                         doctest::Contains("no usage record read (1 object read; types: user; keys: type, message)"),
+                         Error);
+    CHECK(run({no_usage}, {}, true, threads).size() == 1);
+    // In a directory with usage, it is noted; one holding usage in an unknown shape is an error.
+    const auto notes = run({no_usage, usage}, {0, 0}, false, threads);
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0] == "first: 1 file without token usage (first: " + no_usage + ")");
+    CHECK_THROWS_WITH_AS(run({unknown, usage}, {0, 0}, false, threads),
+                         doctest::Contains("\"input_tokens\" looks like token usage, in a shape no reader knows"),
+                         Error);
+    // A directory of files without usage is an error for the directory.
+    CHECK_THROWS_WITH_AS(run({no_usage, no_usage, usage}, {0, 0, 1}, false, threads),
+                         doctest::Contains("first: no usage record read from its 2 files"), Error);
+    // A header-only CSV is an empty export: noted.
+    const auto empty = run({header_only}, {}, false, threads);
+    REQUIRE(empty.size() == 1);
+    CHECK(empty[0] == header_only + ": a header and no rows (an empty export)");
+  }
+}

@@ -98,6 +98,54 @@ TEST_SUITE("usage_jsonl")
     CHECK(seen == expected);
   }
 
+  TEST_CASE("a usage shape the readers do not know is rejected, never read as zero tokens")
+  {
+    const auto seen = read_lines(
+        // Known members that carry nothing to price: read as usual.
+        R"({"model":"m","usage":{"queue_time":0.1,"prompt_tokens":5,"prompt_time":0.2,"completion_tokens":2,"total_tokens":7,"total_time":0.3}})"
+        "\n"
+        R"({"type":"message","model":"a","usage":{"input_tokens":1,"output_tokens":2,"speed":"fast","inference_geo":"us"}})"
+        "\n"
+        // None of the token fields: not zero tokens.
+        R"({"model":"m","usage":{"input":100,"output":50}})"
+        "\n"
+        // A quantity under a name the readers do not know (DeepSeek's cache hits).
+        R"({"model":"m","usage":{"prompt_tokens":10,"completion_tokens":2,"prompt_cache_hit_tokens":8}})"
+        "\n"
+        // Usage-like members in a shape no reader knows (a LiteLLM spend row, Langfuse).
+        R"({"request_id":"r","model":"m","spend":0.1,"prompt_tokens":10,"completion_tokens":2})"
+        "\n"
+        R"({"id":"o","type":"GENERATION","model":"m","usageDetails":{"input":3,"output":1}})"
+        "\n"
+        // "usage": null (an OpenAI stream chunk) is no usage: skipped.
+        R"({"id":"c","object":"chat.completion.chunk","model":"m","choices":[],"usage":null})"
+        "\n");
+    REQUIRE(seen.size() == 7);
+    CHECK(seen[0] == "1 /m id= in=5 cached=0 write=0 out=2 reasoning=0 time=none");
+    CHECK(seen[1] == "2 /a id= in=1 cached=0 write=0 out=2 reasoning=0 time=none");
+    CHECK(seen[2] == "t.jsonl:3 rejected: unknown usage shape: usage object with none of the token fields the readers "
+                     "know (it has: input, output; expected prompt_tokens/completion_tokens or "
+                     "input_tokens/output_tokens)");
+    CHECK(seen[3].rfind("t.jsonl:4 rejected: unknown usage shape: usage object with fields the readers do not know: "
+                        "prompt_cache_hit_tokens (",
+                        0) == 0);
+    CHECK(seen[4].rfind("t.jsonl:5 rejected: unknown usage shape: an object with \"prompt_tokens\"", 0) == 0);
+    CHECK(seen[5].rfind("t.jsonl:6 rejected: unknown usage shape: an object with \"usageDetails\"", 0) == 0);
+    CHECK(seen[6] == "skip objects without usage (e.g. stream chunks)");
+  }
+
+  TEST_CASE("the first objects of an input are summarised for the nothing-read error")
+  {
+    const auto summary = summarise_json_start("{\"object\":\"page\",\"data\":[{\"object\":\"bucket\",\"results\":[{"
+                                              "\"input_tokens\":5}]}],\"has_more\":false}\n"
+                                              "{\"object\":\"page\",\"data\":[],\"next_page\":null}\n{\"cut");
+    CHECK(summary.objects == 2);
+    CHECK(summary.keys == std::vector<std::string>{"object", "data", "has_more", "next_page"});
+    CHECK(summary.top_types == std::vector<std::string>{"page"});
+    CHECK(summary.usage_like == "input_tokens");
+    CHECK(summarise_json_start("{\"type\":\"user\",\"message\":{\"content\":\"hi\"}}\n").usage_like.empty());
+  }
+
   TEST_CASE("every usage field is read: chat completions, Responses, Anthropic, batch")
   {
     const auto seen = read_lines(

@@ -1,0 +1,154 @@
+// What the readers do with what they do not understand: every CSV column is
+// accounted for, and a response is counted once.
+
+#include "llmcost/error.hpp"
+#include "llmcost/response_set.hpp"
+#include "llmcost/usage_csv.hpp"
+
+#include <doctest/doctest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace llmcost;
+
+namespace {
+
+class CountingSink : public RecordSink
+{
+public:
+  std::vector<UsageRecord> records;
+  std::vector<std::string> rejected;
+
+  void record(const UsageRecord& r) override { records.push_back(r); }
+  void reject(const Location& where, const std::string&, const std::string& detail) override
+  {
+    rejected.push_back(where.to_string() + ": " + detail);
+  }
+  void record_once(const std::string&, const UsageRecord& r) override { record(r); }
+  void skip(const std::string&) override {}
+  std::uint64_t records_read() const override { return records.size() + rejected.size(); }
+};
+
+// Reads a CSV; returns the reader's column report (the reader throws for a refused header).
+std::vector<ColumnUse> columns_of(const std::string& text, const ColumnMap& maps, CountingSink& sink)
+{
+  UsageCsvReader reader("t.csv", maps, sink);
+  reader.feed(text, 1, true);
+  reader.finish();
+  return reader.columns();
+}
+
+} // namespace
+
+TEST_SUITE("never silent")
+{
+  TEST_CASE("a CSV column that looks like a quantity and maps to nothing stops the run, with the fix")
+  {
+    CountingSink sink;
+    const ColumnMap none;
+    CHECK_THROWS_WITH_AS(columns_of("model,input_tokens,output_tokens,tokens_cached_x,Amount (USD),note\n", none, sink),
+                         "t.csv:1: 2 columns are not understood and may carry part of the bill: \"tokens_cached_x\", "
+                         "\"Amount (USD)\" (expected --map COLUMN=FIELD for each (FIELD: input_tokens, "
+                         "cached_input_tokens, output_tokens, requests, billed, ...; see --explain), or --map "
+                         "COLUMN=ignore for one that carries nothing to price)",
+                         Error);
+    // Mapped, or ignored by the user's word: read.
+    const ColumnMap maps = parse_column_maps({"tokens_cached_x=cached_input_tokens", "amount_(usd)=ignore"});
+    const auto columns = columns_of("model,input_tokens,output_tokens,tokens_cached_x,Amount (USD),note\n"
+                                    "moonshot/kimi-k2.6,100,5,40,0.5,hello\n",
+                                    maps, sink);
+    REQUIRE(sink.records.size() == 1);
+    CHECK(sink.records[0].input == 60);
+    CHECK(sink.records[0].cached_input == 40);
+    CHECK(!sink.records[0].billed);
+    REQUIRE(columns.size() == 6);
+    CHECK(columns[3].how == "--map");
+    CHECK(columns[4].field == UsageField::ignore);
+    CHECK(columns[5].how == "unknown"); // a note: no quantity in its name, not read
+  }
+
+  TEST_CASE("known columns that carry nothing to price are not an error, and are said so")
+  {
+    CountingSink sink;
+    const auto columns = columns_of("model,prompt_tokens,completion_tokens,total_tokens,cache_hit,request_tags\n"
+                                    "moonshot/kimi-k2.6,100,5,105,False,[]\n",
+                                    ColumnMap{}, sink);
+    REQUIRE(sink.records.size() == 1);
+    CHECK(columns[3].how == "known, not priced");
+    CHECK(columns[4].how == "known, not priced");
+  }
+
+  TEST_CASE("aggregated rows: requests columns set the request count; a blank cell is one request")
+  {
+    CountingSink sink;
+    columns_of("model,input_tokens,input_cached_tokens,output_tokens,num_model_requests\n"
+               "moonshot/kimi-k2.6,1000,200,300,3.0\n"
+               "moonshot/kimi-k2.6,1000,0,300,\n"
+               "moonshot/kimi-k2.6,1000,0,300,2.5\n",
+               ColumnMap{}, sink);
+    REQUIRE(sink.records.size() == 2);
+    CHECK(sink.records[0].requests == 3);
+    CHECK(sink.records[0].input == 800);
+    CHECK(sink.records[0].cached_input == 200);
+    CHECK(sink.records[1].requests == 1);
+    REQUIRE(sink.rejected.size() == 1);
+    CHECK(sink.rejected[0].find("t.csv:4: field num_model_requests: \"2.5\" is not a whole number") == 0);
+  }
+
+  TEST_CASE("Helicone: cache reads are part of prompt_tokens")
+  {
+    CountingSink sink;
+    columns_of("request_created_at,model,prompt_tokens,prompt_cache_read_tokens,completion_tokens\n"
+               "2026-01-10T10:00:00Z,moonshot/kimi-k2.6,1000,800,300\n",
+               ColumnMap{}, sink);
+    REQUIRE(sink.records.size() == 1);
+    CHECK(sink.records[0].input == 200);
+    CHECK(sink.records[0].cached_input == 800);
+    CHECK(sink.records[0].time.has_value());
+  }
+
+  TEST_CASE("the quantity test: names people give amounts and counts, not ids and labels")
+  {
+    for (const char* name : {"tokens_cached_x", "amount_(usd)", "n_prompt", "input_audio_tokens", "web_search_fee",
+                             "credits_used", "reasoning_effort_tokens", "line_cost"}) {
+      CAPTURE(name);
+      CHECK(looks_like_quantity(name));
+    }
+    for (const char* name : {"note", "user", "request_id_2", "finish_reason", "latency_ms", "status", "team"}) {
+      CAPTURE(name);
+      CHECK(!looks_like_quantity(name));
+    }
+  }
+
+  TEST_CASE("response fingerprints: parts are framed, and a set finds exactly what was put in")
+  {
+    CHECK(!(FingerprintBuilder().add("ab").add("c").done() == FingerprintBuilder().add("a").add("bc").done()));
+    CHECK(!(FingerprintBuilder().add(std::uint64_t{1}).add(std::uint64_t{2}).done() ==
+            FingerprintBuilder().add(std::uint64_t{2}).add(std::uint64_t{1}).done()));
+    CHECK(FingerprintBuilder().add("id").add(std::uint64_t{7}).done() ==
+          FingerprintBuilder().add("id").add(std::uint64_t{7}).done());
+
+    std::mt19937_64 random(20261205);
+    std::vector<Fingerprint> put;
+    ResponseSet set;
+    for (int i = 0; i < 50000; ++i) {
+      const Fingerprint fp = FingerprintBuilder().add("chatcmpl-" + std::to_string(random())).done();
+      put.push_back(fp);
+      CHECK(set.insert(fp));
+    }
+    CHECK(set.size() == put.size());
+    for (const auto& fp : put) {
+      CHECK(!set.insert(fp));
+    }
+    // Another set's entries come in rising order: reserved first, they all go in.
+    ResponseSet joined;
+    joined.insert(put[0]);
+    joined.reserve(joined.size() + set.size());
+    std::size_t added = 0;
+    set.for_each([&](const Fingerprint& fp) { added += joined.insert(fp) ? 1 : 0; });
+    CHECK(added == put.size() - 1);
+    CHECK(!joined.contains(FingerprintBuilder().add("never put").done()));
+  }
+}
