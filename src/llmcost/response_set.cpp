@@ -20,25 +20,6 @@ std::uint64_t mix(std::uint64_t x)
 
 } // namespace
 
-FingerprintBuilder& FingerprintBuilder::add(std::string_view text)
-{
-  add(static_cast<std::uint64_t>(text.size()));
-  std::size_t i = 0;
-  for (; i + 8 <= text.size(); i += 8) {
-    std::uint64_t word = 0;
-    std::memcpy(&word, text.data() + i, 8);
-    add(word);
-  }
-  if (i < text.size()) {
-    std::uint64_t word = 0;
-    for (std::size_t b = 0; i + b < text.size(); ++b) {
-      word |= static_cast<std::uint64_t>(static_cast<unsigned char>(text[i + b])) << (8 * b);
-    }
-    add(word);
-  }
-  return *this;
-}
-
 Fingerprint FingerprintBuilder::done() const
 {
   Fingerprint fp{mix(m_a), mix(m_b ^ 0xA0761D6478BD642FULL)};

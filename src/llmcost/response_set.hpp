@@ -17,6 +17,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -36,7 +37,27 @@ struct Fingerprint
 class FingerprintBuilder
 {
 public:
-  FingerprintBuilder& add(std::string_view text);
+  FingerprintBuilder& add(std::string_view text)
+  {
+    // Whole words, the last one overlapping the one before (the length,
+    // added first, tells the overlap apart): no loop over bytes.
+    const std::size_t n = text.size();
+    const char* p = text.data();
+    add(static_cast<std::uint64_t>(n));
+    if (n >= 8) {
+      for (std::size_t i = 0; i + 8 < n; i += 8) {
+        add(word<std::uint64_t>(p + i));
+      }
+      add(word<std::uint64_t>(p + n - 8));
+    } else if (n >= 4) {
+      add(word<std::uint32_t>(p) | static_cast<std::uint64_t>(word<std::uint32_t>(p + n - 4)) << 32);
+    } else if (n > 0) {
+      add(static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) |
+          static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8 |
+          static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16);
+    }
+    return *this;
+  }
   FingerprintBuilder& add(std::uint64_t value)
   {
     // Two different multiply-rotate steps, mixed again in done(): a
@@ -48,6 +69,13 @@ public:
   Fingerprint done() const;
 
 private:
+  template <typename Word> static Word word(const char* p)
+  {
+    Word w;
+    std::memcpy(&w, p, sizeof w);
+    return w;
+  }
+
   std::uint64_t m_a = 0x243F6A8885A308D3ULL; // two independent states (digits of pi and e)
   std::uint64_t m_b = 0xB7E151628AED2A6AULL;
 };

@@ -435,7 +435,7 @@ std::string unknown_usage_shape(JsonValue usage, bool any_known)
 struct FieldProblem
 {
   std::string text;
-  std::string category = "bad field";
+  const char* category = "bad field"; // not a std::string: built for every line
 
   // A usage object the readers do not fully know (see unknown_usage_shape).
   void check_shape(const UsageMembers& usage, bool any_known)
@@ -872,8 +872,21 @@ private:
 
 bool looks_like_usage_name(std::string_view name)
 {
-  const std::string lower = to_lower(name);
-  return lower.find("usage") != std::string::npos || lower.find("token") != std::string::npos;
+  // Without lowering a copy: this runs on every member of every line that
+  // carries no usage (a Claude Code user turn has a dozen).
+  auto contains = [name](std::string_view word) {
+    for (std::size_t i = 0; i + word.size() <= name.size(); ++i) {
+      std::size_t k = 0;
+      while (k < word.size() && (name[i + k] | 0x20) == word[k]) {
+        ++k;
+      }
+      if (k == word.size()) {
+        return true;
+      }
+    }
+    return false;
+  };
+  return contains("usage") || contains("token");
 }
 
 JsonInputSummary summarise_json_start(std::string_view start)
