@@ -38,7 +38,7 @@ public:
     if (first_line == 1 && start_of_file && m_text.substr(0, 3) == "\xEF\xBB\xBF") {
       m_pos = 3;
     }
-    m_by_line = by_line ? *by_line : any_line_is_one_object(m_text.substr(m_pos));
+    m_by_line = by_line ? *by_line : is_json_lines(m_text.substr(m_pos));
   }
 
   // JSONL if one of the first lines is a whole object by itself; a
@@ -915,19 +915,28 @@ JsonInputSummary summarise_json_start(std::string_view start)
     }
     const JsonValue root = tape.root();
     ++summary.objects;
-    if (!root.is(JsonType::object)) {
-      continue;
-    }
-    root.for_each_member([&](std::string_view name, JsonValue member) {
-      if (summary.keys.size() < 16 && std::find(summary.keys.begin(), summary.keys.end(), name) == summary.keys.end()) {
-        summary.keys.emplace_back(elide(std::string(name), 40));
-      }
-      if ((name == "type" || name == "object") && member.is(JsonType::string) && summary.top_types.size() < 8 &&
-          std::find(summary.top_types.begin(), summary.top_types.end(), member.text()) == summary.top_types.end()) {
-        summary.top_types.emplace_back(elide(std::string(member.text()), 40));
-      }
-    });
     visit(root);
+    const auto note_keys = [&](JsonValue object) {
+      object.for_each_member([&](std::string_view name, JsonValue member) {
+        if (summary.keys.size() < 16 &&
+            std::find(summary.keys.begin(), summary.keys.end(), name) == summary.keys.end()) {
+          summary.keys.emplace_back(elide(std::string(name), 40));
+        }
+        if ((name == "type" || name == "object") && member.is(JsonType::string) && summary.top_types.size() < 8 &&
+            std::find(summary.top_types.begin(), summary.top_types.end(), member.text()) == summary.top_types.end()) {
+          summary.top_types.emplace_back(elide(std::string(member.text()), 40));
+        }
+      });
+    };
+    if (root.is(JsonType::object)) {
+      note_keys(root);
+    } else if (root.is(JsonType::array)) {
+      root.for_each_element([&](JsonValue element) {
+        if (element.is(JsonType::object)) {
+          note_keys(element);
+        }
+      });
+    }
   }
   return summary;
 }
@@ -938,6 +947,13 @@ bool looks_like_json_objects(std::string_view text)
   while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t')) {
     ++i;
   }
+  if (i < text.size() && text[i] == '[') {
+    // A JSON array of objects (LiteLLM's /spend/logs, a saved list of responses).
+    ++i;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t')) {
+      ++i;
+    }
+  }
   return i < text.size() && text[i] == '{';
 }
 
@@ -946,8 +962,32 @@ bool is_json_lines(std::string_view start)
   if (start.substr(0, 3) == "\xEF\xBB\xBF") {
     start.remove_prefix(3);
   }
+  // A file that is one array (of objects, a line each) is one value.
+  const std::size_t first = start.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && start[first] == '[') {
+    return false;
+  }
   return ValueSplitter::any_line_is_one_object(start);
 }
+
+namespace {
+
+// An array whose first element is an object: a list of records. Any other
+// array is one value where an object was expected.
+bool is_array_of_objects(JsonValue value)
+{
+  bool first_is_object = false;
+  bool first = true;
+  value.for_each_element([&](JsonValue element) {
+    if (first) {
+      first_is_object = element.is(JsonType::object);
+      first = false;
+    }
+  });
+  return value.is(JsonType::array) && first_is_object;
+}
+
+} // namespace
 
 std::size_t read_usage_jsonl(std::string_view text, const std::string& file, RecordSink& sink, std::size_t first_line,
                              std::optional<bool> by_line, bool start_of_file)
@@ -968,7 +1008,20 @@ std::size_t read_usage_jsonl(std::string_view text, const std::string& file, Rec
                   "invalid JSON: " + error.problem);
       continue;
     }
-    reader.read(tape.root(), SourceLine{file, span.line});
+    const JsonValue root = tape.root();
+    if (is_array_of_objects(root)) {
+      // Each element is a record, on the line where it starts.
+      std::size_t line = span.line;
+      const char* counted = value.data();
+      root.for_each_element([&](JsonValue element) {
+        const char* start = element.raw().data();
+        line += static_cast<std::size_t>(std::count(counted, start, '\n'));
+        counted = start;
+        reader.read(element, SourceLine{file, line});
+      });
+      continue;
+    }
+    reader.read(root, SourceLine{file, span.line});
   }
   return splitter.line() - first_line;
 }

@@ -134,6 +134,24 @@ TEST_SUITE("usage_jsonl")
     CHECK(seen[6] == "skip objects without usage (e.g. stream chunks)");
   }
 
+  TEST_CASE("a JSON array of objects is a list of records, each on the line where it starts")
+  {
+    const auto seen =
+        read_lines("[\n  {\"id\":\"a\",\"model\":\"m\",\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}},\n"
+                   "  {\"model\":\"m\",\n   \"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2}},\n"
+                   "  {\"request_id\":\"r\",\"model\":\"m\",\"prompt_tokens\":3}\n]\n"
+                   "[1,2]\n");
+    REQUIRE(seen.size() == 4);
+    CHECK(seen[0] == "response 2 /m id=a in=5 cached=0 write=0 out=1 reasoning=0 time=none");
+    CHECK(seen[1] == "3 /m id= in=7 cached=0 write=0 out=2 reasoning=0 time=none");
+    CHECK(seen[2].rfind("t.jsonl:5 rejected: unknown usage shape", 0) == 0);
+    CHECK(seen[3] == "t.jsonl:7 rejected: not a JSON object: a JSON array where an object was expected (expected one "
+                     "usage object per line)");
+    CHECK(!is_json_lines("[{\"a\":1},\n{\"b\":2}]"));
+    CHECK(looks_like_json_objects(" [\n {\"a\":1}]"));
+    CHECK(!looks_like_json_objects("[1,2]"));
+  }
+
   TEST_CASE("the first objects of an input are summarised for the nothing-read error")
   {
     const auto summary = summarise_json_start("{\"object\":\"page\",\"data\":[{\"object\":\"bucket\",\"results\":[{"
