@@ -355,6 +355,20 @@ inline bool add_count(std::string_view text, const char* limit, std::uint64_t& o
   return add_other_count(text, out);
 }
 
+// The requests an aggregated row stands for; a blank cell is one request, as
+// a row without the column is. Out of line: rare, and read_field is inlined.
+[[gnu::noinline]] bool read_requests(std::string_view value, std::uint64_t& requests)
+{
+  requests = 0;
+  if (!add_other_count(value, requests)) {
+    return false;
+  }
+  if (requests == 0 && trim(value).empty()) {
+    requests = 1;
+  }
+  return true;
+}
+
 // Reads one mapped field into the record; false when the value is bad (the
 // message is built apart, see field_problem, so good rows build no strings).
 // `limit`: how far bytes past `value` may be read (its end when none may).
@@ -389,15 +403,7 @@ inline bool read_field(UsageField field, std::string_view value, const char* lim
     r.session = trim(value);
     return true;
   case UsageField::requests:
-    // A blank cell is one request, as a row without the column is.
-    r.requests = 0;
-    if (!add_count(value, limit, r.requests)) {
-      return false;
-    }
-    if (r.requests == 0 && trim(value).empty()) {
-      r.requests = 1;
-    }
-    return true;
+    return read_requests(value, r.requests);
   case UsageField::input_total:
     return add_count(value, limit, input_total);
   case UsageField::input_uncached:

@@ -592,7 +592,10 @@ public:
       read_otel_span(object, attributes, r, problem);
     } else if (read_openai(top, r, problem)) {
       finish(r, problem, response_key("resp:", r.request_id, r) ? Count::response : Count::each);
-    } else if ((top.get(Top::usage) || top.has_other_members()) && rejected_unknown_shape(object, where)) {
+    } else if (!top.has(Top::session_id) && (top.get(Top::usage) || top.has_other_members()) &&
+               rejected_unknown_shape(object, where)) {
+      // A Claude Code line (it has a sessionId) is a known shape: a user
+      // turn's tool result repeats a subagent's usage, logged on its own lines.
       return;
     } else if (top.has(Top::type)) {
       // Formatted once per run of lines of one type, not per line.
