@@ -81,10 +81,9 @@ void run_budget_command(const BudgetCommandOptions& o, Context& context)
       aggregate.group_by = {"provider", "model"};
     }
     report = usage.finish();
-    if (report.records.rejected > 0 && !o.usage.allow_rejects) {
+    if (rejections_fail(report.records, o.usage)) {
       context.err << render_record_summary(report);
-      throw Error(Location{}, fmt::format("{} record(s) rejected", report.records.rejected),
-                  "clean input, or --allow-rejects to budget on the rest");
+      throw Error(Location{}, rejections_message(report.records, o.usage));
     }
   } else {
     EstimateRequest request;

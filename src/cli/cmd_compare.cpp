@@ -89,12 +89,11 @@ void run_compare_command(const CompareCommandOptions& o, Context& context)
   if (any_usage) {
     scenarios = collector.finish();
     const auto& counts = collector.counts();
-    if (counts.rejected > 0 && !o.usage.allow_rejects) {
+    if (rejections_fail(counts, o.usage)) {
       for (const auto& r : counts.first_rejections) {
         context.err << "  " << r.where << ": " << r.reason << "\n";
       }
-      throw Error(Location{}, fmt::format("{} record(s) rejected", counts.rejected),
-                  "clean input, or --allow-rejects to compare the rest");
+      throw Error(Location{}, rejections_message(counts, o.usage));
     }
   } else {
     if (o.period.empty() && !workloads.empty()) {

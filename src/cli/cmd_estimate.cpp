@@ -59,7 +59,7 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
     return;
   }
   const Report report = usage.finish();
-  const bool failed = report.records.rejected > 0 && !o.usage.allow_rejects;
+  const bool failed = rejections_fail(report.records, o.usage);
   // A failed run leaves an --output FILE as it was; on stdout the partial
   // report still shows what was priced, followed by the error.
   if (!failed || !writes_to_file(o.common)) {
@@ -74,10 +74,8 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
                    "--map COLUMN=provider)\n";
   }
   if (failed) {
-    context.err << fmt::format(
-        "llmcost: error: {} record{} rejected (use --allow-rejects to accept a partial total){}\n",
-        report.records.rejected, report.records.rejected == 1 ? "" : "s",
-        writes_to_file(o.common) ? "; " + o.common.output + " not written" : "");
+    context.err << fmt::format("llmcost: error: {}{}\n", rejections_message(report.records, o.usage),
+                               writes_to_file(o.common) ? "; " + o.common.output + " not written" : "");
     context.exit_code = 2;
   }
 }

@@ -65,18 +65,19 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   Reconciler reconciler(catalog, options);
   read_inputs(o.inputs, o.usage, reconciler, nullptr, context.err);
   const ReconcileResult result = reconciler.finish();
-  const bool failed = result.records.rejected > 0 && !o.usage.allow_rejects;
+  const bool failed = rejections_fail(result.records, o.usage);
   // Exit 1 (differences found) still writes the disputes; a failed run (2)
   // leaves an --output FILE as it was.
   if (failed && writes_to_file(o.common)) {
-    context.err << fmt::format("llmcost: error: {} record{} rejected; {} not written\n", result.records.rejected,
-                               result.records.rejected == 1 ? "" : "s", o.common.output);
+    context.err << fmt::format("llmcost: error: {}; {} not written\n", rejections_message(result.records, o.usage),
+                               o.common.output);
     context.exit_code = 2;
     return;
   }
   emit(o.common, context,
        focus ? render_focus(result) : render_reconcile(result, render_options(o.common, context, "reconcile"), o.top));
   if (failed) {
+    context.err << fmt::format("llmcost: error: {}\n", rejections_message(result.records, o.usage));
     context.exit_code = 2;
   } else if (!result.failures.empty()) {
     context.exit_code = 1;

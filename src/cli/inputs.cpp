@@ -186,6 +186,22 @@ void add_inline_workload(const InlineWorkloadOptions& options, const std::string
   }
 }
 
+bool rejections_fail(const RecordCounts& counts, const UsageInputOptions& options)
+{
+  const bool only_rejections = counts.rejected + counts.duplicates + counts.filtered == counts.read;
+  return counts.rejected > 0 && (!options.allow_rejects || only_rejections);
+}
+
+std::string rejections_message(const RecordCounts& counts, const UsageInputOptions& options)
+{
+  const std::string rejected = fmt::format("{} record{} rejected", counts.rejected, counts.rejected == 1 ? "" : "s");
+  if (options.allow_rejects) {
+    return rejected + ", and nothing else read: nothing to total (--allow-rejects accepts a partial total, not an "
+                      "empty one)";
+  }
+  return rejected + " (use --allow-rejects to accept a partial total)";
+}
+
 std::optional<Day> date_flag(const std::string& text, const char* flag)
 {
   if (text.empty()) {

@@ -39,6 +39,13 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
 bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions& options, RecordSink& sink,
                  std::vector<Workload>* workloads, std::ostream& err);
 
+// True when rejected records fail the run: always without --allow-rejects,
+// and with it when nothing but rejections was read (it accepts a partial
+// total, never an empty one).
+bool rejections_fail(const RecordCounts& counts, const UsageInputOptions& options);
+// Why they do, for the error line: "3 records rejected" and the way out.
+std::string rejections_message(const RecordCounts& counts, const UsageInputOptions& options);
+
 // One workload described by flags (--model, --requests, --input-tokens, ...).
 struct InlineWorkloadOptions
 {

@@ -88,12 +88,14 @@ public:
     const std::string start =
         m_files[index] == "-" ? std::string(stdin_start) : read_range(m_files[index], 0, k_described_start);
     const JsonInputSummary summary = summarise_json_start(start);
-    if (!summary.usage_like.empty() && !m_options.allow_empty) {
+    // Not empty: usage the readers cannot price. --allow-empty does not
+    // accept it, or its tokens would leave the total without a word.
+    if (!summary.usage_like.empty()) {
       throw Error(Location{name, 1, 1},
                   fmt::format("no usage record read: \"{}\" looks like token usage, in a shape no reader knows ({})",
                               summary.usage_like, describe(summary)),
                   "API responses, batch output, Claude Code logs or OpenTelemetry spans (see JSON TRACES in "
-                  "llmcost(1)); --allow-empty to accept a file without usage");
+                  "llmcost(1)); leave the file out of the input to price the rest without it");
     }
     if (m_empty_files++ == 0) {
       m_first_empty = name;

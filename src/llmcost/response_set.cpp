@@ -34,36 +34,36 @@ Fingerprint fingerprint(std::string_view key)
   return FingerprintBuilder().add(key).done();
 }
 
-bool ResponseSet::contains(Fingerprint fp) const
+bool ResponseSet::contains(Fingerprint id) const
 {
   if (m_slots.empty()) {
     return false;
   }
   const std::size_t mask = m_slots.size() - 1;
-  for (std::size_t s = slot_of(fp);; s = (s + 1) & mask) {
-    if (m_slots[s] == fp) {
+  for (std::size_t s = slot_of(id);; s = (s + 1) & mask) {
+    if (m_slots[s].id == id) {
       return true;
     }
-    if (m_slots[s].low == 0) {
+    if (m_slots[s].id.low == 0) {
       return false;
     }
   }
 }
 
-bool ResponseSet::insert(Fingerprint fp)
+ResponseSet::Seen ResponseSet::insert(const ResponseKey& key)
 {
   if ((m_size + 1) * 2 > m_slots.size()) {
     resize(m_slots.empty() ? 1024 : m_slots.size() * 2);
   }
   const std::size_t mask = m_slots.size() - 1;
-  for (std::size_t s = slot_of(fp);; s = (s + 1) & mask) {
-    if (m_slots[s] == fp) {
-      return false;
+  for (std::size_t s = slot_of(key.id);; s = (s + 1) & mask) {
+    if (m_slots[s].id == key.id) {
+      return m_slots[s].usage == key.usage ? Seen::again : Seen::conflicting;
     }
-    if (m_slots[s].low == 0) {
-      m_slots[s] = fp;
+    if (m_slots[s].id.low == 0) {
+      m_slots[s] = key;
       ++m_size;
-      return true;
+      return Seen::first;
     }
   }
 }
@@ -81,13 +81,13 @@ void ResponseSet::reserve(std::size_t count)
 
 void ResponseSet::resize(std::size_t capacity)
 {
-  std::vector<Fingerprint> old = std::move(m_slots);
-  m_slots.assign(capacity, Fingerprint{});
+  std::vector<ResponseKey> old = std::move(m_slots);
+  m_slots.assign(capacity, ResponseKey{});
   m_shift = 64 - static_cast<unsigned>(std::countr_zero(capacity));
   m_size = 0;
-  for (const Fingerprint& fp : old) {
-    if (fp.low != 0) {
-      insert(fp);
+  for (const ResponseKey& key : old) {
+    if (key.id.low != 0) {
+      insert(key);
     }
   }
 }

@@ -1,14 +1,17 @@
 #pragma once
 // The responses a run has counted, so that the same response logged twice
 // (a stream's last chunk and its trailing usage chunk, a proxy's copy and an
-// SDK's, a file copied into two folders) is priced once.
+// SDK's, a file copied into two folders) is priced once, and two different
+// usages under one response id are caught rather than both billed.
 //
 // A trace run holds one entry per response, so the bytes per entry decide
-// its memory: an entry is a 128-bit fingerprint of the response's key (id
-// and usage), from two independent 64-bit hashes, not the key's text. Two
-// different keys share a fingerprint with a chance of about n^2 / 2^129 for n
-// responses (1e-20 at a billion), far below any other failure of a run; a
-// 64-bit one would not be (3e-4 at a hundred million).
+// its memory: an entry is a 128-bit fingerprint of the response id, from two
+// independent 64-bit hashes, and a 64-bit hash of its usage (model, token
+// counts, billed amount), not their text: 24 bytes. Two different ids share
+// a fingerprint with a chance of about n^2 / 2^129 for n responses (1e-20 at
+// a billion), far below any other failure of a run; a 64-bit one would not
+// be (3e-4 at a hundred million). The usage hash only tells the copies of
+// one id apart (a 2^-64 chance per repeated id of taking two usages for one).
 //
 // Open addressing with linear probing; the slot is taken from the top bits
 // of the fingerprint, so walking a table in slot order visits fingerprints
@@ -82,22 +85,33 @@ private:
 
 Fingerprint fingerprint(std::string_view key);
 
+// A response as the set keeps it.
+struct ResponseKey
+{
+  Fingerprint id;
+  std::uint64_t usage = 0;
+};
+
 class ResponseSet
 {
 public:
-  // True when `fp` was not in the set (it is now).
-  bool insert(Fingerprint fp);
-  bool contains(Fingerprint fp) const;
+  enum class Seen {
+    first,       // a new response id (now in the set)
+    again,       // the same id with the same usage: a copy
+    conflicting, // the same id with other usage
+  };
+  Seen insert(const ResponseKey& key);
+  bool contains(Fingerprint id) const;
   // Room for `count` entries in all. Call before inserting another set's
   // entries: they come in rising order, and a table grown on the way would
   // take them all into its low slots, which then fill up.
   void reserve(std::size_t count);
   std::size_t size() const { return m_size; }
-  // Calls `use` with every fingerprint, in slot order.
+  // Calls `use` with every entry, in slot order.
   template <typename Use> void for_each(Use use) const
   {
-    for (const Fingerprint& slot : m_slots) {
-      if (slot.low != 0) {
+    for (const ResponseKey& slot : m_slots) {
+      if (slot.id.low != 0) {
         use(slot);
       }
     }
@@ -107,7 +121,7 @@ private:
   std::size_t slot_of(const Fingerprint& fp) const { return static_cast<std::size_t>(fp.high >> m_shift); }
   void resize(std::size_t capacity);
 
-  std::vector<Fingerprint> m_slots;
+  std::vector<ResponseKey> m_slots;
   unsigned m_shift = 64; // 64 - log2(capacity)
   std::size_t m_size = 0;
 };

@@ -912,7 +912,7 @@ void UsageAggregator::join(RecordSink& later_sink, std::size_t line_offset)
   }
   m_counts.duplicates += m_deduplicator.absorb(later.m_deduplicator, line_offset);
   m_responses.reserve(m_responses.size() + later.m_responses.size());
-  later.m_responses.for_each([&](const Fingerprint& fp) { m_responses.insert(fp); }); // new: see can_join
+  later.m_responses.for_each([&](const ResponseKey& key) { m_responses.insert(key); }); // new: see can_join
   m_resolver.merge_notes(later.m_resolver);
   for (const auto& [later_key, acc] : later.m_groups) {
     GroupKey key = later_key;
@@ -941,14 +941,26 @@ void UsageAggregator::skip(const std::string& reason)
   ++m_counts.skipped_lines[reason];
 }
 
-void UsageAggregator::record_response(const Fingerprint& key, const UsageRecord& record)
+void UsageAggregator::record_response(const ResponseKey& key, const UsageRecord& record)
 {
   ++m_counts.read;
-  if (!m_responses.insert(key)) {
+  switch (m_responses.insert(key)) {
+  case ResponseSet::Seen::first:
+    process(record);
+    break;
+  case ResponseSet::Seen::again:
     ++m_counts.duplicates;
-    return;
+    break;
+  case ResponseSet::Seen::conflicting:
+    // Which copy is right cannot be told: neither is billed twice.
+    count_rejection(record.where.location(), "conflicting copies of a response",
+                    fmt::format("response {} was read before with other usage (model {}, {} input, {} cached, {} "
+                                "output tokens here); one response is billed once (expected copies of a response "
+                                "to agree)",
+                                elide(std::string(record.request_id), 80), record.model, record.input,
+                                record.cached_input, record.output));
+    break;
   }
-  process(record);
 }
 
 bool UsageAggregator::can_join(const std::vector<RecordSink*>& later) const
@@ -957,9 +969,9 @@ bool UsageAggregator::can_join(const std::vector<RecordSink*>& later) const
   for (const RecordSink* sink : later) {
     const ResponseSet& responses = dynamic_cast<const UsageAggregator&>(*sink).m_responses;
     bool seen = false;
-    responses.for_each([&](const Fingerprint& fp) {
+    responses.for_each([&](const ResponseKey& key) {
       seen = seen ||
-             std::any_of(earlier.begin(), earlier.end(), [&](const ResponseSet* set) { return set->contains(fp); });
+             std::any_of(earlier.begin(), earlier.end(), [&](const ResponseSet* set) { return set->contains(key.id); });
     });
     if (seen) {
       return false;

@@ -78,11 +78,11 @@ public:
   virtual void record_once(const std::string& key, const UsageRecord& record) = 0;
   // A response from a trace (an API response, a stream's usage chunk, a
   // batch output line) under a key of its id and usage: the same response
-  // logged again counts once, as a duplicate. Sinks that list every record
-  // may treat it as record_once.
-  virtual void record_response(const Fingerprint& key, const UsageRecord& record)
+  // logged again counts once, as a duplicate; the same id with other usage
+  // is rejected. Sinks that list every record may treat it as record_once.
+  virtual void record_response(const ResponseKey& key, const UsageRecord& record)
   {
-    record_once(fmt::format("response:{:016x}{:016x}", key.high, key.low), record);
+    record_once(fmt::format("response:{:016x}{:016x}:{:016x}", key.id.high, key.id.low, key.usage), record);
   }
   // A line that carries no usage of its own (a user turn, a stream chunk, an
   // agent span repeating its children's usage): counted, never priced.
@@ -247,7 +247,7 @@ public:
   void record(const UsageRecord& record) override;
   void reject(const Location& where, const std::string& category, const std::string& detail) override;
   void record_once(const std::string& key, const UsageRecord& record) override;
-  void record_response(const Fingerprint& key, const UsageRecord& record) override;
+  void record_response(const ResponseKey& key, const UsageRecord& record) override;
   void skip(const std::string& reason) override;
   std::uint64_t records_read() const override { return m_counts.read; }
   std::unique_ptr<RecordSink> fork() const override;

@@ -645,17 +645,18 @@ private:
     if (id.empty()) {
       return false;
     }
-    FingerprintBuilder key;
-    key.add(kind).add(id).add(r.model);
-    key.add(r.input).add(r.cached_input).add(r.cache_write).add(r.output).add(r.reasoning).add(r.web_search_calls);
-    key.add(r.batch ? 1 : 0);
+    m_response.id = FingerprintBuilder().add(kind).add(id).done();
+    FingerprintBuilder usage;
+    usage.add(r.model);
+    usage.add(r.input).add(r.cached_input).add(r.cache_write).add(r.output).add(r.reasoning).add(r.web_search_calls);
+    usage.add(r.batch ? 1 : 0);
     if (r.billed) {
       const auto raw = static_cast<uint128>(r.billed->raw());
-      key.add(static_cast<std::uint64_t>(raw >> 64)).add(static_cast<std::uint64_t>(raw));
+      usage.add(static_cast<std::uint64_t>(raw >> 64)).add(static_cast<std::uint64_t>(raw));
     } else {
-      key.add("unbilled");
+      usage.add("unbilled");
     }
-    m_response = key.done();
+    m_response.usage = usage.done().high;
     return true;
   }
 
@@ -866,30 +867,36 @@ private:
 
   RecordSink& m_sink;
   std::string m_key;      // the de-duplication key of the record being read (Count::once)
-  Fingerprint m_response; // its key as a response (Count::response)
+  ResponseKey m_response; // its key as a response (Count::response)
   std::optional<std::string> m_skipped_type;
   std::string m_skipped_type_reason;
 };
 
 } // namespace
 
+namespace {
+
+// True when `name` holds `word` (lower case), in any case; without lowering a
+// copy: this runs on every member of lines that carry no usage.
+bool has_word(std::string_view name, std::string_view word)
+{
+  for (std::size_t i = 0; i + word.size() <= name.size(); ++i) {
+    std::size_t k = 0;
+    while (k < word.size() && (name[i + k] | 0x20) == word[k]) {
+      ++k;
+    }
+    if (k == word.size()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+} // namespace
+
 bool looks_like_usage_name(std::string_view name)
 {
-  // Without lowering a copy: this runs on every member of every line that
-  // carries no usage (a Claude Code user turn has a dozen).
-  auto contains = [name](std::string_view word) {
-    for (std::size_t i = 0; i + word.size() <= name.size(); ++i) {
-      std::size_t k = 0;
-      while (k < word.size() && (name[i + k] | 0x20) == word[k]) {
-        ++k;
-      }
-      if (k == word.size()) {
-        return true;
-      }
-    }
-    return false;
-  };
-  return contains("usage") || contains("token");
+  return has_word(name, "usage") || has_word(name, "token");
 }
 
 JsonInputSummary summarise_json_start(std::string_view start)
@@ -903,7 +910,9 @@ JsonInputSummary summarise_json_start(std::string_view start)
   std::function<void(JsonValue)> visit = [&](JsonValue value) {
     if (value.is(JsonType::object)) {
       value.for_each_member([&](std::string_view name, JsonValue member) {
-        if (summary.usage_like.empty() && looks_like_usage_name(name)) {
+        // A "usage" member tells more than a "max_tokens" setting.
+        if (looks_like_usage_name(name) &&
+            (summary.usage_like.empty() || (!has_word(summary.usage_like, "usage") && has_word(name, "usage")))) {
           summary.usage_like = name;
         }
         visit(member);

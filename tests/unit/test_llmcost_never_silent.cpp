@@ -131,23 +131,24 @@ TEST_SUITE("never silent")
           FingerprintBuilder().add("id").add(std::uint64_t{7}).done());
 
     std::mt19937_64 random(20261205);
-    std::vector<Fingerprint> put;
+    std::vector<ResponseKey> put;
     ResponseSet set;
     for (int i = 0; i < 50000; ++i) {
-      const Fingerprint fp = FingerprintBuilder().add("chatcmpl-" + std::to_string(random())).done();
-      put.push_back(fp);
-      CHECK(set.insert(fp));
+      const ResponseKey key{FingerprintBuilder().add("chatcmpl-" + std::to_string(random())).done(), random()};
+      put.push_back(key);
+      CHECK(set.insert(key) == ResponseSet::Seen::first);
     }
     CHECK(set.size() == put.size());
-    for (const auto& fp : put) {
-      CHECK(!set.insert(fp));
+    for (const auto& key : put) {
+      CHECK(set.insert(key) == ResponseSet::Seen::again);
+      CHECK(set.insert(ResponseKey{key.id, key.usage + 1}) == ResponseSet::Seen::conflicting);
     }
     // Another set's entries come in rising order: reserved first, they all go in.
     ResponseSet joined;
     joined.insert(put[0]);
     joined.reserve(joined.size() + set.size());
     std::size_t added = 0;
-    set.for_each([&](const Fingerprint& fp) { added += joined.insert(fp) ? 1 : 0; });
+    set.for_each([&](const ResponseKey& key) { added += joined.insert(key) == ResponseSet::Seen::first ? 1 : 0; });
     CHECK(added == put.size() - 1);
     CHECK(!joined.contains(FingerprintBuilder().add("never put").done()));
   }

@@ -29,7 +29,7 @@ public:
   {
     seen.push_back("once " + key + " " + describe(r));
   }
-  void record_response(const Fingerprint&, const UsageRecord& r) override { seen.push_back("response " + describe(r)); }
+  void record_response(const ResponseKey&, const UsageRecord& r) override { seen.push_back("response " + describe(r)); }
   void skip(const std::string& reason) override { seen.push_back("skip " + reason); }
   std::uint64_t records_read() const override { return seen.size(); }
 
