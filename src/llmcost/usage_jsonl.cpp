@@ -403,8 +403,9 @@ std::string unknown_usage_shape(JsonValue usage, bool any_known)
   std::vector<std::string> unknown;
   usage.for_each_member([&](std::string_view name, JsonValue value) {
     if (std::find(k_usage_members_not_priced.begin(), k_usage_members_not_priced.end(), name) !=
-        k_usage_members_not_priced.end()) {
-      return;
+            k_usage_members_not_priced.end() ||
+        usage_names().find(name) >= 0) {
+      return; // known: read, or known and not priced
     }
     const std::string lower = to_lower(name);
     const bool quantity = lower.find("token") != std::string::npos || lower.find("cache") != std::string::npos ||
