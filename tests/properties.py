@@ -12,6 +12,12 @@
   properties.py LLMCOST chunking       byte-identical JSON for every block size
                                        (LLMCOST_BLOCK_SIZE) and thread count
                                        (LLMCOST_THREADS 1, 2, 3)
+  properties.py LLMCOST csv-columns    a usage CSV with its columns permuted and each
+                                       renamed to another alias of its field (from
+                                       k_aliases in src/llmcost/usage_csv.cpp) prices
+                                       to the same total, exactly; with an unknown
+                                       quantity-looking column, or two columns of one
+                                       field, it exits 2; never another total
 Money is compared as decimal.Decimal parsed from the JSON strings: no float.
 """
 import decimal
@@ -208,5 +214,163 @@ def chunking(tmp):
     print("chunking: identical output for 15 block size / thread count pairs")
 
 
+CSV_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "llmcost", "usage_csv.cpp")
+
+
+def csv_vocabulary():
+    """k_aliases (field -> header names), k_known_unpriced and k_quantity_words, read from the source."""
+    import re
+    with open(CSV_SOURCE, encoding="utf-8") as f:
+        text = f.read()
+
+    def block(name):
+        m = re.search(r"\b" + name + r"\b[^=]*=\s*\{(.*?)\};", text, re.S)
+        if not m:
+            sys.exit(f"FAIL: {name} not found in {CSV_SOURCE}")
+        return m.group(1)
+
+    aliases = {}
+    for header, field in re.findall(r'Alias\{"([^"]+)",\s*UsageField::(\w+)\}', block("k_aliases")):
+        aliases.setdefault(field, []).append(header)
+    unpriced = re.findall(r'"([^"]+)"', block("k_known_unpriced"))
+    words = re.findall(r'"([^"]+)"', block("k_quantity_words"))
+    if len(aliases) < 15 or not unpriced or len(words) < 10:
+        sys.exit(f"FAIL: could not read the alias table from {CSV_SOURCE}")
+    return aliases, set(unpriced), words
+
+
+def normalise_header(name):
+    out = name.strip().lower()
+    for c in " -.":
+        out = out.replace(c, "_")
+    return out
+
+
+def spell(rng, header):
+    """The same header as an export might write it: case, and '_' as ' ', '-' or '.'."""
+    sep = rng.choice(["_", "_", " ", "-", "."])
+    words = header.split("_")
+    style = rng.randrange(3)
+    if style == 1:
+        words = [w.upper() for w in words]
+    elif style == 2:
+        words = [w[:1].upper() + w[1:] for w in words]
+    return sep.join(words)
+
+
+def csv_columns(tmp):
+    rng = random.Random(SEED + 4)
+    aliases, unpriced, words = csv_vocabulary()
+    known = {normalise_header(h) for names in aliases.values() for h in names} | unpriced
+    # Base rows: token counts that keep every field meaningful (batch and web search only on
+    # Moonshot, which prices both; reasoning within output; cached within input).
+    rows = []
+    for r in records(rng, 120):
+        moonshot = r["provider"] == "moonshot"
+        rows.append(dict(r, requests=rng.randrange(1, 6), reasoning=rng.randrange(0, r["output"] + 1),
+                         batch=moonshot and rng.random() < 0.3,
+                         searches=rng.randrange(0, 3) if moonshot else 0,
+                         billed=f"{rng.randrange(0, 10**7)}e-8" if rng.random() < 0.2 else f"0.{rng.randrange(10**6):06d}"))
+    # (field, value of a row): the field names are UsageField enumerators, as in k_aliases.
+    columns = [
+        ("timestamp", lambda r: r["ts"]),
+        ("request_id", lambda r: r["id"]),
+        ("provider", lambda r: r["provider"]),
+        ("model", lambda r: r["model"]),
+        ("project", lambda r: r["project"]),
+        ("key", lambda r: r["key"]),
+        ("session", lambda r: r["session"]),
+        ("requests", lambda r: r["requests"]),
+        ("cached_input", lambda r: r["cached"]),
+        ("output", lambda r: r["output"]),
+        ("reasoning", lambda r: r["reasoning"]),
+        ("batch", lambda r: "true" if r["batch"] else "false"),
+        ("web_search_calls", lambda r: r["searches"]),
+        ("billed", lambda r: r["billed"]),
+        ("currency", lambda r: "USD"),
+    ]
+    total_input = ("input_total", lambda r: r["input"])
+    uncached_input = ("input_uncached", lambda r: r["input"] - r["cached"])
+    for field, _ in columns + [total_input, uncached_input]:
+        if field not in aliases:
+            sys.exit(f"FAIL: no alias for field {field} in {CSV_SOURCE}")
+    counts = {"requests", "cached_input", "output", "reasoning", "web_search_calls", "input_total", "input_uncached"}
+
+    def render(cols, names, delimiter, floats, extra=None):
+        header = list(names)
+        body = [[str(get(r)) for _, get in cols] for r in rows]
+        if floats:  # counts as a float-minded exporter writes them: 12.0
+            for line in body:
+                for i, (field, _) in enumerate(cols):
+                    if field in counts:
+                        line[i] += ".0"
+        if extra:
+            at, name, values = extra
+            header.insert(at, name)
+            for line, value in zip(body, values):
+                line.insert(at, value)
+        return "\r\n".join(delimiter.join(line) for line in [header] + body) + "\r\n"
+
+    def price(text, label):
+        path = write(tmp, "columns.csv", text)
+        p = run(["estimate", path, "--format", "json"])
+        return p, (json.loads(p.stdout) if p.returncode == 0 else None)
+
+    base_cols = columns + [total_input]
+    p, reference = price(render(base_cols, [aliases[f][0] for f, _ in base_cols], ",", False), "base")
+    if reference is None:
+        sys.exit(f"FAIL: the base CSV did not price: {p.stderr.decode(errors='replace')[:2000]}")
+    want_total, want_requests = money(reference["total"]), reference["totals"]["requests"]
+    if reference["records"]["priced"] != len(rows) or want_total <= 0:
+        sys.exit(f"FAIL: the base CSV priced {reference['records']['priced']} of {len(rows)} rows, total {want_total}")
+    cases = int(os.environ.get("LLMCOST_PROPERTY_CASES", "400"))
+    same = refused = 0
+    for case in range(cases):
+        cols = columns + [rng.choice([total_input, uncached_input])]
+        rng.shuffle(cols)
+        names = [spell(rng, rng.choice(aliases[field])) for field, _ in cols]
+        kind = rng.choice(["rename", "rename", "rename", "unknown-quantity", "unknown-label", "duplicate"])
+        extra = None
+        if kind == "unknown-quantity":
+            while True:
+                name = spell(rng, f"{rng.choice(words)}_{rng.choice(['x', 'extra', 'eur', 'units', 'v2'])}")
+                if normalise_header(name) not in known:
+                    break
+            extra = (rng.randrange(len(cols) + 1), name, [str(rng.randrange(0, 5000)) for _ in rows])
+        elif kind == "unknown-label":
+            name = rng.choice(["region", "note", "user_agent", "status", "latency_ms", "team"])
+            extra = (rng.randrange(len(cols) + 1), name, [rng.choice(["a", "b", ""]) for _ in rows])
+        elif kind == "duplicate":
+            # A second column for a field that is read once: ambiguous, so refused.
+            i = rng.choice([i for i, (field, _) in enumerate(cols) if field not in ("timestamp",)])
+            field, get = cols[i]
+            extra = (rng.randrange(len(cols) + 1), spell(rng, rng.choice(aliases[field])), [str(get(r)) for r in rows])
+        delimiter = rng.choice([",", ";", "\t"])
+        text = render(cols, names, delimiter, rng.random() < 0.3, extra)
+        p, got = price(text, kind)
+        where = f"case {case} ({kind}; header: {text.split(chr(13))[0]!r})"
+        if got is not None:
+            if money(got["total"]) != want_total or got["totals"]["requests"] != want_requests:
+                keep = write(tempfile.gettempdir(), f"llmcost-property-csv-columns-{case}.csv", text)
+                sys.exit(f"FAIL: {where}: total {got['total']} ({got['totals']['requests']} requests) with exit 0, "
+                         f"expected {want_total} ({want_requests}); input kept in {keep}")
+            if kind in ("unknown-quantity", "duplicate"):
+                keep = write(tempfile.gettempdir(), f"llmcost-property-csv-columns-{case}.csv", text)
+                sys.exit(f"FAIL: {where}: priced although a column is not understood; input kept in {keep}")
+            same += 1
+        else:
+            if p.returncode != 2 or not p.stderr.startswith(b"llmcost: error: "):
+                sys.exit(f"FAIL: {where}: exit {p.returncode}\n{p.stderr.decode(errors='replace')[:2000]}")
+            if kind in ("rename", "unknown-label"):
+                keep = write(tempfile.gettempdir(), f"llmcost-property-csv-columns-{case}.csv", text)
+                sys.exit(f"FAIL: {where}: refused a CSV whose every column is known: "
+                         f"{p.stderr.decode(errors='replace')[:2000]}; input kept in {keep}")
+            if kind == "unknown-quantity" and extra[1].strip().encode() not in p.stderr:
+                sys.exit(f"FAIL: {where}: the refusal does not name the column {extra[1]!r}: {p.stderr[:2000]!r}")
+            refused += 1
+    print(f"csv-columns: {same} permuted/renamed CSVs priced to {want_total} exactly, {refused} refused (exit 2)")
+
+
 with tempfile.TemporaryDirectory() as tmp:
-    {"nothing-lost": nothing_lost, "grouping": grouping, "linearity": linearity, "chunking": chunking}[MODE](tmp)
+    {"nothing-lost": nothing_lost, "grouping": grouping, "linearity": linearity, "chunking": chunking,
+     "csv-columns": csv_columns}[MODE](tmp)
