@@ -2,6 +2,7 @@
 
 #include "llmcost/csv.hpp"
 #include "llmcost/error.hpp"
+#include "llmcost/json_scan.hpp"
 #include "llmcost/strings.hpp"
 
 #include <algorithm>
@@ -38,6 +39,7 @@ constexpr std::array k_field_names = {
     FieldName{UsageField::web_search_calls, "web_search_calls"},
     FieldName{UsageField::billed, "billed"},
     FieldName{UsageField::currency, "currency"},
+    FieldName{UsageField::usage_json, "usage_json"},
     FieldName{UsageField::ignore, "ignore"},
 };
 
@@ -131,6 +133,8 @@ constexpr std::array k_aliases = {
     Alias{"billed", UsageField::billed},
     Alias{"billed_usd", UsageField::billed},
     Alias{"amount_currency", UsageField::currency},
+    // LiteLLM's spend logs: cache reads are only in metadata.usage_object.
+    Alias{"metadata", UsageField::usage_json},
     Alias{"currency", UsageField::currency},
 };
 
@@ -369,6 +373,37 @@ inline bool add_count(std::string_view text, const char* limit, std::uint64_t& o
   return true;
 }
 
+// The cache reads in a JSON object's usage_object (LiteLLM writes the
+// provider's usage there; its token columns leave cache reads out). Text that
+// is not a JSON object, or has no usage_object, carries nothing to read.
+[[gnu::noinline]] bool read_usage_json(std::string_view value, UsageRecord& r)
+{
+  const std::string_view text = trim(value);
+  if (text.empty() || text.front() != '{') {
+    return true;
+  }
+  JsonTape tape;
+  JsonSyntaxError error;
+  if (!tape.parse(text, error)) {
+    return true;
+  }
+  const JsonValue usage = tape.root()["usage_object"];
+  JsonValue cached = usage.at({"prompt_tokens_details", "cached_tokens"});
+  if (!cached.present()) {
+    cached = usage.at({"cache_read_input_tokens"});
+  }
+  if (!cached.present()) {
+    return true;
+  }
+  std::string why;
+  const auto count = cached.is(JsonType::number) ? parse_count(cached.text(), why) : std::nullopt;
+  if (!count) {
+    return false;
+  }
+  r.cached_input = *count;
+  return true;
+}
+
 // Reads one mapped field into the record; false when the value is bad (the
 // message is built apart, see field_problem, so good rows build no strings).
 // `limit`: how far bytes past `value` may be read (its end when none may).
@@ -437,6 +472,8 @@ inline bool read_field(UsageField field, std::string_view value, const char* lim
     const std::string_view text = trim(value);
     return text.empty() || equals_ignoring_case(text, "usd");
   }
+  case UsageField::usage_json:
+    return read_usage_json(value, r);
   case UsageField::ignore:
     return true;
   }
@@ -462,6 +499,10 @@ inline bool read_field(UsageField field, std::string_view value, const char* lim
   case UsageField::currency:
     return fmt::format("field {}: currency \"{}\" (expected USD; currencies are never mixed)", header,
                        quoted_value(value));
+  case UsageField::usage_json:
+    return fmt::format("field {}: the cached tokens in usage_object of \"{}\" are not a whole number of zero or "
+                       "more",
+                       header, quoted_value(value));
   default: {
     std::string why;
     parse_count(value, why);
@@ -661,6 +702,16 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
                 fmt::format("--map COLUMN=FIELD for each (FIELD: input_tokens, cached_input_tokens, "
                             "output_tokens, requests, billed, ...; see --explain), or --map COLUMN=ignore "
                             "for one that carries nothing to price"));
+  }
+  // Cache reads from a JSON column only when no column says them, and only
+  // where input includes them (LiteLLM's prompt_tokens do).
+  for (std::size_t i = 0; i < m_column_field.size(); ++i) {
+    if (m_column_field[i] == UsageField::usage_json &&
+        (has(UsageField::cached_input) || !has(UsageField::input_total))) {
+      m_column_field[i].reset();
+      m_columns[i].field.reset();
+      m_columns[i].how = "known, not priced (cache reads come from another column)";
+    }
   }
   m_input_includes_cached = has(UsageField::input_total);
   for (std::size_t i = 0; i < m_column_field.size(); ++i) {

@@ -109,6 +109,34 @@ TEST_SUITE("never silent")
     CHECK(sink.records[0].time.has_value());
   }
 
+  TEST_CASE("LiteLLM: cache reads are read from metadata.usage_object when no column says them")
+  {
+    CountingSink sink;
+    columns_of("model,prompt_tokens,completion_tokens,metadata\n"
+               "moonshot/kimi-k2.6,6120,615,\"{\"\"usage_object\"\": {\"\"prompt_tokens\"\": 6120, "
+               "\"\"prompt_tokens_details\"\": {\"\"cached_tokens\"\": 5120}}}\"\n"
+               "moonshot/kimi-k2.6,100,5,\"{\"\"user_api_key_alias\"\": \"\"team-a\"\"}\"\n"
+               "moonshot/kimi-k2.6,100,5,not json\n"
+               "moonshot/kimi-k2.6,100,5,\"{\"\"usage_object\"\": {\"\"cache_read_input_tokens\"\": -3}}\"\n",
+               ColumnMap{}, sink);
+    REQUIRE(sink.records.size() == 3);
+    CHECK(sink.records[0].input == 1000);
+    CHECK(sink.records[0].cached_input == 5120);
+    CHECK(sink.records[1].cached_input == 0);
+    CHECK(sink.records[2].cached_input == 0);
+    REQUIRE(sink.rejected.size() == 1);
+    CHECK(sink.rejected[0].find("t.csv:5: field metadata: the cached tokens in usage_object") == 0);
+    // A cached column, when there is one, is what is read.
+    CountingSink with_column;
+    const auto columns = columns_of("model,prompt_tokens,cached_tokens,completion_tokens,metadata\n"
+                                    "moonshot/kimi-k2.6,6120,100,615,\"{\"\"usage_object\"\": {\"\"prompt_tokens_"
+                                    "details\"\": {\"\"cached_tokens\"\": 5120}}}\"\n",
+                                    ColumnMap{}, with_column);
+    REQUIRE(with_column.records.size() == 1);
+    CHECK(with_column.records[0].cached_input == 100);
+    CHECK(!columns[4].field);
+  }
+
   TEST_CASE("the quantity test: names people give amounts and counts, not ids and labels")
   {
     for (const char* name : {"tokens_cached_x", "amount_(usd)", "n_prompt", "input_audio_tokens", "web_search_fee",
