@@ -442,6 +442,12 @@ void Reconciler::check_invoice_lines()
 ReconcileResult Reconciler::finish()
 {
   m_result.notes.insert(m_result.notes.end(), input_notes().begin(), input_notes().end());
+  if (m_billed_rows == 0 && m_result.unbilled == 0 && m_result.records.filtered > 0) {
+    throw Error(Location{},
+                fmt::format("nothing to reconcile: {} row{} read, all outside --since/--until",
+                            m_result.records.filtered, m_result.records.filtered == 1 ? "" : "s"),
+                "a window that holds the export's dates (UTC days unless --tz)");
+  }
   if (m_billed_rows == 0 && m_result.unbilled > 0) {
     // A check that checked nothing must not pass.
     throw Error(Location{m_first_unbilled_file, 0, 0},
