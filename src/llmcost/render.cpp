@@ -501,7 +501,7 @@ std::string render_record_summary(const Report& report)
   const auto& r = report.records;
   std::string out = fmt::format("records: {} read, {} priced, {} rejected", r.read, r.priced, r.rejected);
   if (r.duplicates > 0) {
-    out += fmt::format(", {} duplicates dropped", r.duplicates);
+    out += fmt::format(", {} duplicate{} dropped", r.duplicates, r.duplicates == 1 ? "" : "s");
   }
   if (r.filtered > 0) {
     out += fmt::format(", {} outside --since/--until", r.filtered);
