@@ -34,17 +34,17 @@ Fingerprint fingerprint(std::string_view key)
   return FingerprintBuilder().add(key).done();
 }
 
-bool ResponseSet::contains(Fingerprint id) const
+bool ResponseSet::contains(const ResponseKey& key) const
 {
   if (m_slots.empty()) {
     return false;
   }
   const std::size_t mask = m_slots.size() - 1;
-  for (std::size_t s = slot_of(id);; s = (s + 1) & mask) {
-    if (m_slots[s].id == id) {
+  for (std::size_t s = slot_of(key);; s = (s + 1) & mask) {
+    if (m_slots[s].same_id(key)) {
       return true;
     }
-    if (m_slots[s].id.low == 0) {
+    if (m_slots[s].empty()) {
       return false;
     }
   }
@@ -52,15 +52,15 @@ bool ResponseSet::contains(Fingerprint id) const
 
 ResponseSet::Seen ResponseSet::insert(const ResponseKey& key)
 {
-  if ((m_size + 1) * 2 > m_slots.size()) {
+  if (m_slots.empty() || full_after_one_more()) {
     resize(m_slots.empty() ? 1024 : m_slots.size() * 2);
   }
   const std::size_t mask = m_slots.size() - 1;
-  for (std::size_t s = slot_of(key.id);; s = (s + 1) & mask) {
-    if (m_slots[s].id == key.id) {
+  for (std::size_t s = slot_of(key);; s = (s + 1) & mask) {
+    if (m_slots[s].same_id(key)) {
       return m_slots[s].usage == key.usage ? Seen::again : Seen::conflicting;
     }
-    if (m_slots[s].id.low == 0) {
+    if (m_slots[s].empty()) {
       m_slots[s] = key;
       ++m_size;
       return Seen::first;
@@ -71,7 +71,7 @@ ResponseSet::Seen ResponseSet::insert(const ResponseKey& key)
 void ResponseSet::reserve(std::size_t count)
 {
   std::size_t capacity = m_slots.empty() ? 1024 : m_slots.size();
-  while (count * 2 > capacity) {
+  while (count * 10 > capacity * 7) {
     capacity *= 2;
   }
   if (capacity != m_slots.size()) {
@@ -86,7 +86,7 @@ void ResponseSet::resize(std::size_t capacity)
   m_shift = 64 - static_cast<unsigned>(std::countr_zero(capacity));
   m_size = 0;
   for (const ResponseKey& key : old) {
-    if (key.id.low != 0) {
+    if (!key.empty()) {
       insert(key);
     }
   }

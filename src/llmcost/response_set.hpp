@@ -5,13 +5,14 @@
 // usages under one response id are caught rather than both billed.
 //
 // A trace run holds one entry per response, so the bytes per entry decide
-// its memory: an entry is a 128-bit fingerprint of the response id, from two
-// independent 64-bit hashes, and a 64-bit hash of its usage (model, token
-// counts, billed amount), not their text: 24 bytes. Two different ids share
-// a fingerprint with a chance of about n^2 / 2^129 for n responses (1e-20 at
-// a billion), far below any other failure of a run; a 64-bit one would not
-// be (3e-4 at a hundred million). The usage hash only tells the copies of
-// one id apart (a 2^-64 chance per repeated id of taking two usages for one).
+// its memory: an entry is 16 bytes, a 96-bit fingerprint of the response id
+// (from two independent 64-bit hashes) and a 32-bit hash of its usage (model,
+// token counts, billed amount), not their text. Two different ids share a
+// fingerprint with a chance of about n^2 / 2^97 for n responses (6e-12 at a
+// billion), far below any other failure of a run; a 64-bit one would not be
+// (3e-4 at a hundred million). The usage hash only tells the copies of one
+// id apart: two usages under one id are taken for one with a chance of
+// 2^-32 (and are then counted once, as before this check existed).
 //
 // Open addressing with linear probing; the slot is taken from the top bits
 // of the fingerprint, so walking a table in slot order visits fingerprints
@@ -85,11 +86,22 @@ private:
 
 Fingerprint fingerprint(std::string_view key);
 
-// A response as the set keeps it.
+// A response as the set keeps it: 16 bytes.
 struct ResponseKey
 {
-  Fingerprint id;
-  std::uint64_t usage = 0;
+  std::uint64_t id_high = 0; // the id's fingerprint: 64 bits here, 32 in id_low
+  std::uint32_t id_low = 0;  // never 0 in a stored entry (0, 0 marks an empty slot)
+  std::uint32_t usage = 0;
+
+  ResponseKey() = default;
+  ResponseKey(const Fingerprint& id, std::uint64_t usage_hash)
+    : id_high(id.high)
+    , id_low(static_cast<std::uint32_t>(id.low) | 1U) // the low bit given up for the empty mark
+    , usage(static_cast<std::uint32_t>(usage_hash ^ (usage_hash >> 32)))
+  {
+  }
+  bool same_id(const ResponseKey& other) const { return id_high == other.id_high && id_low == other.id_low; }
+  bool empty() const { return id_low == 0; }
 };
 
 class ResponseSet
@@ -101,7 +113,16 @@ public:
     conflicting, // the same id with other usage
   };
   Seen insert(const ResponseKey& key);
-  bool contains(Fingerprint id) const;
+  // True when the set holds `key`'s id (whatever its usage).
+  bool contains(const ResponseKey& key) const;
+  // Starts fetching the slot where a response with this id would be, ahead
+  // of an insert.
+  void prefetch(const Fingerprint& id) const
+  {
+    if (!m_slots.empty()) {
+      __builtin_prefetch(&m_slots[static_cast<std::size_t>(id.high >> m_shift)], 1);
+    }
+  }
   // Room for `count` entries in all. Call before inserting another set's
   // entries: they come in rising order, and a table grown on the way would
   // take them all into its low slots, which then fill up.
@@ -111,14 +132,15 @@ public:
   template <typename Use> void for_each(Use use) const
   {
     for (const ResponseKey& slot : m_slots) {
-      if (slot.id.low != 0) {
+      if (!slot.empty()) {
         use(slot);
       }
     }
   }
 
 private:
-  std::size_t slot_of(const Fingerprint& fp) const { return static_cast<std::size_t>(fp.high >> m_shift); }
+  std::size_t slot_of(const ResponseKey& key) const { return static_cast<std::size_t>(key.id_high >> m_shift); }
+  bool full_after_one_more() const { return (m_size + 1) * 10 > m_slots.size() * 7; } // load 0.7
   void resize(std::size_t capacity);
 
   std::vector<ResponseKey> m_slots;

@@ -971,7 +971,7 @@ bool UsageAggregator::can_join(const std::vector<RecordSink*>& later) const
     bool seen = false;
     responses.for_each([&](const ResponseKey& key) {
       seen = seen ||
-             std::any_of(earlier.begin(), earlier.end(), [&](const ResponseSet* set) { return set->contains(key.id); });
+             std::any_of(earlier.begin(), earlier.end(), [&](const ResponseSet* set) { return set->contains(key); });
     });
     if (seen) {
       return false;

@@ -82,8 +82,11 @@ public:
   // is rejected. Sinks that list every record may treat it as record_once.
   virtual void record_response(const ResponseKey& key, const UsageRecord& record)
   {
-    record_once(fmt::format("response:{:016x}{:016x}:{:016x}", key.id.high, key.id.low, key.usage), record);
+    record_once(fmt::format("response:{:016x}{:08x}:{:08x}", key.id_high, key.id_low, key.usage), record);
   }
+  // A hint, as soon as a reader knows a response's id: record_response
+  // with that id follows.
+  virtual void prefetch_response(const Fingerprint& /*id*/) {}
   // A line that carries no usage of its own (a user turn, a stream chunk, an
   // agent span repeating its children's usage): counted, never priced.
   virtual void skip(const std::string& reason) = 0;
@@ -248,6 +251,7 @@ public:
   void reject(const Location& where, const std::string& category, const std::string& detail) override;
   void record_once(const std::string& key, const UsageRecord& record) override;
   void record_response(const ResponseKey& key, const UsageRecord& record) override;
+  void prefetch_response(const Fingerprint& id) override { m_responses.prefetch(id); }
   void skip(const std::string& reason) override;
   std::uint64_t records_read() const override { return m_counts.read; }
   std::unique_ptr<RecordSink> fork() const override;

@@ -566,6 +566,7 @@ public:
                                 to_string(object.type())));
       return;
     }
+    m_early_id = {};
     const TopMembers top(top_names(), object);
     UsageRecord r;
     r.where = where;
@@ -645,7 +646,9 @@ private:
     if (id.empty()) {
       return false;
     }
-    m_response.id = FingerprintBuilder().add(kind).add(id).done();
+    if (kind != m_early_kind || id.data() != m_early_id.data() || id.size() != m_early_id.size()) {
+      m_response_id = FingerprintBuilder().add(kind).add(id).done();
+    }
     FingerprintBuilder usage;
     usage.add(r.model);
     usage.add(r.input).add(r.cached_input).add(r.cache_write).add(r.output).add(r.reasoning).add(r.web_search_calls);
@@ -656,8 +659,22 @@ private:
     } else {
       usage.add("unbilled");
     }
-    m_response.usage = usage.done().high;
+    m_response = ResponseKey(m_response_id, usage.done().high);
     return true;
+  }
+
+  // Fingerprints a response's id as soon as it is known, and has the sink
+  // fetch its place in the response set while the rest of the line is read:
+  // the set is too large for the cache, and the wait was most of its cost.
+  void early_response_id(std::string_view kind, std::string_view id)
+  {
+    if (id.empty()) {
+      return;
+    }
+    m_response_id = FingerprintBuilder().add(kind).add(id).done();
+    m_early_kind = kind;
+    m_early_id = id;
+    m_sink.prefetch_response(m_response_id);
   }
 
   // How a record is counted: every one, once per m_key (the fullest copy),
@@ -727,6 +744,7 @@ private:
                                    usage.has(Use::input_tokens) || usage.has(Use::output_tokens));
     r.model = body.text(Top::model);
     r.request_id = body.text(Top::id);
+    early_response_id(r.batch ? "batch:" : "resp:", r.request_id);
     r.time = time_of_json(body.get(Top::created));
     if (!r.time) {
       r.time = time_of_json(body.get(Top::created_at));
@@ -866,8 +884,11 @@ private:
   const std::string k_otel_without_usage = "OpenTelemetry spans without usage (unfinished or not a model call)";
 
   RecordSink& m_sink;
-  std::string m_key;      // the de-duplication key of the record being read (Count::once)
-  ResponseKey m_response; // its key as a response (Count::response)
+  std::string m_key;             // the de-duplication key of the record being read (Count::once)
+  Fingerprint m_response_id;     // the response id's fingerprint (see response_key)
+  ResponseKey m_response;        // its key as a response (Count::response)
+  std::string_view m_early_kind; // what m_response_id was made from early (see early_response_id)
+  std::string_view m_early_id;
   std::optional<std::string> m_skipped_type;
   std::string m_skipped_type_reason;
 };
