@@ -405,7 +405,7 @@ bool ingest_usage(const std::vector<std::string>& files, const IngestOptions& op
       for (const std::size_t i : plan.pieces) {
         later.push_back(pieces[i].sink.get());
       }
-      failed = !sink.can_join(later); // a response also in an earlier piece or file: one pass decides
+      failed = !sink.admit(later); // a response also in an earlier piece or file: one pass decides
     }
     if (!plan.parallel || failed) {
       for (const std::size_t i : plan.pieces) {

@@ -68,6 +68,33 @@ ResponseSet::Seen ResponseSet::insert(const ResponseKey& key)
   }
 }
 
+void ResponseSet::erase(const ResponseKey& key)
+{
+  if (m_slots.empty()) {
+    return;
+  }
+  const std::size_t mask = m_slots.size() - 1;
+  std::size_t hole = slot_of(key);
+  while (!m_slots[hole].same_id(key)) {
+    if (m_slots[hole].empty()) {
+      return;
+    }
+    hole = (hole + 1) & mask;
+  }
+  // Backward shift: each entry after the hole, up to the next empty slot,
+  // moves into it when its home is not between the hole and where it is.
+  for (std::size_t next = (hole + 1) & mask; !m_slots[next].empty(); next = (next + 1) & mask) {
+    const std::size_t home = slot_of(m_slots[next]);
+    const bool home_in_between = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
+    if (!home_in_between) {
+      m_slots[hole] = m_slots[next];
+      hole = next;
+    }
+  }
+  m_slots[hole] = ResponseKey{};
+  --m_size;
+}
+
 void ResponseSet::reserve(std::size_t count)
 {
   std::size_t capacity = m_slots.empty() ? 1024 : m_slots.size();

@@ -115,6 +115,8 @@ public:
   Seen insert(const ResponseKey& key);
   // True when the set holds `key`'s id (whatever its usage).
   bool contains(const ResponseKey& key) const;
+  // Takes `key`'s id out of the set (nothing when it is not there).
+  void erase(const ResponseKey& key);
   // Starts fetching the slot where a response with this id would be, ahead
   // of an insert.
   void prefetch(const Fingerprint& id) const

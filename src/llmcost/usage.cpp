@@ -911,8 +911,7 @@ void UsageAggregator::join(RecordSink& later_sink, std::size_t line_offset)
     m_first_rejections.push_back(std::move(pending));
   }
   m_counts.duplicates += m_deduplicator.absorb(later.m_deduplicator, line_offset);
-  m_responses.reserve(m_responses.size() + later.m_responses.size());
-  later.m_responses.for_each([&](const ResponseKey& key) { m_responses.insert(key); }); // new: see can_join
+  // later.m_responses are in m_responses already (see admit).
   m_resolver.merge_notes(later.m_resolver);
   for (const auto& [later_key, acc] : later.m_groups) {
     GroupKey key = later_key;
@@ -963,20 +962,41 @@ void UsageAggregator::record_response(const ResponseKey& key, const UsageRecord&
   }
 }
 
-bool UsageAggregator::can_join(const std::vector<RecordSink*>& later) const
+bool UsageAggregator::admit(const std::vector<RecordSink*>& later)
 {
-  std::vector<const ResponseSet*> earlier{&m_responses};
+  // The forks' responses go into this set now, in one pass each (slot order
+  // is rising order, so this set is walked forward); a response already
+  // here, or in an earlier fork, undoes that and sends the file to one pass.
+  std::size_t total = m_responses.size();
   for (const RecordSink* sink : later) {
-    const ResponseSet& responses = dynamic_cast<const UsageAggregator&>(*sink).m_responses;
+    total += dynamic_cast<const UsageAggregator&>(*sink).m_responses.size();
+  }
+  m_responses.reserve(total);
+  auto responses_of = [&](std::size_t i) -> const ResponseSet& {
+    return dynamic_cast<const UsageAggregator&>(*later[i]).m_responses;
+  };
+  for (std::size_t i = 0; i < later.size(); ++i) {
+    std::size_t inserted = 0;
     bool seen = false;
-    responses.for_each([&](const ResponseKey& key) {
-      seen = seen ||
-             std::any_of(earlier.begin(), earlier.end(), [&](const ResponseSet* set) { return set->contains(key); });
+    responses_of(i).for_each([&](const ResponseKey& key) {
+      if (!seen) {
+        seen = m_responses.insert(key) != ResponseSet::Seen::first;
+        inserted += seen ? 0 : 1;
+      }
     });
     if (seen) {
+      // Undo exactly what went in: all of the earlier forks, the first
+      // `inserted` of this one (for_each visits in the same order).
+      for (std::size_t j = 0; j <= i; ++j) {
+        std::size_t visited = 0;
+        responses_of(j).for_each([&](const ResponseKey& key) {
+          if (j < i || visited++ < inserted) {
+            m_responses.erase(key);
+          }
+        });
+      }
       return false;
     }
-    earlier.push_back(&responses);
   }
   return true;
 }

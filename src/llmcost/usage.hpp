@@ -108,10 +108,11 @@ public:
   // the input (its lines numbered from 1), or null when this sink must see
   // records one by one in order (strict runs, per-record listings).
   virtual std::unique_ptr<RecordSink> fork() const { return nullptr; }
-  // False when joining the forks of one file (in order) would count a
-  // response twice that a single pass counts once: the file is then read
-  // again in one pass.
-  virtual bool can_join(const std::vector<RecordSink*>& /*later*/) const { return true; }
+  // Before the forks of one file are joined (in order): false when that
+  // would count a response twice that a single pass counts once, and the
+  // file is then read again in one pass. A sink may take what it needs of
+  // the forks here; refusing, it is left as it was.
+  virtual bool admit(const std::vector<RecordSink*>& /*later*/) { return true; }
   // Adds what a forked sink saw on the input that follows everything this one
   // has seen; its line numbers move down by `line_offset`.
   virtual void join(RecordSink& /*later*/, std::size_t /*line_offset*/) {}
@@ -255,7 +256,7 @@ public:
   void skip(const std::string& reason) override;
   std::uint64_t records_read() const override { return m_counts.read; }
   std::unique_ptr<RecordSink> fork() const override;
-  bool can_join(const std::vector<RecordSink*>& later) const override;
+  bool admit(const std::vector<RecordSink*>& later) override;
   void join(RecordSink& later, std::size_t line_offset) override;
 
   // Prices what was kept for de-duplication, then everything, into a report.
