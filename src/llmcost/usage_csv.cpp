@@ -376,7 +376,7 @@ inline bool add_count(std::string_view text, const char* limit, std::uint64_t& o
 // The cache reads in a JSON object's usage_object (LiteLLM writes the
 // provider's usage there; its token columns leave cache reads out). Text that
 // is not a JSON object, or has no usage_object, carries nothing to read.
-[[gnu::noinline]] bool read_usage_json(std::string_view value, UsageRecord& r)
+[[gnu::noinline]] bool read_usage_json(std::string_view value, std::uint64_t& cached_input)
 {
   const std::string_view text = trim(value);
   if (text.empty() || text.front() != '{') {
@@ -397,11 +397,10 @@ inline bool add_count(std::string_view text, const char* limit, std::uint64_t& o
   }
   std::string why;
   const auto count = cached.is(JsonType::number) ? parse_count(cached.text(), why) : std::nullopt;
-  if (!count) {
-    return false;
+  if (count) {
+    cached_input = *count;
   }
-  r.cached_input = *count;
-  return true;
+  return count.has_value();
 }
 
 // Reads one mapped field into the record; false when the value is bad (the
@@ -473,7 +472,7 @@ inline bool read_field(UsageField field, std::string_view value, const char* lim
     return text.empty() || equals_ignoring_case(text, "usd");
   }
   case UsageField::usage_json:
-    return read_usage_json(value, r);
+    return false; // read on the general path (read_row), which keeps this one lean
   case UsageField::ignore:
     return true;
   }
@@ -736,7 +735,10 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
   for (const ColumnStep& step : m_plan) {
     const std::string_view value = fields[step.column];
     // Fields may be unescaped copies: nothing past one is read.
-    if (!read_field(step.field, value, value.data() + value.size(), r, input_total)) {
+    const bool good = step.field == UsageField::usage_json
+                          ? read_usage_json(value, r.cached_input)
+                          : read_field(step.field, value, value.data() + value.size(), r, input_total);
+    if (!good) {
       m_sink.reject(where.location(), "bad field", field_problem(step.field, m_headers[step.column], value));
       return;
     }

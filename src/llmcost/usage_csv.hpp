@@ -32,8 +32,8 @@ enum class UsageField {
   web_search_calls,
   billed,
   currency,
-  usage_json, // a JSON object whose usage_object carries cache reads (LiteLLM's metadata)
   ignore,     // --map COLUMN=ignore: read, and known to carry nothing to price
+  usage_json, // a JSON object whose usage_object carries cache reads (LiteLLM's metadata)
 };
 
 std::optional<UsageField> parse_usage_field(std::string_view name);
