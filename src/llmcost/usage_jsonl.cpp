@@ -840,11 +840,42 @@ private:
     finish(r, problem, !m_key.empty());
   }
 
+  // The first of an attribute's names that is present (the current name,
+  // then the ones semantic conventions renamed), and that name.
+  static std::pair<JsonValue, const char*> otel_attribute(JsonValue attributes,
+                                                          std::initializer_list<const char*> names)
+  {
+    for (const char* name : names) {
+      if (const JsonValue value = attributes[name]; value.present()) {
+        return {value, name};
+      }
+    }
+    return {JsonValue(), *names.begin()};
+  }
+
   void read_otel_span(JsonValue object, JsonValue attributes, UsageRecord& r, FieldProblem& problem)
   {
-    const JsonValue input = attributes.at({"gen_ai.usage.input_tokens"});
-    const JsonValue output = attributes.at({"gen_ai.usage.output_tokens"});
+    // Older GenAI conventions (and exporters built on them: OpenLLMetry,
+    // Sentry) name usage gen_ai.usage.prompt_tokens / completion_tokens.
+    const auto [input, input_name] =
+        otel_attribute(attributes, {"gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"});
+    const auto [output, output_name] =
+        otel_attribute(attributes, {"gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"});
     if (!input && !output) {
+      // Usage under names no convention gives is not "no usage".
+      std::string usage_names;
+      attributes.for_each_member([&](std::string_view name, JsonValue value) {
+        if (name.starts_with("gen_ai.usage.") && value.present()) {
+          usage_names += (usage_names.empty() ? "" : ", ") + std::string(name);
+        }
+      });
+      if (!usage_names.empty()) {
+        m_sink.reject(r.where.location(), "unknown usage shape",
+                      fmt::format("an OpenTelemetry span with usage attributes the readers do not know: {} "
+                                  "(expected gen_ai.usage.input_tokens and gen_ai.usage.output_tokens)",
+                                  elide(usage_names, 200)));
+        return;
+      }
       m_sink.skip(k_otel_without_usage);
       return;
     }
@@ -862,12 +893,13 @@ private:
       r.provider = text_at(attributes, {"gen_ai.system"});
     }
     // OpenTelemetry: input tokens include cache reads.
-    const std::uint64_t input_total =
-        problem.count(attributes, {"gen_ai.usage.input_tokens"}, "gen_ai.usage.input_tokens");
-    const std::uint64_t cached =
-        problem.count(attributes, {"gen_ai.usage.cache_read.input_tokens"}, "gen_ai.usage.cache_read.input_tokens");
+    const std::uint64_t input_total = problem.count(input, input_name);
+    const auto [cached_value, cached_name] =
+        otel_attribute(attributes, {"gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
+                                    "gen_ai.usage.input_tokens.cached"});
+    const std::uint64_t cached = problem.count(cached_value, cached_name);
     split_cached(r, input_total, cached, problem);
-    r.output = problem.count(attributes, {"gen_ai.usage.output_tokens"}, "gen_ai.usage.output_tokens");
+    r.output = problem.count(output, output_name);
     r.request_id = text_at(attributes, {"gen_ai.response.id"});
     r.time = time_of_json(object.at({"start_time"}));
     const std::string_view span_id = text_at(object, {"context", "span_id"});
