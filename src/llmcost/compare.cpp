@@ -170,6 +170,23 @@ void ScenarioCollector::reject(const Location& where, const std::string& categor
   }
 }
 
+void ScenarioCollector::record_response(const ResponseKey& key, const UsageRecord& record)
+{
+  // As the aggregator counts responses (see UsageAggregator::record_response).
+  switch (m_responses.insert(key)) {
+  case ResponseSet::Seen::first:
+    this->record(record);
+    break;
+  case ResponseSet::Seen::again:
+    ++m_counts.read;
+    ++m_counts.duplicates;
+    break;
+  case ResponseSet::Seen::conflicting:
+    reject(record.where.location(), k_conflicting_response, conflicting_response_detail(record));
+    break;
+  }
+}
+
 void ScenarioCollector::skip(const std::string& reason)
 {
   ++m_counts.skipped_lines[reason];

@@ -87,6 +87,7 @@ public:
   void record(const UsageRecord& record) override;
   void reject(const Location& where, const std::string& category, const std::string& detail) override;
   void record_once(const std::string& key, const UsageRecord& record) override;
+  void record_response(const ResponseKey& key, const UsageRecord& record) override;
   void skip(const std::string& reason) override;
   std::uint64_t records_read() const override { return m_counts.read + m_kept; }
 
@@ -103,6 +104,7 @@ public:
 private:
   RecordResolver m_resolver;
   RecordDeduplicator m_deduplicator;
+  ResponseSet m_responses;
   std::uint64_t m_kept = 0; // records held by m_deduplicator, read when it is drained
   std::string m_group_by;
   std::optional<Decimal> m_max_output;

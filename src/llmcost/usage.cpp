@@ -952,14 +952,17 @@ void UsageAggregator::record_response(const ResponseKey& key, const UsageRecord&
     break;
   case ResponseSet::Seen::conflicting:
     // Which copy is right cannot be told: neither is billed twice.
-    count_rejection(record.where.location(), "conflicting copies of a response",
-                    fmt::format("response {} was read before with other usage (model {}, {} input, {} cached, {} "
-                                "output tokens here); one response is billed once (expected copies of a response "
-                                "to agree)",
-                                elide(std::string(record.request_id), 80), record.model, record.input,
-                                record.cached_input, record.output));
+    count_rejection(record.where.location(), k_conflicting_response, conflicting_response_detail(record));
     break;
   }
+}
+
+std::string conflicting_response_detail(const UsageRecord& record)
+{
+  return fmt::format("response {} was read before with other usage (model {}, {} input, {} cached, {} output "
+                     "tokens here); one response is billed once (expected copies of a response to agree)",
+                     elide(std::string(record.request_id), 80), record.model, record.input, record.cached_input,
+                     record.output);
 }
 
 bool UsageAggregator::admit(const std::vector<RecordSink*>& later)

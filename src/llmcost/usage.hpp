@@ -190,6 +190,10 @@ std::pair<std::string, std::string> unpriceable_reason(const UsageRecord& record
 // True when the route or the model has a price for web search calls.
 bool prices_web_search(const ResolvedModel& model);
 
+// A response id read again with other usage: the rejection's category and detail.
+inline const std::string k_conflicting_response = "conflicting copies of a response";
+std::string conflicting_response_detail(const UsageRecord& record);
+
 // A record's quantities as an additive Usage.
 Usage usage_of(const UsageRecord& record);
 
