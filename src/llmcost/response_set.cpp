@@ -1,6 +1,11 @@
 #include "llmcost/response_set.hpp"
 
 #include <bit>
+#include <cstdlib>
+#include <new>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #include <cstring>
 
 namespace llmcost {
@@ -19,6 +24,38 @@ std::uint64_t mix(std::uint64_t x)
 }
 
 } // namespace
+
+namespace {
+
+constexpr std::size_t k_huge_page = std::size_t{2} << 20;
+
+} // namespace
+
+void* allocate_table(std::size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (bytes >= k_huge_page) {
+    const std::size_t rounded = (bytes + k_huge_page - 1) / k_huge_page * k_huge_page;
+    if (void* table = std::aligned_alloc(k_huge_page, rounded)) {
+      ::madvise(table, rounded, MADV_HUGEPAGE); // a hint: without it, ordinary pages
+      return table;
+    }
+    throw std::bad_alloc();
+  }
+#endif
+  return ::operator new(bytes);
+}
+
+void free_table(void* table, std::size_t bytes) noexcept
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (bytes >= k_huge_page) {
+    std::free(table);
+    return;
+  }
+#endif
+  ::operator delete(table);
+}
 
 Fingerprint FingerprintBuilder::done() const
 {
@@ -108,7 +145,7 @@ void ResponseSet::reserve(std::size_t count)
 
 void ResponseSet::resize(std::size_t capacity)
 {
-  std::vector<ResponseKey> old = std::move(m_slots);
+  auto old = std::move(m_slots);
   m_slots.assign(capacity, ResponseKey{});
   m_shift = 64 - static_cast<unsigned>(std::countr_zero(capacity));
   m_size = 0;
