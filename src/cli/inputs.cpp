@@ -275,14 +275,17 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
       ->check(CLI::IsMember({"auto", "workload", "csv", "jsonl"}))
       ->capture_default_str()
       ->group(group);
-  cmd.add_option("--map", options.maps, "CSV column meaning, COLUMN=FIELD (repeatable), e.g. --map tok_in=input_tokens")
+  cmd.add_option("--map", options.maps,
+                 "CSV column meaning, COLUMN=FIELD or COLUMN=ignore (repeatable), e.g. --map tok_in=input_tokens")
       ->group(group);
   if (strict_by_default) {
     cmd.add_flag("--allow-rejects", options.allow_rejects, "Count and list bad rows instead of stopping at the first")
         ->group(group);
   } else {
     cmd.add_flag("--strict", options.strict, "Stop at the first bad record")->group(group);
-    cmd.add_flag("--allow-rejects", options.allow_rejects, "Exit 0 even when records were rejected")->group(group);
+    cmd.add_flag("--allow-rejects", options.allow_rejects,
+                 "Exit 0 even when records were rejected (a partial total; not when every one was)")
+        ->group(group);
   }
   cmd.add_option("--show-rejects", options.show_rejects, "How many rejected records to list")
       ->capture_default_str()
