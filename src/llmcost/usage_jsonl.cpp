@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <functional>
 
 namespace llmcost {
@@ -355,6 +356,22 @@ const MemberNames& message_names()
 }
 using MessageMembers = Members<Msg>;
 
+// True when `name` holds `word` (lower case), in any case; without lowering a
+// copy: this runs on every member of lines that carry no usage.
+bool has_word(std::string_view name, std::string_view word)
+{
+  for (std::size_t i = 0; i + word.size() <= name.size(); ++i) {
+    std::size_t k = 0;
+    while (k < word.size() && (name[i + k] | 0x20) == word[k]) {
+      ++k;
+    }
+    if (k == word.size()) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // The member names of an object, joined for a message (at most `limit`).
 std::string member_names(JsonValue object, std::size_t limit = 16)
 {
@@ -367,14 +384,10 @@ std::string member_names(JsonValue object, std::size_t limit = 16)
       ++more;
     }
   });
-  std::string out;
-  for (const auto& name : names) {
-    out += (out.empty() ? "" : ", ") + name;
+  if (names.empty()) {
+    return "none";
   }
-  if (more > 0) {
-    out += fmt::format(" and {} more", more);
-  }
-  return out.empty() ? "none" : out;
+  return fmt::format("{}{}", fmt::join(names, ", "), more > 0 ? fmt::format(" and {} more", more) : "");
 }
 
 // Members of usage objects that carry nothing to price: sums of read
@@ -406,20 +419,15 @@ std::string unknown_usage_shape(JsonValue usage, bool any_known)
                                                    name) != k_usage_members_not_priced.end()) {
       return;
     }
-    const std::string lower = to_lower(name);
-    const bool quantity = lower.find("token") != std::string::npos || lower.find("cache") != std::string::npos ||
-                          lower.find("cost") != std::string::npos || lower.find("request") != std::string::npos ||
-                          lower == "input" || lower == "output";
+    const bool quantity = has_word(name, "token") || has_word(name, "cache") || has_word(name, "cost") ||
+                          has_word(name, "request") || (name.size() == 5 && has_word(name, "input")) ||
+                          (name.size() == 6 && has_word(name, "output"));
     if (quantity && !value.is(JsonType::null)) {
       unknown.emplace_back(elide(std::string(name), 40));
     }
   });
   if (any_known && unknown.empty()) {
     return {};
-  }
-  std::string listed;
-  for (const auto& name : unknown) {
-    listed += (listed.empty() ? "" : ", ") + name;
   }
   if (!any_known) {
     return fmt::format("usage object with none of the token fields the readers know (it has: {}; expected "
@@ -428,7 +436,7 @@ std::string unknown_usage_shape(JsonValue usage, bool any_known)
   }
   return fmt::format("usage object with fields the readers do not know: {} (it has: {}); pricing without them "
                      "could bill cached or extra tokens at the wrong price",
-                     listed, member_names(usage));
+                     fmt::join(unknown, ", "), member_names(usage));
 }
 
 // Reads token counts and amounts, remembering the first problem.
@@ -566,7 +574,7 @@ public:
                                 to_string(object.type())));
       return;
     }
-    m_early_id = {};
+    m_response_started = false;
     const TopMembers top(top_names(), object);
     UsageRecord r;
     r.where = where;
@@ -588,11 +596,12 @@ public:
       read_anthropic(UsageMembers(usage_names(), top.get(Top::usage)), r, problem);
       r.model = top.text(Top::model);
       r.request_id = top.text(Top::id);
-      finish(r, problem, response_key("resp:", r.request_id, r) ? Count::response : Count::each);
+      start_response("resp:", r.request_id);
+      finish(r, problem, response_key(r) ? Count::response : Count::each);
     } else if (const JsonValue attributes = top.get(Top::attributes); attributes.is(JsonType::object)) {
       read_otel_span(object, attributes, r, problem);
     } else if (read_openai(top, r, problem)) {
-      finish(r, problem, response_key("resp:", r.request_id, r) ? Count::response : Count::each);
+      finish(r, problem, response_key(r) ? Count::response : Count::each);
     } else if (!top.has(Top::session_id) && (top.get(Top::usage) || top.has_other_members()) &&
                rejected_unknown_shape(object, where)) {
       // A Claude Code line (it has a sessionId) is a known shape: a user
@@ -637,17 +646,27 @@ private:
     return true;
   }
 
+  // Fingerprints a response's id as soon as it is known, and has the sink
+  // fetch its place in the response set while the rest of the line is read:
+  // the set is too large for the cache, and the wait was most of its cost.
+  // `kind` keeps a batch line's response apart from the same id elsewhere.
+  void start_response(std::string_view kind, std::string_view id)
+  {
+    m_response_started = !id.empty();
+    if (m_response_started) {
+      m_response_id = FingerprintBuilder().add(kind).add(id).done();
+      m_sink.prefetch_response(m_response_id);
+    }
+  }
+
   // The same response logged twice (a stream's last chunk and a trailing
   // usage chunk, a proxy's and an SDK's copy, a file copied) is one
-  // request: responses count once per id and usage. Sets m_response; false
-  // without an id (nothing to match on).
-  bool response_key(std::string_view kind, std::string_view id, const UsageRecord& r)
+  // request: responses count once per id and usage. Completes m_response
+  // with the usage; false when no id was started (nothing to match on).
+  bool response_key(const UsageRecord& r)
   {
-    if (id.empty()) {
+    if (!m_response_started) {
       return false;
-    }
-    if (kind != m_early_kind || id.data() != m_early_id.data() || id.size() != m_early_id.size()) {
-      m_response_id = FingerprintBuilder().add(kind).add(id).done();
     }
     FingerprintBuilder usage;
     usage.add(r.model);
@@ -663,28 +682,9 @@ private:
     return true;
   }
 
-  // Fingerprints a response's id as soon as it is known, and has the sink
-  // fetch its place in the response set while the rest of the line is read:
-  // the set is too large for the cache, and the wait was most of its cost.
-  void early_response_id(std::string_view kind, std::string_view id)
-  {
-    if (id.empty()) {
-      return;
-    }
-    m_response_id = FingerprintBuilder().add(kind).add(id).done();
-    m_early_kind = kind;
-    m_early_id = id;
-    m_sink.prefetch_response(m_response_id);
-  }
-
   // How a record is counted: every one, once per m_key (the fullest copy),
   // or once per response (m_response, from response_key).
   enum class Count { each, once, response };
-
-  void finish(UsageRecord& r, FieldProblem& problem, bool once)
-  {
-    finish(r, problem, once ? Count::once : Count::each);
-  }
 
   // Records the record (under its key unless Count::each), or rejects it.
   void finish(UsageRecord& r, FieldProblem& problem, Count count)
@@ -744,7 +744,7 @@ private:
                                    usage.has(Use::input_tokens) || usage.has(Use::output_tokens));
     r.model = body.text(Top::model);
     r.request_id = body.text(Top::id);
-    early_response_id(r.batch ? "batch:" : "resp:", r.request_id);
+    start_response(r.batch ? "batch:" : "resp:", r.request_id);
     r.time = time_of_json(body.get(Top::created));
     if (!r.time) {
       r.time = time_of_json(body.get(Top::created_at));
@@ -815,7 +815,7 @@ private:
                                 r.request_id, status ? status.raw() : "missing"));
       return;
     }
-    const bool keyed = response_key("batch:", r.request_id, r);
+    const bool keyed = response_key(r); // started on the body's id by read_openai
     r.request_id = top.text(Top::custom_id);
     finish(r, problem, keyed ? Count::response : Count::each);
   }
@@ -837,7 +837,7 @@ private:
     if (!message_id.empty() && !r.request_id.empty()) {
       m_key.append("cc:").append(message_id).append(":").append(r.request_id);
     }
-    finish(r, problem, !m_key.empty());
+    finish(r, problem, m_key.empty() ? Count::each : Count::once);
   }
 
   // The first of an attribute's names that is present (the current name,
@@ -907,7 +907,7 @@ private:
     if (!span_id.empty()) {
       m_key.append("otel:").append(span_id);
     }
-    finish(r, problem, !m_key.empty());
+    finish(r, problem, m_key.empty() ? Count::each : Count::once);
   }
 
   // Skip reasons, made once rather than per line.
@@ -916,34 +916,13 @@ private:
   const std::string k_otel_without_usage = "OpenTelemetry spans without usage (unfinished or not a model call)";
 
   RecordSink& m_sink;
-  std::string m_key;             // the de-duplication key of the record being read (Count::once)
-  Fingerprint m_response_id;     // the response id's fingerprint (see response_key)
-  ResponseKey m_response;        // its key as a response (Count::response)
-  std::string_view m_early_kind; // what m_response_id was made from early (see early_response_id)
-  std::string_view m_early_id;
+  std::string m_key;               // the de-duplication key of the record being read (Count::once)
+  bool m_response_started = false; // m_response_id is this line's (see start_response)
+  Fingerprint m_response_id;
+  ResponseKey m_response; // its key as a response (Count::response)
   std::optional<std::string> m_skipped_type;
   std::string m_skipped_type_reason;
 };
-
-} // namespace
-
-namespace {
-
-// True when `name` holds `word` (lower case), in any case; without lowering a
-// copy: this runs on every member of lines that carry no usage.
-bool has_word(std::string_view name, std::string_view word)
-{
-  for (std::size_t i = 0; i + word.size() <= name.size(); ++i) {
-    std::size_t k = 0;
-    while (k < word.size() && (name[i + k] | 0x20) == word[k]) {
-      ++k;
-    }
-    if (k == word.size()) {
-      return true;
-    }
-  }
-  return false;
-}
 
 } // namespace
 
@@ -1006,30 +985,39 @@ JsonInputSummary summarise_json_start(std::string_view start)
   return summary;
 }
 
+namespace {
+
+// An input without its UTF-8 byte order mark.
+std::string_view without_bom(std::string_view text)
+{
+  return text.substr(text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0);
+}
+
+// Where the first JSON value of `text` starts: after blanks.
+std::size_t first_value(std::string_view text, std::size_t from = 0)
+{
+  return std::min(text.find_first_not_of(" \t\r\n", from), text.size());
+}
+
+} // namespace
+
 bool looks_like_json_objects(std::string_view text)
 {
-  std::size_t i = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
-  while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t')) {
-    ++i;
-  }
+  text = without_bom(text);
+  std::size_t i = first_value(text);
   if (i < text.size() && text[i] == '[') {
     // A JSON array of objects (LiteLLM's /spend/logs, a saved list of responses).
-    ++i;
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t')) {
-      ++i;
-    }
+    i = first_value(text, i + 1);
   }
   return i < text.size() && text[i] == '{';
 }
 
 bool is_json_lines(std::string_view start)
 {
-  if (start.substr(0, 3) == "\xEF\xBB\xBF") {
-    start.remove_prefix(3);
-  }
+  start = without_bom(start);
+  const std::size_t first = first_value(start);
   // A file that is one array (of objects, a line each) is one value.
-  const std::size_t first = start.find_first_not_of(" \t\r\n");
-  if (first != std::string_view::npos && start[first] == '[') {
+  if (first < start.size() && start[first] == '[') {
     return false;
   }
   return ValueSplitter::any_line_is_one_object(start);
