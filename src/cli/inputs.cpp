@@ -57,6 +57,24 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, s
   return files;
 }
 
+// What --explain says of a column.
+std::string explain_column(const ColumnUse& use)
+{
+  switch (use.source) {
+  case ColumnSource::alias:
+    return fmt::format("{} (alias)", to_string(*use.field));
+  case ColumnSource::map:
+    return fmt::format("{} (--map)", to_string(*use.field));
+  case ColumnSource::known_unpriced:
+    return "not read (known, not priced)";
+  case ColumnSource::cached_elsewhere:
+    return "not read (known, not priced (cache reads come from another column))";
+  case ColumnSource::unknown:
+    break;
+  }
+  return "not read (not a quantity)";
+}
+
 // An unsigned number from the environment, or `fallback`.
 std::uint64_t env_number(const char* name, std::uint64_t fallback)
 {
@@ -319,7 +337,7 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
   ingest.min_piece = env_number("LLMCOST_PIECE_SIZE", ingest.min_piece);
   const auto files = expand_inputs(inputs, ingest.input_of_file);
   for (const auto& input : inputs) {
-    ingest.input_names.push_back(input == "-" ? "<stdin>" : input);
+    ingest.input_names.push_back(display_name(input));
   }
   ingest.allow_empty = options.allow_empty;
   std::mutex columns_mutex;
@@ -347,16 +365,13 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
   // --explain: what each CSV's columns were taken as, also when reading failed.
   auto explain_columns = [&] {
     for (const auto& file : files) {
-      const auto found = columns.find(file == "-" ? "<stdin>" : file);
+      const auto found = columns.find(display_name(file));
       if (found == columns.end()) {
         continue;
       }
       err << fmt::format("columns of {}:\n", found->first);
       for (const ColumnUse& use : found->second) {
-        err << fmt::format("  {:<28} {}\n", use.header,
-                           use.field              ? fmt::format("{} ({})", to_string(*use.field), use.how)
-                           : use.how == "unknown" ? "not read (not a quantity)"
-                                                  : fmt::format("not read ({})", use.how));
+        err << fmt::format("  {:<28} {}\n", use.header, explain_column(use));
       }
     }
   };

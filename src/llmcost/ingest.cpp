@@ -18,6 +18,11 @@
 
 namespace llmcost {
 
+std::string display_name(const std::string& path)
+{
+  return path == "-" ? "<stdin>" : path;
+}
+
 InputKind detect_input_kind(const std::string& forced, std::string_view start)
 {
   if (forced == "workload") {
@@ -39,11 +44,6 @@ InputKind detect_input_kind(const std::string& forced, std::string_view start)
 }
 
 namespace {
-
-std::string display_name(const std::string& path)
-{
-  return path == "-" ? "<stdin>" : path;
-}
 
 struct ReadResult
 {

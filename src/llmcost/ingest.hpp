@@ -19,6 +19,9 @@ namespace llmcost {
 
 enum class InputKind { workload, csv, jsonl };
 
+// How an input is named in messages: "-" is "<stdin>".
+std::string display_name(const std::string& path);
+
 // The format of an input from its start, unless `forced` ("csv", "jsonl",
 // "workload"; "auto" or empty detects).
 InputKind detect_input_kind(const std::string& forced, std::string_view start);

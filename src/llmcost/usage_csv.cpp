@@ -613,27 +613,27 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
   m_columns.clear();
   for (std::size_t i = 0; i < fields.size(); ++i) {
     m_headers.push_back(normalise_header(fields[i]));
-    m_columns.push_back({std::string(trim(fields[i])), std::nullopt, "unknown"});
+    m_columns.push_back({std::string(trim(fields[i])), std::nullopt, ColumnSource::unknown});
   }
   for (std::size_t i = 0; i < m_headers.size(); ++i) {
     for (const auto& [name, field] : m_extra) {
       if (m_headers[i] == name) {
         m_column_field[i] = field;
-        m_columns[i].how = "--map";
+        m_columns[i].source = ColumnSource::map;
       }
     }
     if (!m_column_field[i]) {
       for (const auto& alias : k_aliases) {
         if (alias.header == m_headers[i]) {
           m_column_field[i] = alias.field;
-          m_columns[i].how = "alias";
+          m_columns[i].source = ColumnSource::alias;
           break;
         }
       }
     }
     if (!m_column_field[i] &&
         std::find(k_known_unpriced.begin(), k_known_unpriced.end(), m_headers[i]) != k_known_unpriced.end()) {
-      m_columns[i].how = "known, not priced";
+      m_columns[i].source = ColumnSource::known_unpriced;
     }
     m_columns[i].field = m_column_field[i];
     if (m_column_field[i] == UsageField::ignore) {
@@ -690,7 +690,7 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
   // the bill (cached tokens, requests per row, a cost): never drop it silently.
   std::vector<std::string> unknown;
   for (const auto& column : m_columns) {
-    if (column.how == "unknown" && looks_like_quantity(normalise_header(column.header))) {
+    if (column.source == ColumnSource::unknown && looks_like_quantity(normalise_header(column.header))) {
       unknown.push_back(fmt::format("\"{}\"", column.header));
     }
   }
@@ -709,7 +709,7 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
         (has(UsageField::cached_input) || !has(UsageField::input_total))) {
       m_column_field[i].reset();
       m_columns[i].field.reset();
-      m_columns[i].how = "known, not priced (cache reads come from another column)";
+      m_columns[i].source = ColumnSource::cached_elsewhere;
     }
   }
   m_input_includes_cached = has(UsageField::input_total);

@@ -45,15 +45,21 @@ std::string_view to_string(UsageField field);
 using ColumnMap = std::vector<std::pair<std::string, UsageField>>;
 ColumnMap parse_column_maps(const std::vector<std::string>& specs);
 
-// What the reader made of one header column (for --explain).
+// How the reader decided what a header column is (for --explain).
+enum class ColumnSource {
+  alias,            // a field, through the alias table
+  map,              // a field (or ignore), through --map
+  known_unpriced,   // a known column that carries nothing to price (a sum, a part, a flag, a label)
+  cached_elsewhere, // a usage_json column left unread: a column gives the cache reads
+  unknown,          // a name that carries no quantity or money: not read
+};
+
+// What the reader made of one header column.
 struct ColumnUse
 {
   std::string header; // as written
   std::optional<UsageField> field;
-  // How it was decided: "alias", "--map", "known, not priced" (an id, a
-  // time of other granularity, metadata, a part of a summed column), or
-  // "unknown" (a name that carries no quantity or money).
-  std::string how;
+  ColumnSource source = ColumnSource::unknown;
 };
 
 // Normalised header names that look like a quantity or an amount: an

@@ -64,9 +64,9 @@ TEST_SUITE("never silent")
     CHECK(sink.records[0].cached_input == 40);
     CHECK(!sink.records[0].billed);
     REQUIRE(columns.size() == 6);
-    CHECK(columns[3].how == "--map");
+    CHECK(columns[3].source == ColumnSource::map);
     CHECK(columns[4].field == UsageField::ignore);
-    CHECK(columns[5].how == "unknown"); // a note: no quantity in its name, not read
+    CHECK(columns[5].source == ColumnSource::unknown); // a note: no quantity in its name, not read
   }
 
   TEST_CASE("known columns that carry nothing to price are not an error, and are said so")
@@ -76,8 +76,8 @@ TEST_SUITE("never silent")
                                     "moonshot/kimi-k2.6,100,5,105,False,[]\n",
                                     ColumnMap{}, sink);
     REQUIRE(sink.records.size() == 1);
-    CHECK(columns[3].how == "known, not priced");
-    CHECK(columns[4].how == "known, not priced");
+    CHECK(columns[3].source == ColumnSource::known_unpriced);
+    CHECK(columns[4].source == ColumnSource::known_unpriced);
   }
 
   TEST_CASE("aggregated rows: requests columns set the request count; a blank cell is one request")
