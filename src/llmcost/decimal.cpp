@@ -400,20 +400,50 @@ Decimal Decimal::mul_int(std::int64_t factor) const
   return from_raw(out);
 }
 
+namespace {
+
+// The raw count of one unit in the last of `places` fractional digits.
+int128 place_unit(int places)
+{
+  int128 unit = 1;
+  for (int i = places; i < Decimal::k_scale_digits; ++i) {
+    unit *= 10;
+  }
+  return unit;
+}
+
+Decimal whole_units(int128 units, int128 unit)
+{
+  int128 raw = 0;
+  if (__builtin_mul_overflow(units, unit, &raw)) {
+    throw std::overflow_error("decimal overflow in rounding");
+  }
+  return Decimal::from_raw(raw);
+}
+
+} // namespace
+
 Decimal Decimal::round(int places) const
 {
   if (places >= k_scale_digits) {
     return *this;
   }
-  int128 unit = 1;
-  for (int i = places; i < k_scale_digits; ++i) {
-    unit *= 10;
+  const int128 unit = place_unit(places);
+  return whole_units(mul_div_round(m_raw, 1, unit), unit);
+}
+
+Decimal Decimal::round_half_up(int places) const
+{
+  if (places >= k_scale_digits) {
+    return *this;
   }
-  int128 rounded = 0;
-  if (__builtin_mul_overflow(mul_div_round(m_raw, 1, unit), unit, &rounded)) {
-    throw std::overflow_error("decimal overflow in rounding");
+  const int128 unit = place_unit(std::max(places, 0));
+  int128 units = m_raw / unit; // toward zero
+  const int128 rest = m_raw % unit;
+  if ((rest < 0 ? -rest : rest) * 2 >= unit) {
+    units += m_raw < 0 ? -1 : 1; // a half or more: away from zero
   }
-  return from_raw(rounded);
+  return whole_units(units, unit);
 }
 
 std::string Decimal::to_string(int places) const

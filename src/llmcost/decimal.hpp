@@ -71,6 +71,9 @@ public:
 
   // Half-to-even rounding to `places` fractional digits (0..12).
   Decimal round(int places) const;
+  // Half-up (away from zero) rounding to `places` fractional digits (0..12),
+  // as invoices round.
+  Decimal round_half_up(int places) const;
 
   // Fixed number of fractional digits (rounds half-to-even first).
   std::string to_string(int places) const;

@@ -62,22 +62,6 @@ std::string billed_column_hint()
 
 } // namespace
 
-Decimal round_half_up(Decimal value, int places)
-{
-  places = std::clamp(places, 0, Decimal::k_scale_digits);
-  int128 unit = 1;
-  for (int i = places; i < Decimal::k_scale_digits; ++i) {
-    unit *= 10;
-  }
-  const int128 raw = value.raw();
-  int128 units = raw / unit; // toward zero
-  const int128 rest = raw % unit;
-  if ((rest < 0 ? -rest : rest) * 2 >= unit) {
-    units += raw < 0 ? -1 : 1; // a half or more: away from zero
-  }
-  return Decimal::from_raw(units * unit);
-}
-
 int invoice_places(std::string_view written)
 {
   return std::clamp(written_decimal_places(written), 2, Decimal::k_scale_digits);
@@ -416,7 +400,7 @@ void Reconciler::check_invoice_lines()
     line.model = found.model ? found.model->card->provider + "/" + found.model->model->id : text;
     const auto billed = m_result.billed_by_model.find(line.model);
     line.billed = billed == m_result.billed_by_model.end() ? Decimal{} : billed->second;
-    line.billed_rounded = round_half_up(line.billed, line.places);
+    line.billed_rounded = line.billed.round_half_up(line.places);
     total += amount.amount;
     places = std::max(places, amount.places);
     if (counted.insert(line.model).second) {
@@ -435,7 +419,7 @@ void Reconciler::check_invoice_lines()
     m_result.invoice_total = total;
     m_result.invoice_places = places;
     m_result.invoice_from_lines = true;
-    m_result.invoice_billed = rounded_sum + round_half_up(m_result.billed_total - billed_on_lines, places);
+    m_result.invoice_billed = rounded_sum + (m_result.billed_total - billed_on_lines).round_half_up(places);
   }
 }
 
@@ -475,7 +459,7 @@ ReconcileResult Reconciler::finish()
                                             variance.to_exact_string(2), percent(variance, m_result.expected_total)));
   }
   if (m_options.invoice_total) {
-    m_result.invoice_billed = round_half_up(m_result.billed_total, m_result.invoice_places);
+    m_result.invoice_billed = m_result.billed_total.round_half_up(m_result.invoice_places);
   }
   check_invoice_lines();
   if (m_result.invoice_total) {

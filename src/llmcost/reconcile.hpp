@@ -25,8 +25,6 @@ struct InvoiceAmount
   int places = 2;
 };
 
-// Half-up (away from zero) rounding to `places` decimals, as invoices round.
-Decimal round_half_up(Decimal value, int places);
 // The precision an invoice amount is compared at: max(2, its written decimals).
 int invoice_places(std::string_view written);
 

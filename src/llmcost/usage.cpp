@@ -970,14 +970,14 @@ bool UsageAggregator::admit(const std::vector<RecordSink*>& later)
   // The forks' responses go into this set now, in one pass each (slot order
   // is rising order, so this set is walked forward); a response already
   // here, or in an earlier fork, undoes that and sends the file to one pass.
-  std::size_t total = m_responses.size();
-  for (const RecordSink* sink : later) {
-    total += dynamic_cast<const UsageAggregator&>(*sink).m_responses.size();
-  }
-  m_responses.reserve(total);
   auto responses_of = [&](std::size_t i) -> const ResponseSet& {
     return dynamic_cast<const UsageAggregator&>(*later[i]).m_responses;
   };
+  std::size_t total = m_responses.size();
+  for (std::size_t i = 0; i < later.size(); ++i) {
+    total += responses_of(i).size();
+  }
+  m_responses.reserve(total);
   for (std::size_t i = 0; i < later.size(); ++i) {
     std::size_t inserted = 0;
     bool seen = false;

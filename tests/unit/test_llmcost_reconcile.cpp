@@ -71,14 +71,14 @@ TEST_SUITE("reconcile invoices")
 {
   TEST_CASE("invoice amounts round half-up (away from zero) at their written precision, at least cents")
   {
-    CHECK(round_half_up(dec("7.595326"), 2) == dec("7.60"));
-    CHECK(round_half_up(dec("7.594999"), 2) == dec("7.59"));
-    CHECK(round_half_up(dec("0.005"), 2) == dec("0.01")); // half-to-even would give 0.00
-    CHECK(round_half_up(dec("0.015"), 2) == dec("0.02"));
-    CHECK(round_half_up(dec("-0.005"), 2) == dec("-0.01"));
-    CHECK(round_half_up(dec("-0.0049"), 2) == dec("0"));
-    CHECK(round_half_up(dec("1.000000000001"), 12) == dec("1.000000000001"));
-    CHECK(round_half_up(dec("2.5"), 0) == dec("3"));
+    CHECK(dec("7.595326").round_half_up(2) == dec("7.60"));
+    CHECK(dec("7.594999").round_half_up(2) == dec("7.59"));
+    CHECK(dec("0.005").round_half_up(2) == dec("0.01")); // half-to-even would give 0.00
+    CHECK(dec("0.015").round_half_up(2) == dec("0.02"));
+    CHECK(dec("-0.005").round_half_up(2) == dec("-0.01"));
+    CHECK(dec("-0.0049").round_half_up(2) == dec("0"));
+    CHECK(dec("1.000000000001").round_half_up(12) == dec("1.000000000001"));
+    CHECK(dec("2.5").round_half_up(0) == dec("3"));
     CHECK(invoice_places("7.60") == 2);
     CHECK(invoice_places("7.6") == 2);
     CHECK(invoice_places("8") == 2);
