@@ -75,4 +75,22 @@ std::string format_date(Day day)
   return fmt::format("{:04}-{:02}-{:02}", y, m, d);
 }
 
+Day month_start(Day day)
+{
+  int year = 0;
+  unsigned month = 0;
+  unsigned mday = 0;
+  civil_from_days(day, year, month, mday);
+  return days_from_civil(year, month, 1);
+}
+
+Day next_month_start(Day day)
+{
+  int year = 0;
+  unsigned month = 0;
+  unsigned mday = 0;
+  civil_from_days(day, year, month, mday);
+  return month == 12 ? days_from_civil(year + 1, 1, 1) : days_from_civil(year, month + 1, 1);
+}
+
 } // namespace llmcost

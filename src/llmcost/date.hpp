@@ -17,6 +17,10 @@ void civil_from_days(Day days, int& year, unsigned& month, unsigned& day);
 std::optional<Day> parse_date(std::string_view text);
 std::string format_date(Day day);
 
+// The first day of `day`'s month, and of the month after it.
+Day month_start(Day day);
+Day next_month_start(Day day);
+
 // `count` decimal digits of `text` from `from` as a number; false when any is
 // not a digit or the text is too short.
 bool digits_at(std::string_view text, std::size_t from, std::size_t count, int& out);

@@ -315,24 +315,6 @@ std::string focus_time(Day day)
   return format_date(day) + "T00:00:00Z";
 }
 
-Day month_start(Day day)
-{
-  int year = 0;
-  unsigned month = 0;
-  unsigned mday = 0;
-  civil_from_days(day, year, month, mday);
-  return days_from_civil(year, month, 1);
-}
-
-Day next_month_start(Day day)
-{
-  int year = 0;
-  unsigned month = 0;
-  unsigned mday = 0;
-  civil_from_days(day, year, month, mday);
-  return month == 12 ? days_from_civil(year + 1, 1, 1) : days_from_civil(year, month + 1, 1);
-}
-
 } // namespace
 
 const std::vector<std::string>& focus_columns()

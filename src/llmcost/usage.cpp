@@ -1102,11 +1102,7 @@ std::int64_t UsageAggregator::day_value(Dimension dimension, std::optional<Day> 
     // Weeks are keyed by their Monday, months by their first day.
     const int weekday = static_cast<int>((*local_day + 3) % 7 + 7) % 7;
     m_cached_week = *local_day - weekday;
-    int year = 0;
-    unsigned month = 0;
-    unsigned day = 0;
-    civil_from_days(*local_day, year, month, day);
-    m_cached_month = days_from_civil(year, month, 1);
+    m_cached_month = month_start(*local_day);
     m_cached_day = *local_day;
     m_have_cached_day = true;
   }
