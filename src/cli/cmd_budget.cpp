@@ -133,6 +133,7 @@ void setup_budget(CLI::App& cmd, Context& context)
   cmd.add_option("--max-increase-abs", options->max_increase_abs,
                  "Allowed increase in USD; with --max-increase, both must be exceeded to fail");
   add_usage_input_options(cmd, options->usage, false);
+  add_request_id_check_option(cmd, options->usage);
   add_inline_workload_options(cmd, options->inline_workload);
   cmd.callback([options, &context]() {
     apply_config(options->common, context);

@@ -93,6 +93,7 @@ void setup_estimate(CLI::App& cmd, Context& context)
                  "Group rows by: model, provider, workload, project, key, session, day, week, month (comma-separated)");
   add_chart_options(cmd, options->common, "the cost per day, week or month (with --by day, week or month)");
   add_usage_input_options(cmd, options->usage, false);
+  add_request_id_check_option(cmd, options->usage);
 
   add_inline_workload_options(cmd, options->inline_workload);
 

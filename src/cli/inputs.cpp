@@ -272,6 +272,9 @@ AggregateOptions aggregate_options(const UsageInputOptions& usage, const std::st
   aggregate.since = date_flag(usage.since, "--since");
   aggregate.until = date_flag(usage.until, "--until");
   aggregate.tz_offset_seconds = tz_flag(usage.tz);
+  aggregate.check_request_ids = usage.check_ids == "all"   ? AggregateOptions::k_check_request_ids_all
+                                : usage.check_ids == "off" ? 0
+                                                           : AggregateOptions::k_check_request_ids_default;
   return aggregate;
 }
 
@@ -323,6 +326,17 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
       ->group(group);
   cmd.add_flag("-v,--explain", options.explain, "Print how each CSV column was read (field, alias or --map, ignored)")
       ->group(group);
+}
+
+void add_request_id_check_option(CLI::App& cmd, UsageInputOptions& options)
+{
+  cmd.add_option("--check-ids", options.check_ids,
+                 fmt::format("Report request ids repeated in CSV exports: auto (runs of up to {} rows with an id), "
+                             "all, off",
+                             AggregateOptions::k_check_request_ids_default))
+      ->check(CLI::IsMember({"auto", "all", "off"}))
+      ->capture_default_str()
+      ->group("Recorded usage");
 }
 
 bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions& options, RecordSink& sink,

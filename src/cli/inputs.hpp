@@ -24,15 +24,19 @@ struct UsageInputOptions
   std::string since;
   std::string until;
   std::string tz = "UTC";
-  unsigned threads = 0;     // 0: LLMCOST_THREADS, else the machine's cores
-  bool quiet = false;       // no progress bar
-  bool allow_empty = false; // an input without usage is a note, not an error
-  bool explain = false;     // print how each CSV's columns were read
+  unsigned threads = 0;           // 0: LLMCOST_THREADS, else the machine's cores
+  bool quiet = false;             // no progress bar
+  bool allow_empty = false;       // an input without usage is a note, not an error
+  bool explain = false;           // print how each CSV's columns were read
+  std::string check_ids = "auto"; // repeated request ids in tabular exports: auto, all, off
 };
 
 // `strict_by_default`: reconcile stops at the first bad row unless
 // --allow-rejects; estimate counts bad rows unless --strict.
 void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool strict_by_default);
+// --check-ids, for the commands that total usage (estimate, budget);
+// reconcile always checks request ids, as discrepancies.
+void add_request_id_check_option(CLI::App& cmd, UsageInputOptions& options);
 
 // Reads every input: usage records go to `sink`; workload specs are appended
 // to `workloads` (an error when it is null). Returns true if any usage was read.

@@ -442,6 +442,17 @@ ordered_json records_json(const Report& report)
   j["rejected"] = report.records.rejected;
   j["duplicates"] = report.records.duplicates;
   j["filtered"] = report.records.filtered;
+  const RepeatedRequestIds& repeats = report.repeated_request_ids;
+  ordered_json ids;
+  ids["checked"] = repeats.checked;
+  ids["rows_with_id"] = repeats.rows_with_id;
+  ids["repeated"] = repeats.repeated;
+  ordered_json repeated_rows = ordered_json::array();
+  for (const auto& repeat : repeats.first) {
+    repeated_rows.push_back({{"where", repeat.where}, {"request_id", repeat.request_id}});
+  }
+  ids["first"] = repeated_rows;
+  j["repeated_request_ids"] = ids;
   ordered_json skipped = ordered_json::object();
   for (const auto& [reason, count] : report.records.skipped_lines) {
     skipped[reason] = count;
@@ -506,7 +517,14 @@ std::string render_record_summary(const Report& report)
   if (r.filtered > 0) {
     out += fmt::format(", {} outside --since/--until", r.filtered);
   }
+  if (report.repeated_request_ids.repeated > 0) {
+    const std::uint64_t n = report.repeated_request_ids.repeated;
+    out += fmt::format(", {} repeated request id{} (kept)", n, n == 1 ? "" : "s");
+  }
   out += "\n";
+  if (!report.repeated_request_ids.checked) {
+    out += fmt::format("  {}\n", repeated_request_ids_note(report.repeated_request_ids));
+  }
   for (const auto& [reason, count] : r.rejected_by_reason) {
     out += fmt::format("  rejected {}: {}\n", count, reason);
   }

@@ -39,6 +39,25 @@ struct RecordCounts
   std::vector<Rejection> first_rejections; // in input order, capped by the caller
 };
 
+// Request ids repeated in tabular exports (rows kept: each is a billed line).
+struct RepeatedRequestIds
+{
+  bool checked = true;            // every row with an id was checked (none: true)
+  std::uint64_t rows_with_id = 0; // rows of tabular exports that carry a request id
+  std::uint64_t limit = 0;        // the check's row limit (when not checked)
+  std::uint64_t repeated = 0;     // rows whose id an earlier row had
+  struct Row
+  {
+    std::string where; // file:line
+    std::string request_id;
+  };
+  std::vector<Row> first; // in input order, capped like the rejections
+};
+
+// The note on request ids repeated in tabular exports, or on their not
+// being checked (empty when none repeat, or no row has an id).
+std::string repeated_request_ids_note(const RepeatedRequestIds& repeats);
+
 struct Report
 {
   std::string currency = "USD";
@@ -49,6 +68,7 @@ struct Report
   Cost total_cost;          // the exact sum of the rows
   bool has_records = false; // usage input was read (records counts apply)
   RecordCounts records;
+  RepeatedRequestIds repeated_request_ids;
   std::map<std::string, std::string> prices_used; // "provider/model" -> its prices, as described
   std::optional<Day> first_day;                   // dated usage: the observed window (UTC days)
   std::optional<Day> last_day;

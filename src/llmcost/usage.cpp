@@ -855,6 +855,7 @@ UsageAggregator::UsageAggregator(const Catalog& catalog, AggregateOptions option
   , m_options(std::move(options))
   , m_resolver(catalog, m_options.provider_hint)
 {
+  m_request_ids.checking = m_options.check_request_ids != 0;
   if (m_options.group_by.empty()) {
     m_options.group_by = {"provider", "model"};
   }
@@ -883,7 +884,10 @@ std::unique_ptr<RecordSink> UsageAggregator::fork() const
   if (m_options.strict) {
     return nullptr; // the first rejection in input order must stop the run
   }
-  return std::make_unique<UsageAggregator>(m_catalog, m_options);
+  auto fork = std::make_unique<UsageAggregator>(m_catalog, m_options);
+  fork->m_request_ids.run_rows = m_request_ids.run_rows;
+  fork->m_request_ids.checking = m_request_ids.checking;
+  return fork;
 }
 
 void UsageAggregator::join(RecordSink& later_sink, std::size_t line_offset)
@@ -911,7 +915,18 @@ void UsageAggregator::join(RecordSink& later_sink, std::size_t line_offset)
     m_first_rejections.push_back(std::move(pending));
   }
   m_counts.duplicates += m_deduplicator.absorb(later.m_deduplicator, line_offset);
-  // later.m_responses are in m_responses already (see admit).
+  // later.m_responses (and request ids) are in this sink's sets already (see admit).
+  RequestIdCheck& ids = later.m_request_ids;
+  m_request_ids.rows_with_id += ids.rows_with_id;
+  m_request_ids.repeated += ids.repeated;
+  for (auto& repeat : ids.first_repeats) {
+    if (m_request_ids.first_repeats.size() >= m_options.show_rejects) {
+      break;
+    }
+    repeat.where.line += line_offset;
+    m_request_ids.first_repeats.push_back(std::move(repeat));
+  }
+  ids.shared = 0; // counted here now (see the destructor)
   m_resolver.merge_notes(later.m_resolver);
   for (const auto& [later_key, acc] : later.m_groups) {
     GroupKey key = later_key;
@@ -965,41 +980,75 @@ std::string conflicting_response_detail(const UsageRecord& record)
                      record.output);
 }
 
-bool UsageAggregator::admit(const std::vector<RecordSink*>& later)
+namespace {
+
+// Puts the sets of a file's forks into `into`, each in one ascending pass.
+// False when an id is in two of them (or already in `into`): then `into` is
+// left as it was.
+bool insert_all(ResponseSet& into, const std::vector<const ResponseSet*>& sets)
 {
-  // The forks' responses go into this set now, in one pass each (slot order
-  // is rising order, so this set is walked forward); a response already
-  // here, or in an earlier fork, undoes that and sends the file to one pass.
-  auto responses_of = [&](std::size_t i) -> const ResponseSet& {
-    return dynamic_cast<const UsageAggregator&>(*later[i]).m_responses;
-  };
-  std::size_t total = m_responses.size();
-  for (std::size_t i = 0; i < later.size(); ++i) {
-    total += responses_of(i).size();
+  std::size_t total = into.size();
+  for (const ResponseSet* set : sets) {
+    total += set->size();
   }
-  m_responses.reserve(total);
-  for (std::size_t i = 0; i < later.size(); ++i) {
+  into.reserve(total);
+  for (std::size_t i = 0; i < sets.size(); ++i) {
     std::size_t inserted = 0;
     bool seen = false;
-    responses_of(i).for_each([&](const ResponseKey& key) {
+    sets[i]->for_each([&](const ResponseKey& key) {
       if (!seen) {
-        seen = m_responses.insert(key) != ResponseSet::Seen::first;
+        seen = into.insert(key) != ResponseSet::Seen::first;
         inserted += seen ? 0 : 1;
       }
     });
     if (seen) {
-      // Undo exactly what went in: all of the earlier forks, the first
+      // Undo exactly what went in: all of the earlier sets, the first
       // `inserted` of this one (for_each visits in the same order).
       for (std::size_t j = 0; j <= i; ++j) {
         std::size_t visited = 0;
-        responses_of(j).for_each([&](const ResponseKey& key) {
+        sets[j]->for_each([&](const ResponseKey& key) {
           if (j < i || visited++ < inserted) {
-            m_responses.erase(key);
+            into.erase(key);
           }
         });
       }
       return false;
     }
+  }
+  return true;
+}
+
+void erase_all(ResponseSet& from, const std::vector<const ResponseSet*>& sets)
+{
+  for (const ResponseSet* set : sets) {
+    set->for_each([&](const ResponseKey& key) { from.erase(key); });
+  }
+}
+
+} // namespace
+
+bool UsageAggregator::admit(const std::vector<RecordSink*>& later)
+{
+  // A response (or a tabular row's request id) already here, or in an
+  // earlier fork, sends the file to one pass: that counts a response once
+  // and finds where a request id repeats, to the line.
+  std::vector<const ResponseSet*> responses;
+  std::vector<const ResponseSet*> request_ids;
+  bool checking_ids = m_request_ids.checking;
+  for (RecordSink* sink : later) {
+    const auto& fork = dynamic_cast<const UsageAggregator&>(*sink);
+    responses.push_back(&fork.m_responses);
+    request_ids.push_back(&fork.m_request_ids.ids);
+    checking_ids = checking_ids && fork.m_request_ids.checking;
+  }
+  if (!insert_all(m_responses, responses)) {
+    return false;
+  }
+  if (!checking_ids) {
+    stop_checking_request_ids();
+  } else if (!insert_all(m_request_ids.ids, request_ids)) {
+    erase_all(m_responses, responses);
+    return false;
   }
   return true;
 }
@@ -1028,6 +1077,58 @@ void UsageAggregator::record(const UsageRecord& record)
 {
   ++m_counts.read;
   process(record);
+}
+
+void UsageAggregator::record_billed_line(const UsageRecord& record)
+{
+  ++m_counts.read;
+  if (!record.request_id.empty()) {
+    ++m_request_ids.rows_with_id;
+    if (m_request_ids.checking) {
+      check_request_id(record);
+    }
+  }
+  process(record);
+}
+
+void UsageAggregator::check_request_id(const UsageRecord& record)
+{
+  RequestIdCheck& c = m_request_ids;
+  const std::uint64_t limit = m_options.check_request_ids;
+  if (limit != AggregateOptions::k_check_request_ids_all) {
+    // The run's count is shared by the forks, added to in batches: a
+    // shared counter written on every row costs more than the check.
+    if (++c.unshared == 256) {
+      c.run_rows_seen = c.run_rows->fetch_add(c.unshared, std::memory_order_relaxed) + c.unshared;
+      c.shared += c.unshared;
+      c.unshared = 0;
+    }
+    if (c.run_rows_seen + c.unshared > limit) {
+      stop_checking_request_ids();
+      return;
+    }
+  }
+  if (c.ids.insert(ResponseKey(fingerprint(record.request_id), 0)) != ResponseSet::Seen::first) {
+    ++c.repeated;
+    if (c.first_repeats.size() < m_options.show_rejects) {
+      c.first_repeats.push_back({record.where.location(), std::string(record.request_id)});
+    }
+  }
+}
+
+UsageAggregator::~UsageAggregator()
+{
+  // A fork dropped unjoined (its file is read again in one pass) takes its
+  // rows back out of the run's count, or the pass would count them twice.
+  if (m_request_ids.shared > 0) {
+    m_request_ids.run_rows->fetch_sub(m_request_ids.shared, std::memory_order_relaxed);
+  }
+}
+
+void UsageAggregator::stop_checking_request_ids()
+{
+  m_request_ids.checking = false;
+  m_request_ids.ids = ResponseSet{};
 }
 
 std::size_t UsageAggregator::GroupKeyHash::operator()(const GroupKey& key) const noexcept
@@ -1268,6 +1369,23 @@ Report UsageAggregator::finish()
   }
   for (const auto& pending : m_first_rejections) {
     report.records.first_rejections.push_back({pending.where.to_string(), pending.detail});
+  }
+  RepeatedRequestIds& repeats = report.repeated_request_ids;
+  repeats.rows_with_id = m_request_ids.rows_with_id;
+  repeats.limit = m_options.check_request_ids;
+  // Decided on the whole run's count, so the answer does not depend on
+  // how the input was cut for the threads.
+  // (A sink stops early only past the limit, but may stop on a count that
+  // included a piece later read again: it then says it did not check.)
+  repeats.checked = repeats.rows_with_id == 0 || (m_request_ids.checking && repeats.rows_with_id <= repeats.limit);
+  if (repeats.checked) {
+    repeats.repeated = m_request_ids.repeated;
+    for (const auto& pending : m_request_ids.first_repeats) {
+      repeats.first.push_back({pending.where.to_string(), pending.detail});
+    }
+  }
+  if (const std::string note = repeated_request_ids_note(repeats); !note.empty()) {
+    report.add_note(note);
   }
   struct Group
   {

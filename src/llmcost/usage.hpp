@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <fmt/format.h>
 #include <map>
@@ -87,6 +88,10 @@ public:
   // A hint, as soon as a reader knows a response's id: record_response
   // with that id follows.
   virtual void prefetch_response(const Fingerprint& /*id*/) {}
+  // A row of a tabular export (a provider's CSV): a billed line, kept and
+  // priced even when its request id repeats an earlier row's (the provider
+  // billed it twice, or two exports overlap); a sink may report repeats.
+  virtual void record_billed_line(const UsageRecord& line) { record(line); }
   // A line that carries no usage of its own (a user turn, a stream chunk, an
   // agent span repeating its children's usage): counted, never priced.
   virtual void skip(const std::string& reason) = 0;
@@ -245,18 +250,28 @@ struct AggregateOptions
   std::int32_t tz_offset_seconds = 0; // days, weeks and months are cut at this UTC offset
   bool strict = false;                // first rejection throws
   std::size_t show_rejects = 5;
+  // Rows of tabular exports checked for repeated request ids: the check
+  // holds 16 bytes per id, so by default it runs when the whole run has at
+  // most this many rows with an id (and says so when it has more).
+  std::uint64_t check_request_ids = k_check_request_ids_default;
+  static constexpr std::uint64_t k_check_request_ids_default = 524288;
+  static constexpr std::uint64_t k_check_request_ids_all = UINT64_MAX;
 };
 
 class UsageAggregator : public RecordSink
 {
 public:
   UsageAggregator(const Catalog& catalog, AggregateOptions options);
+  ~UsageAggregator() override;
+  UsageAggregator(const UsageAggregator&) = delete;
+  UsageAggregator& operator=(const UsageAggregator&) = delete;
 
   void record(const UsageRecord& record) override;
   void reject(const Location& where, const std::string& category, const std::string& detail) override;
   void record_once(const std::string& key, const UsageRecord& record) override;
   void record_response(const ResponseKey& key, const UsageRecord& record) override;
   void prefetch_response(const Fingerprint& id) override { m_responses.prefetch(id); }
+  void record_billed_line(const UsageRecord& record) override;
   void skip(const std::string& reason) override;
   std::uint64_t records_read() const override { return m_counts.read; }
   std::unique_ptr<RecordSink> fork() const override;
@@ -356,6 +371,24 @@ private:
   std::optional<Day> m_last_day;
   RecordDeduplicator m_deduplicator;
   ResponseSet m_responses;
+  // Request ids of tabular rows (billed lines: repeats are kept, reported).
+  struct RequestIdCheck
+  {
+    ResponseSet ids;
+    bool checking = true;            // false once the run passed the limit (ids then freed)
+    std::uint64_t rows_with_id = 0;  // this sink's rows
+    std::uint64_t unshared = 0;      // rows checked, not yet added to `run_rows`
+    std::uint64_t shared = 0;        // rows this sink added to `run_rows`
+    std::uint64_t run_rows_seen = 0; // `run_rows` when last added to
+    std::uint64_t repeated = 0;      // rows whose id an earlier row had
+    std::vector<PendingRejection> first_repeats;
+    // Rows with an id in the whole run, forks included, so that every
+    // sink stops checking (and frees its ids) once the run passes the limit.
+    std::shared_ptr<std::atomic<std::uint64_t>> run_rows = std::make_shared<std::atomic<std::uint64_t>>(0);
+  };
+  RequestIdCheck m_request_ids;
+  void check_request_id(const UsageRecord& record);
+  void stop_checking_request_ids();
   // Consecutive records are often dated the same day: remember the last answer.
   Day m_cached_day = 0;
   std::int64_t m_cached_week = 0;

@@ -766,7 +766,7 @@ void UsageCsvReader::finish_row(UsageRecord& r, std::uint64_t input_total)
                               r.reasoning, r.output));
     return;
   }
-  m_sink.record(r);
+  m_sink.record_billed_line(r);
 }
 
 void read_usage_csv(std::string_view text, const std::string& file, const ColumnMap& extra, RecordSink& sink)

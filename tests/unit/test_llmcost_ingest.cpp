@@ -31,11 +31,13 @@ std::string write_temp(const std::string& name, const std::string& text)
 }
 
 // The whole report as JSON text: any difference shows.
-std::string read_all(const std::vector<std::string>& files, unsigned threads, std::uint64_t piece, std::size_t block)
+std::string read_all(const std::vector<std::string>& files, unsigned threads, std::uint64_t piece, std::size_t block,
+                     std::uint64_t check_request_ids = AggregateOptions::k_check_request_ids_default)
 {
   AggregateOptions aggregate;
   aggregate.group_by = {"provider", "model", "day"};
   aggregate.show_rejects = 50;
+  aggregate.check_request_ids = check_request_ids;
   UsageAggregator sink(catalog(), aggregate);
   IngestOptions options;
   options.threads = threads;
@@ -117,6 +119,52 @@ TEST_CASE("ingest: a response logged twice counts once, across pieces and files,
       CHECK(read_all(files, threads, piece, 61) == single);
     }
   }
+}
+
+TEST_CASE("ingest: request ids repeated in a CSV export are kept and reported, where they are, as one pass sees them")
+{
+  // 2,000 billed lines; rows 1,501-1,510 repeat the ids of rows 1-10 (in
+  // another piece), and the file is read twice: every row is priced, and
+  // 10 + 2,000 rows repeat an earlier row's id.
+  std::string csv = "timestamp,request_id,provider,model,input_tokens,output_tokens\n";
+  for (int i = 0; i < 2000; ++i) {
+    const int id = i >= 1500 && i < 1510 ? i - 1500 : i;
+    csv +=
+        "2026-02-01T10:00:00Z,req_" + std::to_string(id) + ",moonshot,kimi-k2.6," + std::to_string(1000 + i) + ",50\n";
+  }
+  const std::string path = write_temp("repeats.csv", csv);
+  const std::vector<std::string> files = {path, path};
+  const std::string single = read_all(files, 1, 1 << 20, 1 << 20);
+  CHECK(single.find("\"priced\": 4000") != std::string::npos);
+  CHECK(single.find("\"repeated\": 2010") != std::string::npos);
+  CHECK(single.find("\"rows_with_id\": 4000") != std::string::npos);
+  // The first repeats, in input order: lines 1,502 to 1,511 of the file.
+  const std::string first_repeat = "\"where\": \"" + path + ":1502\"";
+  CHECK(single.find(first_repeat) != std::string::npos);
+  CHECK(single.find("2010 rows repeat the request id of an earlier row") != std::string::npos);
+  for (const unsigned threads : {2U, 3U}) {
+    for (const std::uint64_t piece : {1ULL, 997ULL, 65536ULL}) {
+      CAPTURE(threads);
+      CAPTURE(piece);
+      CHECK(read_all(files, threads, piece, 61) == single);
+    }
+  }
+
+  // Past the limit, the check says it did not run, whatever the pieces.
+  const std::string unchecked = read_all(files, 1, 1 << 20, 1 << 20, 3000);
+  CHECK(unchecked.find("\"checked\": false") != std::string::npos);
+  CHECK(unchecked.find("\"repeated\": 0") != std::string::npos);
+  CHECK(unchecked.find("not checked for repeats: 4000 rows carry one, and the check stops past 3000") !=
+        std::string::npos);
+  for (const unsigned threads : {2U, 3U}) {
+    for (const std::uint64_t piece : {1ULL, 997ULL, 65536ULL}) {
+      CAPTURE(threads);
+      CAPTURE(piece);
+      CHECK(read_all(files, threads, piece, 61, 3000) == unchecked);
+    }
+  }
+  CHECK(read_all(files, 2, 997, 61, 0).find("not checked for repeats (--check-ids off)") != std::string::npos);
+  std::filesystem::remove(path);
 }
 
 TEST_CASE("ingest: an input that yields no usage record is an error naming what it holds, or a note")
