@@ -122,7 +122,6 @@ CsvReader::CsvReader(std::string_view text, char delimiter, std::size_t first_li
 {
   if (first_line == 1 && delimiter == 0 && m_text.substr(0, 3) == "\xEF\xBB\xBF") {
     m_pos = 3;
-    m_had_bom = true;
   }
   if (delimiter != 0) {
     m_delimiter = delimiter;

@@ -47,7 +47,6 @@ public:
   // 1-based line on which the record last returned starts.
   std::size_t record_line() const { return m_record_line; }
   char delimiter() const { return m_delimiter; }
-  bool had_bom() const { return m_had_bom; }
 
 private:
   bool next_quoted(std::vector<std::string_view>& fields, const std::string& file);
@@ -59,7 +58,6 @@ private:
   std::size_t m_peeked_end = 0; // where the line peek_line() found ends
   char m_delimiter = ',';
   bool m_at_end = true;
-  bool m_had_bom = false;
   std::vector<std::string> m_scratch; // unescaped quoted fields of the current record
 };
 
