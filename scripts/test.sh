@@ -3,9 +3,11 @@
 # run the whole suite: unit tests, golden CLI tests, the bad-input suite, the
 # property tests, the contract check, the readers over the shared real samples
 # when they are present, and the SQL export run in PostgreSQL and DuckDB. Then
-# the same unit, golden, bad-input, output and property tests again in an
-# ASan + UBSan build (build-asan/).
-#   SANITIZE=0 skips the sanitizer pass (for a quick local run).
+# the unit, golden and bad-input tests in a build without SIMD (build-scalar/),
+# and the same plus the output and property tests in an ASan + UBSan build
+# (build-asan/).
+#   SCALAR=0 skips the scalar pass, SANITIZE=0 the sanitizer pass (for a quick
+#   local run); each says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # ccache keyed on paths relative to the checkout: a fresh clone reuses the cache.
@@ -55,6 +57,17 @@ else
   echo "== contract check skipped: shared/contract/check.py not found (set LLMCOST_SHARED)"
 fi
 
+if [ "${SCALAR:-1}" != 0 ]; then
+  echo "== scalar build (no SIMD) in build-scalar"
+  # The byte scanners' scalar paths, what targets without SSE2 run. Only the
+  # files that include simd.hpp compile again: ccache has the rest from build/.
+  cmake -S . -B build-scalar -G Ninja -DCMAKE_BUILD_TYPE=Release -DLLMCOST_WERROR=ON -DLLMCOST_NO_SIMD=ON >/dev/null
+  cmake --build build-scalar -j "$(nproc)" --target llmcost llmcost_unit_tests
+  ctest --test-dir build-scalar --output-on-failure -j "$(nproc)" -R '^(unit|cli|cli_tiny_blocks|cli_threads|bad_inputs)$'
+else
+  echo "== scalar build skipped (SCALAR=0)"
+fi
+
 if [ "${SANITIZE:-1}" != 0 ]; then
   echo "== sanitizer build (ASan + UBSan, Debug at -O1) in build-asan"
   # Debug keeps assertions on; the CMake option adds -O1 so the suites run fast enough.
@@ -64,5 +77,7 @@ if [ "${SANITIZE:-1}" != 0 ]; then
   # output (SQL engines, Chromium, shells, dpkg).
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build-asan --output-on-failure -E '^(bulk_csv_1m_rows|reconcile_truth_.*|real_samples|warehouse_.*|html_report|deb_package|completions)$'
+else
+  echo "== sanitizer build skipped (SANITIZE=0)"
 fi
 echo "all tests passed"

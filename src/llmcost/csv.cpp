@@ -1,14 +1,12 @@
 #include "llmcost/csv.hpp"
 
 #include "llmcost/error.hpp"
+#include "llmcost/simd.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace llmcost {
 
@@ -49,7 +47,7 @@ const char* find_delimiter_or_cr(const char* from, const char* end, char delimit
   const std::uint64_t returns = k_ones * static_cast<unsigned char>('\r');
   auto zero_bytes = [](std::uint64_t x) { return ~(((x & k_low7) + k_low7) | x | k_low7); };
   const char* p = from;
-#if defined(__SSE2__)
+#if LLMCOST_HAVE_SSE2
   const __m128i delimiter_bytes = _mm_set1_epi8(delimiter);
   const __m128i return_bytes = _mm_set1_epi8('\r');
   for (; end - p >= 16; p += 16) {
@@ -82,7 +80,7 @@ const char* find_delimiter_or_cr(const char* from, const char* end, char delimit
 inline const char* find_newline(const char* from, const char* end)
 {
   const char* p = from;
-#if defined(__SSE2__)
+#if LLMCOST_HAVE_SSE2
   const __m128i newline = _mm_set1_epi8('\n');
   auto mask16 = [&](const char* at) {
     return static_cast<unsigned>(
@@ -122,7 +120,6 @@ CsvReader::CsvReader(std::string_view text, char delimiter, std::size_t first_li
 {
   if (first_line == 1 && delimiter == 0 && m_text.substr(0, 3) == "\xEF\xBB\xBF") {
     m_pos = 3;
-    m_had_bom = true;
   }
   if (delimiter != 0) {
     m_delimiter = delimiter;

@@ -12,9 +12,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+
+#include "llmcost/simd.hpp"
 
 namespace llmcost {
 
@@ -47,7 +46,6 @@ public:
   // 1-based line on which the record last returned starts.
   std::size_t record_line() const { return m_record_line; }
   char delimiter() const { return m_delimiter; }
-  bool had_bom() const { return m_had_bom; }
 
 private:
   bool next_quoted(std::vector<std::string_view>& fields, const std::string& file);
@@ -59,14 +57,19 @@ private:
   std::size_t m_peeked_end = 0; // where the line peek_line() found ends
   char m_delimiter = ',';
   bool m_at_end = true;
-  bool m_had_bom = false;
   std::vector<std::string> m_scratch; // unescaped quoted fields of the current record
 };
 
-#if defined(__SSE2__)
 namespace csv_detail {
+#if LLMCOST_HAVE_SSE2
+using ByteSplat = __m128i; // one byte in every lane
+inline ByteSplat splat(char byte)
+{
+  return _mm_set1_epi8(byte);
+}
+
 // Bit i set where p[i] == byte, for the 64 bytes at p.
-inline std::uint64_t equal_mask64(const char* p, __m128i byte)
+inline std::uint64_t equal_mask64(const char* p, ByteSplat byte)
 {
   std::uint64_t mask = 0;
   for (int k = 0; k < 4; ++k) {
@@ -79,7 +82,7 @@ inline std::uint64_t equal_mask64(const char* p, __m128i byte)
 
 // For the 64 bytes at p: bit i of `delimiters` set where p[i] is the
 // delimiter, of `specials` where it is a quote or a '\r' (one load per 16 bytes).
-inline void block_masks(const char* p, __m128i delimiter, __m128i quote, __m128i carriage_return,
+inline void block_masks(const char* p, ByteSplat delimiter, ByteSplat quote, ByteSplat carriage_return,
                         std::uint64_t& delimiters, std::uint64_t& specials)
 {
   std::uint64_t d = 0;
@@ -94,8 +97,31 @@ inline void block_masks(const char* p, __m128i delimiter, __m128i quote, __m128i
   delimiters = d;
   specials = s;
 }
-} // namespace csv_detail
+#else
+// The same masks a byte at a time.
+using ByteSplat = char;
+inline ByteSplat splat(char byte)
+{
+  return byte;
+}
+
+inline std::uint64_t equal_mask64(const char* p, ByteSplat byte)
+{
+  std::uint64_t mask = 0;
+  for (int i = 0; i < 64; ++i) {
+    mask |= static_cast<std::uint64_t>(p[i] == byte) << i;
+  }
+  return mask;
+}
+
+inline void block_masks(const char* p, ByteSplat delimiter, ByteSplat quote, ByteSplat carriage_return,
+                        std::uint64_t& delimiters, std::uint64_t& specials)
+{
+  delimiters = equal_mask64(p, delimiter);
+  specials = equal_mask64(p, quote) | equal_mask64(p, carriage_return);
+}
 #endif
+} // namespace csv_detail
 
 // Calls `on_field(text, escaped)` for each field of `line` and returns true
 // when the line is simple: fields split at delimiters, a quoted field (which
@@ -111,10 +137,9 @@ inline void block_masks(const char* p, __m128i delimiter, __m128i quote, __m128i
 template <typename OnField>
 bool split_plain(std::string_view line, const char* limit, char delimiter, OnField&& on_field)
 {
-#if defined(__SSE2__)
-  const __m128i delimiter_bytes = _mm_set1_epi8(delimiter);
-  const __m128i quote_bytes = _mm_set1_epi8('"');
-  const __m128i return_bytes = _mm_set1_epi8('\r');
+  const csv_detail::ByteSplat delimiter_bytes = csv_detail::splat(delimiter);
+  const csv_detail::ByteSplat quote_bytes = csv_detail::splat('"');
+  const csv_detail::ByteSplat return_bytes = csv_detail::splat('\r');
   const char* end = line.data() + line.size();
   const char* field = line.data();
   std::uint64_t inside_before = 0; // all ones when a quoted field runs into this block
@@ -190,10 +215,6 @@ bool split_plain(std::string_view line, const char* limit, char delimiter, OnFie
     }
   }
   return emit(end) && quotes == quotes_placed;
-#else
-  (void)line, (void)limit, (void)delimiter, (void)on_field;
-  return false; // the general path splits it
-#endif
 }
 
 // The delimiter (',', ';' or '\t') that splits the first line into the most fields.

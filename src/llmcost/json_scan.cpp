@@ -1,12 +1,10 @@
 #include "llmcost/json_scan.hpp"
 
+#include "llmcost/simd.hpp"
 #include "llmcost/strings.hpp"
 
 #include <bit>
 #include <cstring>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include <fmt/format.h>
 
 namespace llmcost {
@@ -169,7 +167,7 @@ std::size_t utf8_sequence(const unsigned char* p, std::size_t available)
 // time with SSE2 (every x86-64 has it), eight with plain 64-bit words elsewhere.
 [[gnu::always_inline]] inline std::size_t skip_plain_string_bytes(const char* s, std::size_t j, std::size_t n)
 {
-#if defined(__SSE2__)
+#if LLMCOST_HAVE_SSE2
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
   const __m128i below_space = _mm_set1_epi8(0x20);

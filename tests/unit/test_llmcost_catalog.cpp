@@ -10,16 +10,11 @@
 #include <vector>
 
 using namespace llmcost;
+using llmcost::test::bundled;
 using llmcost::test::contains;
 using llmcost::test::error_of;
 
 namespace {
-
-const Catalog& bundled()
-{
-  static const Catalog catalog = Catalog::bundled();
-  return catalog;
-}
 
 // "provider/id" of what `name` resolves to, or "failure: problem (expected)".
 std::string resolve(std::string_view name, std::string_view provider = "", std::string_view hint = "")

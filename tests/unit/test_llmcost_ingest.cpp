@@ -5,6 +5,8 @@
 #include "llmcost/ingest.hpp"
 #include "llmcost/render.hpp"
 
+#include "unit_support.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -14,14 +16,9 @@
 #include <vector>
 
 using namespace llmcost;
+using llmcost::test::bundled;
 
 namespace {
-
-const Catalog& catalog()
-{
-  static const Catalog bundled = Catalog::bundled();
-  return bundled;
-}
 
 std::string write_temp(const std::string& name, const std::string& text)
 {
@@ -38,7 +35,7 @@ std::string read_all(const std::vector<std::string>& files, unsigned threads, st
   aggregate.group_by = {"provider", "model", "day"};
   aggregate.show_rejects = 50;
   aggregate.check_request_ids = check_request_ids;
-  UsageAggregator sink(catalog(), aggregate);
+  UsageAggregator sink(bundled(), aggregate);
   IngestOptions options;
   options.threads = threads;
   options.min_piece = piece;
@@ -177,7 +174,7 @@ TEST_CASE("ingest: an input that yields no usage record is an error naming what 
   const std::string header_only = write_temp("header-only.csv", "model,input_tokens,output_tokens\n");
   auto run = [](const std::vector<std::string>& files, std::vector<std::size_t> inputs, bool allow_empty,
                 unsigned threads) {
-    UsageAggregator sink(catalog(), AggregateOptions{});
+    UsageAggregator sink(bundled(), AggregateOptions{});
     IngestOptions options;
     options.input_of_file = std::move(inputs);
     options.input_names = {"first", "second"};

@@ -77,6 +77,23 @@ TEST_CASE("json_scan: accepts and rejects exactly what a full JSON parser does")
   }
 }
 
+TEST_CASE("json_scan: a byte that needs a look is found at any offset of a long string")
+{
+  // Strings long enough for the block loops (16 bytes with SSE2, 8 in the
+  // scalar build), the byte at each offset: every block lane and the tail.
+  const std::vector<std::string> bytes = {"\"",   "\\n",  "\x01",     "\x1F", "\x7F", "\x80",
+                                          "\x9F", "\xA0", "\xC3\xA9", "\xC3", "\xFF", "\t"};
+  JsonTape tape;
+  JsonSyntaxError error;
+  for (const auto& byte : bytes) {
+    for (std::size_t at = 0; at < 40; ++at) {
+      const std::string text = "[\"" + std::string(at, 'a') + byte + std::string(40 - at, 'b') + "\"]";
+      CAPTURE(text);
+      CHECK(tape.parse(text, error) == reference_accepts(text));
+    }
+  }
+}
+
 TEST_CASE("json_scan: members, elements and text")
 {
   JsonTape tape;

@@ -15,29 +15,14 @@
 #include <vector>
 
 using namespace llmcost;
+using llmcost::test::bundled;
+using llmcost::test::chat;
 using llmcost::test::contains;
 using llmcost::test::dec;
 using llmcost::test::error_of;
+using llmcost::test::estimate;
 
 namespace {
-
-const Catalog& bundled()
-{
-  static const Catalog catalog = Catalog::bundled();
-  return catalog;
-}
-
-Workload chat(const std::string& name, const std::string& model, std::string_view requests,
-              std::string_view input_tokens, std::string_view output_tokens)
-{
-  Workload w;
-  w.name = name;
-  w.model = model;
-  w.requests = dec(requests);
-  w.input_tokens = dec(input_tokens);
-  w.output_tokens = dec(output_tokens);
-  return w;
-}
 
 Workload media(const std::string& model, std::string_view requests)
 {
@@ -46,14 +31,6 @@ Workload media(const std::string& model, std::string_view requests)
   w.model = model;
   w.requests = dec(requests);
   return w;
-}
-
-Report estimate(const std::vector<Workload>& workloads, std::optional<Period> period = std::nullopt)
-{
-  EstimateRequest request;
-  request.workloads = workloads;
-  request.period = period;
-  return estimate_workloads(bundled(), request);
 }
 
 // The single row of a one-workload estimate.

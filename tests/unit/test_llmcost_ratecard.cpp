@@ -14,17 +14,12 @@
 #include <vector>
 
 using namespace llmcost;
+using llmcost::test::bundled;
 using llmcost::test::contains;
 using llmcost::test::dec;
 using llmcost::test::read_source_file;
 
 namespace {
-
-const Catalog& bundled()
-{
-  static const Catalog catalog = Catalog::bundled();
-  return catalog;
-}
 
 const Card& bundled_card(std::string_view provider)
 {

@@ -12,21 +12,16 @@
 #include <string>
 
 using namespace llmcost;
+using llmcost::test::bundled;
 using llmcost::test::contains;
 using llmcost::test::dec;
 using llmcost::test::error_of;
 
 namespace {
 
-const Catalog& catalog()
-{
-  static const Catalog bundled = Catalog::bundled();
-  return bundled;
-}
-
 ReconcileResult reconcile_csv(const std::string& text, ReconcileOptions options = {})
 {
-  Reconciler reconciler(catalog(), std::move(options));
+  Reconciler reconciler(bundled(), std::move(options));
   read_usage_csv(text, "t.csv", ColumnMap{}, reconciler);
   return reconciler.finish();
 }

@@ -14,35 +14,12 @@
 #include <vector>
 
 using namespace llmcost;
+using llmcost::test::chat;
 using llmcost::test::contains;
 using llmcost::test::dec;
+using llmcost::test::estimate;
 
 namespace {
-
-const Catalog& bundled()
-{
-  static const Catalog catalog = Catalog::bundled();
-  return catalog;
-}
-
-Workload chat(const std::string& name, const std::string& model, std::string_view requests,
-              std::string_view input_tokens, std::string_view output_tokens)
-{
-  Workload w;
-  w.name = name;
-  w.model = model;
-  w.requests = dec(requests);
-  w.input_tokens = dec(input_tokens);
-  w.output_tokens = dec(output_tokens);
-  return w;
-}
-
-Report estimate(const std::vector<Workload>& workloads)
-{
-  EstimateRequest request;
-  request.workloads = workloads;
-  return estimate_workloads(bundled(), request);
-}
 
 // A report built by hand: one row per amount, each one request, the amount
 // as input cost; totals are the exact sums.
