@@ -290,14 +290,19 @@ Runway credit_runway(const Catalog& catalog, const std::map<std::string, Decimal
   std::string route = options.provider;
   if (route.empty()) {
     if (per_route.size() != 1) {
+      std::vector<std::string> used;
+      for (const auto& [name, spend] : per_route) {
+        used.push_back("--provider " + name);
+      }
       throw Error(Location{}, "--balance: the workloads use several routes, and a balance belongs to one account",
-                  "--provider kyma or --provider moonshot");
+                  fmt::format("{}", fmt::join(used, " or ")));
     }
     route = per_route.begin()->first;
   }
   const Card* card = catalog.find_card(route);
   if (card == nullptr) {
-    throw Error(Location{}, fmt::format("--provider: unknown route \"{}\"", route), "kyma or moonshot");
+    throw Error(Location{}, fmt::format("--provider: unknown route \"{}\"", route),
+                fmt::format("{}", fmt::join(catalog.routes(), " or ")));
   }
   Runway runway;
   runway.provider = route;

@@ -523,7 +523,8 @@ CompareResult run_compare(const Catalog& catalog, const std::vector<Scenario>& s
   for (const auto& route : options.routes) {
     routes.push_back(catalog.find_card(route));
     if (routes.back() == nullptr) {
-      throw Error(Location{}, fmt::format("--routes: unknown route \"{}\"", route), "kyma, moonshot");
+      throw Error(Location{}, fmt::format("--routes: unknown route \"{}\"", route),
+                  fmt::format("{}", fmt::join(catalog.routes(), ", ")));
     }
   }
   for (const auto& scenario : scenarios) {
