@@ -326,6 +326,38 @@ public:
     return out;
   }
 
+  // The older price sets of a model whose current prices start on `model_from`.
+  void price_history(const json& value, const std::string& path, Day model_from, Model& m)
+  {
+    const json* history = member(value, path, "history", false);
+    if (history == nullptr) {
+      return;
+    }
+    if (!history->is_array()) {
+      problem(path + "/history", "expected an array of {\"from\", \"prices\"}");
+      return;
+    }
+    for (std::size_t i = 0; i < history->size(); ++i) {
+      const std::string here = path + "/history/" + std::to_string(i);
+      const json& entry = (*history)[i];
+      auto from = date(entry, here, "from", true);
+      const json* prices = member(entry, here, "prices", true);
+      // History holds older price sets: a period starting on or after the
+      // current prices would silently take their place as "current".
+      if (from && *from > model_from) {
+        problem(here + "/from", "period starts on " + format_date(*from) + ", after the current prices (effective " +
+                                    format_date(model_from) + "; expected history to hold older price sets only)");
+      }
+      if (from && prices != nullptr) {
+        PriceSet set = price_set(*prices, here + "/prices", m.kind);
+        set.from = *from;
+        set.source = entry.value("source", m.source);
+        set.note = entry.value("note", "");
+        m.periods.push_back(std::move(set));
+      }
+    }
+  }
+
   Model model(const json& value, const std::string& path, Day card_from, const std::set<std::string>& source_ids)
   {
     Model m;
@@ -352,32 +384,7 @@ public:
     m.note = text(value, path, "note", false);
     const Day model_from = date(value, path, "effective_from", false).value_or(card_from);
 
-    if (const json* history = member(value, path, "history", false)) {
-      if (!history->is_array()) {
-        problem(path + "/history", "expected an array of {\"from\", \"prices\"}");
-      } else {
-        for (std::size_t i = 0; i < history->size(); ++i) {
-          const std::string here = path + "/history/" + std::to_string(i);
-          const json& entry = (*history)[i];
-          auto from = date(entry, here, "from", true);
-          const json* prices = member(entry, here, "prices", true);
-          // History holds older price sets: a period starting on or after the
-          // current prices would silently take their place as "current".
-          if (from && *from > model_from) {
-            problem(here + "/from", "period starts on " + format_date(*from) +
-                                        ", after the current prices (effective " + format_date(model_from) +
-                                        "; expected history to hold older price sets only)");
-          }
-          if (from && prices != nullptr) {
-            PriceSet set = price_set(*prices, here + "/prices", m.kind);
-            set.from = *from;
-            set.source = entry.value("source", m.source);
-            set.note = entry.value("note", "");
-            m.periods.push_back(std::move(set));
-          }
-        }
-      }
-    }
+    price_history(value, path, model_from, m);
     if (const json* prices = member(value, path, "prices", true)) {
       PriceSet current = price_set(*prices, path + "/prices", m.kind);
       current.from = model_from;
