@@ -5,6 +5,7 @@
 #include "cli/inputs.hpp"
 
 #include "llmcost/budget.hpp"
+#include "llmcost/budget_render.hpp"
 #include "llmcost/error.hpp"
 #include "llmcost/estimate.hpp"
 #include "llmcost/files.hpp"

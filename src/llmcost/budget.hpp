@@ -3,7 +3,6 @@
 // credit balance and a rate-limit tier; did cost regress against a baseline?
 
 #include "llmcost/catalog.hpp"
-#include "llmcost/render.hpp"
 #include "llmcost/report.hpp"
 #include "llmcost/workload.hpp"
 
@@ -100,8 +99,6 @@ struct BudgetResult
 // last_day). `workloads` (may be empty) give peaks for the tier fit.
 BudgetResult run_budget(const Catalog& catalog, const Report& report, const std::vector<Workload>& workloads,
                         const BudgetOptions& options, const nlohmann::json* baseline);
-
-std::string render_budget(const BudgetResult& result, const RenderOptions& options);
 
 // Days in a period as an exact fraction: twelfths of a day.
 Decimal period_days(Period period);

@@ -119,6 +119,16 @@ const Card* Catalog::find_card(std::string_view provider) const
   return nullptr;
 }
 
+std::vector<std::string> Catalog::routes() const
+{
+  std::vector<std::string> names;
+  names.reserve(m_cards.size());
+  for (const auto& card : m_cards) {
+    names.push_back(card.provider);
+  }
+  return names;
+}
+
 void Catalog::reindex()
 {
   m_index.clear();

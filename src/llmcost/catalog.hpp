@@ -47,6 +47,9 @@ public:
   void load_path(const std::string& path);
 
   const std::vector<Card>& cards() const { return m_cards; }
+  // The route names (each card's provider), in card order: for messages and
+  // help, so that adding a card is all it takes to add a route.
+  std::vector<std::string> routes() const;
   const Card* find_card(std::string_view provider) const;
 
   // Resolution order (SPEC.md): the record's own provider, else the hint

@@ -288,11 +288,11 @@ std::vector<Scenario> scenarios_from_workloads(const Catalog& catalog, const std
   return out;
 }
 
-CompareResult run_compare(const Catalog& catalog, const std::vector<Scenario>& scenarios, const CompareOptions& options)
+namespace {
+
+// The models --models, --all and --kind name, each once, in the order named.
+std::vector<ResolvedModel> compare_targets(const Catalog& catalog, const CompareOptions& options)
 {
-  CompareResult result;
-  result.levers = options.levers;
-  // The models to compare against.
   std::vector<ResolvedModel> targets;
   auto add_target = [&](const Card& card, const Model& model) {
     for (const auto& t : targets) {
@@ -331,173 +331,214 @@ CompareResult run_compare(const Catalog& catalog, const std::vector<Scenario>& s
       }
     }
   }
-  for (const auto& route : options.routes) {
-    if (catalog.find_card(route) == nullptr) {
-      throw Error(Location{}, fmt::format("--routes: unknown route \"{}\"", route), "kyma, moonshot");
+  return targets;
+}
+
+// An alternative not yet priced (its cost starts at zero).
+Alternative alternative(const std::string& group, std::string name, std::string kind, std::string provider,
+                        std::string model, bool levers_applied)
+{
+  Alternative alt;
+  alt.group = group;
+  alt.name = std::move(name);
+  alt.kind = std::move(kind);
+  alt.provider = std::move(provider);
+  alt.model = std::move(model);
+  alt.cost = Cost{};
+  alt.levers_applied = levers_applied;
+  return alt;
+}
+
+// Adds `cost` to the alternative, or makes it n/a (why) when there is none.
+bool add_cost(Alternative& alt, const std::optional<Cost>& cost, const std::string& why)
+{
+  if (!cost) {
+    alt.cost.reset();
+    alt.na_reason = why;
+    return false;
+  }
+  *alt.cost += *cost;
+  return true;
+}
+
+// The usage as it is, on its own models: what the others are measured against.
+Alternative as_is(const Scenario& scenario)
+{
+  Alternative baseline = alternative(scenario.key, "as is", "baseline", "", "", false);
+  std::set<std::string> used;
+  for (const auto& part : scenario.parts) {
+    used.insert(part.model.card->provider + "/" + part.model.model->id);
+    std::string why;
+    if (!add_cost(baseline, price_on(part.model, part.standard, part.batch, part.media_tier, why), why)) {
+      break;
     }
   }
+  if (used.size() == 1) {
+    const auto slash = used.begin()->find('/');
+    baseline.provider = used.begin()->substr(0, slash);
+    baseline.model = used.begin()->substr(slash + 1);
+  }
+  baseline.name = used.size() == 1 ? "as is (" + *used.begin() + ")" : fmt::format("as is ({} models)", used.size());
+  return baseline;
+}
 
+// The same models with the levers applied.
+Alternative as_is_with_levers(const Scenario& scenario, const Alternative& baseline, const Levers& levers)
+{
+  Alternative same =
+      alternative(scenario.key, "as is + " + levers_text(levers), "levers", baseline.provider, baseline.model, true);
+  for (const auto& part : scenario.parts) {
+    const auto [standard, batch] = apply_levers(part, levers);
+    std::string why;
+    if (!add_cost(same, price_on(part.model, standard, batch, part.media_tier, why), why)) {
+      break;
+    }
+  }
+  return same;
+}
+
+// All the usage on one target model; n/a for media usage of another model,
+// and for requests larger than the target's context window.
+Alternative on_model(const Scenario& scenario, const ResolvedModel& target, const Levers& levers)
+{
+  Alternative alt = alternative(scenario.key, target.card->provider + "/" + target.model->id, "model",
+                                target.card->provider, target.model->id, levers.any());
+  if (levers.any()) {
+    alt.name += " + " + levers_text(levers);
+  }
+  Usage standard;
+  Usage batch;
+  bool media = false;
+  std::string tier;
+  for (const auto& part : scenario.parts) {
+    const auto [s, b] = apply_levers(part, levers);
+    standard += s;
+    batch += b;
+    media = media || part.model.model->kind != ModelKind::chat;
+    tier = part.media_tier;
+  }
+  if (media && (scenario.parts.size() != 1 || scenario.parts[0].model.model != target.model)) {
+    alt.cost.reset();
+    alt.na_reason = "a media workload cannot be re-priced on another model";
+  } else if (target.model->context_window &&
+             Decimal::from_int(*target.model->context_window) < scenario.largest_request_tokens) {
+    alt.cost.reset();
+    alt.na_reason = fmt::format("context window {} is smaller than the largest request ({} tokens)",
+                                group_thousands(std::to_string(*target.model->context_window)),
+                                format_quantity(scenario.largest_request_tokens.round(0)));
+  } else {
+    std::string why;
+    alt.cost = price_on(target, standard, batch, tier, why);
+    alt.na_reason = why;
+  }
+  return alt;
+}
+
+// The route's markup on a model another route also sells, from the cards
+// ("" when the prices do not allow the ratio).
+std::string markup_note(const std::string& route, const Model& same, const Scenario::Part& part)
+{
+  const auto& a = same.current();
+  const auto& b = part.model.model->current();
+  if (!a.input || !b.input || !a.output || !b.output || b.input->amount.is_zero() || b.output->amount.is_zero()) {
+    return {};
+  }
+  return fmt::format("{}/{} vs {}/{}: input x{}, output x{}", route, same.id, part.model.card->provider,
+                     part.model.model->id, a.input->amount.mul_div(Decimal::from_int(1), b.input->amount).to_string(2),
+                     a.output->amount.mul_div(Decimal::from_int(1), b.output->amount).to_string(2));
+}
+
+// Each part on the same model id sold by another route; its markups noted once.
+Alternative on_route(const Card& card, const Scenario& scenario, const Alternative& baseline, const Levers& levers,
+                     std::vector<std::string>& notes)
+{
+  const std::string& route = card.provider;
+  Alternative alt = alternative(scenario.key, "route " + route, "route", route, baseline.model, levers.any());
+  if (levers.any()) {
+    alt.name += " + " + levers_text(levers);
+  }
+  for (const auto& part : scenario.parts) {
+    const Model* same = card.find_model(part.model.model->id);
+    if (same == nullptr) {
+      alt.cost.reset();
+      alt.na_reason = fmt::format("route {} does not sell {}", route, part.model.model->id);
+      break;
+    }
+    if (same != part.model.model) {
+      const std::string note = markup_note(route, *same, part);
+      if (!note.empty() && std::find(notes.begin(), notes.end(), note) == notes.end()) {
+        notes.push_back(note);
+      }
+    }
+    const auto [standard, batch] = apply_levers(part, levers);
+    std::string why;
+    if (!add_cost(alt, price_on(ResolvedModel{&card, same}, standard, batch, part.media_tier, why), why)) {
+      break;
+    }
+  }
+  return alt;
+}
+
+// Deltas against the baseline (first), ranking (priced by total, then n/a),
+// the cheapest marked.
+void rank(std::vector<Alternative>& alternatives)
+{
+  const std::optional<Cost> baseline = alternatives.front().cost;
+  for (auto& alt : alternatives) {
+    if (alt.cost && baseline) {
+      alt.delta = alt.cost->total() - baseline->total();
+      if (!baseline->total().is_zero()) {
+        alt.delta_pct = alt.delta.mul_div(Decimal::from_int(100), baseline->total());
+      }
+    }
+  }
+  std::stable_sort(alternatives.begin() + 1, alternatives.end(), [](const Alternative& a, const Alternative& b) {
+    if (a.cost.has_value() != b.cost.has_value()) {
+      return a.cost.has_value();
+    }
+    if (a.cost && a.cost->total() != b.cost->total()) {
+      return a.cost->total() < b.cost->total();
+    }
+    return a.name < b.name;
+  });
+  Alternative* cheapest = nullptr;
+  for (auto& alt : alternatives) {
+    if (alt.cost && (cheapest == nullptr || alt.cost->total() < cheapest->cost->total())) {
+      cheapest = &alt;
+    }
+  }
+  if (cheapest != nullptr) {
+    cheapest->cheapest = true;
+  }
+}
+
+} // namespace
+
+CompareResult run_compare(const Catalog& catalog, const std::vector<Scenario>& scenarios, const CompareOptions& options)
+{
+  CompareResult result;
+  result.levers = options.levers;
+  const std::vector<ResolvedModel> targets = compare_targets(catalog, options);
+  std::vector<const Card*> routes;
+  for (const auto& route : options.routes) {
+    routes.push_back(catalog.find_card(route));
+    if (routes.back() == nullptr) {
+      throw Error(Location{}, fmt::format("--routes: unknown route \"{}\"", route),
+                  fmt::format("{}", fmt::join(catalog.routes(), ", ")));
+    }
+  }
   for (const auto& scenario : scenarios) {
-    std::vector<Alternative> alternatives;
-    // The usage as it is, on its own models.
-    Alternative baseline{scenario.key, "as is", "baseline", "", "", Cost{}, "", {}, {}, false, false};
-    std::set<std::string> used;
-    for (const auto& part : scenario.parts) {
-      used.insert(part.model.card->provider + "/" + part.model.model->id);
-      std::string why;
-      auto cost = price_on(part.model, part.standard, part.batch, part.media_tier, why);
-      if (!cost) {
-        baseline.cost.reset();
-        baseline.na_reason = why;
-        break;
-      }
-      *baseline.cost += *cost;
-    }
-    if (used.size() == 1) {
-      const auto slash = used.begin()->find('/');
-      baseline.provider = used.begin()->substr(0, slash);
-      baseline.model = used.begin()->substr(slash + 1);
-    }
-    baseline.name = used.size() == 1 ? "as is (" + *used.begin() + ")" : fmt::format("as is ({} models)", used.size());
-    alternatives.push_back(baseline);
-
+    std::vector<Alternative> alternatives = {as_is(scenario)};
     if (options.levers.any()) {
-      Alternative same{scenario.key,
-                       "as is + " + levers_text(options.levers),
-                       "levers",
-                       baseline.provider,
-                       baseline.model,
-                       Cost{},
-                       "",
-                       {},
-                       {},
-                       false,
-                       true};
-      for (const auto& part : scenario.parts) {
-        const auto [standard, batch] = apply_levers(part, options.levers);
-        std::string why;
-        auto cost = price_on(part.model, standard, batch, part.media_tier, why);
-        if (!cost) {
-          same.cost.reset();
-          same.na_reason = why;
-          break;
-        }
-        *same.cost += *cost;
-      }
-      alternatives.push_back(same);
+      alternatives.push_back(as_is_with_levers(scenario, alternatives.front(), options.levers));
     }
-
     for (const auto& target : targets) {
-      Alternative alt{scenario.key,
-                      target.card->provider + "/" + target.model->id,
-                      "model",
-                      target.card->provider,
-                      target.model->id,
-                      Cost{},
-                      "",
-                      {},
-                      {},
-                      false,
-                      options.levers.any()};
-      if (options.levers.any()) {
-        alt.name += " + " + levers_text(options.levers);
-      }
-      Usage standard;
-      Usage batch;
-      bool media = false;
-      std::string tier;
-      for (const auto& part : scenario.parts) {
-        const auto [s, b] = apply_levers(part, options.levers);
-        standard += s;
-        batch += b;
-        media = media || part.model.model->kind != ModelKind::chat;
-        tier = part.media_tier;
-      }
-      if (media && (scenario.parts.size() != 1 || scenario.parts[0].model.model != target.model)) {
-        alt.cost.reset();
-        alt.na_reason = "a media workload cannot be re-priced on another model";
-      } else if (target.model->context_window &&
-                 Decimal::from_int(*target.model->context_window) < scenario.largest_request_tokens) {
-        alt.cost.reset();
-        alt.na_reason = fmt::format("context window {} is smaller than the largest request ({} tokens)",
-                                    group_thousands(std::to_string(*target.model->context_window)),
-                                    format_quantity(scenario.largest_request_tokens.round(0)));
-      } else {
-        std::string why;
-        alt.cost = price_on(target, standard, batch, tier, why);
-        alt.na_reason = why;
-      }
-      alternatives.push_back(alt);
+      alternatives.push_back(on_model(scenario, target, options.levers));
     }
-
-    for (const auto& route : options.routes) {
-      Alternative alt{scenario.key, "route " + route,    "route", route, baseline.model, Cost{}, "", {}, {},
-                      false,        options.levers.any()};
-      if (options.levers.any()) {
-        alt.name += " + " + levers_text(options.levers);
-      }
-      const Card& card = *catalog.find_card(route);
-      for (const auto& part : scenario.parts) {
-        const Model* same = card.find_model(part.model.model->id);
-        if (same == nullptr) {
-          alt.cost.reset();
-          alt.na_reason = fmt::format("route {} does not sell {}", route, part.model.model->id);
-          break;
-        }
-        // The route's markup on this model, from the cards.
-        if (same != part.model.model) {
-          const auto& a = same->current();
-          const auto& b = part.model.model->current();
-          if (a.input && b.input && a.output && b.output && !b.input->amount.is_zero() && !b.output->amount.is_zero()) {
-            const std::string note = fmt::format(
-                "{}/{} vs {}/{}: input x{}, output x{}", route, same->id, part.model.card->provider,
-                part.model.model->id, a.input->amount.mul_div(Decimal::from_int(1), b.input->amount).to_string(2),
-                a.output->amount.mul_div(Decimal::from_int(1), b.output->amount).to_string(2));
-            if (std::find(result.notes.begin(), result.notes.end(), note) == result.notes.end()) {
-              result.notes.push_back(note);
-            }
-          }
-        }
-        const auto [standard, batch] = apply_levers(part, options.levers);
-        std::string why;
-        auto cost = price_on(ResolvedModel{&card, same}, standard, batch, part.media_tier, why);
-        if (!cost) {
-          alt.cost.reset();
-          alt.na_reason = why;
-          break;
-        }
-        *alt.cost += *cost;
-      }
-      alternatives.push_back(alt);
+    for (const Card* card : routes) {
+      alternatives.push_back(on_route(*card, scenario, alternatives.front(), options.levers, result.notes));
     }
-
-    // Deltas, ranking (priced by total, then n/a), the cheapest marked.
-    for (auto& alt : alternatives) {
-      if (alt.cost && baseline.cost) {
-        alt.delta = alt.cost->total() - baseline.cost->total();
-        if (!baseline.cost->total().is_zero()) {
-          alt.delta_pct = alt.delta.mul_div(Decimal::from_int(100), baseline.cost->total());
-        }
-      }
-    }
-    std::stable_sort(alternatives.begin() + 1, alternatives.end(), [](const Alternative& a, const Alternative& b) {
-      if (a.cost.has_value() != b.cost.has_value()) {
-        return a.cost.has_value();
-      }
-      if (a.cost && a.cost->total() != b.cost->total()) {
-        return a.cost->total() < b.cost->total();
-      }
-      return a.name < b.name;
-    });
-    Alternative* cheapest = nullptr;
-    for (auto& alt : alternatives) {
-      if (alt.cost && (cheapest == nullptr || alt.cost->total() < cheapest->cost->total())) {
-        cheapest = &alt;
-      }
-    }
-    if (cheapest != nullptr) {
-      cheapest->cheapest = true;
-    }
+    rank(alternatives);
     result.alternatives.insert(result.alternatives.end(), alternatives.begin(), alternatives.end());
   }
   if (options.levers.no_web_search) {

@@ -78,93 +78,124 @@ std::vector<std::string> describe_notes(unsigned notes, const Card& card, const 
   return out;
 }
 
+namespace {
+
+[[noreturn]] void fail_workload(const Workload& w, const std::string& problem, const std::string& expected)
+{
+  throw Error(w.where, fmt::format("workload \"{}\": {}", w.name, problem), expected);
+}
+
+// One request's tokens and search calls (search results are input).
+Usage token_usage_per_request(const Workload& w)
+{
+  Usage per_request;
+  per_request.requests = Decimal::from_int(1);
+  const Decimal cached = w.cached_per_request();
+  if (cached > w.input_tokens) {
+    fail_workload(w, "cached tokens exceed input tokens", "cached tokens to be part of input_tokens");
+  }
+  per_request.input = (w.input_tokens - cached) + w.web_search_calls.mul(w.search_result_tokens);
+  per_request.cached_input = cached;
+  per_request.output = w.output_tokens;
+  per_request.web_search_calls = w.web_search_calls;
+  return per_request;
+}
+
+// One request's quantity in a media model's unit: the workload's field, a
+// default of one where a request makes one, the card's default or minimum.
+Decimal media_units_per_request(const Workload& w, const Model& model, std::vector<std::string>& notes)
+{
+  const Decimal one = Decimal::from_int(1);
+  const MediaPrice& media = *model.current().media;
+  auto need = [&](const std::optional<Decimal>& value, const char* field) {
+    if (!value) {
+      fail_workload(w,
+                    fmt::format("{} is priced per {} but \"{}\" is not given", model.id, to_string(media.unit), field),
+                    fmt::format("\"{}\" per request", field));
+    }
+    return *value;
+  };
+  switch (media.unit) {
+  case MediaUnit::image:
+    return w.images.value_or(one);
+  case MediaUnit::second:
+    if (model.kind == ModelKind::music) {
+      return need(w.music_seconds, "music_seconds");
+    }
+    if (w.video_seconds) {
+      return *w.video_seconds;
+    }
+    if (media.default_seconds) {
+      notes.push_back(fmt::format("workload \"{}\": no video_seconds; {}'s default of {} s per request used", w.name,
+                                  model.id, media.default_seconds->to_exact_string(0)));
+      return *media.default_seconds;
+    }
+    return need(w.video_seconds, "video_seconds");
+  case MediaUnit::call:
+    return one;
+  case MediaUnit::minute: {
+    const Decimal minutes = need(w.audio_minutes, "audio_minutes");
+    if (media.minimum && minutes < *media.minimum) {
+      notes.push_back(fmt::format("workload \"{}\": {} bills at least {} minute(s) per request", w.name, model.id,
+                                  media.minimum->to_exact_string(0)));
+      return *media.minimum;
+    }
+    return minutes;
+  }
+  case MediaUnit::kilo_characters:
+    return need(w.tts_characters, "tts_characters");
+  case MediaUnit::song:
+    return w.songs.value_or(one);
+  case MediaUnit::voice:
+    return w.voices.value_or(one);
+  case MediaUnit::generation:
+    return w.generations.value_or(one);
+  }
+  return one;
+}
+
+// The period asked for, else the workloads' own when they agree, else a month.
+Period report_period(const EstimateRequest& request, Report& report)
+{
+  if (request.period || request.workloads.empty()) {
+    return request.period.value_or(Period::month);
+  }
+  const Period period = request.workloads.front().period;
+  for (const auto& w : request.workloads) {
+    if (w.period != period) {
+      report.add_note("workloads use different periods; all are converted to a month (365/12 days)");
+      return Period::month;
+    }
+  }
+  return period;
+}
+
+} // namespace
+
 std::vector<WorkloadPart> workload_parts(const Workload& w, const Model& model, Period report_period,
                                          std::vector<std::string>& notes)
 {
-  auto fail = [&](const std::string& problem, const std::string& expected) {
-    throw Error(w.where, fmt::format("workload \"{}\": {}", w.name, problem), expected);
-  };
   bool inexact = false;
   const Decimal requests = convert_period(w.requests, w.period, report_period, &inexact);
   if (inexact) {
     notes.push_back(fmt::format("workload \"{}\": {} requests per {} is a fractional count per {}; rounded at 1e-12",
                                 w.name, w.requests.to_exact_string(0), to_string(w.period), to_string(report_period)));
   }
-  const Decimal one = Decimal::from_int(1);
   const Decimal batch_requests = requests.mul(w.batch_share);
   const Decimal standard_requests = requests - batch_requests;
 
   // Per-request usage, then scaled by the request count of each part.
-  Usage per_request;
-  per_request.requests = one;
-  const Decimal cached = w.cached_per_request();
-  if (cached > w.input_tokens) {
-    fail("cached tokens exceed input tokens", "cached tokens to be part of input_tokens");
-  }
-  per_request.input = (w.input_tokens - cached) + w.web_search_calls.mul(w.search_result_tokens);
-  per_request.cached_input = cached;
-  per_request.output = w.output_tokens;
-  per_request.web_search_calls = w.web_search_calls;
+  Usage per_request = token_usage_per_request(w);
   std::string tier;
-
-  const PriceSet& prices = model.current();
   if (model.kind != ModelKind::chat) {
+    const MediaPrice& media = *model.current().media;
     if (!w.input_tokens.is_zero() || !w.output_tokens.is_zero()) {
-      fail(fmt::format("{} is a {} model, priced per {}; it takes no input/output tokens", model.id,
-                       to_string(model.kind), to_string(prices.media->unit)),
-           "the media quantity for this model instead of tokens");
+      fail_workload(w,
+                    fmt::format("{} is a {} model, priced per {}; it takes no input/output tokens", model.id,
+                                to_string(model.kind), to_string(media.unit)),
+                    "the media quantity for this model instead of tokens");
     }
-    const MediaPrice& media = *prices.media;
-    auto need = [&](const std::optional<Decimal>& value, const char* field) {
-      if (!value) {
-        fail(fmt::format("{} is priced per {} but \"{}\" is not given", model.id, to_string(media.unit), field),
-             fmt::format("\"{}\" per request", field));
-      }
-      return *value;
-    };
-    Decimal units;
-    switch (media.unit) {
-    case MediaUnit::image:
-      units = w.images.value_or(one);
-      break;
-    case MediaUnit::second:
-      if (model.kind == ModelKind::music) {
-        units = need(w.music_seconds, "music_seconds");
-      } else if (w.video_seconds) {
-        units = *w.video_seconds;
-      } else if (media.default_seconds) {
-        units = *media.default_seconds;
-        notes.push_back(fmt::format("workload \"{}\": no video_seconds; {}'s default of {} s per request used", w.name,
-                                    model.id, media.default_seconds->to_exact_string(0)));
-      } else {
-        units = need(w.video_seconds, "video_seconds");
-      }
-      break;
-    case MediaUnit::call:
-      units = one;
-      break;
-    case MediaUnit::minute:
-      units = need(w.audio_minutes, "audio_minutes");
-      if (media.minimum && units < *media.minimum) {
-        notes.push_back(fmt::format("workload \"{}\": {} bills at least {} minute(s) per request", w.name, model.id,
-                                    media.minimum->to_exact_string(0)));
-        units = *media.minimum;
-      }
-      break;
-    case MediaUnit::kilo_characters:
-      units = need(w.tts_characters, "tts_characters");
-      break;
-    case MediaUnit::song:
-      units = w.songs.value_or(one);
-      break;
-    case MediaUnit::voice:
-      units = w.voices.value_or(one);
-      break;
-    case MediaUnit::generation:
-      units = w.generations.value_or(one);
-      break;
-    }
-    per_request.media_units = units;
+    per_request.media_units = media_units_per_request(w, model, notes);
     if (!media.tier_by.empty()) {
       tier = media.tier_by == "image_quality" ? w.image_quality : w.image_size;
     }
@@ -212,18 +243,7 @@ Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request
   }
   report.key_names = by;
 
-  // Report in the workloads' own period when they agree, else per month.
-  Period period = request.period.value_or(Period::month);
-  if (!request.period && !request.workloads.empty()) {
-    period = request.workloads.front().period;
-    for (const auto& w : request.workloads) {
-      if (w.period != period) {
-        period = Period::month;
-        report.add_note("workloads use different periods; all are converted to a month (365/12 days)");
-        break;
-      }
-    }
-  }
+  const Period period = report_period(request, report);
   report.period = std::string(to_string(period));
 
   std::map<std::vector<std::string>, std::size_t> row_of;
@@ -231,7 +251,7 @@ Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request
     ResolveFailure failure;
     auto resolved = catalog.resolve(w.model, w.provider, request.provider_hint, failure);
     if (!resolved) {
-      throw Error(w.where, fmt::format("workload \"{}\": {}", w.name, failure.problem), failure.expected);
+      fail_workload(w, failure.problem, failure.expected);
     }
     const Card& card = *resolved->card;
     const Model& model = *resolved->model;
@@ -260,8 +280,8 @@ Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request
       PriceRequest price_request{&card, &model, &model.current(), part.batch, part.media_tier};
       Priced priced = price_usage(price_request, part.usage);
       if (!priced.cost) {
-        throw Error(w.where, fmt::format("workload \"{}\": {}", w.name, priced.not_priceable),
-                    part.batch ? "batch_share 0 on this route, or a route with a Batch API" : "");
+        fail_workload(w, priced.not_priceable,
+                      part.batch ? "batch_share 0 on this route, or a route with a Batch API" : "");
       }
       row.usage += part.usage;
       row.cost += *priced.cost;

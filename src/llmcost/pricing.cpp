@@ -101,7 +101,12 @@ std::optional<EffectiveTokenPrices> effective_token_prices(const Card& card, con
   return out;
 }
 
-Priced price_usage(const PriceRequest& request, const Usage& usage)
+namespace {
+
+// Tokens at the (batch or standard) token prices, cached tokens at input
+// when the card lists no cached price; then the request fee, or the
+// per-call search fee.
+Priced price_chat(const PriceRequest& request, const Usage& usage)
 {
   Priced result;
   const Card& card = *request.card;
@@ -109,107 +114,130 @@ Priced price_usage(const PriceRequest& request, const Usage& usage)
   const PriceSet& prices = *request.prices;
   Cost cost;
   unsigned notes = 0;
-
-  const bool has_tokens = !usage.input.is_zero() || !usage.cached_input.is_zero() || !usage.output.is_zero();
-  if (model.kind == ModelKind::chat) {
-    std::string why;
-    auto token_prices = effective_token_prices(card, prices, request.batch, &why);
-    if (!token_prices) {
-      result.not_priceable = why;
-      return result;
-    }
-    if (token_prices->derived_from_multiplier) {
-      notes |= k_note_batch_multiplier;
-    }
-    for (const auto* p : {&prices.input, &prices.cached_input, &prices.output}) {
-      if (*p && (*p)->approximate) {
-        notes |= k_note_approximate;
-      }
-    }
-    cost.input = per_million(usage.input, *token_prices->input, notes);
-    Decimal cached_price = *token_prices->input;
-    if (token_prices->cached_input) {
-      cached_price = *token_prices->cached_input;
-    } else if (!usage.cached_input.is_zero()) {
-      notes |= k_note_cached_at_input;
-    }
-    if (!usage.cache_write.is_zero()) {
-      notes |= k_note_cache_write_at_input;
-    }
-    cost.cached_input = per_million(usage.cached_input, cached_price, notes);
-    cost.output = per_million(usage.output, *token_prices->output, notes);
-    if (prices.request_fee) {
-      cost.fees += times(usage.requests, prices.request_fee->amount, notes);
-      notes |= k_note_request_fee;
-    } else if (!usage.web_search_calls.is_zero()) {
-      if (!card.web_search_call_fee) {
-        result.not_priceable = fmt::format("route {} lists no web-search tool price for {}", card.provider, model.id);
-        return result;
-      }
-      cost.fees += times(usage.web_search_calls, card.web_search_call_fee->amount, notes);
-      notes |= k_note_search_fee;
-    }
-    if (!usage.media_units.is_zero()) {
-      result.not_priceable = fmt::format("{} is a chat model; it has no media price", model.id);
-      return result;
-    }
-  } else {
-    if (has_tokens) {
-      result.not_priceable = fmt::format("{} is a {} model priced per {}, not per token", model.id,
-                                         to_string(model.kind), prices.media ? to_string(prices.media->unit) : "unit");
-      return result;
-    }
-    if (request.batch) {
-      result.not_priceable =
-          fmt::format("route {} has no batch pricing for {} models", card.provider, to_string(model.kind));
-      return result;
-    }
-    const MediaPrice& media = *prices.media;
-    if (media.varies) {
-      result.not_priceable =
-          fmt::format("{} on {} is priced \"varies\" by the source; it cannot be estimated", model.id, card.provider);
-      return result;
-    }
-    Decimal unit_price;
-    if (media.price) {
-      unit_price = media.price->amount;
-    } else {
-      const std::pair<std::string, Decimal>* tier = nullptr;
-      for (const auto& t : media.tiers) {
-        if (to_lower(t.first) == to_lower(request.media_tier)) {
-          tier = &t;
-        }
-      }
-      if (tier == nullptr) {
-        std::vector<std::string> names;
-        for (const auto& t : media.tiers) {
-          names.push_back(t.first);
-        }
-        result.not_priceable =
-            fmt::format("{} is priced by {}; {} (expected one of: {})", model.id, media.tier_by,
-                        request.media_tier.empty() ? std::string("none given")
-                                                   : fmt::format("\"{}\" is not a tier", request.media_tier),
-                        fmt::join(names, ", "));
-        return result;
-      }
-      unit_price = tier->second;
-    }
-    if (media.approximate) {
+  std::string why;
+  auto token_prices = effective_token_prices(card, prices, request.batch, &why);
+  if (!token_prices) {
+    result.not_priceable = why;
+    return result;
+  }
+  if (token_prices->derived_from_multiplier) {
+    notes |= k_note_batch_multiplier;
+  }
+  for (const auto* p : {&prices.input, &prices.cached_input, &prices.output}) {
+    if (*p && (*p)->approximate) {
       notes |= k_note_approximate;
     }
-    if (media.unit == MediaUnit::kilo_characters) {
-      bool inexact = false;
-      cost.media = usage.media_units.mul_div(unit_price, k_thousand, &inexact);
-      if (inexact) {
-        notes |= k_note_rounded;
-      }
-    } else {
-      cost.media = times(usage.media_units, unit_price, notes);
+  }
+  cost.input = per_million(usage.input, *token_prices->input, notes);
+  Decimal cached_price = *token_prices->input;
+  if (token_prices->cached_input) {
+    cached_price = *token_prices->cached_input;
+  } else if (!usage.cached_input.is_zero()) {
+    notes |= k_note_cached_at_input;
+  }
+  if (!usage.cache_write.is_zero()) {
+    notes |= k_note_cache_write_at_input;
+  }
+  cost.cached_input = per_million(usage.cached_input, cached_price, notes);
+  cost.output = per_million(usage.output, *token_prices->output, notes);
+  if (prices.request_fee) {
+    cost.fees += times(usage.requests, prices.request_fee->amount, notes);
+    notes |= k_note_request_fee;
+  } else if (!usage.web_search_calls.is_zero()) {
+    if (!card.web_search_call_fee) {
+      result.not_priceable = fmt::format("route {} lists no web-search tool price for {}", card.provider, model.id);
+      return result;
     }
+    cost.fees += times(usage.web_search_calls, card.web_search_call_fee->amount, notes);
+    notes |= k_note_search_fee;
+  }
+  if (!usage.media_units.is_zero()) {
+    result.not_priceable = fmt::format("{} is a chat model; it has no media price", model.id);
+    return result;
   }
   result.cost = cost;
   result.notes = notes;
   return result;
+}
+
+// The price of one media unit: the flat price, or the tier the request names.
+std::optional<Decimal> media_unit_price(const Model& model, const MediaPrice& media, std::string_view wanted_tier,
+                                        std::string& why)
+{
+  if (media.price) {
+    return media.price->amount;
+  }
+  const std::pair<std::string, Decimal>* tier = nullptr;
+  for (const auto& t : media.tiers) {
+    if (to_lower(t.first) == to_lower(wanted_tier)) {
+      tier = &t;
+    }
+  }
+  if (tier == nullptr) {
+    std::vector<std::string> names;
+    for (const auto& t : media.tiers) {
+      names.push_back(t.first);
+    }
+    why =
+        fmt::format("{} is priced by {}; {} (expected one of: {})", model.id, media.tier_by,
+                    wanted_tier.empty() ? std::string("none given") : fmt::format("\"{}\" is not a tier", wanted_tier),
+                    fmt::join(names, ", "));
+    return std::nullopt;
+  }
+  return tier->second;
+}
+
+// Media units at the unit (or tier) price; characters are priced per 1k.
+Priced price_media(const PriceRequest& request, const Usage& usage)
+{
+  Priced result;
+  const Card& card = *request.card;
+  const Model& model = *request.model;
+  const PriceSet& prices = *request.prices;
+  Cost cost;
+  unsigned notes = 0;
+  if (!usage.input.is_zero() || !usage.cached_input.is_zero() || !usage.output.is_zero()) {
+    result.not_priceable = fmt::format("{} is a {} model priced per {}, not per token", model.id, to_string(model.kind),
+                                       prices.media ? to_string(prices.media->unit) : "unit");
+    return result;
+  }
+  if (request.batch) {
+    result.not_priceable =
+        fmt::format("route {} has no batch pricing for {} models", card.provider, to_string(model.kind));
+    return result;
+  }
+  const MediaPrice& media = *prices.media;
+  if (media.varies) {
+    result.not_priceable =
+        fmt::format("{} on {} is priced \"varies\" by the source; it cannot be estimated", model.id, card.provider);
+    return result;
+  }
+  const std::optional<Decimal> unit_price = media_unit_price(model, media, request.media_tier, result.not_priceable);
+  if (!unit_price) {
+    return result;
+  }
+  if (media.approximate) {
+    notes |= k_note_approximate;
+  }
+  if (media.unit == MediaUnit::kilo_characters) {
+    bool inexact = false;
+    cost.media = usage.media_units.mul_div(*unit_price, k_thousand, &inexact);
+    if (inexact) {
+      notes |= k_note_rounded;
+    }
+  } else {
+    cost.media = times(usage.media_units, *unit_price, notes);
+  }
+  result.cost = cost;
+  result.notes = notes;
+  return result;
+}
+
+} // namespace
+
+Priced price_usage(const PriceRequest& request, const Usage& usage)
+{
+  return request.model->kind == ModelKind::chat ? price_chat(request, usage) : price_media(request, usage);
 }
 
 } // namespace llmcost

@@ -326,6 +326,38 @@ public:
     return out;
   }
 
+  // The older price sets of a model whose current prices start on `model_from`.
+  void price_history(const json& value, const std::string& path, Day model_from, Model& m)
+  {
+    const json* history = member(value, path, "history", false);
+    if (history == nullptr) {
+      return;
+    }
+    if (!history->is_array()) {
+      problem(path + "/history", "expected an array of {\"from\", \"prices\"}");
+      return;
+    }
+    for (std::size_t i = 0; i < history->size(); ++i) {
+      const std::string here = path + "/history/" + std::to_string(i);
+      const json& entry = (*history)[i];
+      auto from = date(entry, here, "from", true);
+      const json* prices = member(entry, here, "prices", true);
+      // History holds older price sets: a period starting on or after the
+      // current prices would silently take their place as "current".
+      if (from && *from > model_from) {
+        problem(here + "/from", "period starts on " + format_date(*from) + ", after the current prices (effective " +
+                                    format_date(model_from) + "; expected history to hold older price sets only)");
+      }
+      if (from && prices != nullptr) {
+        PriceSet set = price_set(*prices, here + "/prices", m.kind);
+        set.from = *from;
+        set.source = entry.value("source", m.source);
+        set.note = entry.value("note", "");
+        m.periods.push_back(std::move(set));
+      }
+    }
+  }
+
   Model model(const json& value, const std::string& path, Day card_from, const std::set<std::string>& source_ids)
   {
     Model m;
@@ -352,32 +384,7 @@ public:
     m.note = text(value, path, "note", false);
     const Day model_from = date(value, path, "effective_from", false).value_or(card_from);
 
-    if (const json* history = member(value, path, "history", false)) {
-      if (!history->is_array()) {
-        problem(path + "/history", "expected an array of {\"from\", \"prices\"}");
-      } else {
-        for (std::size_t i = 0; i < history->size(); ++i) {
-          const std::string here = path + "/history/" + std::to_string(i);
-          const json& entry = (*history)[i];
-          auto from = date(entry, here, "from", true);
-          const json* prices = member(entry, here, "prices", true);
-          // History holds older price sets: a period starting on or after the
-          // current prices would silently take their place as "current".
-          if (from && *from > model_from) {
-            problem(here + "/from", "period starts on " + format_date(*from) +
-                                        ", after the current prices (effective " + format_date(model_from) +
-                                        "; expected history to hold older price sets only)");
-          }
-          if (from && prices != nullptr) {
-            PriceSet set = price_set(*prices, here + "/prices", m.kind);
-            set.from = *from;
-            set.source = entry.value("source", m.source);
-            set.note = entry.value("note", "");
-            m.periods.push_back(std::move(set));
-          }
-        }
-      }
-    }
+    price_history(value, path, model_from, m);
     if (const json* prices = member(value, path, "prices", true)) {
       PriceSet current = price_set(*prices, path + "/prices", m.kind);
       current.from = model_from;
@@ -406,6 +413,19 @@ public:
     if (root.value("schema_version", 0) != 1) {
       problem("/schema_version", "expected schema_version 1");
     }
+    route(root, c);
+    const std::set<std::string> source_ids = sources(root, c);
+    batch_and_tools(root, c);
+    models(root, c, source_ids);
+    rate_limits(root, c);
+    credits(root, c);
+    return c;
+  }
+
+private:
+  // Who sells, in which currency, from when, tax included or not.
+  void route(const json& root, Card& c)
+  {
     c.provider = text(root, "", "provider", true);
     if (!c.provider.empty() && !std::all_of(c.provider.begin(), c.provider.end(), [](char ch) {
           return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
@@ -423,25 +443,35 @@ public:
     }
     c.effective_from = date(root, "", "effective_from", true).value_or(0);
     c.effective_from_note = text(root, "", "effective_from_note", false);
+  }
 
+  // The card's sources; returns their ids, which models must cite.
+  std::set<std::string> sources(const json& root, Card& c)
+  {
     std::set<std::string> source_ids;
-    if (const json* sources = member(root, "", "sources", true)) {
-      if (!sources->is_array() || sources->empty()) {
-        problem("/sources", "expected a non-empty array of sources");
-      } else {
-        for (std::size_t i = 0; i < sources->size(); ++i) {
-          const std::string here = "/sources/" + std::to_string(i);
-          const json& s = (*sources)[i];
-          Source src{text(s, here, "id", true), text(s, here, "title", true), text(s, here, "file", false),
-                     text(s, here, "url", false), text(s, here, "date", false)};
-          if (!source_ids.insert(src.id).second) {
-            problem(here + "/id", "duplicate source id \"" + src.id + "\"");
-          }
-          c.sources.push_back(std::move(src));
-        }
-      }
+    const json* sources = member(root, "", "sources", true);
+    if (sources == nullptr) {
+      return source_ids;
     }
+    if (!sources->is_array() || sources->empty()) {
+      problem("/sources", "expected a non-empty array of sources");
+      return source_ids;
+    }
+    for (std::size_t i = 0; i < sources->size(); ++i) {
+      const std::string here = "/sources/" + std::to_string(i);
+      const json& s = (*sources)[i];
+      Source src{text(s, here, "id", true), text(s, here, "title", true), text(s, here, "file", false),
+                 text(s, here, "url", false), text(s, here, "date", false)};
+      if (!source_ids.insert(src.id).second) {
+        problem(here + "/id", "duplicate source id \"" + src.id + "\"");
+      }
+      c.sources.push_back(std::move(src));
+    }
+    return source_ids;
+  }
 
+  void batch_and_tools(const json& root, Card& c)
+  {
     if (const json* batch = member(root, "", "batch", true)) {
       c.batch_available = batch->value("available", false);
       c.batch_note = batch->value("note", "");
@@ -449,100 +479,119 @@ public:
         c.batch_multiplier = decimal(*multiplier, "/batch/default_multiplier");
       }
     }
-    if (const json* tools = member(root, "", "tools", false)) {
-      if (const json* search = member(*tools, "/tools", "web_search", false)) {
-        const std::string unit = text(*search, "/tools/web_search", "unit", true);
-        if (!unit.empty() && unit != "call") {
-          problem("/tools/web_search/unit", "unknown unit \"" + unit + "\" (expected \"call\")");
-        }
-        if (const json* amount = member(*search, "/tools/web_search", "price", true)) {
-          if (auto parsed = decimal(*amount, "/tools/web_search/price")) {
-            c.web_search_call_fee = Price{*parsed, false, search->value("note", "")};
-          }
-        }
+    const json* tools = member(root, "", "tools", false);
+    const json* search = tools == nullptr ? nullptr : member(*tools, "/tools", "web_search", false);
+    if (search == nullptr) {
+      return;
+    }
+    const std::string unit = text(*search, "/tools/web_search", "unit", true);
+    if (!unit.empty() && unit != "call") {
+      problem("/tools/web_search/unit", "unknown unit \"" + unit + "\" (expected \"call\")");
+    }
+    if (const json* amount = member(*search, "/tools/web_search", "price", true)) {
+      if (auto parsed = decimal(*amount, "/tools/web_search/price")) {
+        c.web_search_call_fee = Price{*parsed, false, search->value("note", "")};
       }
     }
-
-    if (const json* models = member(root, "", "models", true)) {
-      if (!models->is_array()) {
-        problem("/models", "expected an array of models");
-      } else {
-        std::set<std::string> names;
-        for (std::size_t i = 0; i < models->size(); ++i) {
-          const std::string here = "/models/" + std::to_string(i);
-          Model m = model((*models)[i], here, c.effective_from, source_ids);
-          for (const auto& name : m.aliases) {
-            if (name == m.id) {
-              problem(here + "/aliases", "alias \"" + name + "\" repeats the id");
-            }
-          }
-          if (!m.id.empty() && !names.insert(m.id).second) {
-            problem(here + "/id", "duplicate model id \"" + m.id + "\"");
-          }
-          for (const auto& alias : m.aliases) {
-            if (alias != m.id && !names.insert(alias).second) {
-              problem(here + "/aliases", "\"" + alias + "\" already names another model of this card");
-            }
-          }
-          c.models.push_back(std::move(m));
-        }
-      }
-    }
-
-    if (const json* limits = member(root, "", "rate_limits", false)) {
-      c.rate_limits_note = limits->value("note", "");
-      if (const json* tiers = member(*limits, "/rate_limits", "tiers", true)) {
-        for (std::size_t i = 0; i < tiers->size(); ++i) {
-          const std::string here = "/rate_limits/tiers/" + std::to_string(i);
-          const json& t = (*tiers)[i];
-          RateLimitTier tier;
-          tier.name = text(t, here, "name", true);
-          if (const json* purchase = member(t, here, "min_purchase", true)) {
-            tier.min_purchase = decimal(*purchase, here + "/min_purchase").value_or(Decimal{});
-          }
-          tier.concurrency = limit(t, here, "concurrency");
-          tier.rpm = limit(t, here, "rpm");
-          tier.per_model_rpm = limit(t, here, "per_model_rpm");
-          tier.tpm = limit(t, here, "tpm");
-          tier.tpd = limit(t, here, "tpd");
-          if (!c.tiers.empty() && tier.min_purchase < c.tiers.back().min_purchase) {
-            problem(here + "/min_purchase", "tiers must be listed in ascending order of min_purchase");
-          }
-          c.tiers.push_back(std::move(tier));
-        }
-      }
-    }
-
-    if (const json* credits = member(root, "", "credits", false)) {
-      c.credits_note = credits->value("note", "");
-      if (const json* rules = member(*credits, "/credits", "rules", true)) {
-        for (std::size_t i = 0; i < rules->size(); ++i) {
-          const std::string here = "/credits/rules/" + std::to_string(i);
-          const json& r = (*rules)[i];
-          CreditRule rule;
-          rule.kind = text(r, here, "kind", true);
-          rule.note = r.value("note", "");
-          if (const json* amount = member(r, here, "amount", false)) {
-            rule.amount = decimal(*amount, here + "/amount");
-          }
-          if (const json* threshold = member(r, here, "threshold", false)) {
-            rule.threshold = decimal(*threshold, here + "/threshold");
-          }
-          if (const json* amounts = member(r, here, "amounts", false)) {
-            for (std::size_t k = 0; k < amounts->size(); ++k) {
-              if (auto parsed = decimal((*amounts)[k], here + "/amounts/" + std::to_string(k))) {
-                rule.amounts.push_back(*parsed);
-              }
-            }
-          }
-          c.credits.push_back(std::move(rule));
-        }
-      }
-    }
-    return c;
   }
 
-private:
+  // The models; an id or alias names one model of the card only.
+  void models(const json& root, Card& c, const std::set<std::string>& source_ids)
+  {
+    const json* models = member(root, "", "models", true);
+    if (models == nullptr) {
+      return;
+    }
+    if (!models->is_array()) {
+      problem("/models", "expected an array of models");
+      return;
+    }
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < models->size(); ++i) {
+      const std::string here = "/models/" + std::to_string(i);
+      Model m = model((*models)[i], here, c.effective_from, source_ids);
+      for (const auto& name : m.aliases) {
+        if (name == m.id) {
+          problem(here + "/aliases", "alias \"" + name + "\" repeats the id");
+        }
+      }
+      if (!m.id.empty() && !names.insert(m.id).second) {
+        problem(here + "/id", "duplicate model id \"" + m.id + "\"");
+      }
+      for (const auto& alias : m.aliases) {
+        if (alias != m.id && !names.insert(alias).second) {
+          problem(here + "/aliases", "\"" + alias + "\" already names another model of this card");
+        }
+      }
+      c.models.push_back(std::move(m));
+    }
+  }
+
+  void rate_limits(const json& root, Card& c)
+  {
+    const json* limits = member(root, "", "rate_limits", false);
+    if (limits == nullptr) {
+      return;
+    }
+    c.rate_limits_note = limits->value("note", "");
+    const json* tiers = member(*limits, "/rate_limits", "tiers", true);
+    if (tiers == nullptr) {
+      return;
+    }
+    for (std::size_t i = 0; i < tiers->size(); ++i) {
+      const std::string here = "/rate_limits/tiers/" + std::to_string(i);
+      const json& t = (*tiers)[i];
+      RateLimitTier tier;
+      tier.name = text(t, here, "name", true);
+      if (const json* purchase = member(t, here, "min_purchase", true)) {
+        tier.min_purchase = decimal(*purchase, here + "/min_purchase").value_or(Decimal{});
+      }
+      tier.concurrency = limit(t, here, "concurrency");
+      tier.rpm = limit(t, here, "rpm");
+      tier.per_model_rpm = limit(t, here, "per_model_rpm");
+      tier.tpm = limit(t, here, "tpm");
+      tier.tpd = limit(t, here, "tpd");
+      if (!c.tiers.empty() && tier.min_purchase < c.tiers.back().min_purchase) {
+        problem(here + "/min_purchase", "tiers must be listed in ascending order of min_purchase");
+      }
+      c.tiers.push_back(std::move(tier));
+    }
+  }
+
+  void credits(const json& root, Card& c)
+  {
+    const json* credits = member(root, "", "credits", false);
+    if (credits == nullptr) {
+      return;
+    }
+    c.credits_note = credits->value("note", "");
+    const json* rules = member(*credits, "/credits", "rules", true);
+    if (rules == nullptr) {
+      return;
+    }
+    for (std::size_t i = 0; i < rules->size(); ++i) {
+      const std::string here = "/credits/rules/" + std::to_string(i);
+      const json& r = (*rules)[i];
+      CreditRule rule;
+      rule.kind = text(r, here, "kind", true);
+      rule.note = r.value("note", "");
+      if (const json* amount = member(r, here, "amount", false)) {
+        rule.amount = decimal(*amount, here + "/amount");
+      }
+      if (const json* threshold = member(r, here, "threshold", false)) {
+        rule.threshold = decimal(*threshold, here + "/threshold");
+      }
+      if (const json* amounts = member(r, here, "amounts", false)) {
+        for (std::size_t k = 0; k < amounts->size(); ++k) {
+          if (auto parsed = decimal((*amounts)[k], here + "/amounts/" + std::to_string(k))) {
+            rule.amounts.push_back(*parsed);
+          }
+        }
+      }
+      c.credits.push_back(std::move(rule));
+    }
+  }
+
   std::string m_origin;
 };
 

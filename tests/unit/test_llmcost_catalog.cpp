@@ -172,6 +172,16 @@ TEST_SUITE("llmcost/catalog")
     CHECK(k26->card->provider == "moonshot");
   }
 
+  TEST_CASE("route names come from the cards, in card order")
+  {
+    Catalog catalog = Catalog::bundled();
+    CHECK(catalog.routes() == std::vector<std::string>{"kyma", "moonshot"});
+    Card card = *catalog.find_card("kyma");
+    card.provider = "acme";
+    catalog.add(card);
+    CHECK(catalog.routes() == std::vector<std::string>{"kyma", "moonshot", "acme"});
+  }
+
   TEST_CASE("the cards compiled into the binary are pricing/*.json exactly")
   {
     // The build generates C++ from the cards (src/tools/cards_to_cpp.cpp); it
