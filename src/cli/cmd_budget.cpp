@@ -82,8 +82,9 @@ void run_budget_command(const BudgetCommandOptions& o, Context& context)
       aggregate.group_by = {"provider", "model"};
     }
     report = usage.finish();
+    // Every run over usage says what it read (budget's outputs have no records section).
+    context.err << render_record_summary(report);
     if (rejections_fail(report.records, o.usage)) {
-      context.err << render_record_summary(report);
       throw Error(Location{}, rejections_message(report.records, o.usage));
     }
   } else {

@@ -467,6 +467,7 @@ BudgetResult run_budget(const Catalog& catalog, const Report& report, const std:
                         const BudgetOptions& options, const json* baseline)
 {
   BudgetResult result;
+  result.notes = report.notes; // how the usage was read and priced holds for the budget too
   result.period = std::string(to_string(options.period));
   result.key_names = report.key_names;
   result.limit = options.limit;
