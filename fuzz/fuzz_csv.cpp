@@ -8,6 +8,7 @@
 
 #include "fuzz_usage.hpp"
 
+#include "llmcost/aggregator.hpp"
 #include "llmcost/usage_csv.hpp"
 
 #include <cstddef>

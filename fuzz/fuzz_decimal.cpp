@@ -12,6 +12,7 @@
 
 #include "llmcost/date.hpp"
 #include "llmcost/decimal.hpp"
+#include "llmcost/timestamp.hpp"
 #include "llmcost/usage.hpp"
 
 #include <cstddef>

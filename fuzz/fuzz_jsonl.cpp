@@ -8,6 +8,7 @@
 
 #include "fuzz_usage.hpp"
 
+#include "llmcost/aggregator.hpp"
 #include "llmcost/files.hpp"
 #include "llmcost/usage_jsonl.hpp"
 

@@ -6,10 +6,10 @@
 
 #include "fuzz_common.hpp"
 
+#include "llmcost/aggregator.hpp"
 #include "llmcost/catalog.hpp"
 #include "llmcost/reconcile.hpp"
 #include "llmcost/render.hpp"
-#include "llmcost/usage.hpp"
 
 #include <algorithm>
 #include <cstdint>

@@ -7,6 +7,7 @@
 #include "llmcost/error.hpp"
 #include "llmcost/files.hpp"
 #include "llmcost/ingest.hpp"
+#include "llmcost/timestamp.hpp"
 #include "llmcost/usage_csv.hpp"
 #include "llmcost/usage_jsonl.hpp"
 

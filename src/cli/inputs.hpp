@@ -2,8 +2,8 @@
 // Reading usage inputs, shared by the commands that take them: files and
 // directories, per-file format detection, and the options that go with them.
 
+#include "llmcost/aggregator.hpp"
 #include "llmcost/date.hpp"
-#include "llmcost/usage.hpp"
 #include "llmcost/workload.hpp"
 
 #include <CLI/CLI.hpp>

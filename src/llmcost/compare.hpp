@@ -5,6 +5,8 @@
 
 #include "llmcost/catalog.hpp"
 #include "llmcost/chart.hpp"
+#include "llmcost/record_dedup.hpp"
+#include "llmcost/record_resolver.hpp"
 #include "llmcost/render.hpp"
 #include "llmcost/usage.hpp"
 #include "llmcost/workload.hpp"

@@ -93,4 +93,23 @@ Day next_month_start(Day day)
   return month == 12 ? days_from_civil(year + 1, 1, 1) : days_from_civil(year, month + 1, 1);
 }
 
+std::string week_key(Day day)
+{
+  // ISO 8601 week: the week belongs to the year of its Thursday.
+  const int weekday = static_cast<int>((day + 3) % 7 + 7) % 7; // 0 = Monday
+  const Day thursday = day - weekday + 3;
+  int year = 0;
+  unsigned month = 0;
+  unsigned d = 0;
+  civil_from_days(thursday, year, month, d);
+  const Day first_of_year = days_from_civil(year, 1, 1);
+  const int week = (thursday - first_of_year) / 7 + 1;
+  return fmt::format("{:04}-W{:02}", year, week);
+}
+
+std::string month_key(Day day)
+{
+  return format_date(day).substr(0, 7);
+}
+
 } // namespace llmcost

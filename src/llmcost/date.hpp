@@ -25,4 +25,8 @@ Day next_month_start(Day day);
 // not a digit or the text is too short.
 bool digits_at(std::string_view text, std::size_t from, std::size_t count, int& out);
 
+// Group key text for a day: "2026-01-05", ISO week "2026-W02", month "2026-01".
+std::string week_key(Day day);
+std::string month_key(Day day);
+
 } // namespace llmcost

@@ -1,5 +1,7 @@
 #include "llmcost/decimal.hpp"
 
+#include "llmcost/strings.hpp"
+
 #include <algorithm>
 #include <array>
 #include <limits>
@@ -467,6 +469,79 @@ std::string Decimal::to_string(int places) const
 std::string Decimal::to_exact_string(int min_places) const
 {
   return to_string(std::max(min_places, fraction_digits()));
+}
+
+int written_decimal_places(std::string_view number)
+{
+  int places = 0;
+  bool after_dot = false;
+  for (std::size_t i = 0; i < number.size(); ++i) {
+    const char c = number[i];
+    if (c == '.') {
+      after_dot = true;
+    } else if (c == 'e' || c == 'E') {
+      int exponent = 0;
+      std::string_view digits = number.substr(i + 1);
+      const bool negative = !digits.empty() && digits[0] == '-';
+      if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) {
+        digits.remove_prefix(1);
+      }
+      for (char d : digits.substr(0, 4)) {
+        exponent = exponent * 10 + (d - '0');
+      }
+      places += negative ? exponent : -exponent;
+      break;
+    } else if (after_dot) {
+      ++places;
+    }
+  }
+  return std::max(places, 0);
+}
+
+namespace {
+
+constexpr std::array<std::uint64_t, 13> k_powers_of_ten = {
+    1ULL,        10ULL,        100ULL,        1000ULL,        10000ULL,        100000ULL,       1000000ULL,
+    10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL};
+
+} // namespace
+
+std::optional<Decimal> parse_billed_amount(std::string_view text, int& places)
+{
+  // Plain "[-]digits[.digits]" with at most 18 digits before the point and 12
+  // after; anything else (exponents, long forms, errors) takes the full path.
+  std::size_t i = !text.empty() && text[0] == '-' ? 1 : 0;
+  const std::size_t whole_begin = i;
+  std::uint64_t whole = 0;
+  while (i < text.size() && i - whole_begin < 18 && static_cast<unsigned>(text[i] - '0') <= 9) {
+    whole = whole * 10 + static_cast<unsigned>(text[i++] - '0');
+  }
+  const std::size_t whole_digits = i - whole_begin;
+  std::uint64_t fraction = 0;
+  std::size_t fraction_digits = 0;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    if (text.size() - i >= 8) {
+      if (const std::int64_t eight = eight_digits(load_bytes<std::uint64_t>(text.data() + i)); eight >= 0) {
+        fraction = static_cast<std::uint64_t>(eight);
+        fraction_digits = 8;
+        i += 8;
+      }
+    }
+    while (i < text.size() && fraction_digits < static_cast<std::size_t>(Decimal::k_scale_digits) &&
+           static_cast<unsigned>(text[i] - '0') <= 9) {
+      fraction = fraction * 10 + static_cast<unsigned>(text[i++] - '0');
+      ++fraction_digits;
+    }
+  }
+  if (i == text.size() && whole_digits + fraction_digits > 0) {
+    const std::uint64_t scale_up = k_powers_of_ten[static_cast<std::size_t>(Decimal::k_scale_digits) - fraction_digits];
+    const int128 raw = static_cast<int128>(whole) * Decimal::k_scale + static_cast<int128>(fraction * scale_up);
+    places = static_cast<int>(fraction_digits);
+    return Decimal::from_raw(text[0] == '-' ? -raw : raw);
+  }
+  places = written_decimal_places(text);
+  return Decimal::parse_scientific(text);
 }
 
 } // namespace llmcost

@@ -95,4 +95,10 @@ int128 mul_div_round(int128 a, int128 b, int128 divisor, bool* inexact = nullptr
 // Formats a 128-bit integer in base 10.
 std::string int128_to_string(int128 value);
 
+// Decimals a number is written with: "0.00215000" -> 8, "9.84e-05" -> 7, "12" -> 0.
+int written_decimal_places(std::string_view number);
+// A billed amount (exponent allowed, as parse_scientific) and the decimals it
+// is written with; one pass for the plain form read on every usage row.
+std::optional<Decimal> parse_billed_amount(std::string_view text, int& places);
+
 } // namespace llmcost

@@ -1,4 +1,7 @@
 #include "llmcost/reconcile.hpp"
+#include "llmcost/timestamp.hpp"
+
+#include "llmcost/group_by.hpp"
 
 #include "llmcost/csv.hpp"
 #include "llmcost/error.hpp"

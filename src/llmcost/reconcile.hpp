@@ -4,6 +4,8 @@
 // column is not a discrepancy: a difference within half a unit of the billed
 // amount's written precision is counted as rounding.
 
+#include "llmcost/record_dedup.hpp"
+#include "llmcost/record_resolver.hpp"
 #include "llmcost/usage.hpp"
 
 #include <cstdint>

@@ -3,6 +3,7 @@
 #include "llmcost/json_util.hpp"
 #include "llmcost/reconcile.hpp"
 #include "llmcost/text_table.hpp"
+#include "llmcost/timestamp.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>

@@ -1,27 +1,21 @@
 #pragma once
 // Recorded usage: one normalised record per request (or per usage line of an
-// export), whatever format it came from, and the aggregator that prices them
-// into a Report. Readers produce records; the aggregator accounts for every
-// one: read = priced + rejected + duplicates.
+// export), whatever format it came from, and the RecordSink readers send
+// records to (the aggregator, reconcile, compare: aggregator.hpp etc.).
 
 #include "llmcost/catalog.hpp"
-#include "llmcost/date.hpp"
 #include "llmcost/error.hpp"
 #include "llmcost/report.hpp"
 #include "llmcost/response_set.hpp"
+#include "llmcost/strings.hpp"
 
 #include <algorithm>
-#include <array>
-#include <atomic>
 #include <cstdint>
 #include <fmt/format.h>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace llmcost {
@@ -56,12 +50,6 @@ struct UsageRecord
   std::optional<Decimal> billed;
   int billed_places = -1; // decimals the billed amount was written with (its precision)
 };
-
-// Decimals a number is written with: "0.00215000" -> 8, "9.84e-05" -> 7, "12" -> 0.
-int written_decimal_places(std::string_view number);
-// A billed amount (exponent allowed, as parse_scientific) and the decimals it
-// is written with; one pass for the plain form read on every usage row.
-std::optional<Decimal> parse_billed_amount(std::string_view text, int& places);
 
 // Receives what readers produce.
 class RecordSink
@@ -126,296 +114,66 @@ private:
   std::vector<std::string> m_input_notes;
 };
 
-// Resolves the (provider, model) of records to one route's model, caching
-// the answer per pair. A provider value that is not a loaded route ("openai",
-// "Moonshot AI") does not choose the route; it is remembered for a note.
-class RecordResolver
-{
-public:
-  struct Result
-  {
-    std::optional<ResolvedModel> model;
-    std::string category; // set when model is absent
-    std::string problem;
-  };
-
-  RecordResolver(const Catalog& catalog, std::string provider_hint);
-  const Result& resolve(std::string_view provider, std::string_view model);
-  // Notes for the report (providers that were not routes).
-  std::vector<std::string> notes() const;
-  // Takes the providers another resolver ignored (after this one's).
-  void merge_notes(const RecordResolver& later);
-
-private:
-  using Names = std::pair<std::string_view, std::string_view>;
-  struct NamesHash
-  {
-    using is_transparent = void;
-    std::size_t operator()(const Names& n) const noexcept;
-    std::size_t operator()(const std::pair<std::string, std::string>& n) const noexcept
-    {
-      return (*this)(Names(n.first, n.second));
-    }
-  };
-  struct NamesEqual
-  {
-    using is_transparent = void;
-    template <typename A, typename B> bool operator()(const A& a, const B& b) const noexcept
-    {
-      return std::string_view(a.first) == std::string_view(b.first) &&
-             std::string_view(a.second) == std::string_view(b.second);
-    }
-  };
-
-  void ignore_provider(std::string_view provider);
-  Result lookup(std::string_view provider, std::string_view model);
-
-  // A small direct-mapped cache in front of the map: a usage file names a
-  // handful of models, and hashing both names per record was a tenth of the
-  // reading time.
-  struct Recent
-  {
-    std::string provider;
-    std::string model;
-    const Result* result = nullptr;
-  };
-  static std::size_t recent_slot(std::string_view provider, std::string_view model);
-  std::array<Recent, 64> m_recent;
-
-  const Catalog& m_catalog;
-  std::string m_provider_hint;
-  std::unordered_map<std::pair<std::string, std::string>, Result, NamesHash, NamesEqual> m_cache;
-  std::vector<std::string> m_ignored_providers;
-};
-
-// Why a record cannot be priced on a model as it is (category, detail), or
-// empty strings: a media model, batch on a route without batch pricing, web
-// search calls where the route has no search price.
-std::pair<std::string, std::string> unpriceable_reason(const UsageRecord& record, const ResolvedModel& model);
-// True when the route or the model has a price for web search calls.
-bool prices_web_search(const ResolvedModel& model);
-
 // A response id read again with other usage: the rejection's category and detail.
 inline const std::string k_conflicting_response = "conflicting copies of a response";
 std::string conflicting_response_detail(const UsageRecord& record);
 
+// Whole quantities (a record's, or a group's sums) as an additive Usage.
+template <typename Counts> Usage usage_from_counts(const Counts& c)
+{
+  auto dec = [](auto v) { return Decimal::from_raw(static_cast<int128>(v) * Decimal::k_scale); };
+  Usage u;
+  u.requests = dec(c.requests);
+  u.input = dec(c.input);
+  u.cached_input = dec(c.cached_input);
+  u.cache_write = dec(c.cache_write);
+  u.output = dec(c.output);
+  u.reasoning = dec(c.reasoning);
+  u.web_search_calls = dec(c.web_search_calls);
+  return u;
+}
+
 // A record's quantities as an additive Usage.
 Usage usage_of(const UsageRecord& record);
 
-// Holds records that may repeat (see RecordSink::record_once) until the end
-// of input, keeping the fullest copy per key with its own copies of strings.
-// A Claude Code tree keeps every message until the end, so the bytes per
-// record decide the memory of the run: a kept record is a compact row (names
-// as small numbers, counts, where) plus its key's text, found through an open
-// table of row numbers; keys compare exactly, never by hash alone.
-class RecordDeduplicator
-{
-public:
-  RecordDeduplicator();
-  ~RecordDeduplicator();
-  RecordDeduplicator(RecordDeduplicator&&) noexcept;
-  RecordDeduplicator& operator=(RecordDeduplicator&&) noexcept;
-
-  // True when `key` is new; otherwise a duplicate (the fuller copy is kept).
-  bool offer(std::string_view key, const UsageRecord& record);
-  // Offers what `later` kept, from input that follows this one's (its lines
-  // moved down by `line_offset`), then empties it; returns the duplicates.
-  std::uint64_t absorb(RecordDeduplicator& later, std::size_t line_offset);
-  // Calls `use` with every kept record, in file and line order, then forgets them.
-  template <typename Use> void drain(Use use)
-  {
-    for (const std::uint32_t i : drain_order()) {
-      use(expand(i));
-    }
-    clear();
-  }
-
-private:
-  struct Kept;
-  struct Storage;
-
-  std::vector<std::uint32_t> drain_order() const;
-  UsageRecord expand(std::uint32_t index) const;
-  void clear();
-
-  std::unique_ptr<Storage> m_storage;
-};
-
-struct AggregateOptions
-{
-  std::vector<std::string> group_by; // empty: provider, model
-  std::string provider_hint;
-  std::optional<Day> since;           // inclusive, in the --tz day
-  std::optional<Day> until;           // inclusive, in the --tz day
-  std::int32_t tz_offset_seconds = 0; // days, weeks and months are cut at this UTC offset
-  bool strict = false;                // first rejection throws
-  std::size_t show_rejects = 5;
-  // Rows of tabular exports checked for repeated request ids: the check
-  // holds 16 bytes per id, so by default it runs when the whole run has at
-  // most this many rows with an id (and says so when it has more).
-  std::uint64_t check_request_ids = k_check_request_ids_default;
-  static constexpr std::uint64_t k_check_request_ids_default = 524288;
-  static constexpr std::uint64_t k_check_request_ids_all = UINT64_MAX;
-};
-
-class UsageAggregator : public RecordSink
-{
-public:
-  UsageAggregator(const Catalog& catalog, AggregateOptions options);
-  ~UsageAggregator() override;
-  UsageAggregator(const UsageAggregator&) = delete;
-  UsageAggregator& operator=(const UsageAggregator&) = delete;
-
-  void record(const UsageRecord& record) override;
-  void reject(const Location& where, const std::string& category, const std::string& detail) override;
-  void record_once(const std::string& key, const UsageRecord& record) override;
-  void record_response(const ResponseKey& key, const UsageRecord& record) override;
-  void prefetch_response(const Fingerprint& id) override { m_responses.prefetch(id); }
-  void record_billed_line(const UsageRecord& record) override;
-  void skip(const std::string& reason) override;
-  std::uint64_t records_read() const override { return m_counts.read; }
-  std::unique_ptr<RecordSink> fork() const override;
-  bool admit(const std::vector<RecordSink*>& later) override;
-  void join(RecordSink& later, std::size_t line_offset) override;
-
-  // Prices what was kept for de-duplication, then everything, into a report.
-  Report finish();
-  const RecordCounts& counts() const { return m_counts; }
-
-private:
-  // Up to this many --by dimensions (there are 9; a dimension may repeat).
-  static constexpr std::size_t k_max_dimensions = 12;
-
-  // A group is priced once, so records are summed per pricing unit (model,
-  // prices in effect, batch) within each combination of --by values. Values
-  // are small integers here: interned text for project/key/session, a day
-  // number for day/week/month; provider and model follow from the model.
-  struct GroupKey
-  {
-    const Card* card = nullptr;
-    const Model* model = nullptr;
-    const PriceSet* prices = nullptr;
-    bool batch = false;
-    std::uint8_t dimensions = 0; // values in use
-    std::array<std::int64_t, k_max_dimensions> values{};
-
-    bool operator==(const GroupKey& other) const; // compares the values in use only
-  };
-  struct GroupKeyHash
-  {
-    std::size_t operator()(const GroupKey& key) const noexcept;
-  };
-  struct Accumulator
-  {
-    uint128 requests = 0;
-    uint128 input = 0;
-    uint128 cached_input = 0;
-    uint128 cache_write = 0;
-    uint128 output = 0;
-    uint128 reasoning = 0;
-    uint128 web_search_calls = 0;
-
-    void add(const Accumulator& other);
-  };
-  enum class Dimension { provider, model, project, key, session, day, week, month, other };
-  struct PendingRejection
-  {
-    Location where;
-    std::string detail;
-  };
-
-  void process(const UsageRecord& record); // price or reject; `read` already counted
-  void note_priced_day(Day utc_day);       // widens the observed window
-  void count_rejection(const Location& where, const std::string& category, const std::string& detail);
-  std::int64_t intern(std::string_view text);
-  std::int64_t day_value(Dimension dimension, std::optional<Day> local_day);
-  std::vector<std::string> key_texts(const GroupKey& key) const;
-
-  const Catalog& m_catalog;
-  AggregateOptions m_options;
-  std::vector<Dimension> m_dimensions;
-  RecordCounts m_counts;
-  std::vector<PendingRejection> m_first_rejections; // formatted at the end, once lines are final
-  RecordResolver m_resolver;
-  std::unordered_map<GroupKey, Accumulator, GroupKeyHash> m_groups;
-  // A direct-mapped cache in front of m_groups (its nodes never move): a
-  // usage file has a handful of groups, and the map's lookup was a quarter
-  // of pricing a record.
-  struct RecentGroup
-  {
-    std::size_t hash = 0;
-    const GroupKey* key = nullptr;
-    Accumulator* accumulator = nullptr;
-  };
-  std::array<RecentGroup, 64> m_recent_groups{};
-  Accumulator& group(const GroupKey& key);
-  // In front of the resolver, the price lookup and group() when the group
-  // follows from the model alone (--by provider, model): where the last
-  // record with the same provider and model text and batch flag, priced on
-  // the same UTC day, was summed.
-  struct RecentRecord
-  {
-    std::string provider;
-    std::string model;
-    bool batch = false;
-    bool web_search_priced = false; // the route or model has a price for web search calls
-    std::int64_t utc_day = 0;       // k_undated for a record without a time
-    Accumulator* accumulator = nullptr;
-  };
-  static constexpr std::int64_t k_undated = INT64_MIN;
-  std::array<RecentRecord, 128> m_recent_records;
-  bool m_group_follows_model = false;
-  std::unordered_map<std::string_view, std::int64_t> m_interned_ids;
-  std::vector<std::unique_ptr<std::string>> m_interned; // id -> text (stable addresses)
-  std::optional<Day> m_first_day;                       // observed window of priced records (UTC)
-  std::optional<Day> m_last_day;
-  RecordDeduplicator m_deduplicator;
-  ResponseSet m_responses;
-  // Request ids of tabular rows (billed lines: repeats are kept, reported).
-  struct RequestIdCheck
-  {
-    ResponseSet ids;
-    bool checking = true;            // false once the run passed the limit (ids then freed)
-    std::uint64_t rows_with_id = 0;  // this sink's rows
-    std::uint64_t unshared = 0;      // rows checked, not yet added to `run_rows`
-    std::uint64_t shared = 0;        // rows this sink added to `run_rows`
-    std::uint64_t run_rows_seen = 0; // `run_rows` when last added to
-    std::uint64_t repeated = 0;      // rows whose id an earlier row had
-    std::vector<PendingRejection> first_repeats;
-    // Rows with an id in the whole run, forks included, so that every
-    // sink stops checking (and frees its ids) once the run passes the limit.
-    std::shared_ptr<std::atomic<std::uint64_t>> run_rows = std::make_shared<std::atomic<std::uint64_t>>(0);
-  };
-  RequestIdCheck m_request_ids;
-  void check_request_id(const UsageRecord& record);
-  void stop_checking_request_ids();
-  // Consecutive records are often dated the same day: remember the last answer.
-  Day m_cached_day = 0;
-  std::int64_t m_cached_week = 0;
-  std::int64_t m_cached_month = 0;
-  bool m_have_cached_day = false;
-};
-
-// Unix seconds of a timestamp: ISO 8601 ("2026-01-05T10:00:00Z",
-// "2026-01-05 10:00:00.123+02:00", "2026-01-05"; no zone means UTC), or Unix
-// seconds / milliseconds (12 digits or more).
-std::optional<std::int64_t> parse_timestamp(std::string_view text);
-// The day a Unix time falls on at a UTC offset.
-Day day_at_offset(std::int64_t unix_seconds, std::int32_t offset_seconds);
 // The record's day at a UTC offset, when it is dated.
 std::optional<Day> local_day_of(const UsageRecord& record, std::int32_t offset_seconds);
-// True for a dated record outside [since, until] (inclusive bounds, either optional).
-bool outside_window(std::optional<Day> day, std::optional<Day> since, std::optional<Day> until);
-// "UTC", "Z", "+05:30", "-08:00", "+0530": seconds east of UTC.
-std::optional<std::int32_t> parse_utc_offset(std::string_view text);
 
-// The value of one --by dimension for a record priced on `model` (null when
-// the record's model could not be resolved: its own provider and model text).
-std::string group_value(const std::string& dim, const UsageRecord& record, const ResolvedModel* model,
-                        std::optional<Day> local_day);
+// Mixes a value into a hash (boost::hash_combine's step): enough for the
+// names and groups of a run.
+inline std::size_t hash_mix(std::size_t seed, std::size_t value)
+{
+  return seed ^ (value + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
+}
 
-// Group key text for a day: "2026-01-05", ISO week "2026-W02", month "2026-01".
-std::string week_key(Day day);
-std::string month_key(Day day);
+// The first and last bytes of a name as one number, with fixed-size loads.
+inline std::uint64_t edge_bytes(std::string_view text)
+{
+  if (text.size() >= 8) {
+    const auto head = load_bytes<std::uint64_t>(text.data());
+    const auto tail = load_bytes<std::uint64_t>(text.data() + text.size() - 8);
+    return (head * 0xC2B2AE3D27D4EB4FULL) ^ tail;
+  }
+  if (text.size() >= 4) {
+    const auto head = load_bytes<std::uint32_t>(text.data());
+    const auto tail = load_bytes<std::uint32_t>(text.data() + text.size() - 4);
+    return (static_cast<std::uint64_t>(head) << 32) | tail;
+  }
+  std::uint64_t word = 0;
+  for (const char c : text) {
+    word = (word << 8) | static_cast<unsigned char>(c);
+  }
+  return word;
+}
+
+// A hash of a (provider, model) pair of names, for small direct-mapped caches
+// (take its top bits). Names differ mostly at the end ("kimi-k2.5",
+// "kimi-k2.6"): it mixes both ends and both lengths.
+inline std::uint64_t names_hash(std::string_view provider, std::string_view model)
+{
+  std::uint64_t h = (edge_bytes(model) + model.size()) * 0x9E3779B97F4A7C15ULL;
+  h ^= (edge_bytes(provider) + (provider.size() << 32)) * 0x165667B19E3779F9ULL;
+  return h * 0x9E3779B97F4A7C15ULL;
+}
 
 } // namespace llmcost

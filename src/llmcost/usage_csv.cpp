@@ -1,4 +1,5 @@
 #include "llmcost/usage_csv.hpp"
+#include "llmcost/timestamp.hpp"
 
 #include "llmcost/csv.hpp"
 #include "llmcost/error.hpp"

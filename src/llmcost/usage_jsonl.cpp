@@ -1,4 +1,5 @@
 #include "llmcost/usage_jsonl.hpp"
+#include "llmcost/timestamp.hpp"
 
 #include "llmcost/error.hpp"
 #include "llmcost/json_scan.hpp"

@@ -1,6 +1,7 @@
 // Parallel reading must give exactly what one pass gives: totals, counts,
 // listed rejections and their line numbers, whatever the threads and pieces.
 
+#include "llmcost/aggregator.hpp"
 #include "llmcost/catalog.hpp"
 #include "llmcost/ingest.hpp"
 #include "llmcost/render.hpp"

@@ -5,6 +5,7 @@
 
 #include "llmcost/decimal.hpp"
 #include "llmcost/strings.hpp"
+#include "llmcost/timestamp.hpp"
 #include "llmcost/usage.hpp"
 
 #include <doctest/doctest.h>

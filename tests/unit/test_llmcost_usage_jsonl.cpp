@@ -2,6 +2,7 @@
 // object: it must read exactly what looking each name up would (the last of
 // repeated names, names compared unescaped, null as missing).
 
+#include "llmcost/aggregator.hpp"
 #include "llmcost/usage_jsonl.hpp"
 
 #include <doctest/doctest.h>
