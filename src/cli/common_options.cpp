@@ -3,6 +3,7 @@
 #include "cli/terminal.hpp"
 #include "llmcost/error.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace llmcost::cli {
@@ -42,10 +43,14 @@ void add_pricing_options(CLI::App& cmd, CommonOptions& options)
   cmd.add_option("--provider", options.provider, "Route for bare model ids sold by several routes (kyma, moonshot)");
 }
 
-void add_output_options(CLI::App& cmd, CommonOptions& options, const std::vector<std::string>& extra_formats)
+void add_output_options(CLI::App& cmd, CommonOptions& options, const std::vector<OutputFormat>& offered)
 {
-  std::vector<std::string> formats = {"table", "json", "csv", "markdown"};
-  formats.insert(formats.end(), extra_formats.begin(), extra_formats.end());
+  std::vector<std::string> formats;
+  for (const OutputFormat format : k_output_formats) {
+    if (std::find(offered.begin(), offered.end(), format) != offered.end()) {
+      formats.emplace_back(to_string(format));
+    }
+  }
   cmd.add_option("--format", options.format, "Output format")->check(CLI::IsMember(formats))->capture_default_str();
   cmd.add_option("-o,--output", options.output, "Write the output to FILE instead of standard output");
   cmd.add_option("--precision", options.precision, "Money decimals in table and markdown output (0-12; default 2)")
@@ -76,10 +81,19 @@ Catalog load_catalog(const CommonOptions& options)
   return catalog;
 }
 
+OutputFormat output_format(const CommonOptions& options)
+{
+  if (const auto format = parse_output_format(options.format)) {
+    return *format;
+  }
+  // Not reached: --format's check lets only the command's formats through.
+  throw Error(Location{}, "unknown --format \"" + options.format + "\"");
+}
+
 RenderOptions render_options(const CommonOptions& options, const Context& context, const std::string& title)
 {
   RenderOptions r;
-  r.format = parse_output_format(options.format).value_or(OutputFormat::table);
+  r.format = output_format(options);
   r.precision = options.precision < 0 ? 2 : options.precision;
   const bool no_color_env = std::getenv("NO_COLOR") != nullptr && *std::getenv("NO_COLOR") != '\0';
   if (options.color == "always") {

@@ -14,26 +14,6 @@ namespace llmcost {
 
 using nlohmann::ordered_json;
 
-std::optional<OutputFormat> parse_output_format(std::string_view text)
-{
-  if (text == "table") {
-    return OutputFormat::table;
-  }
-  if (text == "json") {
-    return OutputFormat::json;
-  }
-  if (text == "csv") {
-    return OutputFormat::csv;
-  }
-  if (text == "markdown" || text == "md") {
-    return OutputFormat::markdown;
-  }
-  if (text == "html") {
-    return OutputFormat::html;
-  }
-  return std::nullopt;
-}
-
 std::string group_thousands(const std::string& plain)
 {
   std::size_t start = plain.empty() || plain[0] != '-' ? 0 : 1;
@@ -551,8 +531,25 @@ std::string render_report(const Report& report, const RenderOptions& options)
     return render_markdown(report, options);
   case OutputFormat::html:
     return render_html(report, options);
+  case OutputFormat::focus:
+    break;
   }
-  return {};
+  format_not_offered(options.format, "a report");
+}
+
+bool report_holds_records(OutputFormat format)
+{
+  switch (format) {
+  case OutputFormat::json:
+    return true;
+  case OutputFormat::table:
+  case OutputFormat::csv:
+  case OutputFormat::markdown:
+  case OutputFormat::html:
+  case OutputFormat::focus:
+    return false;
+  }
+  return false;
 }
 
 } // namespace llmcost
