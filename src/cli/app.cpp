@@ -12,7 +12,8 @@ namespace llmcost::cli {
 
 namespace {
 
-constexpr const char* k_version = "0.1.0";
+// From CMake's project(VERSION).
+constexpr const char* k_version = LLMCOST_VERSION;
 
 struct Command
 {
