@@ -373,7 +373,6 @@ std::string render_html(const Report& report, const RenderOptions& options)
   if (auto note = rounding_note(report, options.precision); !note.empty()) {
     notes.push_back(note);
   }
-  notes.insert(notes.end(), report.warnings.begin(), report.warnings.end());
   if (!notes.empty()) {
     body += "<h2>Notes</h2>\n<ul class=\"notes\">\n";
     for (const auto& note : notes) {
@@ -481,7 +480,8 @@ std::string render_json(const Report& report)
   }
   j["prices"] = prices;
   j["notes"] = report.notes;
-  j["warnings"] = report.warnings;
+  // Always empty (nothing ever filled it); the man page documents the key.
+  j["warnings"] = ordered_json::array();
   return dump_json(j);
 }
 
