@@ -121,7 +121,9 @@ void setup_compare(CLI::App& cmd, Context& context)
   auto options = std::make_shared<CompareCommandOptions>();
   cmd.add_option("inputs", options->inputs, "Workload specs or usage files (as estimate takes them)");
   add_pricing_options(cmd, options->common);
-  add_output_options(cmd, options->common, {"html"});
+  add_output_options(
+      cmd, options->common,
+      {OutputFormat::table, OutputFormat::json, OutputFormat::csv, OutputFormat::markdown, OutputFormat::html});
   cmd.add_option(
       "--by", options->common.by,
       "Compare per workload (default for workload specs), project or model, or in total (default for usage)");

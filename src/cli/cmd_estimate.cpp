@@ -65,7 +65,7 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
   if (!failed || !writes_to_file(o.common)) {
     emit(o.common, context, render_report(report, render));
   }
-  if (render.format != OutputFormat::json) {
+  if (!report_holds_records(render.format)) {
     context.err << render_record_summary(report);
   }
   if (report.records.rejected_by_reason.count("ambiguous model") > 0 && o.common.provider.empty()) {
@@ -88,7 +88,9 @@ void setup_estimate(CLI::App& cmd, Context& context)
   cmd.add_option("inputs", options->inputs,
                  "Workload specs (JSON), usage CSVs or JSON traces; directories are read recursively; - for stdin");
   add_pricing_options(cmd, options->common);
-  add_output_options(cmd, options->common, {"html"});
+  add_output_options(
+      cmd, options->common,
+      {OutputFormat::table, OutputFormat::json, OutputFormat::csv, OutputFormat::markdown, OutputFormat::html});
   cmd.add_option("--by", options->common.by,
                  "Group rows by: model, provider, workload, project, key, session, day, week, month (comma-separated)");
   add_chart_options(cmd, options->common, "the cost per day, week or month (with --by day, week or month)");

@@ -20,27 +20,11 @@ struct ModelsOptions
   std::string kind;
 };
 
-void run_models(const ModelsOptions& o, Context& context)
+std::string render_models(const TextTable& table, OutputFormat format, bool to_terminal)
 {
-  const Catalog catalog = load_catalog(o.common);
-  if (!o.common.provider.empty() && catalog.find_card(o.common.provider) == nullptr) {
-    throw Error(Location{}, "--provider: unknown route \"" + o.common.provider + "\"", "kyma or moonshot");
-  }
-  const TextTable table =
-      models_table(catalog, o.common.provider, o.kind.empty() ? std::nullopt : parse_model_kind(o.kind));
-  std::string text;
-  const auto format = parse_output_format(o.common.format).value_or(OutputFormat::table);
   switch (format) {
   case OutputFormat::table:
-  case OutputFormat::html: // not offered by models; the table stands in
-    text = render_aligned(table, terminal_columns(context.stdout_is_tty && o.common.output.empty()));
-    break;
-  case OutputFormat::markdown:
-    text = render_markdown_table(table);
-    break;
-  case OutputFormat::csv:
-    text = render_csv_table(table);
-    break;
+    return render_aligned(table, terminal_columns(to_terminal));
   case OutputFormat::json: {
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
     const char* keys[] = {"provider",     "model",  "kind",        "input",
@@ -52,11 +36,29 @@ void run_models(const ModelsOptions& o, Context& context)
       }
       rows.push_back(r);
     }
-    text = dump_json(nlohmann::ordered_json{{"models", rows}});
+    return dump_json(nlohmann::ordered_json{{"models", rows}});
+  }
+  case OutputFormat::csv:
+    return render_csv_table(table);
+  case OutputFormat::markdown:
+    return render_markdown_table(table);
+  case OutputFormat::html:
+  case OutputFormat::focus:
     break;
   }
+  format_not_offered(format, "models");
+}
+
+void run_models(const ModelsOptions& o, Context& context)
+{
+  const Catalog catalog = load_catalog(o.common);
+  if (!o.common.provider.empty() && catalog.find_card(o.common.provider) == nullptr) {
+    throw Error(Location{}, "--provider: unknown route \"" + o.common.provider + "\"", "kyma or moonshot");
   }
-  emit(o.common, context, text);
+  const TextTable table =
+      models_table(catalog, o.common.provider, o.kind.empty() ? std::nullopt : parse_model_kind(o.kind));
+  emit(o.common, context,
+       render_models(table, output_format(o.common), context.stdout_is_tty && o.common.output.empty()));
 }
 
 } // namespace

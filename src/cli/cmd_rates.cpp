@@ -34,7 +34,7 @@ struct RatesOptions
 void run_show(const RatesOptions& o, Context& context)
 {
   const Catalog catalog = load_catalog(o.common);
-  const auto format = parse_output_format(o.common.format).value_or(OutputFormat::table);
+  const OutputFormat format = output_format(o.common);
   std::string text;
   std::vector<std::string> names = o.show_names;
   if (names.empty()) {
@@ -98,33 +98,44 @@ Card card_from(const std::string& name, const Catalog& catalog)
   throw Error(Location{name}, "neither a rate card file nor a loaded route", "a card FILE, or kyma / moonshot");
 }
 
+// CSV and JSON list the changes, none or many; the table and Markdown say
+// when there are none.
+std::string render_changes(const std::vector<CardChange>& changes, const RatesOptions& o, OutputFormat format)
+{
+  TextTable table;
+  table.headers = {"model", "change"};
+  for (const auto& c : changes) {
+    table.rows.push_back({c.model.empty() ? "(card)" : c.model, c.what});
+  }
+  const std::string none = fmt::format("no price changes between {} and {}\n", o.diff_old, o.diff_new);
+  switch (format) {
+  case OutputFormat::table:
+    return changes.empty() ? none : render_aligned(table);
+  case OutputFormat::json: {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& c : changes) {
+      list.push_back({{"model", c.model}, {"change", c.what}});
+    }
+    return dump_json(nlohmann::ordered_json{{"old", o.diff_old}, {"new", o.diff_new}, {"changes", list}});
+  }
+  case OutputFormat::csv:
+    return render_csv_table(table);
+  case OutputFormat::markdown:
+    return changes.empty() ? none : render_markdown_table(table);
+  case OutputFormat::html:
+  case OutputFormat::focus:
+    break;
+  }
+  format_not_offered(format, "rates diff");
+}
+
 void run_diff(const RatesOptions& o, Context& context)
 {
   const Catalog catalog = load_catalog(o.common);
   const Card before = card_from(o.diff_old, catalog);
   const Card after = card_from(o.diff_new, catalog);
   const auto changes = diff_cards(before, after);
-  const auto format = parse_output_format(o.common.format).value_or(OutputFormat::table);
-  std::string text;
-  if (format == OutputFormat::json) {
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const auto& c : changes) {
-      list.push_back({{"model", c.model}, {"change", c.what}});
-    }
-    text = dump_json(nlohmann::ordered_json{{"old", o.diff_old}, {"new", o.diff_new}, {"changes", list}});
-  } else if (changes.empty()) {
-    text = fmt::format("no price changes between {} and {}\n", o.diff_old, o.diff_new);
-  } else {
-    TextTable table;
-    table.headers = {"model", "change"};
-    for (const auto& c : changes) {
-      table.rows.push_back({c.model.empty() ? "(card)" : c.model, c.what});
-    }
-    text = format == OutputFormat::markdown ? render_markdown_table(table)
-           : format == OutputFormat::csv    ? render_csv_table(table)
-                                            : render_aligned(table);
-  }
-  emit(o.common, context, text);
+  emit(o.common, context, render_changes(changes, o, output_format(o.common)));
 }
 
 void run_export(const RatesOptions& o, Context& context)
@@ -155,7 +166,7 @@ void setup_rates(CLI::App& cmd, Context& context)
   CLI::App* show = cmd.add_subcommand("show", "Show a model's prices (with sources and notes) or a route's card");
   show->add_option("names", options->show_names, "MODEL (id, alias, provider/id) or PROVIDER; default: every card");
   add_pricing_options(*show, options->common);
-  add_output_options(*show, options->common);
+  add_output_options(*show, options->common, {OutputFormat::table, OutputFormat::json});
   show->callback([options, &context]() {
     apply_config(options->common, context);
     run_show(*options, context);

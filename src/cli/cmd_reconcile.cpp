@@ -60,8 +60,8 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   if (o.inputs.empty()) {
     throw Error(Location{}, "nothing to reconcile", "a usage export FILE (CSV or JSONL) with billed amounts");
   }
-  const bool focus = o.common.format == "focus";
-  options.focus = focus;
+  const RenderOptions render = render_options(o.common, context, "reconcile");
+  options.focus = render.format == OutputFormat::focus;
   Reconciler reconciler(catalog, options);
   read_inputs(o.inputs, o.usage, reconciler, nullptr, context.err);
   const ReconcileResult result = reconciler.finish();
@@ -74,8 +74,7 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
     context.exit_code = 2;
     return;
   }
-  emit(o.common, context,
-       focus ? render_focus(result) : render_reconcile(result, render_options(o.common, context, "reconcile"), o.top));
+  emit(o.common, context, render_reconcile(result, render, o.top));
   if (failed) {
     context.err << fmt::format("llmcost: error: {}\n", rejections_message(result.records, o.usage));
     context.exit_code = 2;
@@ -92,7 +91,9 @@ void setup_reconcile(CLI::App& cmd, Context& context)
   cmd.add_option("inputs", options->inputs,
                  "Usage exports with billed amounts (CSV or JSONL; directories; - for stdin)");
   add_pricing_options(cmd, options->common);
-  add_output_options(cmd, options->common, {"focus"});
+  add_output_options(
+      cmd, options->common,
+      {OutputFormat::table, OutputFormat::json, OutputFormat::csv, OutputFormat::markdown, OutputFormat::focus});
   cmd.add_option("--by", options->common.by,
                  "Break the variance down by: model, provider, project, key, session, day, week, month");
   cmd.add_option("--tolerance", options->tolerance, "Allowed difference in USD, per line and on the total")

@@ -1,6 +1,5 @@
 #include "llmcost/budget_render.hpp"
 
-#include "llmcost/error.hpp"
 #include "llmcost/json_util.hpp"
 #include "llmcost/text_table.hpp"
 
@@ -207,9 +206,10 @@ std::string render_budget(const BudgetResult& r, const RenderOptions& options)
   case OutputFormat::markdown:
     return render_text(r, options, true);
   case OutputFormat::html:
-    break; // `budget --format html` is refused when the command line is parsed
+  case OutputFormat::focus:
+    break; // refused when the command line is parsed
   }
-  throw Error(Location{}, "--format html: budget has no HTML output", "--format table, json, csv or markdown");
+  format_not_offered(options.format, "budget");
 }
 
 } // namespace llmcost

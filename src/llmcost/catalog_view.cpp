@@ -170,30 +170,34 @@ TextTable models_table(const Catalog& catalog, const std::string& provider, std:
   return table;
 }
 
-std::string render_model_rates(const Card& card, const Model& model, OutputFormat format)
+namespace {
+
+std::string model_rates_json(const Card& card, const Model& model)
 {
-  if (format == OutputFormat::json) {
-    ordered_json j;
-    j["provider"] = card.provider;
-    j["model"] = model.id;
-    j["aliases"] = model.aliases;
-    j["kind"] = std::string(to_string(model.kind));
-    j["currency"] = card.currency;
-    j["context_window"] = model.context_window ? ordered_json(*model.context_window) : ordered_json(nullptr);
-    j["tax_included"] = card.tax_included;
-    j["source"] = model.source;
-    j["note"] = model.note;
-    j["current"] = price_set_json(card, model.current());
-    ordered_json history = ordered_json::array();
-    for (std::size_t i = 0; i + 1 < model.periods.size(); ++i) {
-      history.push_back(price_set_json(card, model.periods[i]));
-    }
-    j["history"] = history;
-    if (model.kind == ModelKind::chat && card.web_search_call_fee) {
-      j["web_search_call_fee"] = card.web_search_call_fee->amount.to_exact_string(2);
-    }
-    return dump_json(j);
+  ordered_json j;
+  j["provider"] = card.provider;
+  j["model"] = model.id;
+  j["aliases"] = model.aliases;
+  j["kind"] = std::string(to_string(model.kind));
+  j["currency"] = card.currency;
+  j["context_window"] = model.context_window ? ordered_json(*model.context_window) : ordered_json(nullptr);
+  j["tax_included"] = card.tax_included;
+  j["source"] = model.source;
+  j["note"] = model.note;
+  j["current"] = price_set_json(card, model.current());
+  ordered_json history = ordered_json::array();
+  for (std::size_t i = 0; i + 1 < model.periods.size(); ++i) {
+    history.push_back(price_set_json(card, model.periods[i]));
   }
+  j["history"] = history;
+  if (model.kind == ModelKind::chat && card.web_search_call_fee) {
+    j["web_search_call_fee"] = card.web_search_call_fee->amount.to_exact_string(2);
+  }
+  return dump_json(j);
+}
+
+std::string model_rates_text(const Card& card, const Model& model)
+{
   std::string out = fmt::format("{}/{} ({}, {})\n", card.provider, model.id, to_string(model.kind), card.currency);
   if (!model.aliases.empty()) {
     out += fmt::format("  aliases:        {}\n", fmt::join(model.aliases, ", "));
@@ -244,56 +248,78 @@ std::string render_model_rates(const Card& card, const Model& model, OutputForma
   return out;
 }
 
-std::string render_card_summary(const Card& card, OutputFormat format)
+} // namespace
+
+std::string render_model_rates(const Card& card, const Model& model, OutputFormat format)
 {
-  if (format == OutputFormat::json) {
-    ordered_json j;
-    j["provider"] = card.provider;
-    j["name"] = card.name;
-    j["currency"] = card.currency;
-    j["origin"] = card.origin;
-    j["effective_from"] = format_date(card.effective_from);
-    j["tax_included"] = card.tax_included;
-    j["models"] = card.models.size();
-    ordered_json tiers = ordered_json::array();
-    for (const auto& t : card.tiers) {
-      auto limit = [](const std::optional<std::int64_t>& v) -> ordered_json {
-        if (!v) {
-          return nullptr;
-        }
-        return *v == k_unlimited ? ordered_json("unlimited") : ordered_json(*v);
-      };
-      tiers.push_back({{"name", t.name},
-                       {"min_purchase", t.min_purchase.to_exact_string(2)},
-                       {"concurrency", limit(t.concurrency)},
-                       {"rpm", limit(t.rpm)},
-                       {"per_model_rpm", limit(t.per_model_rpm)},
-                       {"tpm", limit(t.tpm)},
-                       {"tpd", limit(t.tpd)}});
-    }
-    j["rate_limit_tiers"] = tiers;
-    ordered_json credits = ordered_json::array();
-    for (const auto& c : card.credits) {
-      ordered_json r{{"kind", c.kind}};
-      if (c.amount) {
-        r["amount"] = c.amount->to_exact_string(2);
-      }
-      if (c.threshold) {
-        r["threshold"] = c.threshold->to_exact_string(2);
-      }
-      if (!c.amounts.empty()) {
-        std::vector<std::string> amounts;
-        for (const auto& a : c.amounts) {
-          amounts.push_back(a.to_exact_string(2));
-        }
-        r["amounts"] = amounts;
-      }
-      r["note"] = c.note;
-      credits.push_back(r);
-    }
-    j["credits"] = credits;
-    return dump_json(j);
+  switch (format) {
+  case OutputFormat::table:
+    return model_rates_text(card, model);
+  case OutputFormat::json:
+    return model_rates_json(card, model);
+  case OutputFormat::csv:
+  case OutputFormat::markdown:
+  case OutputFormat::html:
+  case OutputFormat::focus:
+    break;
   }
+  format_not_offered(format, "rates show");
+}
+
+namespace {
+
+std::string card_summary_json(const Card& card)
+{
+  ordered_json j;
+  j["provider"] = card.provider;
+  j["name"] = card.name;
+  j["currency"] = card.currency;
+  j["origin"] = card.origin;
+  j["effective_from"] = format_date(card.effective_from);
+  j["tax_included"] = card.tax_included;
+  j["models"] = card.models.size();
+  ordered_json tiers = ordered_json::array();
+  for (const auto& t : card.tiers) {
+    auto limit = [](const std::optional<std::int64_t>& v) -> ordered_json {
+      if (!v) {
+        return nullptr;
+      }
+      return *v == k_unlimited ? ordered_json("unlimited") : ordered_json(*v);
+    };
+    tiers.push_back({{"name", t.name},
+                     {"min_purchase", t.min_purchase.to_exact_string(2)},
+                     {"concurrency", limit(t.concurrency)},
+                     {"rpm", limit(t.rpm)},
+                     {"per_model_rpm", limit(t.per_model_rpm)},
+                     {"tpm", limit(t.tpm)},
+                     {"tpd", limit(t.tpd)}});
+  }
+  j["rate_limit_tiers"] = tiers;
+  ordered_json credits = ordered_json::array();
+  for (const auto& c : card.credits) {
+    ordered_json r{{"kind", c.kind}};
+    if (c.amount) {
+      r["amount"] = c.amount->to_exact_string(2);
+    }
+    if (c.threshold) {
+      r["threshold"] = c.threshold->to_exact_string(2);
+    }
+    if (!c.amounts.empty()) {
+      std::vector<std::string> amounts;
+      for (const auto& a : c.amounts) {
+        amounts.push_back(a.to_exact_string(2));
+      }
+      r["amounts"] = amounts;
+    }
+    r["note"] = c.note;
+    credits.push_back(r);
+  }
+  j["credits"] = credits;
+  return dump_json(j);
+}
+
+std::string card_summary_text(const Card& card)
+{
   std::string out =
       fmt::format("{} — {} ({}, {} models)\n", card.provider, card.name, card.currency, card.models.size());
   out += fmt::format("  effective from: {}{}\n", format_date(card.effective_from),
@@ -352,6 +378,24 @@ std::string render_card_summary(const Card& card, OutputFormat format)
                        s.date.empty() ? "" : " (" + s.date + ")");
   }
   return out;
+}
+
+} // namespace
+
+std::string render_card_summary(const Card& card, OutputFormat format)
+{
+  switch (format) {
+  case OutputFormat::table:
+    return card_summary_text(card);
+  case OutputFormat::json:
+    return card_summary_json(card);
+  case OutputFormat::csv:
+  case OutputFormat::markdown:
+  case OutputFormat::html:
+  case OutputFormat::focus:
+    break;
+  }
+  format_not_offered(format, "rates show");
 }
 
 std::vector<CardChange> diff_cards(const Card& before, const Card& after)

@@ -150,33 +150,31 @@ BarChart compare_chart(const CompareResult& r, const std::string& group)
   return chart;
 }
 
-std::string render_compare(const CompareResult& r, const RenderOptions& options)
+namespace {
+
+std::string render_compare_csv(const CompareResult& r)
 {
-  if (options.format == OutputFormat::json) {
-    return dump_json(to_json(r));
-  }
-  if (options.format == OutputFormat::csv) {
-    TextTable t;
-    t.headers = {"group", "alternative", "kind",  "provider",  "model",    "input", "cached_input", "output", "fees",
-                 "media", "total",       "delta", "delta_pct", "cheapest", "na"};
-    for (const auto& a : r.alternatives) {
-      if (a.cost) {
-        t.rows.push_back({a.group, a.name, a.kind, a.provider, a.model, a.cost->input.to_exact_string(2),
-                          a.cost->cached_input.to_exact_string(2), a.cost->output.to_exact_string(2),
-                          a.cost->fees.to_exact_string(2), a.cost->media.to_exact_string(2),
-                          a.cost->total().to_exact_string(2), a.delta.to_exact_string(2),
-                          a.delta_pct ? a.delta_pct->to_string(2) : "", a.cheapest ? "true" : "false", ""});
-      } else {
-        t.rows.push_back(
-            {a.group, a.name, a.kind, a.provider, a.model, "", "", "", "", "", "", "", "", "false", a.na_reason});
-      }
+  TextTable t;
+  t.headers = {"group", "alternative", "kind",  "provider",  "model",    "input", "cached_input", "output", "fees",
+               "media", "total",       "delta", "delta_pct", "cheapest", "na"};
+  for (const auto& a : r.alternatives) {
+    if (a.cost) {
+      t.rows.push_back({a.group, a.name, a.kind, a.provider, a.model, a.cost->input.to_exact_string(2),
+                        a.cost->cached_input.to_exact_string(2), a.cost->output.to_exact_string(2),
+                        a.cost->fees.to_exact_string(2), a.cost->media.to_exact_string(2),
+                        a.cost->total().to_exact_string(2), a.delta.to_exact_string(2),
+                        a.delta_pct ? a.delta_pct->to_string(2) : "", a.cheapest ? "true" : "false", ""});
+    } else {
+      t.rows.push_back(
+          {a.group, a.name, a.kind, a.provider, a.model, "", "", "", "", "", "", "", "", "false", a.na_reason});
     }
-    return render_csv_table(t);
   }
-  if (options.format == OutputFormat::html) {
-    return render_compare_html(r, options);
-  }
-  const bool md = options.format == OutputFormat::markdown;
+  return render_csv_table(t);
+}
+
+// One table per group, then the notes: aligned (with charts) or Markdown.
+std::string render_compare_tables(const CompareResult& r, const RenderOptions& options, bool md)
+{
   std::string out;
   for (const auto& group : groups_of(r)) {
     const std::string title =
@@ -196,6 +194,27 @@ std::string render_compare(const CompareResult& r, const RenderOptions& options)
     }
   }
   return out;
+}
+
+} // namespace
+
+std::string render_compare(const CompareResult& r, const RenderOptions& options)
+{
+  switch (options.format) {
+  case OutputFormat::table:
+    return render_compare_tables(r, options, false);
+  case OutputFormat::json:
+    return dump_json(to_json(r));
+  case OutputFormat::csv:
+    return render_compare_csv(r);
+  case OutputFormat::markdown:
+    return render_compare_tables(r, options, true);
+  case OutputFormat::html:
+    return render_compare_html(r, options);
+  case OutputFormat::focus:
+    break;
+  }
+  format_not_offered(options.format, "compare");
 }
 
 } // namespace llmcost

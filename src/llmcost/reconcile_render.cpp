@@ -439,48 +439,47 @@ std::string render_focus(const ReconcileResult& r)
   return render_csv_table(t);
 }
 
-std::string render_reconcile(const ReconcileResult& r, const RenderOptions& options, std::size_t top)
+namespace {
+
+// The rows to dispute, each with what a provider needs to check it: when,
+// which request, the usage, and the amounts (exact).
+std::string disputes_csv(const ReconcileResult& r)
+{
+  TextTable t;
+  t.headers = {"file",          "line",
+               "date",          "request_id",
+               "provider",      "model",
+               "input_tokens",  "cached_input_tokens",
+               "output_tokens", "web_search_calls",
+               "batch",         "billed",
+               "expected",      "variance",
+               "cause",         "detail"};
+  for (const auto& d : r.discrepancies) {
+    t.rows.push_back({d.file, std::to_string(d.line), utc_time(d.time), d.request_id, d.provider, d.model,
+                      std::to_string(d.input_tokens), std::to_string(d.cached_input_tokens),
+                      std::to_string(d.output_tokens), std::to_string(d.web_search_calls), d.batch ? "true" : "false",
+                      d.billed.to_exact_string(2), d.expected ? d.expected->to_exact_string(2) : "",
+                      d.variance.to_exact_string(2), d.cause, d.detail});
+  }
+  return render_csv_table(t);
+}
+
+std::string reconcile_markdown(const ReconcileResult& r, int precision, std::size_t top)
+{
+  std::string out = "**reconcile (" + r.currency + ")**: " + verdict_line(r) + "\n\n```\n" +
+                    summary_lines(r, precision) + "```\n\n" + render_markdown_table(groups_table(r, precision));
+  if (!r.by_cause.empty()) {
+    out += "\n" + render_markdown_table(causes_table(r, precision));
+    out += fmt::format("\nLargest discrepancies ({} of {}):\n\n", std::min(top, r.discrepancies.size()),
+                       r.discrepancies.size());
+    out += render_markdown_table(discrepancy_table(r, top, precision));
+  }
+  return out + "\n" + records_line(r) + "\n";
+}
+
+std::string reconcile_table(const ReconcileResult& r, const RenderOptions& options, std::size_t top)
 {
   const int precision = options.precision;
-  switch (options.format) {
-  case OutputFormat::json:
-    return dump_json(to_json(r));
-  case OutputFormat::csv: {
-    TextTable t;
-    // The rows to dispute, each with what a provider needs to check it:
-    // when, which request, the usage, and the amounts (exact).
-    t.headers = {"file",          "line",
-                 "date",          "request_id",
-                 "provider",      "model",
-                 "input_tokens",  "cached_input_tokens",
-                 "output_tokens", "web_search_calls",
-                 "batch",         "billed",
-                 "expected",      "variance",
-                 "cause",         "detail"};
-    for (const auto& d : r.discrepancies) {
-      t.rows.push_back({d.file, std::to_string(d.line), utc_time(d.time), d.request_id, d.provider, d.model,
-                        std::to_string(d.input_tokens), std::to_string(d.cached_input_tokens),
-                        std::to_string(d.output_tokens), std::to_string(d.web_search_calls), d.batch ? "true" : "false",
-                        d.billed.to_exact_string(2), d.expected ? d.expected->to_exact_string(2) : "",
-                        d.variance.to_exact_string(2), d.cause, d.detail});
-    }
-    return render_csv_table(t);
-  }
-  case OutputFormat::markdown: {
-    std::string out = "**reconcile (" + r.currency + ")**: " + verdict_line(r) + "\n\n```\n" +
-                      summary_lines(r, precision) + "```\n\n" + render_markdown_table(groups_table(r, precision));
-    if (!r.by_cause.empty()) {
-      out += "\n" + render_markdown_table(causes_table(r, precision));
-      out += fmt::format("\nLargest discrepancies ({} of {}):\n\n", std::min(top, r.discrepancies.size()),
-                         r.discrepancies.size());
-      out += render_markdown_table(discrepancy_table(r, top, precision));
-    }
-    return out + "\n" + records_line(r) + "\n";
-  }
-  case OutputFormat::table:
-  case OutputFormat::html: // not offered by reconcile; the table stands in
-    break;
-  }
   std::string out = fmt::format("reconcile ({})\n\n", r.currency) + summary_lines(r, precision) + "\n";
   out += render_aligned(groups_table(r, precision), options.width);
   if (!r.by_cause.empty()) {
@@ -502,6 +501,27 @@ std::string render_reconcile(const ReconcileResult& r, const RenderOptions& opti
   }
   out += verdict_line(r) + "\n";
   return out;
+}
+
+} // namespace
+
+std::string render_reconcile(const ReconcileResult& r, const RenderOptions& options, std::size_t top)
+{
+  switch (options.format) {
+  case OutputFormat::table:
+    return reconcile_table(r, options, top);
+  case OutputFormat::json:
+    return dump_json(to_json(r));
+  case OutputFormat::csv:
+    return disputes_csv(r);
+  case OutputFormat::markdown:
+    return reconcile_markdown(r, options.precision, top);
+  case OutputFormat::focus:
+    return render_focus(r);
+  case OutputFormat::html:
+    break;
+  }
+  format_not_offered(options.format, "reconcile");
 }
 
 } // namespace llmcost

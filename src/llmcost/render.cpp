@@ -14,26 +14,6 @@ namespace llmcost {
 
 using nlohmann::ordered_json;
 
-std::optional<OutputFormat> parse_output_format(std::string_view text)
-{
-  if (text == "table") {
-    return OutputFormat::table;
-  }
-  if (text == "json") {
-    return OutputFormat::json;
-  }
-  if (text == "csv") {
-    return OutputFormat::csv;
-  }
-  if (text == "markdown" || text == "md") {
-    return OutputFormat::markdown;
-  }
-  if (text == "html") {
-    return OutputFormat::html;
-  }
-  return std::nullopt;
-}
-
 std::string group_thousands(const std::string& plain)
 {
   std::size_t start = plain.empty() || plain[0] != '-' ? 0 : 1;
@@ -393,7 +373,6 @@ std::string render_html(const Report& report, const RenderOptions& options)
   if (auto note = rounding_note(report, options.precision); !note.empty()) {
     notes.push_back(note);
   }
-  notes.insert(notes.end(), report.warnings.begin(), report.warnings.end());
   if (!notes.empty()) {
     body += "<h2>Notes</h2>\n<ul class=\"notes\">\n";
     for (const auto& note : notes) {
@@ -501,7 +480,8 @@ std::string render_json(const Report& report)
   }
   j["prices"] = prices;
   j["notes"] = report.notes;
-  j["warnings"] = report.warnings;
+  // Always empty (nothing ever filled it); the man page documents the key.
+  j["warnings"] = ordered_json::array();
   return dump_json(j);
 }
 
@@ -551,8 +531,25 @@ std::string render_report(const Report& report, const RenderOptions& options)
     return render_markdown(report, options);
   case OutputFormat::html:
     return render_html(report, options);
+  case OutputFormat::focus:
+    break;
   }
-  return {};
+  format_not_offered(options.format, "a report");
+}
+
+bool report_holds_records(OutputFormat format)
+{
+  switch (format) {
+  case OutputFormat::json:
+    return true;
+  case OutputFormat::table:
+  case OutputFormat::csv:
+  case OutputFormat::markdown:
+  case OutputFormat::html:
+  case OutputFormat::focus:
+    return false;
+  }
+  return false;
 }
 
 } // namespace llmcost

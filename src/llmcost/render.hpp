@@ -1,16 +1,12 @@
 #pragma once
 // Renders a Report as text: an aligned table, JSON, CSV or Markdown. No I/O.
 
+#include "llmcost/output_format.hpp"
 #include "llmcost/report.hpp"
 
-#include <optional>
 #include <string>
-#include <string_view>
 
 namespace llmcost {
-
-enum class OutputFormat { table, json, csv, markdown, html };
-std::optional<OutputFormat> parse_output_format(std::string_view text);
 
 struct RenderOptions
 {
@@ -23,10 +19,14 @@ struct RenderOptions
   std::size_t width = 0; // terminal columns for tables and charts; 0: unlimited (charts: 80)
 };
 
+// Table, JSON, CSV, Markdown or HTML (not FOCUS: reconcile's alone).
 std::string render_report(const Report& report, const RenderOptions& options);
 
 // The record accounting lines ("records: 10 read, 9 priced, 1 rejected ...").
 std::string render_record_summary(const Report& report);
+// Whether render_report's `format` holds the record accounting (JSON's
+// "records"); for the others, commands write render_record_summary to stderr.
+bool report_holds_records(OutputFormat format);
 
 // 1234567 -> "1,234,567"; fractional digits kept as given.
 std::string group_thousands(const std::string& plain_number);

@@ -14,13 +14,6 @@ void Report::add_note(const std::string& note)
   }
 }
 
-void Report::add_warning(const std::string& warning)
-{
-  if (std::find(warnings.begin(), warnings.end(), warning) == warnings.end()) {
-    warnings.push_back(warning);
-  }
-}
-
 std::string repeated_request_ids_note(const RepeatedRequestIds& repeats)
 {
   if (repeats.rows_with_id == 0) {

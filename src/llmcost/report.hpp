@@ -73,10 +73,8 @@ struct Report
   std::optional<Day> first_day;                   // dated usage: the observed window (UTC days)
   std::optional<Day> last_day;
   std::vector<std::string> notes; // footnotes, deduplicated, in order of first use
-  std::vector<std::string> warnings;
 
   void add_note(const std::string& note);
-  void add_warning(const std::string& warning);
 };
 
 } // namespace llmcost

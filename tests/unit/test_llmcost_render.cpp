@@ -107,7 +107,26 @@ TEST_SUITE("llmcost/render")
     CHECK(parse_output_format("json") == std::optional<OutputFormat>(OutputFormat::json));
     CHECK(parse_output_format("csv") == std::optional<OutputFormat>(OutputFormat::csv));
     CHECK(parse_output_format("markdown") == std::optional<OutputFormat>(OutputFormat::markdown));
+    CHECK(parse_output_format("html") == std::optional<OutputFormat>(OutputFormat::html));
+    CHECK(parse_output_format("focus") == std::optional<OutputFormat>(OutputFormat::focus));
     CHECK_FALSE(parse_output_format("xml").has_value());
+    CHECK_FALSE(parse_output_format("md").has_value());
+    CHECK_FALSE(parse_output_format("").has_value());
+  }
+
+  TEST_CASE("output formats: one name each, in enum order")
+  {
+    static_assert(k_output_formats.size() == 6);
+    for (std::size_t i = 0; i < k_output_formats.size(); ++i) {
+      const OutputFormat format = k_output_formats[i];
+      CHECK(static_cast<std::size_t>(format) == i);
+      CHECK(parse_output_format(to_string(format)) == std::optional<OutputFormat>(format));
+    }
+  }
+
+  TEST_CASE("render_report refuses the format it does not offer")
+  {
+    CHECK_THROWS_AS(render_report(hand_report({"1.00"}), options(OutputFormat::focus)), std::logic_error);
   }
 
   TEST_CASE("table: rows rounded one by one get a note when they miss the total")

@@ -1,0 +1,174 @@
+#include "cli/output.hpp"
+
+#include "llmcost/error.hpp"
+#include "llmcost/strings.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <ostream>
+#include <string_view>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace llmcost::cli {
+
+namespace {
+
+std::string errno_text(int code)
+{
+  return code != 0 ? std::string(std::strerror(code)) : std::string("unknown error");
+}
+
+// Writes all of `text` to `fd`; false (with errno set) on any failure.
+bool write_all(int fd, const std::string& text)
+{
+  const char* p = text.data();
+  std::size_t left = text.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return false;
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// A device or FIFO (/dev/stdout, /dev/full, a named pipe) cannot be replaced
+// by a rename: write to it directly and report any failure.
+void write_in_place(const std::string& path, const std::string& text)
+{
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    throw Error(Location{path}, "cannot write: " + errno_text(errno));
+  }
+  const bool ok = write_all(fd, text);
+  const int write_errno = errno;
+  if (::close(fd) != 0 && ok) {
+    throw Error(Location{path}, "write error: " + errno_text(errno) + "; output is incomplete");
+  }
+  if (!ok) {
+    throw Error(Location{path}, "write error: " + errno_text(write_errno) + "; output is incomplete");
+  }
+}
+
+// Regular files: write a temporary file in the same directory and rename it
+// over FILE only when everything was written, so a failed run leaves an
+// existing FILE untouched and never leaves a partial one behind.
+void write_atomically(const std::string& path, const std::string& text)
+{
+  std::string temp = path + ".XXXXXX";
+  const int fd = ::mkstemp(temp.data());
+  if (fd < 0) {
+    throw Error(Location{path}, "cannot write: " + errno_text(errno), "a writable directory");
+  }
+  // mkstemp creates the file 0600; give it the mode a plain create would have,
+  // or keep the mode of the file it replaces.
+  struct stat existing
+  {
+  };
+  mode_t mode = 0;
+  if (::stat(path.c_str(), &existing) == 0) {
+    mode = existing.st_mode & 07777;
+  } else {
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    mode = 0666 & ~mask;
+  }
+  bool ok = ::fchmod(fd, mode) == 0 && write_all(fd, text);
+  int saved = errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    saved = errno;
+  }
+  if (!ok) {
+    ::unlink(temp.c_str());
+    throw Error(Location{path}, "write error: " + errno_text(saved) + "; nothing written");
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    saved = errno;
+    ::unlink(temp.c_str());
+    throw Error(Location{path}, "cannot replace: " + errno_text(saved) + "; nothing written");
+  }
+}
+
+} // namespace
+
+bool writes_to_file(const CommonOptions& options)
+{
+  return !options.output.empty() && options.output != "-";
+}
+
+void emit(const CommonOptions& options, Context& context, const std::string& text)
+{
+  if (!writes_to_file(options)) {
+    errno = 0;
+    context.out << text;
+    context.out.flush();
+    if (!context.out) {
+      throw Error(Location{"<stdout>"}, "write error: " + errno_text(errno) + "; output is incomplete");
+    }
+    return;
+  }
+  struct stat info
+  {
+  };
+  if (::stat(options.output.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+    if (S_ISDIR(info.st_mode)) {
+      throw Error(Location{options.output}, "is a directory", "a file to write");
+    }
+    write_in_place(options.output, text);
+    return;
+  }
+  write_atomically(options.output, text);
+}
+
+PrintableLines::int_type PrintableLines::overflow(int_type c)
+{
+  if (traits_type::eq_int_type(c, traits_type::eof())) {
+    return traits_type::not_eof(c);
+  }
+  const char ch = traits_type::to_char_type(c);
+  if (ch == '\n') {
+    write_line(true);
+  } else if (m_line.size() <= k_max_line_bytes) {
+    m_line += ch;
+  } else {
+    ++m_cut; // keep memory bounded; the count is reported
+  }
+  return c;
+}
+
+int PrintableLines::sync()
+{
+  if (!m_line.empty() || m_cut > 0) {
+    write_line(false);
+  }
+  return m_target->pubsync();
+}
+
+void PrintableLines::write_line(bool newline)
+{
+  std::string text = printable(m_line);
+  m_cut += m_line.size() > k_max_line_bytes ? m_line.size() - k_max_line_bytes : 0;
+  if (m_cut > 0) {
+    text = printable(std::string_view(m_line).substr(0, k_max_line_bytes)) +
+           fmt::format("... ({} more bytes not shown)", m_cut);
+  }
+  if (newline) {
+    text += '\n';
+  }
+  m_target->sputn(text.data(), static_cast<std::streamsize>(text.size()));
+  m_line.clear();
+  m_cut = 0;
+}
+
+} // namespace llmcost::cli

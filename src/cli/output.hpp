@@ -1,0 +1,47 @@
+#pragma once
+// Where output goes: --output FILE (written atomically) or standard output;
+// and the filter that keeps standard error printable.
+
+#include "cli/common_options.hpp"
+#include "cli/context.hpp"
+
+#include <cstddef>
+#include <streambuf>
+#include <string>
+
+namespace llmcost::cli {
+
+// True when --output names a file (not stdout).
+bool writes_to_file(const CommonOptions& options);
+// Writes to --output (atomically, via a temporary file) or stdout.
+void emit(const CommonOptions& options, Context& context, const std::string& text);
+
+// Standard error goes through this filter: messages quote what the input
+// held, and input can hold NUL, escape sequences, invalid UTF-8 or a 100 MB
+// field. Each line is made printable and cut to a readable length.
+class PrintableLines : public std::streambuf
+{
+public:
+  explicit PrintableLines(std::streambuf* target)
+    : m_target(target)
+  {
+  }
+  PrintableLines(const PrintableLines&) = delete;
+  PrintableLines& operator=(const PrintableLines&) = delete;
+  ~PrintableLines() override { sync(); }
+
+protected:
+  int_type overflow(int_type c) override;
+  int sync() override;
+
+private:
+  static constexpr std::size_t k_max_line_bytes = 2000;
+
+  void write_line(bool newline);
+
+  std::streambuf* m_target;
+  std::string m_line;
+  std::size_t m_cut = 0;
+};
+
+} // namespace llmcost::cli
