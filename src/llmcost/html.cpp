@@ -96,6 +96,14 @@ Decimal largest(const BarChart& chart)
 
 } // namespace
 
+// An SVG element of this size, titled (for screen readers and on the page).
+std::string svg_start(std::size_t width, std::size_t height, const std::string& title)
+{
+  return fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
+                     "role=\"img\" aria-label=\"{}\">\n<text x=\"0\" y=\"16\" font-weight=\"600\">{}</text>\n",
+                     width, height, width, height, html_escape(title), html_escape(title));
+}
+
 std::string svg_bar_chart(const BarChart& chart, int precision)
 {
   constexpr std::size_t label_width = 260;
@@ -104,10 +112,7 @@ std::string svg_bar_chart(const BarChart& chart, int precision)
   const std::size_t height = 30 + row * chart.bars.size() + 10;
   const std::size_t width = label_width + bar_space + 110;
   const Decimal max = largest(chart);
-  std::string out = fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} "
-                                "{}\" role=\"img\" aria-label=\"{}\">\n",
-                                width, height, width, height, html_escape(chart.title));
-  out += fmt::format("<text x=\"0\" y=\"16\" font-weight=\"600\">{}</text>\n", html_escape(chart.title));
+  std::string out = svg_start(width, height, chart.title);
   for (std::size_t i = 0; i < chart.bars.size(); ++i) {
     const auto& bar = chart.bars[i];
     const std::size_t y = 30 + i * row;
@@ -134,10 +139,7 @@ std::string svg_column_chart(const BarChart& chart, int precision)
   const std::size_t width = left + slot * count + 20;
   const std::size_t height = top + plot_height + 80;
   const Decimal max = largest(chart);
-  std::string out = fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} "
-                                "{}\" role=\"img\" aria-label=\"{}\">\n",
-                                width, height, width, height, html_escape(chart.title));
-  out += fmt::format("<text x=\"0\" y=\"16\" font-weight=\"600\">{}</text>\n", html_escape(chart.title));
+  std::string out = svg_start(width, height, chart.title);
   const std::size_t base = top + plot_height;
   out += fmt::format("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", left, base, width - 10, base);
   out += fmt::format("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", left, top, left, base);

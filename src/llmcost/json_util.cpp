@@ -87,30 +87,10 @@ public:
   {
   }
 
-  bool start_object(std::size_t size)
-  {
-    if (++m_depth > k_max_json_depth) {
-      throw TooDeep{};
-    }
-    return json_sax_dom_parser::start_object(size);
-  }
-  bool end_object()
-  {
-    --m_depth;
-    return json_sax_dom_parser::end_object();
-  }
-  bool start_array(std::size_t size)
-  {
-    if (++m_depth > k_max_json_depth) {
-      throw TooDeep{};
-    }
-    return json_sax_dom_parser::start_array(size);
-  }
-  bool end_array()
-  {
-    --m_depth;
-    return json_sax_dom_parser::end_array();
-  }
+  bool start_object(std::size_t size) { return enter() && json_sax_dom_parser::start_object(size); }
+  bool end_object() { return leave() && json_sax_dom_parser::end_object(); }
+  bool start_array(std::size_t size) { return enter() && json_sax_dom_parser::start_array(size); }
+  bool end_array() { return leave() && json_sax_dom_parser::end_array(); }
 
   bool number_float(nlohmann::json::number_float_t /*value*/, const std::string& text)
   {
@@ -119,6 +99,19 @@ public:
   }
 
 private:
+  bool enter()
+  {
+    if (++m_depth > k_max_json_depth) {
+      throw TooDeep{};
+    }
+    return true;
+  }
+  bool leave()
+  {
+    --m_depth;
+    return true;
+  }
+
   int m_depth = 0;
 };
 
