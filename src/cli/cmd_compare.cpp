@@ -6,6 +6,7 @@
 
 #include "llmcost/compare.hpp"
 #include "llmcost/error.hpp"
+#include "llmcost/group_by.hpp"
 #include "llmcost/strings.hpp"
 
 #include <fmt/format.h>
@@ -70,8 +71,9 @@ void run_compare_command(const CompareCommandOptions& o, Context& context)
                 "--no-web-search)");
   }
   std::string by = to_lower(o.common.by);
-  if (!by.empty() && by != "workload" && by != "project" && by != "model" && by != "total") {
-    throw Error(Location{}, fmt::format("--by {}: compare groups by one of workload, project, model or total", by),
+  if (!by.empty() && !find_group_dimension(by, k_group_compare)) {
+    throw Error(Location{},
+                fmt::format("--by {}: compare groups by one of {}", by, or_list(group_by_names(k_group_compare))),
                 "--by workload");
   }
   if (o.inputs.empty() && o.inline_workload.model.empty()) {

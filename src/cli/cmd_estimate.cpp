@@ -7,9 +7,11 @@
 #include "llmcost/error.hpp"
 #include "llmcost/estimate.hpp"
 #include "llmcost/files.hpp"
+#include "llmcost/group_by.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace llmcost::cli {
 
@@ -48,10 +50,9 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
                 "a workload spec or usage FILE, or --model with --requests and token counts");
   }
   const RenderOptions render = render_options(o.common, context, "estimate");
-  if (o.common.chart && std::none_of(request.group_by.begin(), request.group_by.end(), [](const std::string& key) {
-        return key == "day" || key == "week" || key == "month";
-      })) {
-    throw Error(Location{}, "--chart draws the cost over time", "--by day, --by week or --by month");
+  if (o.common.chart && std::none_of(request.group_by.begin(), request.group_by.end(),
+                                     [](const std::string& name) { return is_period(group_dimension(name)); })) {
+    throw Error(Location{}, "--chart draws the cost over time", or_list(period_group_names(), "--by "));
   }
   if (!any_usage) {
     const Report report = estimate_workloads(catalog, request);
@@ -92,8 +93,10 @@ void setup_estimate(CLI::App& cmd, Context& context)
       cmd, options->common,
       {OutputFormat::table, OutputFormat::json, OutputFormat::csv, OutputFormat::markdown, OutputFormat::html});
   cmd.add_option("--by", options->common.by,
-                 "Group rows by: model, provider, workload, project, key, session, day, week, month (comma-separated)");
-  add_chart_options(cmd, options->common, "the cost per day, week or month (with --by day, week or month)");
+                 fmt::format("Group rows by: {} (comma-separated)",
+                             fmt::join(group_by_names(k_group_usage | k_group_workloads), ", ")));
+  const std::string periods = or_list(period_group_names());
+  add_chart_options(cmd, options->common, fmt::format("the cost per {} (with --by {})", periods, periods));
   add_usage_input_options(cmd, options->usage, false);
   add_request_id_check_option(cmd, options->usage);
 
