@@ -9,10 +9,12 @@
 #include "llmcost/error.hpp"
 #include "llmcost/estimate.hpp"
 #include "llmcost/files.hpp"
+#include "llmcost/group_by.hpp"
 #include "llmcost/json_util.hpp"
 
 #include <chrono>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace llmcost::cli {
 
@@ -118,7 +120,9 @@ void setup_budget(CLI::App& cmd, Context& context)
   cmd.add_option("inputs", options->inputs, "Workload specs, or usage files (projected from their observed days)");
   add_pricing_options(cmd, options->common);
   add_output_options(cmd, options->common);
-  cmd.add_option("--by", options->common.by, "Group rows by: workload, provider, model, project, key, ...");
+  cmd.add_option("--by", options->common.by,
+                 fmt::format("Group rows by: {} (comma-separated)",
+                             fmt::join(group_by_names(k_group_usage | k_group_workloads), ", ")));
   cmd.add_option("--period", options->period, "Budget period")
       ->check(CLI::IsMember({"day", "week", "month", "year"}))
       ->capture_default_str();

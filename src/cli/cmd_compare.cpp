@@ -6,6 +6,7 @@
 
 #include "llmcost/compare.hpp"
 #include "llmcost/error.hpp"
+#include "llmcost/group_by.hpp"
 #include "llmcost/strings.hpp"
 
 #include <fmt/format.h>
@@ -70,8 +71,9 @@ void run_compare_command(const CompareCommandOptions& o, Context& context)
                 "--no-web-search)");
   }
   std::string by = to_lower(o.common.by);
-  if (!by.empty() && by != "workload" && by != "project" && by != "model" && by != "total") {
-    throw Error(Location{}, fmt::format("--by {}: compare groups by one of workload, project, model or total", by),
+  if (!by.empty() && !find_group_dimension(by, k_group_compare)) {
+    throw Error(Location{},
+                fmt::format("--by {}: compare groups by one of {}", by, or_list(group_by_names(k_group_compare))),
                 "--by workload");
   }
   if (o.inputs.empty() && o.inline_workload.model.empty()) {
@@ -134,9 +136,8 @@ void setup_compare(CLI::App& cmd, Context& context)
   cmd.add_option("--kind", options->kind, "Every model of this kind (with --models: only those)")
       ->check(CLI::IsMember({"chat", "image", "video", "audio", "tts", "music", "voice"}));
   cmd.add_flag("--all", options->all, "Every chat model of every route");
-  // Cards added with --pricing are not loaded yet: the help names the bundled routes.
   cmd.add_option("--routes", options->routes,
-                 fmt::format("The same models on these routes ({})", fmt::join(Catalog::bundled().routes(), ",")));
+                 fmt::format("The same models on these routes ({})", fmt::join(bundled_routes(), ",")));
   cmd.add_option("--batch-share", options->batch_share, "Lever: this share of requests through the Batch API (0..1)");
   cmd.add_option("--cache-hit-rate", options->cache_hit_rate,
                  "Lever: this share of input served from the cache (0..1)");

@@ -7,9 +7,14 @@
 #include "llmcost/error.hpp"
 #include "llmcost/estimate.hpp"
 #include "llmcost/files.hpp"
+#include "llmcost/group_by.hpp"
+#include "llmcost/strings.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <map>
+#include <set>
 
 namespace llmcost::cli {
 
@@ -23,6 +28,36 @@ struct EstimateOptions
   UsageInputOptions usage;
   InlineWorkloadOptions inline_workload;
 };
+
+// The routes that sell a model (by id or alias) that another route sells too:
+// those a bare id can leave ambiguous. All routes when that finds fewer than
+// two.
+std::vector<std::string_view> routes_sharing_models(const Catalog& catalog)
+{
+  const auto& cards = catalog.cards();
+  std::map<std::string, std::set<std::size_t>> sellers; // lower-cased id or alias -> cards
+  for (std::size_t c = 0; c < cards.size(); ++c) {
+    for (const auto& model : cards[c].models) {
+      sellers[to_lower(model.id)].insert(c);
+      for (const auto& alias : model.aliases) {
+        sellers[to_lower(alias)].insert(c);
+      }
+    }
+  }
+  std::set<std::size_t> shared;
+  for (const auto& [name, cs] : sellers) {
+    if (cs.size() > 1) {
+      shared.insert(cs.begin(), cs.end());
+    }
+  }
+  std::vector<std::string_view> routes;
+  for (std::size_t c = 0; c < cards.size(); ++c) {
+    if (shared.size() < 2 || shared.count(c) > 0) {
+      routes.emplace_back(cards[c].provider);
+    }
+  }
+  return routes;
+}
 
 void run_estimate_command(const EstimateOptions& o, Context& context)
 {
@@ -45,13 +80,13 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
   }
   if (!any_usage && request.workloads.empty()) {
     throw Error(Location{}, "nothing to estimate",
-                "a workload spec or usage FILE, or --model with --requests and token counts");
+                "a workload spec or usage FILE, or --model with --requests and "
+                "token counts");
   }
   const RenderOptions render = render_options(o.common, context, "estimate");
-  if (o.common.chart && std::none_of(request.group_by.begin(), request.group_by.end(), [](const std::string& key) {
-        return key == "day" || key == "week" || key == "month";
-      })) {
-    throw Error(Location{}, "--chart draws the cost over time", "--by day, --by week or --by month");
+  if (o.common.chart && std::none_of(request.group_by.begin(), request.group_by.end(),
+                                     [](const std::string& name) { return is_period(group_dimension(name)); })) {
+    throw Error(Location{}, "--chart draws the cost over time", or_list(period_group_names(), "--by "));
   }
   if (!any_usage) {
     const Report report = estimate_workloads(catalog, request);
@@ -69,9 +104,10 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
     context.err << render_record_summary(report);
   }
   if (report.records.rejected_by_reason.count("ambiguous model") > 0 && o.common.provider.empty()) {
-    // The common mistake: a bare id (kimi-k2.6) that both routes sell.
-    context.err << "hint: say which route sold them: --provider kyma or --provider moonshot (or a provider column; "
-                   "--map COLUMN=provider)\n";
+    // The common mistake: a bare id (kimi-k2.6) that several routes sell.
+    context.err << fmt::format("hint: say which route sold them: {} (or a provider column; --map "
+                               "COLUMN=provider)\n",
+                               or_list(routes_sharing_models(catalog), "--provider "));
   }
   if (failed) {
     context.err << fmt::format("llmcost: error: {}{}\n", rejections_message(report.records, o.usage),
@@ -86,14 +122,17 @@ void setup_estimate(CLI::App& cmd, Context& context)
 {
   auto options = std::make_shared<EstimateOptions>();
   cmd.add_option("inputs", options->inputs,
-                 "Workload specs (JSON), usage CSVs or JSON traces; directories are read recursively; - for stdin");
+                 "Workload specs (JSON), usage CSVs or JSON traces; "
+                 "directories are read recursively; - for stdin");
   add_pricing_options(cmd, options->common);
   add_output_options(
       cmd, options->common,
       {OutputFormat::table, OutputFormat::json, OutputFormat::csv, OutputFormat::markdown, OutputFormat::html});
   cmd.add_option("--by", options->common.by,
-                 "Group rows by: model, provider, workload, project, key, session, day, week, month (comma-separated)");
-  add_chart_options(cmd, options->common, "the cost per day, week or month (with --by day, week or month)");
+                 fmt::format("Group rows by: {} (comma-separated)",
+                             fmt::join(group_by_names(k_group_usage | k_group_workloads), ", ")));
+  const std::string periods = or_list(period_group_names());
+  add_chart_options(cmd, options->common, fmt::format("the cost per {} (with --by {})", periods, periods));
   add_usage_input_options(cmd, options->usage, false);
   add_request_id_check_option(cmd, options->usage);
 

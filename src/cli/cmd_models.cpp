@@ -7,7 +7,10 @@
 
 #include "llmcost/catalog_view.hpp"
 #include "llmcost/error.hpp"
+#include "llmcost/group_by.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 namespace llmcost::cli {
@@ -53,7 +56,9 @@ void run_models(const ModelsOptions& o, Context& context)
 {
   const Catalog catalog = load_catalog(o.common);
   if (!o.common.provider.empty() && catalog.find_card(o.common.provider) == nullptr) {
-    throw Error(Location{}, "--provider: unknown route \"" + o.common.provider + "\"", "kyma or moonshot");
+    const auto routes = catalog.routes();
+    throw Error(Location{}, "--provider: unknown route \"" + o.common.provider + "\"",
+                or_list({routes.begin(), routes.end()}));
   }
   const TextTable table =
       models_table(catalog, o.common.provider, o.kind.empty() ? std::nullopt : parse_model_kind(o.kind));
@@ -67,7 +72,8 @@ void setup_models(CLI::App& cmd, Context& context)
 {
   auto options = std::make_shared<ModelsOptions>();
   cmd.add_option("--pricing", options->common.pricing_paths, "Rate card FILE or DIR to add or override (repeatable)");
-  cmd.add_option("--provider", options->common.provider, "Only this route (kyma, moonshot)");
+  cmd.add_option("--provider", options->common.provider,
+                 fmt::format("Only this route ({})", fmt::join(bundled_routes(), ", ")));
   cmd.add_option("--kind", options->kind, "Only this kind of model")
       ->check(CLI::IsMember({"chat", "image", "video", "audio", "tts", "music", "voice"}));
   add_output_options(cmd, options->common);

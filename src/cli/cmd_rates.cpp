@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 namespace llmcost::cli {
@@ -95,7 +96,8 @@ Card card_from(const std::string& name, const Catalog& catalog)
   if (const Card* card = catalog.find_card(name)) {
     return *card;
   }
-  throw Error(Location{name}, "neither a rate card file nor a loaded route", "a card FILE, or kyma / moonshot");
+  throw Error(Location{name}, "neither a rate card file nor a loaded route",
+              fmt::format("a card FILE, or {}", fmt::join(catalog.routes(), " / ")));
 }
 
 // CSV and JSON list the changes, none or many; the table and Markdown say

@@ -7,9 +7,11 @@
 #include "llmcost/error.hpp"
 #include "llmcost/estimate.hpp"
 #include "llmcost/files.hpp"
+#include "llmcost/group_by.hpp"
 #include "llmcost/reconcile.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace llmcost::cli {
 
@@ -95,7 +97,7 @@ void setup_reconcile(CLI::App& cmd, Context& context)
       cmd, options->common,
       {OutputFormat::table, OutputFormat::json, OutputFormat::csv, OutputFormat::markdown, OutputFormat::focus});
   cmd.add_option("--by", options->common.by,
-                 "Break the variance down by: model, provider, project, key, session, day, week, month");
+                 fmt::format("Break the variance down by: {}", fmt::join(group_by_names(k_group_usage, false), ", ")));
   cmd.add_option("--tolerance", options->tolerance, "Allowed difference in USD, per line and on the total")
       ->capture_default_str();
   cmd.add_option("--tolerance-pct", options->tolerance_pct, "Allowed difference in percent of expected (0.5 or 0.5%)");

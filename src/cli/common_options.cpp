@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace llmcost::cli {
 
@@ -36,11 +38,19 @@ std::vector<std::string> split_path_list(const char* text)
 
 } // namespace
 
+const std::vector<std::string>& bundled_routes()
+{
+  static const std::vector<std::string> routes = Catalog::bundled().routes();
+  return routes;
+}
+
 void add_pricing_options(CLI::App& cmd, CommonOptions& options)
 {
   cmd.add_option("--pricing", options.pricing_paths,
                  "Rate card FILE or DIR to add or override (repeatable; also LLMCOST_PRICING_PATH)");
-  cmd.add_option("--provider", options.provider, "Route for bare model ids sold by several routes (kyma, moonshot)");
+  cmd.add_option(
+      "--provider", options.provider,
+      fmt::format("Route for bare model ids sold by several routes ({})", fmt::join(bundled_routes(), ", ")));
 }
 
 void add_output_options(CLI::App& cmd, CommonOptions& options, const std::vector<OutputFormat>& offered)

@@ -28,6 +28,10 @@ struct CommonOptions
   std::vector<std::string> config_pricing; // from the config file, loaded before --pricing
 };
 
+// The bundled cards' routes, for --help: options are set up before --pricing
+// loads any other card.
+const std::vector<std::string>& bundled_routes();
+
 void add_pricing_options(CLI::App& cmd, CommonOptions& options);
 // The formats of the tabular reports; a command that offers others passes its own.
 inline const std::vector<OutputFormat> k_report_formats = {OutputFormat::table, OutputFormat::json, OutputFormat::csv,

@@ -5,6 +5,7 @@
 #include "cli/completions.hpp"
 
 #include "llmcost/error.hpp"
+#include "llmcost/group_by.hpp"
 
 #include <fmt/format.h>
 
@@ -115,10 +116,13 @@ std::string quote(const std::string& text)
   return out + "'";
 }
 
-const std::vector<std::string>& group_keys()
+// Every --by name (compare's too).
+std::vector<std::string> group_keys()
 {
-  static const std::vector<std::string> keys = {"model",   "provider", "workload", "project", "key",
-                                                "session", "day",      "week",     "month",   "total"};
+  std::vector<std::string> keys;
+  for (const auto& entry : k_group_by_names) {
+    keys.emplace_back(entry.name);
+  }
   return keys;
 }
 

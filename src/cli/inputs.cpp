@@ -293,8 +293,13 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
 {
   const std::string group = "Recorded usage";
   options.strict = strict_by_default;
-  cmd.add_option("--input-format", options.input_format, "Input format (auto detects per file)")
-      ->check(CLI::IsMember({"auto", "workload", "csv", "jsonl"}))
+  std::vector<std::string> input_formats{std::string(k_detect_input_kind)};
+  for (const InputKind kind : k_input_kinds) {
+    input_formats.emplace_back(to_string(kind));
+  }
+  cmd.add_option("--input-format", options.input_format,
+                 fmt::format("Input format ({} detects per file)", k_detect_input_kind))
+      ->check(CLI::IsMember(input_formats))
       ->capture_default_str()
       ->group(group);
   cmd.add_option("--map", options.maps,
@@ -344,7 +349,7 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
                  std::vector<Workload>* workloads, std::ostream& err)
 {
   IngestOptions ingest;
-  ingest.input_format = options.input_format;
+  ingest.input_kind = parse_input_kind(options.input_format); // none for "auto"
   ingest.maps = parse_column_maps(options.maps);
   ingest.threads = thread_count(options.threads);
   ingest.block_size = block_size();

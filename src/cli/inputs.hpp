@@ -4,6 +4,7 @@
 
 #include "llmcost/aggregator.hpp"
 #include "llmcost/date.hpp"
+#include "llmcost/ingest.hpp"
 #include "llmcost/workload.hpp"
 
 #include <CLI/CLI.hpp>
@@ -16,7 +17,7 @@ namespace llmcost::cli {
 
 struct UsageInputOptions
 {
-  std::string input_format = "auto";
+  std::string input_format{k_detect_input_kind};
   std::vector<std::string> maps;
   bool strict = false; // estimate: off by default; reconcile: on (see add_usage_input_options)
   bool allow_rejects = false;

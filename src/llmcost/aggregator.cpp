@@ -27,18 +27,10 @@ UsageAggregator::UsageAggregator(const Catalog& catalog, AggregateOptions option
                 fmt::format("at most {}", k_max_dimensions));
   }
   for (const auto& name : m_options.group_by) {
-    m_dimensions.push_back(name == "provider"                        ? Dimension::provider
-                           : name == "model"                         ? Dimension::model
-                           : name == "project" || name == "workload" ? Dimension::project
-                           : name == "key"                           ? Dimension::key
-                           : name == "session"                       ? Dimension::session
-                           : name == "day"                           ? Dimension::day
-                           : name == "week"                          ? Dimension::week
-                           : name == "month"                         ? Dimension::month
-                                                                     : Dimension::other);
+    m_dimensions.push_back(group_dimension(name));
   }
   m_group_follows_model = std::all_of(m_dimensions.begin(), m_dimensions.end(), [](Dimension d) {
-    return d == Dimension::provider || d == Dimension::model || d == Dimension::other;
+    return d == Dimension::provider || d == Dimension::model || d == Dimension::total;
   });
 }
 
@@ -459,7 +451,7 @@ void UsageAggregator::process(const UsageRecord& record)
     switch (m_dimensions[i]) {
     case Dimension::provider:
     case Dimension::model:
-    case Dimension::other:
+    case Dimension::total:
       break; // follows from the model
     case Dimension::project:
       key.values[i] = intern(record.project);
@@ -504,7 +496,7 @@ std::vector<std::string> UsageAggregator::key_texts(const GroupKey& key) const
     } else if ((d == Dimension::day || d == Dimension::week || d == Dimension::month) && key.values[i] != INT64_MIN) {
       day = static_cast<Day>(key.values[i]);
     }
-    texts.push_back(group_value(m_options.group_by[i], sample, &model, day));
+    texts.push_back(group_value(d, sample, &model, day));
   }
   return texts;
 }

@@ -3,6 +3,7 @@
 // duplicates + filtered) and sums them per group, to price each group once.
 
 #include "llmcost/catalog.hpp"
+#include "llmcost/group_by.hpp"
 #include "llmcost/record_dedup.hpp"
 #include "llmcost/record_resolver.hpp"
 #include "llmcost/report.hpp"
@@ -97,7 +98,7 @@ private:
 
     void add(const Accumulator& other);
   };
-  enum class Dimension { provider, model, project, key, session, day, week, month, other };
+  using Dimension = GroupDimension;
   struct PendingRejection
   {
     Location where;

@@ -11,39 +11,6 @@
 
 namespace llmcost {
 
-const std::vector<std::string>& grouping_dimensions()
-{
-  static const std::vector<std::string> dims = {"model",   "provider", "workload", "project", "key",
-                                                "session", "day",      "week",     "month"};
-  return dims;
-}
-
-std::vector<std::string> parse_group_by(const std::string& text)
-{
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', start), text.size());
-    const std::string dim = to_lower(trim(std::string_view(text).substr(start, comma - start)));
-    if (!dim.empty()) {
-      const auto& dims = grouping_dimensions();
-      if (std::find(dims.begin(), dims.end(), dim) == dims.end()) {
-        throw Error(Location{}, fmt::format("--by: unknown dimension \"{}\"", dim),
-                    fmt::format("a comma-separated list of {}", fmt::join(dims, ", ")));
-      }
-      if (std::find(out.begin(), out.end(), dim) == out.end()) {
-        out.push_back(dim);
-      }
-    }
-    start = comma + 1;
-  }
-  if (out.empty()) {
-    throw Error(Location{}, "--by: no dimension given",
-                fmt::format("one or more of {}", fmt::join(grouping_dimensions(), ", ")));
-  }
-  return out;
-}
-
 std::vector<std::string> describe_notes(unsigned notes, const Card& card, const Model& model)
 {
   std::vector<std::string> out;
@@ -228,6 +195,31 @@ std::vector<WorkloadPart> workload_parts(const Workload& w, const Model& model, 
   return parts;
 }
 
+namespace {
+
+// A planned workload's value of a dimension estimate_workloads accepted.
+std::string workload_key(GroupDimension dimension, const Workload& w, const Card& card, const Model& model)
+{
+  switch (dimension) {
+  case GroupDimension::provider:
+    return card.provider;
+  case GroupDimension::model:
+    return model.id;
+  case GroupDimension::project:
+    return w.name;
+  case GroupDimension::key:
+  case GroupDimension::session:
+  case GroupDimension::day:
+  case GroupDimension::week:
+  case GroupDimension::month:
+  case GroupDimension::total:
+    break; // refused: not k_group_workloads
+  }
+  return {};
+}
+
+} // namespace
+
 Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request)
 {
   Report report;
@@ -235,11 +227,14 @@ Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request
   if (by.empty()) {
     by = {"workload", "provider", "model"};
   }
+  std::vector<GroupDimension> dimensions;
   for (const auto& dim : by) {
-    if (dim != "workload" && dim != "provider" && dim != "model") {
+    const auto dimension = find_group_dimension(dim, k_group_workloads);
+    if (!dimension) {
       throw Error(Location{}, fmt::format("--by {}: planned workloads have no {}", dim, dim),
-                  "workload, provider or model (day, project, key ... need usage records)");
+                  fmt::format("{} (the others need usage records)", or_list(group_by_names(k_group_workloads))));
     }
+    dimensions.push_back(*dimension);
   }
   report.key_names = by;
 
@@ -268,8 +263,8 @@ Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request
       report.add_note(note);
     }
     std::vector<std::string> keys;
-    for (const auto& dim : by) {
-      keys.push_back(dim == "workload" ? w.name : dim == "provider" ? card.provider : model.id);
+    for (const GroupDimension dimension : dimensions) {
+      keys.push_back(workload_key(dimension, w, card, model));
     }
     auto [it, inserted] = row_of.try_emplace(keys, report.rows.size());
     if (inserted) {

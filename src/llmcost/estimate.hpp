@@ -2,6 +2,7 @@
 // `estimate`: price planned workloads and recorded usage, grouped.
 
 #include "llmcost/catalog.hpp"
+#include "llmcost/group_by.hpp"
 #include "llmcost/report.hpp"
 #include "llmcost/workload.hpp"
 
@@ -18,11 +19,6 @@ struct EstimateRequest
   std::string provider_hint;         // --provider
   std::optional<Period> period;      // report workloads per this period
 };
-
-// Dimensions accepted by --by.
-const std::vector<std::string>& grouping_dimensions();
-// Splits and checks a --by list; throws Error naming the unknown dimension.
-std::vector<std::string> parse_group_by(const std::string& text);
 
 Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request);
 

@@ -23,16 +23,10 @@ std::string display_name(const std::string& path)
   return path == "-" ? "<stdin>" : path;
 }
 
-InputKind detect_input_kind(const std::string& forced, std::string_view start)
+InputKind detect_input_kind(std::optional<InputKind> forced, std::string_view start)
 {
-  if (forced == "workload") {
-    return InputKind::workload;
-  }
-  if (forced == "csv") {
-    return InputKind::csv;
-  }
-  if (forced == "jsonl") {
-    return InputKind::jsonl;
+  if (forced) {
+    return *forced;
   }
   if (looks_like_workload_spec(start.substr(0, 1 << 16))) {
     return InputKind::workload;
@@ -170,7 +164,7 @@ ReadResult read_one(const std::string& path, std::optional<InputKind> kind, cons
   BlockReader reader(path, options.block_size, begin, end);
   const bool start_of_file = begin == 0;
   ReadResult result;
-  result.kind = kind ? *kind : detect_input_kind(options.input_format, reader.peek());
+  result.kind = kind ? *kind : detect_input_kind(options.input_kind, reader.peek());
   if (path == "-") {
     result.stdin_start = reader.peek().substr(0, k_described_start);
   }
@@ -309,7 +303,7 @@ FilePlan plan_file(const std::string& path, const IngestOptions& options, Record
   }
   const std::string start = read_range(path, 0, 64 * 1024);
   const bool whole_in_start = start.size() == *size;
-  plan.kind = detect_input_kind(options.input_format, start);
+  plan.kind = detect_input_kind(options.input_kind, start);
   if (plan.kind == InputKind::workload) {
     return plan;
   }

@@ -10,25 +10,75 @@
 #include "llmcost/usage.hpp"
 #include "llmcost/usage_csv.hpp"
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace llmcost {
 
+// The kinds of input and their --input-format names: the one list that
+// parsing and --help's choices come from.
 enum class InputKind { workload, csv, jsonl };
+
+// The kind's --input-format name; -Wswitch keeps this in step with the enum.
+constexpr std::string_view to_string(InputKind kind)
+{
+  switch (kind) {
+  case InputKind::workload:
+    return "workload";
+  case InputKind::csv:
+    return "csv";
+  case InputKind::jsonl:
+    return "jsonl";
+  }
+  return {}; // past the last kind
+}
+
+// The --input-format name that forces no kind: each file's is detected.
+inline constexpr std::string_view k_detect_input_kind = "auto";
+
+// Every kind in enum order, the order --help lists them (after "auto").
+inline constexpr auto k_input_kinds = [] {
+  constexpr std::size_t count = [] {
+    std::size_t n = 0;
+    while (!to_string(static_cast<InputKind>(n)).empty()) {
+      ++n;
+    }
+    return n;
+  }();
+  std::array<InputKind, count> all{};
+  for (std::size_t i = 0; i < count; ++i) {
+    all[i] = static_cast<InputKind>(i);
+  }
+  return all;
+}();
+
+// The kind an --input-format name forces; none for "auto" (and for any
+// other name, which the CLI refuses before asking).
+constexpr std::optional<InputKind> parse_input_kind(std::string_view text)
+{
+  for (const InputKind kind : k_input_kinds) {
+    if (to_string(kind) == text) {
+      return kind;
+    }
+  }
+  return std::nullopt;
+}
 
 // How an input is named in messages: "-" is "<stdin>".
 std::string display_name(const std::string& path);
 
-// The format of an input from its start, unless `forced` ("csv", "jsonl",
-// "workload"; "auto" or empty detects).
-InputKind detect_input_kind(const std::string& forced, std::string_view start);
+// The kind of an input: `forced`, else detected from its start.
+InputKind detect_input_kind(std::optional<InputKind> forced, std::string_view start);
 
 struct IngestOptions
 {
-  std::string input_format = "auto";
+  std::optional<InputKind> input_kind; // none: detected per file
   ColumnMap maps;
   unsigned threads = 1;
   // Bytes read at a time (see k_default_block_size): a block that stays in

@@ -135,7 +135,7 @@ void Reconciler::add_to_group(const UsageRecord& record, const ResolvedModel* mo
       billed;
   std::vector<std::string> keys;
   for (const auto& dim : m_options.group_by) {
-    keys.push_back(group_value(dim, record, model, local_day));
+    keys.push_back(group_value(group_dimension(dim), record, model, local_day));
   }
   ReconcileGroup& group = m_groups[keys];
   group.keys = keys;

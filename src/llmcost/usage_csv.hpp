@@ -79,7 +79,6 @@ public:
   // Reads the whole records at the start of `piece` (all of it `at_end`) and
   // returns the bytes they took; `newlines`, when given, gets the newlines in them.
   std::size_t feed(std::string_view piece, std::size_t first_line, bool at_end, std::size_t* newlines = nullptr);
-  bool has_header() const { return m_have_header; }
   // Reads only the header from the start of the file; returns the bytes it
   // takes, or 0 when `start` does not hold it whole.
   std::size_t feed_header(std::string_view start, bool at_end);

@@ -169,6 +169,30 @@ std::string_view text_at(JsonValue object, std::initializer_list<std::string_vie
   return node.is(JsonType::string) ? node.text() : std::string_view();
 }
 
+// One row of a reader's member table: an enum member and its JSON name.
+template <typename Name> struct MemberName
+{
+  Name member;
+  std::string_view name;
+};
+
+// The table's static check: row i names member i, every member of `Name`
+// (up to its count_) has a row, and no name is empty. Members<Name> indexes
+// its found members by the enum, so a row out of order would read the wrong
+// member.
+template <typename Name, std::size_t N> constexpr bool in_enum_order(const std::array<MemberName<Name>, N>& names)
+{
+  if (N != static_cast<std::size_t>(Name::count_)) {
+    return false;
+  }
+  for (std::size_t i = 0; i < N; ++i) {
+    if (static_cast<std::size_t>(names[i].member) != i || names[i].name.empty()) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // The members a reader asks an object for, found in one pass over its
 // members: a trace line asks for some twenty names, and scanning the members
 // once per name was a fifth of the reading time. Names compare unescaped and
@@ -181,17 +205,18 @@ public:
   // Indices, not JsonValues: clearing them per object is a third of the stores.
   using Found = std::array<std::uint32_t, k_max_names>;
 
-  template <std::size_t N> explicit MemberNames(const std::array<std::string_view, N>& names)
+  // From a table that passed in_enum_order: names[i] names member i.
+  template <typename Name, std::size_t N> explicit MemberNames(const std::array<MemberName<Name>, N>& names)
   {
     static_assert(N <= k_max_names);
     m_slots.fill(-1);
     for (std::size_t i = 0; i < N; ++i) {
-      std::size_t s = slot(names[i]);
+      std::size_t s = slot(names[i].name);
       while (m_slots[s] >= 0) {
         s = (s + 1) % k_slots;
       }
       m_slots[s] = static_cast<std::int8_t>(i);
-      m_names[i] = names[i];
+      m_names[i] = names[i].name;
     }
     m_count = N;
   }
@@ -305,11 +330,30 @@ enum class Top : std::uint8_t {
   context,
   count_
 };
+constexpr auto k_top_names = std::to_array<MemberName<Top>>({
+    {Top::provider, "provider"},
+    {Top::custom_id, "custom_id"},
+    {Top::response, "response"},
+    {Top::message, "message"},
+    {Top::type, "type"},
+    {Top::session_id, "sessionId"},
+    {Top::request_id, "requestId"},
+    {Top::usage, "usage"},
+    {Top::model, "model"},
+    {Top::id, "id"},
+    {Top::attributes, "attributes"},
+    {Top::choices, "choices"},
+    {Top::created, "created"},
+    {Top::created_at, "created_at"},
+    {Top::error, "error"},
+    {Top::timestamp, "timestamp"},
+    {Top::start_time, "start_time"},
+    {Top::context, "context"},
+});
+static_assert(in_enum_order(k_top_names));
 const MemberNames& top_names()
 {
-  static const MemberNames names(std::array<std::string_view, static_cast<std::size_t>(Top::count_)>{
-      "provider", "custom_id", "response", "message", "type", "sessionId", "requestId", "usage", "model", "id",
-      "attributes", "choices", "created", "created_at", "error", "timestamp", "start_time", "context"});
+  static const MemberNames names(k_top_names);
   return names;
 }
 using TopMembers = Members<Top>;
@@ -336,23 +380,40 @@ enum class Use : std::uint8_t {
   server_tool_use,
   count_
 };
+constexpr auto k_usage_names = std::to_array<MemberName<Use>>({
+    {Use::prompt_tokens, "prompt_tokens"},
+    {Use::completion_tokens, "completion_tokens"},
+    {Use::prompt_tokens_details, "prompt_tokens_details"},
+    {Use::cached_tokens, "cached_tokens"},
+    {Use::completion_tokens_details, "completion_tokens_details"},
+    {Use::input_tokens, "input_tokens"},
+    {Use::output_tokens, "output_tokens"},
+    {Use::input_tokens_details, "input_tokens_details"},
+    {Use::output_tokens_details, "output_tokens_details"},
+    {Use::cost, "cost"},
+    {Use::cache_creation_input_tokens, "cache_creation_input_tokens"},
+    {Use::cache_read_input_tokens, "cache_read_input_tokens"},
+    {Use::total_tokens, "total_tokens"},
+    {Use::service_tier, "service_tier"},
+    {Use::cache_creation, "cache_creation"},
+    {Use::server_tool_use, "server_tool_use"},
+});
+static_assert(in_enum_order(k_usage_names));
 const MemberNames& usage_names()
 {
-  static const MemberNames names(std::array<std::string_view, static_cast<std::size_t>(Use::count_)>{
-      "prompt_tokens", "completion_tokens", "prompt_tokens_details", "cached_tokens", "completion_tokens_details",
-      "input_tokens", "output_tokens", "input_tokens_details", "output_tokens_details", "cost",
-      "cache_creation_input_tokens", "cache_read_input_tokens", "total_tokens", "service_tier", "cache_creation",
-      "server_tool_use"});
+  static const MemberNames names(k_usage_names);
   return names;
 }
 using UsageMembers = Members<Use>;
 
 // Of a Claude Code message.
 enum class Msg : std::uint8_t { usage, model, id, count_ };
+constexpr auto k_message_names =
+    std::to_array<MemberName<Msg>>({{Msg::usage, "usage"}, {Msg::model, "model"}, {Msg::id, "id"}});
+static_assert(in_enum_order(k_message_names));
 const MemberNames& message_names()
 {
-  static const MemberNames names(
-      std::array<std::string_view, static_cast<std::size_t>(Msg::count_)>{"usage", "model", "id"});
+  static const MemberNames names(k_message_names);
   return names;
 }
 using MessageMembers = Members<Msg>;
