@@ -352,24 +352,23 @@ FilePlan plan_file(const std::string& path, const IngestOptions& options, Record
   return plan;
 }
 
-} // namespace
-
-bool ingest_usage(const std::vector<std::string>& files, const IngestOptions& options, RecordSink& sink,
-                  const WorkloadHandler& on_workload)
+bool ingest_in_order(const std::vector<std::string>& files, const IngestOptions& options, RecordSink& sink,
+                     const WorkloadHandler& on_workload, YieldCheck& yield)
 {
   bool any_usage = false;
-  YieldCheck yield(files, options, sink);
-  if (options.threads <= 1 || sink.fork() == nullptr) {
-    for (std::size_t i = 0; i < files.size(); ++i) {
-      const std::uint64_t before = sink.records_read();
-      const ReadResult read = read_one(files[i], std::nullopt, options, sink, on_workload);
-      any_usage = read.kind != InputKind::workload || any_usage;
-      yield.file_read(i, read.kind, before, read.stdin_start);
-    }
-    yield.finish();
-    return any_usage;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const std::uint64_t before = sink.records_read();
+    const ReadResult read = read_one(files[i], std::nullopt, options, sink, on_workload);
+    any_usage = read.kind != InputKind::workload || any_usage;
+    yield.file_read(i, read.kind, before, read.stdin_start);
   }
+  return any_usage;
+}
 
+bool ingest_in_parallel(const std::vector<std::string>& files, const IngestOptions& options, RecordSink& sink,
+                        const WorkloadHandler& on_workload, YieldCheck& yield)
+{
+  bool any_usage = false;
   std::vector<Piece> pieces;
   std::vector<FilePlan> plans;
   for (std::size_t i = 0; i < files.size(); ++i) {
@@ -508,6 +507,18 @@ bool ingest_usage(const std::vector<std::string>& files, const IngestOptions& op
   if (failure) {
     std::rethrow_exception(failure);
   }
+  return any_usage;
+}
+
+} // namespace
+
+bool ingest_usage(const std::vector<std::string>& files, const IngestOptions& options, RecordSink& sink,
+                  const WorkloadHandler& on_workload)
+{
+  YieldCheck yield(files, options, sink);
+  const bool any_usage = options.threads <= 1 || sink.fork() == nullptr
+                             ? ingest_in_order(files, options, sink, on_workload, yield)
+                             : ingest_in_parallel(files, options, sink, on_workload, yield);
   yield.finish();
   return any_usage;
 }
