@@ -126,6 +126,30 @@ std::vector<std::string> group_keys()
   return keys;
 }
 
+// The case arms that follow the command path word by word (bash and zsh
+// alike): "PATH:WORD) VAR=PATH WORD ;;".
+std::string path_cases(const std::vector<CommandSpec>& commands, const char* variable)
+{
+  std::string out;
+  for (const auto& c : commands) {
+    for (const auto& [name, description] : c.subcommands) {
+      out += fmt::format("    {}) {}={} ;;\n", quote(join(c.path, " ") + ":" + name), variable,
+                         quote(join(c.path, " ") + (c.path.empty() ? "" : " ") + name));
+    }
+  }
+  return out;
+}
+
+// The case pattern of an option's value: "PATH:--name|PATH:-n".
+std::string option_patterns(const CommandSpec& command, const OptionSpec& option)
+{
+  std::vector<std::string> patterns;
+  for (const auto& name : option.names) {
+    patterns.push_back(quote(join(command.path, " ") + ":" + name));
+  }
+  return join(patterns, "|");
+}
+
 std::string bash_script(const std::vector<CommandSpec>& commands, const std::vector<std::string>& models,
                         const std::vector<std::string>& providers)
 {
@@ -139,12 +163,7 @@ std::string bash_script(const std::vector<CommandSpec>& commands, const std::vec
   out += "  local groups=" + quote(join(group_keys(), " ")) + "\n";
   // The command path: the words that name subcommands, in order.
   out += "  for ((i = 1; i < COMP_CWORD; i++)); do\n    case \"$path:${COMP_WORDS[i]}\" in\n";
-  for (const auto& c : commands) {
-    for (const auto& [name, description] : c.subcommands) {
-      out += fmt::format("    {}) path={} ;;\n", quote(join(c.path, " ") + ":" + name),
-                         quote(join(c.path, " ") + (c.path.empty() ? "" : " ") + name));
-    }
-  }
+  out += path_cases(commands, "path");
   out += "    esac\n  done\n";
   // The value of an option.
   out += "  case \"$path:$prev\" in\n";
@@ -152,10 +171,6 @@ std::string bash_script(const std::vector<CommandSpec>& commands, const std::vec
     for (const auto& o : c.options) {
       if (!o.takes_value) {
         continue;
-      }
-      std::vector<std::string> patterns;
-      for (const auto& name : o.names) {
-        patterns.push_back(quote(join(c.path, " ") + ":" + name));
       }
       std::string action;
       if (!o.choices.empty()) {
@@ -167,7 +182,7 @@ std::string bash_script(const std::vector<CommandSpec>& commands, const std::vec
       } else {
         action = "COMPREPLY=($(compgen -W \"$" + o.values + "\" -- \"$cur\"))";
       }
-      out += "    " + join(patterns, "|") + ") " + action + "; return ;;\n";
+      out += "    " + option_patterns(c, o) + ") " + action + "; return ;;\n";
     }
   }
   out += "  esac\n";
@@ -226,22 +241,13 @@ std::string zsh_script(const std::vector<CommandSpec>& commands, const std::vect
   out += "  local -a providers=(" + join(providers, " ") + ")\n";
   out += "  local -a groups=(" + join(group_keys(), " ") + ")\n";
   out += "  for ((i = 2; i < CURRENT; i++)); do\n    case \"$cmdpath:${words[i]}\" in\n";
-  for (const auto& c : commands) {
-    for (const auto& [name, description] : c.subcommands) {
-      out += fmt::format("    {}) cmdpath={} ;;\n", quote(join(c.path, " ") + ":" + name),
-                         quote(join(c.path, " ") + (c.path.empty() ? "" : " ") + name));
-    }
-  }
+  out += path_cases(commands, "cmdpath");
   out += "    esac\n  done\n";
   out += "  case \"$cmdpath:$prev\" in\n";
   for (const auto& c : commands) {
     for (const auto& o : c.options) {
       if (!o.takes_value) {
         continue;
-      }
-      std::vector<std::string> patterns;
-      for (const auto& name : o.names) {
-        patterns.push_back(quote(join(c.path, " ") + ":" + name));
       }
       std::string action;
       if (!o.choices.empty()) {
@@ -255,7 +261,7 @@ std::string zsh_script(const std::vector<CommandSpec>& commands, const std::vect
       } else {
         action = "compadd -- $" + o.values;
       }
-      out += "    " + join(patterns, "|") + ") " + action + "; return ;;\n";
+      out += "    " + option_patterns(c, o) + ") " + action + "; return ;;\n";
     }
   }
   out += "  esac\n";
