@@ -195,4 +195,34 @@ template <typename Use> void JsonValue::for_each_member(Use use) const
   }
 }
 
+// Walks JSON text for its brackets, outside strings (escapes skipped): calls
+// `bracket(offset, depth)` at each, with the depth after it (so 0 only when
+// a closing bracket ends the outermost value), until it returns false. For
+// questions about nesting asked before (or instead of) a parse.
+template <typename Bracket> void walk_brackets(std::string_view text, Bracket bracket)
+{
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (!bracket(i, ++depth)) {
+        return;
+      }
+    } else if (c == ']' || c == '}') {
+      if (!bracket(i, --depth)) {
+        return;
+      }
+    }
+  }
+}
+
 } // namespace llmcost

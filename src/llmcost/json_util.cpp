@@ -1,5 +1,7 @@
 #include "llmcost/json_util.hpp"
 
+#include "llmcost/json_scan.hpp"
+
 #include <fmt/format.h>
 
 namespace llmcost {
@@ -48,27 +50,12 @@ struct TooDeep
 // Offset of the bracket that opens the first level past the limit.
 std::size_t too_deep_offset(std::string_view text)
 {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > k_max_json_depth) {
-        return i;
-      }
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return 0;
+  std::size_t found = 0;
+  walk_brackets(text, [&](std::size_t offset, int depth) {
+    found = depth > k_max_json_depth ? offset : 0;
+    return found == 0;
+  });
+  return found;
 }
 
 Error too_deep_error(std::string_view text, const std::string& file)

@@ -55,26 +55,11 @@ public:
       if (line.empty() || line.front() != '{') {
         continue;
       }
-      int depth = 0;
-      bool in_string = false;
       bool closed_at_end = false;
-      for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (in_string) {
-          if (c == '\\') {
-            ++i;
-          } else if (c == '"') {
-            in_string = false;
-          }
-        } else if (c == '"') {
-          in_string = true;
-        } else if (c == '{' || c == '[') {
-          ++depth;
-        } else if ((c == '}' || c == ']') && --depth == 0) {
-          closed_at_end = i + 1 == line.size();
-          break;
-        }
-      }
+      walk_brackets(line, [&](std::size_t offset, int depth) {
+        closed_at_end = depth == 0 && offset + 1 == line.size();
+        return depth != 0;
+      });
       if (closed_at_end) {
         return true;
       }
