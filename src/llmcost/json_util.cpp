@@ -102,36 +102,12 @@ private:
   int m_depth = 0;
 };
 
-} // namespace
-
-nlohmann::json parse_json_exact(std::string_view text, const std::string& file)
-{
-  nlohmann::json root;
-  ExactNumberSax sax(root);
-  try {
-    nlohmann::json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, true, true);
-  } catch (const TooDeep&) {
-    throw too_deep_error(text, file);
-  } catch (const nlohmann::json::parse_error& error) {
-    const std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
-    throw Error(location_of_offset(text, offset, file), describe_parse_error(error));
-  } catch (const nlohmann::json::exception&) {
-    // e.g. out_of_range.406: a number beyond the range of a double (found by fuzzing)
-    throw Error(Location{file}, "invalid JSON: a number is out of range", "numbers within about 1e308");
-  }
-  return root;
-}
-
-nlohmann::ordered_json parse_json_document(std::string_view text, const std::string& file)
+// Runs a parse, turning nlohmann's errors (and too deep a nesting) into
+// ours, with the file and the line and column where one applies.
+template <typename Parse> auto parse_or_explain(std::string_view text, const std::string& file, Parse parse)
 {
   try {
-    const auto limit_depth = [](int depth, nlohmann::ordered_json::parse_event_t, nlohmann::ordered_json&) {
-      if (depth > k_max_json_depth) {
-        throw TooDeep{};
-      }
-      return true;
-    };
-    return nlohmann::ordered_json::parse(text.begin(), text.end(), limit_depth, true, true);
+    return parse();
   } catch (const TooDeep&) {
     throw too_deep_error(text, file);
   } catch (const nlohmann::json::parse_error& error) {
@@ -142,6 +118,31 @@ nlohmann::ordered_json parse_json_document(std::string_view text, const std::str
     // e.g. out_of_range.406: a number beyond the range of a double (found by fuzzing)
     throw Error(Location{file}, "invalid JSON: a number is out of range", "numbers within about 1e308");
   }
+}
+
+} // namespace
+
+nlohmann::json parse_json_exact(std::string_view text, const std::string& file)
+{
+  return parse_or_explain(text, file, [&] {
+    nlohmann::json root;
+    ExactNumberSax sax(root);
+    nlohmann::json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, true, true);
+    return root;
+  });
+}
+
+nlohmann::ordered_json parse_json_document(std::string_view text, const std::string& file)
+{
+  return parse_or_explain(text, file, [&] {
+    const auto limit_depth = [](int depth, nlohmann::ordered_json::parse_event_t, nlohmann::ordered_json&) {
+      if (depth > k_max_json_depth) {
+        throw TooDeep{};
+      }
+      return true;
+    };
+    return nlohmann::ordered_json::parse(text.begin(), text.end(), limit_depth, true, true);
+  });
 }
 
 } // namespace llmcost
