@@ -12,16 +12,6 @@ namespace llmcost {
 
 namespace {
 
-Usage scaled(const Usage& u, Decimal factor)
-{
-  Usage out;
-  for (const Counter c : k_all_counters) {
-    out[c] = u[c].mul(factor);
-  }
-  out.media_units = u.media_units.mul(factor);
-  return out;
-}
-
 Usage minus(const Usage& a, const Usage& b)
 {
   Usage out;

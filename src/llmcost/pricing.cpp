@@ -44,6 +44,16 @@ Usage& Usage::operator+=(const Usage& other)
   return *this;
 }
 
+Usage scaled(const Usage& usage, Decimal factor)
+{
+  Usage out;
+  for (const Counter c : k_all_counters) {
+    out[c] = usage[c].mul(factor);
+  }
+  out.media_units = usage.media_units.mul(factor);
+  return out;
+}
+
 Cost& Cost::operator+=(const Cost& other)
 {
   input += other.input;

@@ -37,6 +37,9 @@ inline constexpr std::array<Decimal Usage::*, k_counters> k_usage_fields = {
     &Usage::requests, &Usage::input,     &Usage::cached_input,    &Usage::cache_write,
     &Usage::output,   &Usage::reasoning, &Usage::web_search_calls};
 
+// Every quantity times `factor` (a request's usage times the requests, a share).
+Usage scaled(const Usage& usage, Decimal factor);
+
 inline Decimal& Usage::operator[](Counter c)
 {
   return this->*k_usage_fields[index_of(c)];
