@@ -91,7 +91,7 @@ void UsageAggregator::join(RecordSink& later_sink, std::size_t line_offset)
         key.values[i] = intern(*later.m_interned[static_cast<std::size_t>(key.values[i])]);
       }
     }
-    m_groups[key].add(acc);
+    m_groups[key] += acc;
   }
   if (later.m_first_day) {
     m_first_day = m_first_day ? std::min(*m_first_day, *later.m_first_day) : later.m_first_day;
@@ -315,17 +315,6 @@ UsageAggregator::Accumulator& UsageAggregator::group(const GroupKey& key)
   return node.second;
 }
 
-void UsageAggregator::Accumulator::add(const Accumulator& other)
-{
-  requests += other.requests;
-  input += other.input;
-  cached_input += other.cached_input;
-  cache_write += other.cache_write;
-  output += other.output;
-  reasoning += other.reasoning;
-  web_search_calls += other.web_search_calls;
-}
-
 std::int64_t UsageAggregator::intern(std::string_view text)
 {
   auto it = m_interned_ids.find(text);
@@ -357,21 +346,6 @@ std::int64_t UsageAggregator::day_value(Dimension dimension, std::optional<Day> 
   return dimension == Dimension::week ? m_cached_week : m_cached_month;
 }
 
-namespace {
-
-template <typename Accumulator> void add_counts(Accumulator& acc, const UsageRecord& record)
-{
-  acc.requests += record.requests;
-  acc.input += record.input;
-  acc.cached_input += record.cached_input;
-  acc.cache_write += record.cache_write;
-  acc.output += record.output;
-  acc.reasoning += record.reasoning;
-  acc.web_search_calls += record.web_search_calls;
-}
-
-} // namespace
-
 void UsageAggregator::note_priced_day(Day utc_day)
 {
   m_first_day = m_first_day ? std::min(*m_first_day, utc_day) : utc_day;
@@ -389,7 +363,7 @@ void UsageAggregator::process(const UsageRecord& record)
                                (record.batch ? 1U : 0U)];
     recent_day = record.time ? day_at_offset(*record.time, 0) : k_undated;
     if (recent->accumulator != nullptr && recent->utc_day == recent_day && recent->batch == record.batch &&
-        (record.web_search_calls == 0 || recent->web_search_priced) && !record.model.empty() &&
+        (record.counts[Counter::web_search_calls] == 0 || recent->web_search_priced) && !record.model.empty() &&
         same_text(recent->model, record.model) && same_text(recent->provider, record.provider)) {
       if (outside_window(local_day_of(record, m_options.tz_offset_seconds), m_options.since, m_options.until)) {
         ++m_counts.filtered;
@@ -398,7 +372,7 @@ void UsageAggregator::process(const UsageRecord& record)
       if (record.time) {
         note_priced_day(static_cast<Day>(recent_day));
       }
-      add_counts(*recent->accumulator, record);
+      *recent->accumulator += record.counts;
       ++m_counts.priced;
       return;
     }
@@ -414,7 +388,7 @@ void UsageAggregator::process(const UsageRecord& record)
   }
   const ResolvedModel& model = *resolution.model;
   if (model.model->kind != ModelKind::chat || (record.batch && !model.card->batch_available) ||
-      record.web_search_calls > 0) {
+      record.counts[Counter::web_search_calls] > 0) {
     if (const auto [category, why] = unpriceable_reason(record, model); !why.empty()) {
       count_rejection(record.where.location(), category, why);
       return;
@@ -470,7 +444,7 @@ void UsageAggregator::process(const UsageRecord& record)
     }
   }
   Accumulator& acc = group(key);
-  add_counts(acc, record);
+  acc += record.counts;
   ++m_counts.priced;
   if (recent != nullptr) {
     recent->provider = record.provider;
@@ -572,7 +546,7 @@ Report UsageAggregator::finish()
       throw Error("internal error: a checked record group could not be priced: " + priced.not_priceable);
     }
     report.prices_used[card.provider + "/" + model.id] = describe_prices(card, model, prices);
-    if (acc.web_search_calls > 0 && card.web_search_call_fee && !prices.request_fee) {
+    if (acc[Counter::web_search_calls] > 0 && card.web_search_call_fee && !prices.request_fee) {
       report.prices_used[card.provider + "/$web_search"] =
           card.web_search_call_fee->amount.to_exact_string(2) + " per call";
     }

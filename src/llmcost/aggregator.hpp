@@ -86,18 +86,7 @@ private:
   {
     std::size_t operator()(const GroupKey& key) const noexcept;
   };
-  struct Accumulator
-  {
-    uint128 requests = 0;
-    uint128 input = 0;
-    uint128 cached_input = 0;
-    uint128 cache_write = 0;
-    uint128 output = 0;
-    uint128 reasoning = 0;
-    uint128 web_search_calls = 0;
-
-    void add(const Accumulator& other);
-  };
+  using Accumulator = Counts<uint128>; // a group's sums: no overflow from 2^64 records of 2^64 tokens
   using Dimension = GroupDimension;
   struct PendingRejection
   {

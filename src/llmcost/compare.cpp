@@ -12,30 +12,12 @@ namespace llmcost {
 
 namespace {
 
-Usage scaled(const Usage& u, Decimal factor)
-{
-  Usage out;
-  out.requests = u.requests.mul(factor);
-  out.input = u.input.mul(factor);
-  out.cached_input = u.cached_input.mul(factor);
-  out.cache_write = u.cache_write.mul(factor);
-  out.output = u.output.mul(factor);
-  out.reasoning = u.reasoning.mul(factor);
-  out.web_search_calls = u.web_search_calls.mul(factor);
-  out.media_units = u.media_units.mul(factor);
-  return out;
-}
-
 Usage minus(const Usage& a, const Usage& b)
 {
   Usage out;
-  out.requests = a.requests - b.requests;
-  out.input = a.input - b.input;
-  out.cached_input = a.cached_input - b.cached_input;
-  out.cache_write = a.cache_write - b.cache_write;
-  out.output = a.output - b.output;
-  out.reasoning = a.reasoning - b.reasoning;
-  out.web_search_calls = a.web_search_calls - b.web_search_calls;
+  for (const Counter c : k_all_counters) {
+    out[c] = a[c] - b[c];
+  }
   out.media_units = a.media_units - b.media_units;
   return out;
 }
@@ -229,8 +211,9 @@ void ScenarioCollector::record(const UsageRecord& r)
   }
   Scenario::Part& part = scenario.parts[it->second];
   const Usage usage = usage_of(r);
-  const std::uint64_t capped =
-      m_max_output ? std::min<std::uint64_t>(r.output, static_cast<std::uint64_t>(m_max_output->whole())) : r.output;
+  const std::uint64_t capped = m_max_output ? std::min<std::uint64_t>(r.counts[Counter::output],
+                                                                      static_cast<std::uint64_t>(m_max_output->whole()))
+                                            : r.counts[Counter::output];
   const Decimal capped_output = Decimal::from_int(static_cast<std::int64_t>(capped));
   if (r.batch) {
     part.batch += usage;
@@ -241,7 +224,8 @@ void ScenarioCollector::record(const UsageRecord& r)
   }
   scenario.largest_request_tokens =
       std::max(scenario.largest_request_tokens,
-               Decimal::from_int(static_cast<std::int64_t>(r.input + r.cached_input + r.output)));
+               Decimal::from_int(static_cast<std::int64_t>(r.counts[Counter::input] + r.counts[Counter::cached_input] +
+                                                           r.counts[Counter::output])));
 }
 
 std::vector<Scenario> ScenarioCollector::finish()

@@ -184,12 +184,7 @@ std::vector<WorkloadPart> workload_parts(const Workload& w, const Model& model, 
     WorkloadPart part;
     part.batch = is_batch;
     part.media_tier = tier;
-    part.usage.requests = count;
-    part.usage.input = per_request.input.mul(count);
-    part.usage.cached_input = per_request.cached_input.mul(count);
-    part.usage.output = per_request.output.mul(count);
-    part.usage.web_search_calls = per_request.web_search_calls.mul(count);
-    part.usage.media_units = per_request.media_units.mul(count);
+    part.usage = scaled(per_request, count);
     parts.push_back(part);
   }
   return parts;

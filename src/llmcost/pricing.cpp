@@ -37,15 +37,21 @@ Decimal times(Decimal quantity, Decimal price, unsigned& notes)
 
 Usage& Usage::operator+=(const Usage& other)
 {
-  requests += other.requests;
-  input += other.input;
-  cached_input += other.cached_input;
-  cache_write += other.cache_write;
-  output += other.output;
-  reasoning += other.reasoning;
-  web_search_calls += other.web_search_calls;
+  for (const Counter c : k_all_counters) {
+    (*this)[c] += other[c];
+  }
   media_units += other.media_units;
   return *this;
+}
+
+Usage scaled(const Usage& usage, Decimal factor)
+{
+  Usage out;
+  for (const Counter c : k_all_counters) {
+    out[c] = usage[c].mul(factor);
+  }
+  out.media_units = usage.media_units.mul(factor);
+  return out;
 }
 
 Cost& Cost::operator+=(const Cost& other)

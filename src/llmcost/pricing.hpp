@@ -4,8 +4,10 @@
 // linear in it, so pricing a group's summed usage equals the sum of pricing
 // each record (the per-request audio minimum is applied before summing).
 
+#include "llmcost/counters.hpp"
 #include "llmcost/ratecard.hpp"
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,8 +25,29 @@ struct Usage
   Decimal web_search_calls;
   Decimal media_units; // in the model's media unit: images, seconds, calls, minutes, characters, ...
 
+  // The counters by Counter (k_usage_fields): the pricing rules read them by
+  // name, code that treats them alike loops.
+  Decimal& operator[](Counter c);
+  const Decimal& operator[](Counter c) const;
   Usage& operator+=(const Usage& other);
 };
+
+// The field of each counter, in enum order.
+inline constexpr std::array<Decimal Usage::*, k_counters> k_usage_fields = {
+    &Usage::requests, &Usage::input,     &Usage::cached_input,    &Usage::cache_write,
+    &Usage::output,   &Usage::reasoning, &Usage::web_search_calls};
+
+// Every quantity times `factor` (a request's usage times the requests, a share).
+Usage scaled(const Usage& usage, Decimal factor);
+
+inline Decimal& Usage::operator[](Counter c)
+{
+  return this->*k_usage_fields[index_of(c)];
+}
+inline const Decimal& Usage::operator[](Counter c) const
+{
+  return this->*k_usage_fields[index_of(c)];
+}
 
 struct Cost
 {

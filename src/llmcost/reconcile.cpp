@@ -157,13 +157,13 @@ std::pair<std::string, std::string> Reconciler::explain(const UsageRecord& recor
     return candidate && abs(billed - *candidate) <= tolerance;
   };
   // Cached tokens billed at the full input price.
-  if (record.cached_input > 0 && prices.cached_input) {
+  if (record.counts[Counter::cached_input] > 0 && prices.cached_input) {
     Usage uncached = usage;
     uncached.input += uncached.cached_input;
     uncached.cached_input = Decimal{};
     if (matches(cost_of(card, *model.model, prices, uncached, record.batch))) {
       return {"cache discount not applied",
-              fmt::format("{} cached tokens billed at the input price", record.cached_input)};
+              fmt::format("{} cached tokens billed at the input price", record.counts[Counter::cached_input])};
     }
   }
   // Batch discount missing, or applied to a standard request.
@@ -188,8 +188,9 @@ std::pair<std::string, std::string> Reconciler::explain(const UsageRecord& recor
     const Decimal per_call = card.web_search_call_fee->amount;
     const Decimal extra_calls = (billed - expected).mul_div(Decimal::from_int(1), per_call).round(0);
     if (!extra_calls.is_zero() && matches(expected + per_call.mul(extra_calls))) {
-      return {"web-search fee extra", fmt::format("{} search call fee(s) billed beyond the {} recorded",
-                                                  extra_calls.to_exact_string(0), record.web_search_calls)};
+      return {"web-search fee extra",
+              fmt::format("{} search call fee(s) billed beyond the {} recorded", extra_calls.to_exact_string(0),
+                          record.counts[Counter::web_search_calls])};
     }
   }
   // Billed at another model's price on the same route: its token prices,
@@ -256,10 +257,10 @@ void Reconciler::record(const UsageRecord& record)
   d.time = record.time;
   d.provider = record.provider;
   d.model = record.model;
-  d.input_tokens = record.input + record.cached_input;
-  d.cached_input_tokens = record.cached_input;
-  d.output_tokens = record.output;
-  d.web_search_calls = record.web_search_calls;
+  d.input_tokens = record.counts[Counter::input] + record.counts[Counter::cached_input];
+  d.cached_input_tokens = record.counts[Counter::cached_input];
+  d.output_tokens = record.counts[Counter::output];
+  d.web_search_calls = record.counts[Counter::web_search_calls];
   d.batch = record.batch;
   d.billed = billed;
 

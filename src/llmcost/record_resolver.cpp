@@ -97,7 +97,7 @@ std::pair<std::string, std::string> unpriceable_reason(const UsageRecord& record
     return {"batch on a route without batch pricing",
             fmt::format("batch request on route {}, which has no Batch API pricing", card.provider)};
   }
-  if (record.web_search_calls > 0 && !prices_web_search(model)) {
+  if (record.counts[Counter::web_search_calls] > 0 && !prices_web_search(model)) {
     return {"no web-search price",
             fmt::format("web search calls on {}/{}, which has no web-search price", card.provider, model.model->id)};
   }

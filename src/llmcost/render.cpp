@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 namespace llmcost {
@@ -60,46 +61,42 @@ struct Column
 // The numeric columns a row carries, in display order.
 struct Measure
 {
-  const char* heading;
-  const char* json_group; // "tokens", "cost" or "" (top level)
-  const char* json_key;
+  std::string heading;
+  std::string json_group; // "tokens", "cost" or "" (top level)
+  std::string json_key;
   bool money;
-  Decimal (*get)(const ReportRow&);
-  Decimal (*get_total)(const Report&);
+  std::function<Decimal(const ReportRow&)> get;
+  std::function<Decimal(const Report&)> get_total;
 };
 
 const std::vector<Measure>& measures()
 {
-  static const std::vector<Measure> list = {
-      {"requests", "", "requests", false, [](const ReportRow& r) { return r.usage.requests; },
-       [](const Report& r) { return r.total_usage.requests; }},
-      {"input tok", "tokens", "input", false, [](const ReportRow& r) { return r.usage.input; },
-       [](const Report& r) { return r.total_usage.input; }},
-      {"cached tok", "tokens", "cached_input", false, [](const ReportRow& r) { return r.usage.cached_input; },
-       [](const Report& r) { return r.total_usage.cached_input; }},
-      {"cache write tok", "tokens", "cache_write", false, [](const ReportRow& r) { return r.usage.cache_write; },
-       [](const Report& r) { return r.total_usage.cache_write; }},
-      {"output tok", "tokens", "output", false, [](const ReportRow& r) { return r.usage.output; },
-       [](const Report& r) { return r.total_usage.output; }},
-      {"reasoning tok", "tokens", "reasoning", false, [](const ReportRow& r) { return r.usage.reasoning; },
-       [](const Report& r) { return r.total_usage.reasoning; }},
-      {"search calls", "", "web_search_calls", false, [](const ReportRow& r) { return r.usage.web_search_calls; },
-       [](const Report& r) { return r.total_usage.web_search_calls; }},
-      {"media units", "", "media_units", false, [](const ReportRow& r) { return r.usage.media_units; },
-       [](const Report& r) { return r.total_usage.media_units; }},
-      {"input $", "cost", "input", true, [](const ReportRow& r) { return r.cost.input; },
-       [](const Report& r) { return r.total_cost.input; }},
-      {"cached $", "cost", "cached_input", true, [](const ReportRow& r) { return r.cost.cached_input; },
-       [](const Report& r) { return r.total_cost.cached_input; }},
-      {"output $", "cost", "output", true, [](const ReportRow& r) { return r.cost.output; },
-       [](const Report& r) { return r.total_cost.output; }},
-      {"fees $", "cost", "fees", true, [](const ReportRow& r) { return r.cost.fees; },
-       [](const Report& r) { return r.total_cost.fees; }},
-      {"media $", "cost", "media", true, [](const ReportRow& r) { return r.cost.media; },
-       [](const Report& r) { return r.total_cost.media; }},
-      {"total $", "", "total", true, [](const ReportRow& r) { return r.cost.total(); },
-       [](const Report& r) { return r.total_cost.total(); }},
-  };
+  static const std::vector<Measure> list = [] {
+    std::vector<Measure> all;
+    for (const CounterName& n : k_counter_names) {
+      all.push_back({std::string(n.label), n.tokens ? "tokens" : "", std::string(n.key), false,
+                     [c = n.counter](const ReportRow& r) { return r.usage[c]; },
+                     [c = n.counter](const Report& r) { return r.total_usage[c]; }});
+    }
+    all.insert(all.end(),
+               {
+                   {"media units", "", "media_units", false, [](const ReportRow& r) { return r.usage.media_units; },
+                    [](const Report& r) { return r.total_usage.media_units; }},
+                   {"input $", "cost", "input", true, [](const ReportRow& r) { return r.cost.input; },
+                    [](const Report& r) { return r.total_cost.input; }},
+                   {"cached $", "cost", "cached_input", true, [](const ReportRow& r) { return r.cost.cached_input; },
+                    [](const Report& r) { return r.total_cost.cached_input; }},
+                   {"output $", "cost", "output", true, [](const ReportRow& r) { return r.cost.output; },
+                    [](const Report& r) { return r.total_cost.output; }},
+                   {"fees $", "cost", "fees", true, [](const ReportRow& r) { return r.cost.fees; },
+                    [](const Report& r) { return r.total_cost.fees; }},
+                   {"media $", "cost", "media", true, [](const ReportRow& r) { return r.cost.media; },
+                    [](const Report& r) { return r.total_cost.media; }},
+                   {"total $", "", "total", true, [](const ReportRow& r) { return r.cost.total(); },
+                    [](const Report& r) { return r.total_cost.total(); }},
+               });
+    return all;
+  }();
   return list;
 }
 

@@ -17,15 +17,15 @@ std::optional<Day> local_day_of(const UsageRecord& record, std::int32_t offset_s
 
 Usage usage_of(const UsageRecord& record)
 {
-  return usage_from_counts(record);
+  return usage_from_counts(record.counts);
 }
 
 std::string conflicting_response_detail(const UsageRecord& record)
 {
   return fmt::format("response {} was read before with other usage (model {}, {} input, {} cached, {} output "
                      "tokens here); one response is billed once (expected copies of a response to agree)",
-                     elide(std::string(record.request_id), 80), record.model, record.input, record.cached_input,
-                     record.output);
+                     elide(std::string(record.request_id), 80), record.model, record.counts[Counter::input],
+                     record.counts[Counter::cached_input], record.counts[Counter::output]);
 }
 
 } // namespace llmcost

@@ -4,6 +4,7 @@
 // records to (the aggregator, reconcile, compare: aggregator.hpp etc.).
 
 #include "llmcost/catalog.hpp"
+#include "llmcost/counters.hpp"
 #include "llmcost/error.hpp"
 #include "llmcost/report.hpp"
 #include "llmcost/response_set.hpp"
@@ -29,6 +30,13 @@ struct SourceLine
   Location location() const { return Location{std::string(file), line, 0}; }
 };
 
+// A record is one request unless its input says how many.
+inline constexpr Counts<std::uint64_t> k_one_request = [] {
+  Counts<std::uint64_t> c;
+  c[Counter::requests] = 1;
+  return c;
+}();
+
 struct UsageRecord
 {
   SourceLine where;                 // file and line of the record
@@ -39,13 +47,7 @@ struct UsageRecord
   std::string_view project;
   std::string_view key;
   std::string_view session;
-  std::uint64_t requests = 1;
-  std::uint64_t input = 0;        // uncached input (cache writes included)
-  std::uint64_t cached_input = 0; // cache hits
-  std::uint64_t cache_write = 0;  // of input
-  std::uint64_t output = 0;       // reasoning included
-  std::uint64_t reasoning = 0;    // of output
-  std::uint64_t web_search_calls = 0;
+  Counts<std::uint64_t> counts = k_one_request;
   bool batch = false;
   std::optional<Decimal> billed;
   int billed_places = -1; // decimals the billed amount was written with (its precision)
@@ -119,17 +121,10 @@ inline const std::string k_conflicting_response = "conflicting copies of a respo
 std::string conflicting_response_detail(const UsageRecord& record);
 
 // Whole quantities (a record's, or a group's sums) as an additive Usage.
-template <typename Counts> Usage usage_from_counts(const Counts& c)
+template <typename T> Usage usage_from_counts(const Counts<T>& counts)
 {
-  auto dec = [](auto v) { return Decimal::from_raw(static_cast<int128>(v) * Decimal::k_scale); };
   Usage u;
-  u.requests = dec(c.requests);
-  u.input = dec(c.input);
-  u.cached_input = dec(c.cached_input);
-  u.cache_write = dec(c.cache_write);
-  u.output = dec(c.output);
-  u.reasoning = dec(c.reasoning);
-  u.web_search_calls = dec(c.web_search_calls);
+  counts.for_each([&](Counter c, T v) { u[c] = Decimal::from_raw(static_cast<int128>(v) * Decimal::k_scale); });
   return u;
 }
 

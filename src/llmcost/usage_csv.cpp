@@ -438,21 +438,21 @@ inline bool read_field(UsageField field, std::string_view value, const char* lim
     r.session = trim(value);
     return true;
   case UsageField::requests:
-    return read_requests(value, r.requests);
+    return read_requests(value, r.counts[Counter::requests]);
   case UsageField::input_total:
     return add_count(value, limit, input_total);
   case UsageField::input_uncached:
-    return add_count(value, limit, r.input);
+    return add_count(value, limit, r.counts[Counter::input]);
   case UsageField::cached_input:
-    return add_count(value, limit, r.cached_input);
+    return add_count(value, limit, r.counts[Counter::cached_input]);
   case UsageField::cache_write:
-    return add_count(value, limit, r.cache_write);
+    return add_count(value, limit, r.counts[Counter::cache_write]);
   case UsageField::output:
-    return add_count(value, limit, r.output);
+    return add_count(value, limit, r.counts[Counter::output]);
   case UsageField::reasoning:
-    return add_count(value, limit, r.reasoning);
+    return add_count(value, limit, r.counts[Counter::reasoning]);
   case UsageField::web_search_calls:
-    return add_count(value, limit, r.web_search_calls);
+    return add_count(value, limit, r.counts[Counter::web_search_calls]);
   case UsageField::batch: {
     const auto b = parse_bool(value);
     if (b) {
@@ -737,7 +737,7 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
     const std::string_view value = fields[step.column];
     // Fields may be unescaped copies: nothing past one is read.
     const bool good = step.field == UsageField::usage_json
-                          ? read_usage_json(value, r.cached_input)
+                          ? read_usage_json(value, r.counts[Counter::cached_input])
                           : read_field(step.field, value, value.data() + value.size(), r, input_total);
     if (!good) {
       m_sink.reject(where.location(), "bad field", field_problem(step.field, m_headers[step.column], value));
@@ -751,20 +751,21 @@ void UsageCsvReader::finish_row(UsageRecord& r, std::uint64_t input_total)
 {
   const SourceLine& where = r.where;
   if (m_input_includes_cached) {
-    if (r.cached_input > input_total) {
+    if (r.counts[Counter::cached_input] > input_total) {
       m_sink.reject(where.location(), "cached exceeds input",
                     fmt::format("cached input tokens {} exceed input tokens {} (expected cached to be part of input)",
-                                r.cached_input, input_total));
+                                r.counts[Counter::cached_input], input_total));
       return;
     }
-    r.input = input_total - r.cached_input;
+    r.counts[Counter::input] = input_total - r.counts[Counter::cached_input];
   } else {
-    r.input += r.cache_write; // Anthropic: writes are input, billed at the input price
+    r.counts[Counter::input] +=
+        r.counts[Counter::cache_write]; // Anthropic: writes are input, billed at the input price
   }
-  if (r.reasoning > r.output) {
+  if (r.counts[Counter::reasoning] > r.counts[Counter::output]) {
     m_sink.reject(where.location(), "reasoning exceeds output",
                   fmt::format("reasoning tokens {} exceed output tokens {} (expected reasoning to be part of output)",
-                              r.reasoning, r.output));
+                              r.counts[Counter::reasoning], r.counts[Counter::output]));
     return;
   }
   m_sink.record_billed_line(r);

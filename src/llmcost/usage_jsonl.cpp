@@ -717,7 +717,12 @@ private:
     }
     FingerprintBuilder usage;
     usage.add(r.model);
-    usage.add(r.input).add(r.cached_input).add(r.cache_write).add(r.output).add(r.reasoning).add(r.web_search_calls);
+    usage.add(r.counts[Counter::input])
+        .add(r.counts[Counter::cached_input])
+        .add(r.counts[Counter::cache_write])
+        .add(r.counts[Counter::output])
+        .add(r.counts[Counter::reasoning])
+        .add(r.counts[Counter::web_search_calls]);
     usage.add(r.batch ? 1 : 0);
     if (r.billed) {
       const auto raw = static_cast<uint128>(r.billed->raw());
@@ -765,8 +770,8 @@ private:
                                  cached, input_total);
       return false;
     }
-    r.input = input_total - cached;
-    r.cached_input = cached;
+    r.counts[Counter::input] = input_total - cached;
+    r.counts[Counter::cached_input] = cached;
     return true;
   }
 
@@ -802,9 +807,9 @@ private:
       const std::uint64_t cached = problem.count(usage.get(Use::input_tokens_details).at({"cached_tokens"}),
                                                  "usage.input_tokens_details.cached_tokens");
       split_cached(r, input, cached, problem);
-      r.output = problem.count(usage.get(Use::output_tokens), "usage.output_tokens");
-      r.reasoning = problem.count(usage.get(Use::output_tokens_details).at({"reasoning_tokens"}),
-                                  "usage.output_tokens_details.reasoning_tokens");
+      r.counts[Counter::output] = problem.count(usage.get(Use::output_tokens), "usage.output_tokens");
+      r.counts[Counter::reasoning] = problem.count(usage.get(Use::output_tokens_details).at({"reasoning_tokens"}),
+                                                   "usage.output_tokens_details.reasoning_tokens");
     } else {
       const std::uint64_t input = problem.count(usage.get(Use::prompt_tokens), "usage.prompt_tokens");
       // Moonshot may report cached tokens at the top of usage; prefer the nested field.
@@ -813,16 +818,16 @@ private:
                                        ? problem.count(nested_cached, "usage.prompt_tokens_details.cached_tokens")
                                        : problem.count(usage.get(Use::cached_tokens), "usage.cached_tokens");
       split_cached(r, input, cached, problem);
-      r.output = problem.count(usage.get(Use::completion_tokens), "usage.completion_tokens");
-      r.reasoning = problem.count(usage.get(Use::completion_tokens_details).at({"reasoning_tokens"}),
-                                  "usage.completion_tokens_details.reasoning_tokens");
+      r.counts[Counter::output] = problem.count(usage.get(Use::completion_tokens), "usage.completion_tokens");
+      r.counts[Counter::reasoning] = problem.count(usage.get(Use::completion_tokens_details).at({"reasoning_tokens"}),
+                                                   "usage.completion_tokens_details.reasoning_tokens");
     }
-    if (r.reasoning > r.output && problem.text.empty()) {
+    if (r.counts[Counter::reasoning] > r.counts[Counter::output] && problem.text.empty()) {
       problem.text =
           fmt::format("reasoning tokens {} exceed output tokens {} (expected reasoning to be part of output)",
-                      r.reasoning, r.output);
+                      r.counts[Counter::reasoning], r.counts[Counter::output]);
     }
-    r.web_search_calls = web_search_calls(body.get(Top::choices));
+    r.counts[Counter::web_search_calls] = web_search_calls(body.get(Top::choices));
     if (const JsonValue cost = usage.get(Use::cost)) {
       // Kyma's billed amount, exact from its text.
       const std::string_view text = cost.is(JsonType::number) || cost.is(JsonType::string) ? cost.text() : cost.raw();
@@ -842,10 +847,12 @@ private:
     // Anthropic: input_tokens excludes cache reads and writes.
     problem.check_shape(usage, usage.has(Use::input_tokens) || usage.has(Use::output_tokens));
     const std::uint64_t fresh = problem.count(usage.get(Use::input_tokens), "usage.input_tokens");
-    r.cache_write = problem.count(usage.get(Use::cache_creation_input_tokens), "usage.cache_creation_input_tokens");
-    r.cached_input = problem.count(usage.get(Use::cache_read_input_tokens), "usage.cache_read_input_tokens");
-    r.input = fresh + r.cache_write;
-    r.output = problem.count(usage.get(Use::output_tokens), "usage.output_tokens");
+    r.counts[Counter::cache_write] =
+        problem.count(usage.get(Use::cache_creation_input_tokens), "usage.cache_creation_input_tokens");
+    r.counts[Counter::cached_input] =
+        problem.count(usage.get(Use::cache_read_input_tokens), "usage.cache_read_input_tokens");
+    r.counts[Counter::input] = fresh + r.counts[Counter::cache_write];
+    r.counts[Counter::output] = problem.count(usage.get(Use::output_tokens), "usage.output_tokens");
   }
 
   void read_batch_line(const TopMembers& top, UsageRecord& r, FieldProblem& problem)
@@ -946,7 +953,7 @@ private:
                                     "gen_ai.usage.input_tokens.cached"});
     const std::uint64_t cached = problem.count(cached_value, cached_name);
     split_cached(r, input_total, cached, problem);
-    r.output = problem.count(output, output_name);
+    r.counts[Counter::output] = problem.count(output, output_name);
     r.request_id = text_at(attributes, {"gen_ai.response.id"});
     r.time = time_of_json(object.at({"start_time"}));
     const std::string_view span_id = text_at(object, {"context", "span_id"});

@@ -60,8 +60,8 @@ TEST_SUITE("never silent")
                                     "moonshot/kimi-k2.6,100,5,40,0.5,hello\n",
                                     maps, sink);
     REQUIRE(sink.records.size() == 1);
-    CHECK(sink.records[0].input == 60);
-    CHECK(sink.records[0].cached_input == 40);
+    CHECK(sink.records[0].counts[Counter::input] == 60);
+    CHECK(sink.records[0].counts[Counter::cached_input] == 40);
     CHECK(!sink.records[0].billed);
     REQUIRE(columns.size() == 6);
     CHECK(columns[3].source == ColumnSource::map);
@@ -89,10 +89,10 @@ TEST_SUITE("never silent")
                "moonshot/kimi-k2.6,1000,0,300,2.5\n",
                ColumnMap{}, sink);
     REQUIRE(sink.records.size() == 2);
-    CHECK(sink.records[0].requests == 3);
-    CHECK(sink.records[0].input == 800);
-    CHECK(sink.records[0].cached_input == 200);
-    CHECK(sink.records[1].requests == 1);
+    CHECK(sink.records[0].counts[Counter::requests] == 3);
+    CHECK(sink.records[0].counts[Counter::input] == 800);
+    CHECK(sink.records[0].counts[Counter::cached_input] == 200);
+    CHECK(sink.records[1].counts[Counter::requests] == 1);
     REQUIRE(sink.rejected.size() == 1);
     CHECK(sink.rejected[0].find("t.csv:4: field num_model_requests: \"2.5\" is not a whole number") == 0);
   }
@@ -104,8 +104,8 @@ TEST_SUITE("never silent")
                "2026-01-10T10:00:00Z,moonshot/kimi-k2.6,1000,800,300\n",
                ColumnMap{}, sink);
     REQUIRE(sink.records.size() == 1);
-    CHECK(sink.records[0].input == 200);
-    CHECK(sink.records[0].cached_input == 800);
+    CHECK(sink.records[0].counts[Counter::input] == 200);
+    CHECK(sink.records[0].counts[Counter::cached_input] == 800);
     CHECK(sink.records[0].time.has_value());
   }
 
@@ -120,10 +120,10 @@ TEST_SUITE("never silent")
                "moonshot/kimi-k2.6,100,5,\"{\"\"usage_object\"\": {\"\"cache_read_input_tokens\"\": -3}}\"\n",
                ColumnMap{}, sink);
     REQUIRE(sink.records.size() == 3);
-    CHECK(sink.records[0].input == 1000);
-    CHECK(sink.records[0].cached_input == 5120);
-    CHECK(sink.records[1].cached_input == 0);
-    CHECK(sink.records[2].cached_input == 0);
+    CHECK(sink.records[0].counts[Counter::input] == 1000);
+    CHECK(sink.records[0].counts[Counter::cached_input] == 5120);
+    CHECK(sink.records[1].counts[Counter::cached_input] == 0);
+    CHECK(sink.records[2].counts[Counter::cached_input] == 0);
     REQUIRE(sink.rejected.size() == 1);
     CHECK(sink.rejected[0].find("t.csv:5: field metadata: the cached tokens in usage_object") == 0);
     // A cached column, when there is one, is what is read.
@@ -133,7 +133,7 @@ TEST_SUITE("never silent")
                                     "details\"\": {\"\"cached_tokens\"\": 5120}}}\"\n",
                                     ColumnMap{}, with_column);
     REQUIRE(with_column.records.size() == 1);
-    CHECK(with_column.records[0].cached_input == 100);
+    CHECK(with_column.records[0].counts[Counter::cached_input] == 100);
     CHECK(!columns[4].field);
   }
 

@@ -38,9 +38,11 @@ private:
   static std::string describe(const UsageRecord& r)
   {
     return std::to_string(r.where.line) + " " + std::string(r.provider) + "/" + std::string(r.model) +
-           " id=" + std::string(r.request_id) + " in=" + std::to_string(r.input) +
-           " cached=" + std::to_string(r.cached_input) + " write=" + std::to_string(r.cache_write) +
-           " out=" + std::to_string(r.output) + " reasoning=" + std::to_string(r.reasoning) +
+           " id=" + std::string(r.request_id) + " in=" + std::to_string(r.counts[Counter::input]) +
+           " cached=" + std::to_string(r.counts[Counter::cached_input]) +
+           " write=" + std::to_string(r.counts[Counter::cache_write]) +
+           " out=" + std::to_string(r.counts[Counter::output]) +
+           " reasoning=" + std::to_string(r.counts[Counter::reasoning]) +
            " time=" + (r.time ? std::to_string(*r.time) : "none") + (r.batch ? " batch" : "") +
            (r.billed ? " billed=" + r.billed->to_exact_string() : "");
   }
@@ -218,7 +220,7 @@ TEST_SUITE("RecordDeduplicator")
     UsageRecord r;
     r.where = SourceLine{file, line};
     r.model = "claude-sonnet-4-6";
-    r.input = input;
+    r.counts[Counter::input] = input;
     return r;
   }
 
@@ -227,8 +229,8 @@ TEST_SUITE("RecordDeduplicator")
     std::vector<std::string> out;
     dedup.drain([&](const UsageRecord& r) {
       out.push_back(std::string(r.where.file) + ":" + std::to_string(r.where.line) + " " + std::string(r.model) +
-                    " id=" + std::string(r.request_id) + " session=" + std::string(r.session) +
-                    " in=" + std::to_string(r.input) + " time=" + (r.time ? std::to_string(*r.time) : "none") +
+                    " id=" + std::string(r.request_id) + " session=" + std::string(r.session) + " in=" +
+                    std::to_string(r.counts[Counter::input]) + " time=" + (r.time ? std::to_string(*r.time) : "none") +
                     (r.billed ? " billed=" + r.billed->to_exact_string() + "/" + std::to_string(r.billed_places) : ""));
     });
     return out;

@@ -22,8 +22,8 @@ public:
 
   void record(const UsageRecord& r) override
   {
-    seen.push_back(std::to_string(r.where.line) + " " + std::string(r.model) + " in=" + std::to_string(r.input) +
-                   " out=" + std::to_string(r.output));
+    seen.push_back(std::to_string(r.where.line) + " " + std::string(r.model) + " in=" +
+                   std::to_string(r.counts[Counter::input]) + " out=" + std::to_string(r.counts[Counter::output]));
   }
   void reject(const Location& where, const std::string& category, const std::string&) override
   {
