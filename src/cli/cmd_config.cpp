@@ -53,8 +53,7 @@ void run_config_show(const ConfigOptions& o, Context& context)
       config.precision ? std::optional<std::string>(std::to_string(*config.precision)) : std::nullopt, "2");
   row("tax_rate", o.tax_rate, config.tax_rate, "(none)");
   // Pricing paths add up rather than override: list each source.
-  table.rows.push_back(
-      {"pricing", fmt::format("bundled {}", fmt::join(Catalog::bundled().routes(), ", ")), "built in"});
+  table.rows.push_back({"pricing", fmt::format("bundled {}", fmt::join(Catalog::bundled_routes(), ", ")), "built in"});
   if (!config.pricing.empty()) {
     table.rows.push_back({"pricing", join(config.pricing), file});
   }

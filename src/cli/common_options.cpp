@@ -40,7 +40,7 @@ std::vector<std::string> split_path_list(const char* text)
 
 const std::vector<std::string>& bundled_routes()
 {
-  static const std::vector<std::string> routes = Catalog::bundled().routes();
+  static const std::vector<std::string> routes = Catalog::bundled_routes();
   return routes;
 }
 

@@ -50,6 +50,8 @@ public:
   // The route names (each card's provider), in card order: for messages and
   // help, so that adding a card is all it takes to add a route.
   std::vector<std::string> routes() const;
+  // The bundled cards' routes, without building the cards (for help texts).
+  static std::vector<std::string> bundled_routes();
   const Card* find_card(std::string_view provider) const;
 
   // Resolution order (SPEC.md): the record's own provider, else the hint

@@ -9,6 +9,7 @@ namespace llmcost {
 // Generated at build time from pricing/*.json (see CMakeLists.txt): builds the
 // Card structs directly, so starting llmcost parses no JSON.
 std::vector<Card> bundled_cards();
+std::vector<std::string> bundled_routes();
 
 Catalog Catalog::bundled()
 {
@@ -16,6 +17,11 @@ Catalog Catalog::bundled()
   catalog.m_cards = bundled_cards();
   catalog.reindex();
   return catalog;
+}
+
+std::vector<std::string> Catalog::bundled_routes()
+{
+  return llmcost::bundled_routes();
 }
 
 } // namespace llmcost

@@ -248,6 +248,7 @@ int main(int argc, char** argv)
   w.line("}");
   w.line("");
   std::size_t count = 0;
+  std::vector<std::string> routes;
   try {
     for (int i = 2; i < argc; ++i) {
       const std::string path = argv[i];
@@ -260,6 +261,7 @@ int main(int argc, char** argv)
         return 1;
       }
       write_card(w, *load.card, count++);
+      routes.push_back(load.card->provider);
     }
   } catch (const std::exception& e) {
     std::cerr << "llmcost_cards_to_cpp: " << e.what() << "\n";
@@ -275,6 +277,16 @@ int main(int argc, char** argv)
     w.line(fmt::format("  cards.push_back(card_{}());", i));
   }
   w.line("  return cards;");
+  w.line("}");
+  w.line("");
+  // The route names alone, for help texts set up before any card is needed.
+  w.line("std::vector<std::string> bundled_routes()");
+  w.line("{");
+  std::string list;
+  for (const auto& route : routes) {
+    list += (list.empty() ? "" : ", ") + fmt::format("\"{}\"", route);
+  }
+  w.line(fmt::format("  return {{{}}};", list));
   w.line("}");
   w.line("");
   w.line("} // namespace llmcost");

@@ -203,3 +203,8 @@ TEST_SUITE("llmcost/catalog")
     }
   }
 }
+
+TEST_CASE("the bundled routes, listed without building the cards, are the cards' routes")
+{
+  CHECK(Catalog::bundled_routes() == bundled().routes());
+}
