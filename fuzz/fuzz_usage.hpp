@@ -101,9 +101,8 @@ private:
     for (const std::string_view field : {r.provider, r.model, r.request_id, r.project, r.key, r.session}) {
       out += " [" + std::string(field) + "]";
     }
-    for (const std::uint64_t n :
-         {r.requests, r.input, r.cached_input, r.cache_write, r.output, r.reasoning, r.web_search_calls}) {
-      out += " " + std::to_string(n);
+    for (const llmcost::Counter counter : llmcost::k_all_counters) {
+      out += " " + std::to_string(r.counts[counter]);
     }
     out += r.batch ? " batch" : " -";
     out += " billed=" + (r.billed ? llmcost::int128_to_string(r.billed->raw()) : std::string("-"));

@@ -142,4 +142,18 @@ std::string printable(std::string_view text)
   return out;
 }
 
+bool has_word(std::string_view name, std::string_view word)
+{
+  for (std::size_t i = 0; i + word.size() <= name.size(); ++i) {
+    std::size_t k = 0;
+    while (k < word.size() && (name[i + k] | 0x20) == word[k]) {
+      ++k;
+    }
+    if (k == word.size()) {
+      return true;
+    }
+  }
+  return false;
+}
+
 } // namespace llmcost

@@ -144,4 +144,8 @@ std::string shorten(std::string_view text, std::size_t max_bytes);
 // \xHH or \uXXXX escapes, so a message shows what the input held.
 std::string printable(std::string_view text);
 
+// True when `name` holds `word` (lower case), in any case; without lowering a
+// copy: this runs on every member of lines that carry no usage.
+bool has_word(std::string_view name, std::string_view word);
+
 } // namespace llmcost

@@ -1,0 +1,33 @@
+#pragma once
+// One JSON object of a trace (an API response, a stream chunk, a batch
+// output line, a Claude Code log line, an OpenTelemetry span) read into
+// usage records: each shape the readers know has its read_<shape> in
+// trace_reader.cpp and a line in TraceShapes::read's dispatch.
+
+#include "llmcost/json_scan.hpp"
+#include "llmcost/usage.hpp"
+
+#include <memory>
+
+namespace llmcost {
+
+namespace detail {
+class TraceShapes;
+}
+
+class TraceReader
+{
+public:
+  explicit TraceReader(RecordSink& sink);
+  ~TraceReader();
+  TraceReader(const TraceReader&) = delete;
+  TraceReader& operator=(const TraceReader&) = delete;
+
+  // Prices, rejects or skips (counted) the object on the sink.
+  void read(JsonValue object, const SourceLine& where);
+
+private:
+  std::unique_ptr<detail::TraceShapes> m_shapes;
+};
+
+} // namespace llmcost
