@@ -150,6 +150,21 @@ std::string option_patterns(const CommandSpec& command, const OptionSpec& option
   return join(patterns, "|");
 }
 
+// The case arms that complete an option's value, the action for each from
+// `action` (the shells complete the same things in their own words).
+template <typename Action> std::string option_value_cases(const std::vector<CommandSpec>& commands, Action action)
+{
+  std::string out;
+  for (const auto& c : commands) {
+    for (const auto& o : c.options) {
+      if (o.takes_value) {
+        out += "    " + option_patterns(c, o) + ") " + action(o) + "; return ;;\n";
+      }
+    }
+  }
+  return out;
+}
+
 std::string bash_script(const std::vector<CommandSpec>& commands, const std::vector<std::string>& models,
                         const std::vector<std::string>& providers)
 {
@@ -167,24 +182,19 @@ std::string bash_script(const std::vector<CommandSpec>& commands, const std::vec
   out += "    esac\n  done\n";
   // The value of an option.
   out += "  case \"$path:$prev\" in\n";
-  for (const auto& c : commands) {
-    for (const auto& o : c.options) {
-      if (!o.takes_value) {
-        continue;
-      }
-      std::string action;
-      if (!o.choices.empty()) {
-        action = "COMPREPLY=($(compgen -W " + quote(join(o.choices, " ")) + " -- \"$cur\"))";
-      } else if (o.values == "files") {
-        action = "COMPREPLY=($(compgen -f -- \"$cur\"))";
-      } else if (o.values == "none") {
-        action = "COMPREPLY=()";
-      } else {
-        action = "COMPREPLY=($(compgen -W \"$" + o.values + "\" -- \"$cur\"))";
-      }
-      out += "    " + option_patterns(c, o) + ") " + action + "; return ;;\n";
+  out += option_value_cases(commands, [](const OptionSpec& o) {
+    std::string action;
+    if (!o.choices.empty()) {
+      action = "COMPREPLY=($(compgen -W " + quote(join(o.choices, " ")) + " -- \"$cur\"))";
+    } else if (o.values == "files") {
+      action = "COMPREPLY=($(compgen -f -- \"$cur\"))";
+    } else if (o.values == "none") {
+      action = "COMPREPLY=()";
+    } else {
+      action = "COMPREPLY=($(compgen -W \"$" + o.values + "\" -- \"$cur\"))";
     }
-  }
+    return action;
+  });
   out += "  esac\n";
   out += "  case \"$path\" in\n";
   for (const auto& c : commands) {
@@ -244,26 +254,21 @@ std::string zsh_script(const std::vector<CommandSpec>& commands, const std::vect
   out += path_cases(commands, "cmdpath");
   out += "    esac\n  done\n";
   out += "  case \"$cmdpath:$prev\" in\n";
-  for (const auto& c : commands) {
-    for (const auto& o : c.options) {
-      if (!o.takes_value) {
-        continue;
-      }
-      std::string action;
-      if (!o.choices.empty()) {
-        action = "compadd -- " + join(o.choices, " ");
-      } else if (o.values == "files") {
-        action = "_files";
-      } else if (o.values == "none") {
-        action = "_message value";
-      } else if (o.values == "groups") {
-        action = "_sequence compadd - $groups";
-      } else {
-        action = "compadd -- $" + o.values;
-      }
-      out += "    " + option_patterns(c, o) + ") " + action + "; return ;;\n";
+  out += option_value_cases(commands, [](const OptionSpec& o) {
+    std::string action;
+    if (!o.choices.empty()) {
+      action = "compadd -- " + join(o.choices, " ");
+    } else if (o.values == "files") {
+      action = "_files";
+    } else if (o.values == "none") {
+      action = "_message value";
+    } else if (o.values == "groups") {
+      action = "_sequence compadd - $groups";
+    } else {
+      action = "compadd -- $" + o.values;
     }
-  }
+    return action;
+  });
   out += "  esac\n";
   out += "  case \"$cmdpath\" in\n";
   for (const auto& c : commands) {

@@ -553,18 +553,9 @@ Report UsageAggregator::finish()
     if (report.rows.empty() || report.rows.back().keys != group.keys) {
       report.rows.push_back(ReportRow{group.keys, {}, {}, 0});
     }
-    ReportRow& row = report.rows.back();
-    row.usage += usage;
-    row.cost += *priced.cost;
-    row.notes |= priced.notes;
-    for (const auto& note : describe_notes(priced.notes, card, model)) {
-      report.add_note(note);
-    }
+    add_priced(report, report.rows.back(), usage, priced, card, model);
   }
-  for (const auto& row : report.rows) {
-    report.total_usage += row.usage;
-    report.total_cost += row.cost;
-  }
+  report.add_up_rows();
   for (const auto& note : m_resolver.notes()) {
     report.add_note(note);
   }

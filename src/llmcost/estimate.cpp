@@ -45,6 +45,17 @@ std::vector<std::string> describe_notes(unsigned notes, const Card& card, const 
   return out;
 }
 
+void add_priced(Report& report, ReportRow& row, const Usage& usage, const Priced& priced, const Card& card,
+                const Model& model)
+{
+  row.usage += usage;
+  row.cost += *priced.cost;
+  row.notes |= priced.notes;
+  for (const auto& note : describe_notes(priced.notes, card, model)) {
+    report.add_note(note);
+  }
+}
+
 namespace {
 
 [[noreturn]] void fail_workload(const Workload& w, const std::string& problem, const std::string& expected)
@@ -273,18 +284,10 @@ Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request
         fail_workload(w, priced.not_priceable,
                       part.batch ? "batch_share 0 on this route, or a route with a Batch API" : "");
       }
-      row.usage += part.usage;
-      row.cost += *priced.cost;
-      row.notes |= priced.notes;
-      for (const auto& note : describe_notes(priced.notes, card, model)) {
-        report.add_note(note);
-      }
+      add_priced(report, row, part.usage, priced, card, model);
     }
   }
-  for (const auto& row : report.rows) {
-    report.total_usage += row.usage;
-    report.total_cost += row.cost;
-  }
+  report.add_up_rows();
   return report;
 }
 

@@ -14,6 +14,16 @@ void Report::add_note(const std::string& note)
   }
 }
 
+void Report::add_up_rows()
+{
+  total_usage = {};
+  total_cost = {};
+  for (const auto& row : rows) {
+    total_usage += row.usage;
+    total_cost += row.cost;
+  }
+}
+
 std::string repeated_request_ids_note(const RepeatedRequestIds& repeats)
 {
   if (repeats.rows_with_id == 0) {

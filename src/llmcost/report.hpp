@@ -75,6 +75,8 @@ struct Report
   std::vector<std::string> notes; // footnotes, deduplicated, in order of first use
 
   void add_note(const std::string& note);
+  // Sets the totals to the exact sums of the rows.
+  void add_up_rows();
 };
 
 } // namespace llmcost
