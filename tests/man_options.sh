@@ -14,5 +14,22 @@ for cmd in "" "estimate" "compare" "reconcile" "budget" "models" "rates show" "r
     fi
   done
 done
-[ $missing = 0 ] && echo "man page documents every option"
+# And the reverse: every option a section of options documents (each .TP
+# entry) is accepted by the command it is listed under.
+sections=("COMMON OPTIONS:estimate" "ESTIMATE OPTIONS:estimate" "COMPARE OPTIONS:compare"
+  "RECONCILE OPTIONS:reconcile" "BUDGET OPTIONS:budget" "MODELS OPTIONS:models" "RATES EXPORT OPTIONS:rates export")
+for entry in "${sections[@]}"; do
+  section=${entry%%:*}
+  cmd=${entry#*:}
+  # shellcheck disable=SC2086
+  accepted=$("$bin" --help; "$bin" $cmd --help)
+  for opt in $(awk -v s=".SH $section" '$0 == s {on = 1; next} /^\.SH / {on = 0} on && prev == ".TP" {print} {prev = $0}' "$man" |
+    grep -oE -- '\\-\\-[a-z][a-z-]+' | sed 's/\\-/-/g' | sort -u); do
+    if ! grep -qE -- "(^|[ ,])$opt([ ,=]|$)" <<<"$accepted"; then
+      echo "man/llmcost.1 ($section) documents '$cmd $opt', which '$cmd --help' does not offer"
+      missing=1
+    fi
+  done
+done
+[ $missing = 0 ] && echo "man page documents every option, and every option it documents is accepted"
 exit $missing

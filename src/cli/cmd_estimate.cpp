@@ -78,6 +78,11 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
     throw Error(Location{}, "both planned workloads and recorded usage given",
                 "one kind per run: workload specs / inline flags, or usage files");
   }
+  if (any_usage && !o.period.empty()) {
+    // Recorded usage is reported as it happened; a period would be ignored.
+    throw Error(Location{}, "--period applies to planned workloads",
+                "--by day, week or month to break recorded usage down by time");
+  }
   if (!any_usage && request.workloads.empty()) {
     throw Error(Location{}, "nothing to estimate",
                 "a workload spec or usage FILE, or --model with --requests and "
@@ -133,6 +138,9 @@ void setup_estimate(CLI::App& cmd, Context& context)
                              fmt::join(group_by_names(k_group_usage | k_group_workloads), ", ")));
   const std::string periods = or_list(period_group_names());
   add_chart_options(cmd, options->common, fmt::format("the cost per {} (with --by {})", periods, periods));
+  cmd.add_option("--period", options->period,
+                 "Report planned workloads per day, week, month or year (default: their own, else month)")
+      ->check(CLI::IsMember({"day", "week", "month", "year"}));
   add_usage_input_options(cmd, options->usage, false);
   add_request_id_check_option(cmd, options->usage);
 

@@ -43,8 +43,9 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   options.strict = !o.usage.allow_rejects;
   options.show_rejects = o.usage.show_rejects;
   options.require_billed = o.require_billed;
-  options.since = date_flag(o.usage.since, "--since");
-  options.until = date_flag(o.usage.until, "--until");
+  const DateWindow window = date_window(o.usage);
+  options.since = window.since;
+  options.until = window.until;
   options.tz_offset_seconds = tz_flag(o.usage.tz);
   options.tolerance = number_flag(o.tolerance, "--tolerance", NumberKind::amount).value_or(Decimal{});
   options.tolerance_pct = number_flag(o.tolerance_pct, "--tolerance-pct", NumberKind::percent);

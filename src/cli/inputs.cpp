@@ -233,6 +233,17 @@ std::optional<Day> date_flag(const std::string& text, const char* flag)
   return day;
 }
 
+DateWindow date_window(const UsageInputOptions& usage)
+{
+  DateWindow window{date_flag(usage.since, "--since"), date_flag(usage.until, "--until")};
+  if (window.since && window.until && *window.since > *window.until) {
+    // An inverted window reads nothing: a total of 0.00 that looks like an answer.
+    throw Error(Location{}, fmt::format("--since {} is after --until {}", usage.since, usage.until),
+                "--since on or before --until (both days are included)");
+  }
+  return window;
+}
+
 std::optional<Decimal> number_flag(const std::string& text, const char* flag, NumberKind kind)
 {
   if (text.empty()) {
@@ -270,8 +281,9 @@ AggregateOptions aggregate_options(const UsageInputOptions& usage, const std::st
   aggregate.provider_hint = provider;
   aggregate.strict = usage.strict;
   aggregate.show_rejects = usage.show_rejects;
-  aggregate.since = date_flag(usage.since, "--since");
-  aggregate.until = date_flag(usage.until, "--until");
+  const DateWindow window = date_window(usage);
+  aggregate.since = window.since;
+  aggregate.until = window.until;
   aggregate.tz_offset_seconds = tz_flag(usage.tz);
   aggregate.check_request_ids = usage.check_ids == "all"   ? AggregateOptions::k_check_request_ids_all
                                 : usage.check_ids == "off" ? 0

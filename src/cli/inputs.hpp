@@ -85,6 +85,13 @@ void add_inline_workload(const InlineWorkloadOptions& options, const std::string
                          std::vector<Workload>& workloads);
 
 std::optional<Day> date_flag(const std::string& text, const char* flag);
+// --since and --until (inclusive days); an inverted window is a usage error.
+struct DateWindow
+{
+  std::optional<Day> since;
+  std::optional<Day> until;
+};
+DateWindow date_window(const UsageInputOptions& usage);
 
 // The aggregator's settings from the recorded-usage options.
 AggregateOptions aggregate_options(const UsageInputOptions& usage, const std::string& provider,
