@@ -113,7 +113,10 @@ void emit(const CommonOptions& options, Context& context, const std::string& tex
     errno = 0;
     context.out << text;
     context.out.flush();
-    if (!context.out) {
+    // A reader that closed the pipe (`| head`) has what it wanted: the exit
+    // code stays the verdict (0, 1, or 2 for bad input), nothing is said.
+    // Any other failure (a full disk) leaves the output incomplete: exit 2.
+    if (!context.out && errno != EPIPE) {
       throw Error(Location{"<stdout>"}, "write error: " + errno_text(errno) + "; output is incomplete");
     }
     return;
