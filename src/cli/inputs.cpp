@@ -213,7 +213,13 @@ bool rejections_fail(const RecordCounts& counts, const UsageInputOptions& option
 
 std::string rejections_message(const RecordCounts& counts, const UsageInputOptions& options)
 {
-  const std::string rejected = fmt::format("{} record{} rejected", counts.rejected, counts.rejected == 1 ? "" : "s");
+  // The first rejected record's place and reason lead, in every format: a
+  // CI log of a --format json run shows where to look without the JSON.
+  std::string rejected = fmt::format("{} record{} rejected", counts.rejected, counts.rejected == 1 ? "" : "s");
+  if (!counts.first_rejections.empty()) {
+    const Rejection& first = counts.first_rejections.front();
+    rejected = fmt::format("{}: {}; {}", first.where, first.reason, rejected);
+  }
   if (options.allow_rejects) {
     return rejected + ", and nothing else read: nothing to total (--allow-rejects accepts a partial total, not an "
                       "empty one)";
