@@ -67,30 +67,16 @@ std::string_view trim(std::string_view text)
   return text;
 }
 
-// Deepest nesting of containers, counting brackets outside strings (only
-// called on texts nlohmann accepted, so strings are well formed).
+// Deepest nesting of containers (only called on texts nlohmann accepted,
+// so strings are well formed).
 std::size_t depth_of(std::string_view text)
 {
-  std::size_t depth = 0;
-  std::size_t deepest = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
+  int deepest = 0;
+  llmcost::walk_brackets(text, [&](std::size_t, int depth) {
+    deepest = std::max(deepest, depth);
+    return true;
+  });
+  return static_cast<std::size_t>(deepest);
 }
 
 void check_number(const JsonValue& tape, const nlohmann::json& json, const std::string& path)
