@@ -208,6 +208,25 @@ std::optional<std::uint64_t> parse_count(std::string_view text, std::string& why
     why = "negative";
     return std::nullopt;
   }
+  if (text.find_first_of("eE") != std::string_view::npos) {
+    // "1e3", "1.5E+3": an exact whole number in exponent form, accepted as
+    // the JSON reader accepts it; "2.5e0" is not a whole number.
+    std::string scientific_why;
+    const auto parsed = Decimal::parse_scientific(text, &scientific_why);
+    if (!parsed) {
+      why = scientific_why.find("large") != std::string::npos ? "too large" : "not a number";
+      return std::nullopt;
+    }
+    if (!parsed->is_integer()) {
+      why = "not a whole number";
+      return std::nullopt;
+    }
+    if (parsed->whole() > INT64_MAX) {
+      why = "too large";
+      return std::nullopt;
+    }
+    return static_cast<std::uint64_t>(parsed->whole());
+  }
   std::uint64_t value = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
