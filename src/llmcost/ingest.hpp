@@ -10,6 +10,8 @@
 #include "llmcost/usage.hpp"
 #include "llmcost/usage_csv.hpp"
 
+#include "llmcost/named_enum.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -43,31 +45,13 @@ constexpr std::string_view to_string(InputKind kind)
 inline constexpr std::string_view k_detect_input_kind = "auto";
 
 // Every kind in enum order, the order --help lists them (after "auto").
-inline constexpr auto k_input_kinds = [] {
-  constexpr std::size_t count = [] {
-    std::size_t n = 0;
-    while (!to_string(static_cast<InputKind>(n)).empty()) {
-      ++n;
-    }
-    return n;
-  }();
-  std::array<InputKind, count> all{};
-  for (std::size_t i = 0; i < count; ++i) {
-    all[i] = static_cast<InputKind>(i);
-  }
-  return all;
-}();
+inline constexpr auto k_input_kinds = all_named_values<InputKind>();
 
 // The kind an --input-format name forces; none for "auto" (and for any
 // other name, which the CLI refuses before asking).
 constexpr std::optional<InputKind> parse_input_kind(std::string_view text)
 {
-  for (const InputKind kind : k_input_kinds) {
-    if (to_string(kind) == text) {
-      return kind;
-    }
-  }
-  return std::nullopt;
+  return parse_named(k_input_kinds, text);
 }
 
 // How an input is named in messages: "-" is "<stdin>".

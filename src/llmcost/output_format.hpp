@@ -2,6 +2,8 @@
 // The output formats and their --format names: the one list that parsing,
 // each command's --help choices and the shell completions come from.
 
+#include "llmcost/named_enum.hpp"
+
 #include <array>
 #include <cstddef>
 #include <optional>
@@ -36,29 +38,11 @@ constexpr std::string_view to_string(OutputFormat format)
 }
 
 // Every format in enum order, the order --help lists them.
-inline constexpr auto k_output_formats = [] {
-  constexpr std::size_t count = [] {
-    std::size_t n = 0;
-    while (!to_string(static_cast<OutputFormat>(n)).empty()) {
-      ++n;
-    }
-    return n;
-  }();
-  std::array<OutputFormat, count> all{};
-  for (std::size_t i = 0; i < count; ++i) {
-    all[i] = static_cast<OutputFormat>(i);
-  }
-  return all;
-}();
+inline constexpr auto k_output_formats = all_named_values<OutputFormat>();
 
 constexpr std::optional<OutputFormat> parse_output_format(std::string_view text)
 {
-  for (const OutputFormat format : k_output_formats) {
-    if (to_string(format) == text) {
-      return format;
-    }
-  }
-  return std::nullopt;
+  return parse_named(k_output_formats, text);
 }
 
 // What a renderer does with a format its command does not offer: commands
