@@ -50,6 +50,15 @@ public:
   bool is_integer() const { return m_raw % k_scale == 0; }
   // Integer part, truncated toward zero.
   int128 whole() const { return m_raw / k_scale; }
+  // The value as a count of tokens or requests: a whole number from 0 to
+  // 2^63 - 1 (the readers' bound), or none.
+  std::optional<std::uint64_t> as_count() const
+  {
+    if (!is_integer() || is_negative() || whole() > INT64_MAX) {
+      return std::nullopt;
+    }
+    return static_cast<std::uint64_t>(whole());
+  }
   // Number of fractional digits needed to print this value exactly (0..12).
   int fraction_digits() const;
 

@@ -269,8 +269,8 @@ struct FieldProblem
     }
     std::string why;
     auto parsed = Decimal::parse_scientific(digits, &why);
-    if (parsed && parsed->is_integer() && !parsed->is_negative() && parsed->whole() <= INT64_MAX) {
-      return static_cast<std::uint64_t>(parsed->whole());
+    if (const auto count = parsed ? parsed->as_count() : std::nullopt) {
+      return *count;
     }
     if (digits.find_first_of("0123456789") == std::string_view::npos) {
       fail(name, node.raw(), "is not a number");

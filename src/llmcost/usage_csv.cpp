@@ -217,15 +217,11 @@ std::optional<std::uint64_t> parse_count(std::string_view text, std::string& why
       why = scientific_why.find("large") != std::string::npos ? "too large" : "not a number";
       return std::nullopt;
     }
-    if (!parsed->is_integer()) {
-      why = "not a whole number";
-      return std::nullopt;
+    if (const auto count = parsed->as_count()) {
+      return count;
     }
-    if (parsed->whole() > INT64_MAX) {
-      why = "too large";
-      return std::nullopt;
-    }
-    return static_cast<std::uint64_t>(parsed->whole());
+    why = parsed->is_integer() ? "too large" : "not a whole number"; // not negative: refused above
+    return std::nullopt;
   }
   std::uint64_t value = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
