@@ -328,6 +328,7 @@ public:
 
   void read(JsonValue object, const SourceLine& where)
   {
+    m_tape = object.tape();
     if (!object.is(JsonType::object)) {
       m_sink.reject(where.location(), "not a JSON object",
                     fmt::format("a JSON {} where an object was expected (expected one "
@@ -462,6 +463,12 @@ private:
     if (r.model.empty()) {
       m_sink.reject(r.where.location(), "no model", "usage without a model (expected a \"model\" field)");
       return;
+    }
+    if (m_tape != nullptr && m_tape->decoded_nul()) [[unlikely]] {
+      if (auto detail = nul_byte_detail(r)) {
+        m_sink.reject(r.where.location(), k_nul_byte, *detail);
+        return;
+      }
     }
     switch (count) {
     case Count::each:
@@ -684,8 +691,9 @@ private:
   const std::string k_otel_without_usage = "OpenTelemetry spans without usage (unfinished or not a model call)";
 
   RecordSink& m_sink;
-  std::string m_key;               // the de-duplication key of the record being read (Count::once)
-  bool m_response_started = false; // m_response_id is this line's (see start_response)
+  const JsonTape* m_tape = nullptr; // the object's, being read
+  std::string m_key;                // the de-duplication key of the record being read (Count::once)
+  bool m_response_started = false;  // m_response_id is this line's (see start_response)
   Fingerprint m_response_id;
   ResponseKey m_response; // its key as a response (Count::response)
   std::optional<std::string> m_skipped_type;

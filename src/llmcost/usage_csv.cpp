@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -587,7 +588,8 @@ std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line,
       }
       ++column;
     });
-    if (plain && good && column == columns) {
+    // A NUL byte (rare) is looked for on the general path, which names its field.
+    if (plain && good && column == columns && std::memchr(line.data(), 0, line.size()) == nullptr) {
       reader.take_line();
       r.where = SourceLine{m_file, reader.record_line()};
       finish_row(r, input_total);
@@ -758,6 +760,10 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
       m_sink.reject(where.location(), "bad field", field_problem(step.field, m_headers[step.column], value));
       return;
     }
+  }
+  if (auto detail = nul_byte_detail(r)) {
+    m_sink.reject(where.location(), k_nul_byte, *detail);
+    return;
   }
   finish_row(r, input_total);
 }
