@@ -29,6 +29,7 @@ struct UsageInputOptions
   bool quiet = false;             // no progress bar
   bool allow_empty = false;       // an input without usage is a note, not an error
   bool explain = false;           // print how each CSV's columns were read
+  bool decimal_comma = false;     // CSV numbers written 0,05 (never guessed)
   std::string check_ids = "auto"; // repeated request ids in tabular exports: auto, all, off
 };
 

@@ -64,6 +64,7 @@ struct IngestOptions
 {
   std::optional<InputKind> input_kind; // none: detected per file
   ColumnMap maps;
+  bool decimal_comma = false; // CSV numbers written with a decimal comma
   unsigned threads = 1;
   // Bytes read at a time (see k_default_block_size): a block that stays in
   // the CPU's cache between the copy from the page cache and the parse.

@@ -496,6 +496,42 @@ inline bool read_field(UsageField field, std::string_view value, const char* lim
   return true;
 }
 
+// Numbers, read with the decimal mark the user chose.
+bool is_number(UsageField field)
+{
+  switch (field) {
+  case UsageField::requests:
+  case UsageField::input_total:
+  case UsageField::input_uncached:
+  case UsageField::cached_input:
+  case UsageField::cache_write:
+  case UsageField::output:
+  case UsageField::reasoning:
+  case UsageField::web_search_calls:
+  case UsageField::billed:
+    return true;
+  case UsageField::timestamp:
+  case UsageField::request_id:
+  case UsageField::provider:
+  case UsageField::model:
+  case UsageField::project:
+  case UsageField::key:
+  case UsageField::session:
+  case UsageField::batch:
+  case UsageField::currency:
+  case UsageField::usage_json:
+  case UsageField::ignore:
+    return false;
+  }
+  return false;
+}
+
+// What a number with a comma might mean, for its rejection: never guessed.
+std::string_view comma_hint(std::string_view value)
+{
+  return value.find(',') != std::string_view::npos ? "; if the comma is a decimal mark, --decimal-comma" : "";
+}
+
 // Why read_field refused `value`, as the rejection's detail.
 [[gnu::cold]] std::string field_problem(UsageField field, const std::string& header, std::string_view value)
 {
@@ -509,8 +545,8 @@ inline bool read_field(UsageField field, std::string_view value, const char* lim
   case UsageField::billed: {
     std::string reason;
     Decimal::parse_scientific(trim(value), &reason);
-    return fmt::format("field {}: \"{}\" is not an amount: {} (expected a decimal like 0.00123)", header,
-                       quoted_value(value), reason);
+    return fmt::format("field {}: \"{}\" is not an amount: {} (expected a decimal like 0.00123{})", header,
+                       quoted_value(value), reason, comma_hint(value));
   }
   case UsageField::currency:
     return fmt::format("field {}: currency \"{}\" (expected USD; currencies are never mixed)", header,
@@ -522,18 +558,19 @@ inline bool read_field(UsageField field, std::string_view value, const char* lim
   default: {
     std::string why;
     parse_count(value, why);
-    return fmt::format("field {}: \"{}\" is {} (expected a whole number of zero or more)", header, quoted_value(value),
-                       why);
+    return fmt::format("field {}: \"{}\" is {} (expected a whole number of zero or more{})", header,
+                       quoted_value(value), why, comma_hint(value));
   }
   }
 }
 
 } // namespace
 
-UsageCsvReader::UsageCsvReader(std::string file, const ColumnMap& extra, RecordSink& sink)
+UsageCsvReader::UsageCsvReader(std::string file, const ColumnMap& extra, RecordSink& sink, bool decimal_comma)
   : m_file(std::move(file))
   , m_extra(extra)
   , m_sink(sink)
+  , m_decimal_comma(decimal_comma)
 {
 }
 
@@ -548,6 +585,7 @@ UsageCsvReader::UsageCsvReader(const UsageCsvReader& header, RecordSink& sink)
   , m_headers(header.m_headers)
   , m_columns(header.m_columns)
   , m_input_includes_cached(header.m_input_includes_cached)
+  , m_decimal_comma(header.m_decimal_comma)
 {
 }
 
@@ -589,7 +627,7 @@ std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line,
       ++column;
     });
     // A NUL byte (rare) is looked for on the general path, which names its field.
-    if (plain && good && column == columns && std::memchr(line.data(), 0, line.size()) == nullptr) {
+    if (plain && good && column == columns && !m_decimal_comma && std::memchr(line.data(), 0, line.size()) == nullptr) {
       reader.take_line();
       r.where = SourceLine{m_file, reader.record_line()};
       finish_row(r, input_total);
@@ -751,13 +789,23 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
   r.where = where;
   std::uint64_t input_total = 0;
   for (const ColumnStep& step : m_plan) {
-    const std::string_view value = fields[step.column];
+    std::string_view value = fields[step.column];
+    if (m_decimal_comma && is_number(step.field)) {
+      if (!decimal_comma_to_point(value, m_number)) {
+        m_sink.reject(where.location(), "bad field",
+                      fmt::format("field {}: \"{}\": {} (expected digits with at most one decimal comma, like 0,05)",
+                                  m_headers[step.column], quoted_value(value), k_point_under_decimal_comma));
+        return;
+      }
+      value = m_number;
+    }
     // Fields may be unescaped copies: nothing past one is read.
     const bool good = step.field == UsageField::usage_json
                           ? read_usage_json(value, r.counts[Counter::cached_input])
                           : read_field(step.field, value, value.data() + value.size(), r, input_total);
     if (!good) {
-      m_sink.reject(where.location(), "bad field", field_problem(step.field, m_headers[step.column], value));
+      m_sink.reject(where.location(), "bad field",
+                    field_problem(step.field, m_headers[step.column], fields[step.column]));
       return;
     }
   }
