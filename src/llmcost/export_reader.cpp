@@ -103,7 +103,7 @@ std::size_t line_of(JsonValue container, std::size_t line, JsonValue element)
 
 // The keys of Langfuse's usageDetails (and its older usage object) that are
 // read: the buckets are disjoint (input excludes cache reads and writes).
-enum class LangfuseKey { input, output, total, unit, cached, cache_write, other };
+enum class LangfuseKey { input, output, total, unit, cached, cache_write, reasoning, other };
 LangfuseKey langfuse_key(std::string_view name)
 {
   if (name == "input") {
@@ -118,13 +118,18 @@ LangfuseKey langfuse_key(std::string_view name)
   if (name == "unit") {
     return LangfuseKey::unit;
   }
-  // Langfuse's OpenAI integration writes input_cached_tokens; its
-  // Anthropic-shaped usage cache_read_input_tokens / cache_creation_input_tokens.
+  // input_cached_tokens: OpenAI-shaped usage; cache_read_input_tokens /
+  // cache_creation_input_tokens: Anthropic-shaped; input_cache_read,
+  // input_cache_creation, output_reasoning: Langfuse's LangChain handler,
+  // which takes each detail out of input or output.
   if (name == "input_cached_tokens" || name == "cache_read_input_tokens" || name == "input_cache_read") {
     return LangfuseKey::cached;
   }
   if (name == "cache_creation_input_tokens" || name == "input_cache_creation") {
     return LangfuseKey::cache_write;
+  }
+  if (name == "output_reasoning") {
+    return LangfuseKey::reasoning;
   }
   return LangfuseKey::other;
 }
@@ -277,6 +282,8 @@ void ExportShapes::read_langfuse(JsonValue object, const SourceLine& where)
     std::uint64_t input = 0;
     std::uint64_t cached = 0;
     std::uint64_t writes = 0;
+    std::uint64_t output = 0;
+    std::uint64_t reasoning = 0;
     std::string unknown;
     usage.for_each_member([&](std::string_view name, JsonValue value) {
       const std::string field = fmt::format("{}.{}", usage_name, name);
@@ -285,7 +292,10 @@ void ExportShapes::read_langfuse(JsonValue object, const SourceLine& where)
         input = json_count(value, field.c_str(), m_problem);
         break;
       case LangfuseKey::output:
-        r.counts[Counter::output] = json_count(value, field.c_str(), m_problem);
+        output = json_count(value, field.c_str(), m_problem);
+        break;
+      case LangfuseKey::reasoning:
+        reasoning = json_count(value, field.c_str(), m_problem);
         break;
       case LangfuseKey::cached:
         cached += json_count(value, field.c_str(), m_problem);
@@ -313,8 +323,9 @@ void ExportShapes::read_langfuse(JsonValue object, const SourceLine& where)
     });
     if (!unknown.empty() && m_problem.empty()) {
       m_problem = fmt::format("Langfuse {} has \"{}\", a usage key the readers do not know (expected input, output, "
-                              "total, input_cached_tokens / cache_read_input_tokens, cache_creation_input_tokens); "
-                              "pricing without it could leave tokens out",
+                              "total, input_cached_tokens / cache_read_input_tokens / input_cache_read, "
+                              "cache_creation_input_tokens / input_cache_creation, output_reasoning); pricing without "
+                              "it could leave tokens out",
                               usage_name, elide(unknown, 40));
       m_category = "unknown usage shape";
     }
@@ -323,6 +334,8 @@ void ExportShapes::read_langfuse(JsonValue object, const SourceLine& where)
     r.counts[Counter::input] = input + writes;
     r.counts[Counter::cached_input] = cached;
     r.counts[Counter::cache_write] = writes;
+    r.counts[Counter::output] = output + reasoning; // reasoning is billed as output
+    r.counts[Counter::reasoning] = reasoning;
   } else if (m.has(Ex::prompt_tokens_camel) || m.has(Ex::completion_tokens_camel)) {
     r.counts[Counter::input] = json_count(m.get(Ex::prompt_tokens_camel), "promptTokens", m_problem);
     r.counts[Counter::output] = json_count(m.get(Ex::completion_tokens_camel), "completionTokens", m_problem);

@@ -143,7 +143,7 @@ TEST_SUITE("usage_jsonl")
     const auto seen = read_lines(
         R"({"request_id":"r1","model":"m","spend":0.1,"prompt_tokens":10,"completion_tokens":2,"startTime":"2026-03-12T09:30:01Z","metadata":{"usage_object":{"prompt_tokens_details":{"cached_tokens":4}}}})"
         "\n"
-        R"({"id":"o1","traceId":"t","type":"GENERATION","startTime":"2026-03-14T08:15:02Z","model":"m","usageDetails":{"input":3,"input_cached_tokens":5,"cache_creation_input_tokens":2,"output":1,"total":11}})"
+        R"({"id":"o1","traceId":"t","type":"GENERATION","startTime":"2026-03-14T08:15:02Z","model":"m","usageDetails":{"input":3,"input_cached_tokens":5,"cache_creation_input_tokens":2,"output":1,"output_reasoning":4,"total":15}})"
         "\n"
         R"({"id":"o2","traceId":"t","type":"EVENT","startTime":"2026-03-14T08:15:02Z"})"
         "\n"
@@ -151,7 +151,7 @@ TEST_SUITE("usage_jsonl")
         "\n");
     REQUIRE(seen.size() == 4);
     CHECK(seen[0].rfind("response 1 /m id=r1 in=6 cached=4 write=0 out=2", 0) == 0);
-    CHECK(seen[1].rfind("response 2 /m id=o1 in=5 cached=5 write=2 out=1", 0) == 0);
+    CHECK(seen[1].rfind("response 2 /m id=o1 in=5 cached=5 write=2 out=5 reasoning=4", 0) == 0);
     CHECK(seen[2] == "skip Langfuse EVENT observations (only GENERATION observations are model calls)");
     CHECK(seen[3].rfind("t.jsonl:4 rejected: bad field: cached tokens 4 exceed input tokens 3", 0) == 0);
   }
