@@ -364,7 +364,8 @@ void ExportShapes::read_openai_usage_page(JsonValue page, const SourceLine& wher
       if (text_at(result, {"object"}) != "organization.usage.completions.result") {
         m_sink.reject(r.where.location(), "unknown usage shape",
                       fmt::format("a Usage API result of \"{}\" (expected organization.usage.completions.result: "
-                                  "embeddings, images and audio are not priced by token here)",
+                                  "only completions carry the token counts the cards price; embeddings, images, "
+                                  "audio and cost results are not read)",
                                   elide(std::string(text_at(result, {"object"})), 60)));
         return;
       }
