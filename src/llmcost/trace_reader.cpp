@@ -712,13 +712,13 @@ private:
   const std::string k_otel_without_usage = "OpenTelemetry spans without usage (unfinished or not a model call)";
 
   RecordSink& m_sink;
-  ExportShapes m_exports;
   std::string m_key;               // the de-duplication key of the record being read (Count::once)
   bool m_response_started = false; // m_response_id is this line's (see start_response)
   Fingerprint m_response_id;
   ResponseKey m_response; // its key as a response (Count::response)
   std::optional<std::string> m_skipped_type;
   std::string m_skipped_type_reason;
+  ExportShapes m_exports; // asked before read_openai (see read)
 };
 
 } // namespace detail
