@@ -93,13 +93,29 @@ JsonValue first_element(JsonValue array)
   return first;
 }
 
-// The line an element of `container` starts on, `container` starting on `line`.
-std::size_t line_of(JsonValue container, std::size_t line, JsonValue element)
+// The lines values of a document start on, asked in document order: the
+// newlines are counted once, from the last value asked for (a page holds
+// thousands of results; counting from its start each time was quadratic).
+class LineCounter
 {
-  const std::string_view raw = container.raw();
-  const char* start = element.raw().data();
-  return line + static_cast<std::size_t>(std::count(raw.data(), start, '\n'));
-}
+public:
+  LineCounter(JsonValue document, std::size_t line)
+    : m_counted(document.raw().data())
+    , m_line(line)
+  {
+  }
+  std::size_t at(JsonValue value)
+  {
+    const char* start = value.raw().data();
+    m_line += static_cast<std::size_t>(std::count(m_counted, start, '\n'));
+    m_counted = start;
+    return m_line;
+  }
+
+private:
+  const char* m_counted;
+  std::size_t m_line;
+};
 
 // The keys of Langfuse's usageDetails (and its older usage object) that are
 // read: the buckets are disjoint (input excludes cache reads and writes).
@@ -149,8 +165,9 @@ bool ExportShapes::read(JsonValue object, const SourceLine& where)
     if (m.has(Ex::meta) && first.is(JsonType::object) &&
         is_langfuse_observation(ExportMembers(export_names(), first))) {
       // A Langfuse page: each element an observation, on its own line.
+      LineCounter lines(object, where.line);
       data.for_each_element([&](JsonValue element) {
-        const SourceLine line{where.file, line_of(object, where.line, element)};
+        const SourceLine line{where.file, lines.at(element)};
         if (element.is(JsonType::object) && is_langfuse_observation(ExportMembers(export_names(), element))) {
           read_langfuse(element, line);
         } else {
@@ -352,13 +369,14 @@ void ExportShapes::read_openai_usage_page(JsonValue page, const SourceLine& wher
   // Buckets of aggregated usage: a row per result, standing for
   // num_model_requests requests; input_tokens include input_cached_tokens.
   bool any = false;
+  LineCounter lines(page, where.line);
   page["data"].for_each_element([&](JsonValue bucket) {
-    const SourceLine bucket_line{where.file, line_of(page, where.line, bucket)};
+    const SourceLine bucket_line{where.file, lines.at(bucket)};
     const std::optional<std::int64_t> start = json_time(bucket["start_time"]);
     bucket["results"].for_each_element([&](JsonValue result) {
       any = true;
       UsageRecord r;
-      r.where = SourceLine{where.file, line_of(page, where.line, result)};
+      r.where = SourceLine{where.file, lines.at(result)};
       m_problem.clear();
       m_category = "bad field";
       if (text_at(result, {"object"}) != "organization.usage.completions.result") {
