@@ -322,7 +322,7 @@ void ExportShapes::read_langfuse(JsonValue object, const SourceLine& where)
         break;
       case LangfuseKey::unit:
         if (value.present() && value.text() != "TOKENS" && m_problem.empty()) {
-          m_problem = fmt::format("usage in {} (expected TOKENS; characters or images are not priced by token)",
+          m_problem = fmt::format("field {}: {} (expected TOKENS; characters or images are not priced by token)", field,
                                   elide(std::string(value.raw()), 40));
           m_category = "unknown usage shape";
         }
