@@ -200,12 +200,23 @@ bool ExportShapes::read(JsonValue object, const SourceLine& where)
   if (tokens && m.has(Ex::request_id) && m.has(Ex::spend)) {
     // LiteLLM spend-log row (LiteLLM_SpendLogs): prompt_tokens include cache
     // reads, which only metadata.usage_object (the provider's usage) says.
+    JsonValue metadata = m.get(Ex::metadata);
+    std::optional<JsonTape> metadata_tape;
+    if (metadata.is(JsonType::string)) [[unlikely]] {
+      // Some exports write the metadata as JSON text: read the object it holds
+      // (first: unescaping it may move the strings read before).
+      JsonSyntaxError error;
+      const std::string_view text = trim(metadata.text());
+      metadata = !text.empty() && text.front() == '{' && metadata_tape.emplace().parse(text, error)
+                     ? metadata_tape->root()
+                     : JsonValue();
+    }
+    const JsonValue usage_object = metadata.at({"usage_object"});
     r.model = m.text(Ex::model);
     r.provider = m.text(Ex::custom_llm_provider);
     r.request_id = m.text(Ex::request_id);
     r.time = json_time(m.get(Ex::start_time));
     const std::uint64_t input = json_count(m.get(Ex::prompt_tokens), "prompt_tokens", m_problem);
-    const JsonValue usage_object = m.get(Ex::metadata).at({"usage_object"});
     JsonValue cached = usage_object.at({"prompt_tokens_details", "cached_tokens"});
     const char* cached_name = "metadata.usage_object.prompt_tokens_details.cached_tokens";
     if (!cached) {

@@ -148,12 +148,16 @@ TEST_SUITE("usage_jsonl")
         R"({"id":"o2","traceId":"t","type":"EVENT","startTime":"2026-03-14T08:15:02Z"})"
         "\n"
         R"({"request_id":"r2","model":"m","spend":0.1,"prompt_tokens":3,"completion_tokens":2,"metadata":{"usage_object":{"cache_read_input_tokens":4}}})"
+        "\n"
+        // The metadata written as JSON text.
+        R"({"request_id":"r3","model":"m","spend":0.1,"prompt_tokens":9,"completion_tokens":2,"metadata":"{\"usage_object\":{\"cache_read_input_tokens\":4}}"})"
         "\n");
-    REQUIRE(seen.size() == 4);
+    REQUIRE(seen.size() == 5);
     CHECK(seen[0].rfind("response 1 /m id=r1 in=6 cached=4 write=0 out=2", 0) == 0);
     CHECK(seen[1].rfind("response 2 /m id=o1 in=5 cached=5 write=2 out=5 reasoning=4", 0) == 0);
     CHECK(seen[2] == "skip Langfuse EVENT observations (only GENERATION observations are model calls)");
     CHECK(seen[3].rfind("t.jsonl:4 rejected: bad field: cached tokens 4 exceed input tokens 3", 0) == 0);
+    CHECK(seen[4].rfind("response 5 /m id=r3 in=5 cached=4 write=0 out=2", 0) == 0);
   }
 
   TEST_CASE("a JSON array of objects is a list of records, each on the line where it starts")
