@@ -1,6 +1,7 @@
 #include "llmcost/trace_reader.hpp"
 
 #include "llmcost/error.hpp"
+#include "llmcost/export_reader.hpp"
 #include "llmcost/json_members.hpp"
 #include "llmcost/strings.hpp"
 #include "llmcost/timestamp.hpp"
@@ -316,13 +317,29 @@ std::uint64_t web_search_calls(JsonValue choices)
 
 } // namespace
 
+std::uint64_t json_count(JsonValue node, const char* name, std::string& problem)
+{
+  FieldProblem field;
+  const std::uint64_t count = field.count(node, name);
+  if (problem.empty()) {
+    problem = std::move(field.text);
+  }
+  return count;
+}
+
+std::optional<std::int64_t> json_time(JsonValue node)
+{
+  return time_of_json(node);
+}
+
 namespace detail {
 
-class TraceShapes
+class TraceShapes final : ExportEmitter
 {
 public:
   explicit TraceShapes(RecordSink& sink)
     : m_sink(sink)
+    , m_exports(sink, *this)
   {
   }
 
@@ -362,6 +379,8 @@ public:
       finish(r, problem, response_key(r) ? Count::response : Count::each);
     } else if (const JsonValue attributes = top.get(Top::attributes); attributes.is(JsonType::object)) {
       read_otel_span(object, attributes, r, problem);
+    } else if (!top.has(Top::choices) && top.has_other_members() && m_exports.read(object, where)) {
+      // An export row or page (LiteLLM, Langfuse, Helicone, OpenAI usage, OpenRouter): export_reader.cpp.
     } else if (read_openai(top, r, problem)) {
       finish(r, problem, response_key(r) ? Count::response : Count::each);
     } else if (!top.has(Top::session_id) && (top.get(Top::usage) || top.has_other_members()) &&
@@ -383,6 +402,15 @@ public:
   }
 
 private:
+  void emit_export(UsageRecord& r, const std::string& problem, const char* category, std::string_view id_kind) override
+  {
+    FieldProblem field;
+    field.text = problem;
+    field.category = category;
+    start_response(id_kind, id_kind.empty() ? std::string_view() : r.request_id);
+    finish(r, field, response_key(r) ? Count::response : Count::each);
+  }
+
   // An object with a member that looks like token usage in a shape no
   // reader knows (LiteLLM's top-level prompt_tokens, Langfuse's
   // usageDetails) is rejected, never skipped as "no usage": skipping it
@@ -698,6 +726,7 @@ private:
   ResponseKey m_response; // its key as a response (Count::response)
   std::optional<std::string> m_skipped_type;
   std::string m_skipped_type_reason;
+  ExportShapes m_exports; // asked before read_openai (see read)
 };
 
 } // namespace detail

@@ -144,7 +144,7 @@ constexpr std::array k_aliases = {
 // to price: sums and parts of columns that are read (total_tokens, the parts
 // of OpenRouter's cost_total), cache flags of a proxy's own response cache,
 // and labels. Everything else that looks like a quantity must be mapped.
-constexpr std::array<std::string_view, 16> k_known_unpriced = {
+constexpr std::array<std::string_view, 25> k_known_unpriced = {
     "total_tokens",           // input + output, both read
     "tokens_total",           //
     "cost_web_search",        // OpenRouter: parts of cost_total
@@ -161,6 +161,27 @@ constexpr std::array<std::string_view, 16> k_known_unpriced = {
     "request_user_id",        //
     "prompt_id",              //
     "cost_currency",          //
+    "input_text_tokens",      // OpenAI usage export: parts of input_tokens / output_tokens by
+    "output_text_tokens",     // modality (the cards price tokens, not modalities)
+    "input_cached_text_tokens",
+    "input_audio_tokens",
+    "input_cached_audio_tokens",
+    "output_audio_tokens",
+    "input_image_tokens",
+    "input_cached_image_tokens",
+    "output_image_tokens",
+};
+
+// A column that says again what another says, read only when that one is
+// absent: OpenAI's usage export writes each bucket's start as Unix seconds
+// (start_time) and as ISO 8601 (start_time_iso), one instant.
+struct Restated
+{
+  std::string_view header;
+  std::string_view restated_by;
+};
+constexpr std::array k_restated = {
+    Restated{"start_time", "start_time_iso"},
 };
 
 // Parts of a column name that make it look like a quantity or an amount.
@@ -685,6 +706,13 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
           m_columns[i].source = ColumnSource::alias;
           break;
         }
+      }
+    }
+    for (const auto& restated : k_restated) {
+      if (m_columns[i].source == ColumnSource::alias && m_headers[i] == restated.header &&
+          std::find(m_headers.begin(), m_headers.end(), restated.restated_by) != m_headers.end()) {
+        m_column_field[i].reset();
+        m_columns[i].source = ColumnSource::known_unpriced;
       }
     }
     if (!m_column_field[i] &&
