@@ -12,6 +12,7 @@
 #include "llmcost/usage_jsonl.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
@@ -343,6 +344,22 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
   cmd.add_option("--threads", options.threads,
                  "Threads reading big or many files (default: LLMCOST_THREADS or all cores)")
       ->group(group);
+  cmd.add_option("--max-line-bytes", options.max_line_bytes,
+                 "Longest line read; a longer one is a rejected record, read past without being held")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            std::size_t bytes = 0;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), bytes);
+            if (ec != std::errc{} || end != text.data() + text.size() || bytes < k_min_max_line_bytes) {
+              return fmt::format("\"{}\" is not a byte count from {} (1 MiB) to {}", text, k_min_max_line_bytes,
+                                 SIZE_MAX);
+            }
+            return std::string();
+          },
+          ""))
+      ->type_name("BYTES")
+      ->capture_default_str()
+      ->group(group);
   cmd.add_option("--tz", options.tz, "UTC offset where days, weeks and months begin (UTC, +05:30, -08:00)")
       ->capture_default_str()
       ->group(group);
@@ -375,6 +392,7 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
   ingest.decimal_comma = options.decimal_comma;
   ingest.threads = thread_count(options.threads);
   ingest.block_size = block_size();
+  ingest.max_line_bytes = options.max_line_bytes;
   // LLMCOST_PIECE_SIZE lets the tests cut small files into pieces read in parallel.
   ingest.min_piece = env_number("LLMCOST_PIECE_SIZE", ingest.min_piece);
   const auto files = expand_inputs(inputs, ingest.input_of_file);

@@ -31,6 +31,8 @@ struct UsageInputOptions
   bool explain = false;           // print how each CSV's columns were read
   bool decimal_comma = false;     // CSV numbers written 0,05 (never guessed)
   std::string check_ids = "auto"; // repeated request ids in tabular exports: auto, all, off
+  // --max-line-bytes: a longer line is a rejected record.
+  std::size_t max_line_bytes = k_default_max_line_bytes;
 };
 
 // `strict_by_default`: reconcile stops at the first bad row unless

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -186,6 +187,47 @@ void BlockReader::skip(std::size_t bytes)
   consume(std::min(bytes, m_size - m_begin));
 }
 
+void BlockReader::limit_lines(std::size_t bytes, std::function<void(std::size_t)> on_long_line)
+{
+  m_max_line = std::max<std::size_t>(bytes, 1);
+  // A block longer than the limit could hold a long line whole, unmeasured.
+  m_block_size = std::min(m_block_size, m_max_line);
+  m_on_long_line = std::move(on_long_line);
+}
+
+bool BlockReader::skip_long_line()
+{
+  const char* start = m_buffer.get() + m_begin;
+  const std::size_t held = m_size - m_begin;
+  const void* last = ::memrchr(start, '\n', held);
+  const std::size_t tail = last == nullptr ? 0 : static_cast<std::size_t>(static_cast<const char*>(last) - start) + 1;
+  if (held - tail <= m_max_line) {
+    return false; // a record of many short lines (pretty-printed JSON): held whole
+  }
+  if (tail > 0) {
+    const auto line = m_line + static_cast<std::size_t>(std::count(start, start + tail, '\n'));
+    throw Error(Location{m_path == "-" ? "<stdin>" : m_path, line},
+                fmt::format("line longer than {} bytes, inside a record that starts at line {}", m_max_line, m_line),
+                "shorter lines, or a larger --max-line-bytes");
+  }
+  if (m_on_long_line) {
+    m_on_long_line(m_line);
+  }
+  // Read on to the line's end, dropping what is read.
+  while (true) {
+    const char* at = m_buffer.get() + m_begin;
+    const void* newline = std::memchr(at, '\n', m_size - m_begin);
+    if (newline != nullptr) {
+      consume(static_cast<std::size_t>(static_cast<const char*>(newline) - at) + 1, 1);
+      return true;
+    }
+    m_begin = m_size;
+    if (!fill(m_block_size)) {
+      return true; // the input ended inside the line
+    }
+  }
+}
+
 void BlockReader::run(const std::function<Taken(std::string_view, std::size_t, bool)>& parse)
 {
   peek();
@@ -200,10 +242,19 @@ void BlockReader::run(const std::function<Taken(std::string_view, std::size_t, b
     if (m_eof) {
       return; // the parser had everything
     }
+    if (used == 0 && text.size() > m_max_line && skip_long_line()) {
+      continue;
+    }
     // A record longer than the text held: read as much again, so that a
     // 100 MB line is copied and looked at a linear number of times, not
-    // once per block (quadratic; minutes with small blocks).
-    fill(used == 0 ? std::max(m_block_size, text.size()) : m_block_size);
+    // once per block (quadratic; minutes with small blocks); but not past
+    // one byte more than the longest line allowed: a line that has no
+    // newline by then is too long, and an endless one is not held.
+    std::size_t want = used == 0 ? std::max(m_block_size, text.size()) : m_block_size;
+    if (const std::size_t held = m_size - m_begin; held <= m_max_line) {
+      want = std::min(want, m_max_line + 1 - held);
+    }
+    fill(want);
   }
 }
 

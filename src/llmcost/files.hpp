@@ -22,10 +22,18 @@ namespace llmcost {
 // (1 GiB CSV: 0.15 s against 0.30 s) and a quarter of the peak memory.
 constexpr std::size_t k_default_block_size = std::size_t{256} << 10;
 
+// The longest line read (--max-line-bytes): a line without an end (a file
+// of zeros, a crashed writer's hole) must not take memory without bound.
+// Lines read whole in one block are not measured, so blocks are never longer
+// than the limit, and the limit is never below the start read for detection.
+constexpr std::size_t k_default_max_line_bytes = std::size_t{64} << 20;
+constexpr std::size_t k_min_max_line_bytes = std::size_t{1} << 20;
+
 // Reads a file ("-" is standard input), or a byte range of one, block by
 // block so memory stays flat: the parser takes the whole records at the
 // start of what has been read, and the rest is carried into the next round.
-// A record longer than a block makes the buffer grow until it is whole.
+// A record longer than a block makes the buffer grow until it is whole, but
+// a line longer than the set maximum is read past without being held.
 class BlockReader
 {
 public:
@@ -62,12 +70,20 @@ public:
   // yet, read more); at the end of the input it must take everything.
   void run(const std::function<Taken(std::string_view, std::size_t, bool)>& parse);
 
+  // Lines longer than `bytes` are not held: `on_long_line(line)` is told
+  // (it may throw) and the line is skipped. When the long line ends a
+  // record of several lines, which cannot be skipped alone, Error is thrown.
+  void limit_lines(std::size_t bytes, std::function<void(std::size_t)> on_long_line);
+
   // Newlines in what was consumed so far.
   std::uint64_t lines_consumed() const { return m_line - 1; }
 
 private:
   bool fill(std::size_t want); // appends up to `want` bytes; false at the end of the input
   void consume(std::size_t bytes, std::size_t newlines = Taken::k_uncounted);
+  // With the unfinished record in [m_begin, m_size) longer than the limit:
+  // true when its last line is too long, which is then read past.
+  bool skip_long_line();
 
   std::string m_path;
   int m_fd = -1;
@@ -82,6 +98,8 @@ private:
   std::size_t m_begin = 0; // unconsumed bytes are [m_begin, m_size)
   std::size_t m_size = 0;
   std::size_t m_line = 1;
+  std::size_t m_max_line = SIZE_MAX;
+  std::function<void(std::size_t)> m_on_long_line;
 };
 
 // Size of a regular file, or nothing (standard input, a pipe, an error).

@@ -13,7 +13,9 @@
 #include <fmt/ranges.h>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 
 namespace llmcost {
@@ -47,6 +49,11 @@ struct ReadResult
 };
 
 constexpr std::size_t k_described_start = 64 * 1024;
+
+// Thrown by a worker that finds a workload spec: it is read in order instead.
+struct InOrderOnly
+{
+};
 
 // Checks, input by input in order, that each yielded usage (see
 // IngestOptions::input_of_file).
@@ -156,12 +163,20 @@ private:
 // Reads one file, or the byte range [begin, end) of it, into `sink`; its kind
 // is detected from its start unless given. `header`: the CSV's columns when
 // the range starts after the header.
-ReadResult read_one(const std::string& path, std::optional<InputKind> kind, const IngestOptions& options,
-                    RecordSink& sink, const WorkloadHandler& on_workload, std::uint64_t begin = 0,
-                    std::uint64_t end = BlockReader::k_to_end, const UsageCsvReader* header = nullptr)
+ReadResult read_one_unguarded(const std::string& path, std::optional<InputKind> kind, const IngestOptions& options,
+                              RecordSink& sink, const WorkloadHandler& on_workload, std::uint64_t begin,
+                              const UsageCsvReader* header, BlockReader& reader)
 {
   const std::string name = display_name(path);
-  BlockReader reader(path, options.block_size, begin, end);
+  // Until the kind is known, a long line cannot be a record: it is an error.
+  bool line_is_record = false;
+  const std::string too_long = fmt::format("line longer than {} bytes", options.max_line_bytes);
+  reader.limit_lines(options.max_line_bytes, [&](std::size_t line) {
+    if (!line_is_record) {
+      throw Error(Location{name, line}, too_long, "shorter lines, or a larger --max-line-bytes");
+    }
+    sink.reject(Location{name, line}, "line too long", too_long + " (read past; --max-line-bytes raises the limit)");
+  });
   const bool start_of_file = begin == 0;
   ReadResult result;
   result.kind = kind ? *kind : detect_input_kind(options.input_kind, reader.peek());
@@ -197,6 +212,7 @@ ReadResult read_one(const std::string& path, std::optional<InputKind> kind, cons
     };
     try {
       reader.run([&](std::string_view piece, std::size_t line, bool at_end) -> BlockReader::Taken {
+        line_is_record = !csv->columns().empty(); // a header is never skipped
         std::size_t newlines = 0;
         const std::size_t taken = csv->feed(piece, line, at_end, &newlines);
         if (options.progress && taken > 0) {
@@ -219,6 +235,7 @@ ReadResult read_one(const std::string& path, std::optional<InputKind> kind, cons
     if (start_of_file && reader.peek().empty()) {
       throw Error(Location{name, 1, 1}, "empty input", "JSON objects, one per line");
     }
+    line_is_record = by_line; // else the whole document is one record
     reader.run([&](std::string_view piece, std::size_t line, bool at_end) -> BlockReader::Taken {
       const std::size_t whole = at_end ? piece.size() : by_line ? cut_after_last_line(piece) : 0;
       if (whole == 0) {
@@ -235,6 +252,30 @@ ReadResult read_one(const std::string& path, std::optional<InputKind> kind, cons
   }
   result.lines = reader.lines_consumed();
   return result;
+}
+
+// read_one_unguarded, where every failure names the input: no input can end
+// a run with an "internal error" that says neither where nor why.
+ReadResult read_one(const std::string& path, std::optional<InputKind> kind, const IngestOptions& options,
+                    RecordSink& sink, const WorkloadHandler& on_workload, std::uint64_t begin = 0,
+                    std::uint64_t end = BlockReader::k_to_end, const UsageCsvReader* header = nullptr)
+{
+  BlockReader reader(path, options.block_size, begin, end);
+  try {
+    return read_one_unguarded(path, kind, options, sink, on_workload, begin, header, reader);
+  } catch (const Error&) {
+    throw;
+  } catch (const InOrderOnly&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw Error(Location{display_name(path), reader.lines_consumed() + 1}, "out of memory reading this input",
+                "a smaller --max-line-bytes, or fewer --threads");
+  } catch (const std::overflow_error&) {
+    throw; // an amount out of range: the caller's to report
+  } catch (const std::exception& e) {
+    throw Error(Location{display_name(path), reader.lines_consumed() + 1},
+                fmt::format("cannot read this input: {}", e.what()));
+  }
 }
 
 // The first line start at or after `offset` (a line start is just after a
@@ -255,11 +296,6 @@ std::optional<std::uint64_t> next_line_start(const std::string& path, std::uint6
   }
   return std::nullopt;
 }
-
-// Thrown by a worker that finds a workload spec: it is read in order instead.
-struct InOrderOnly
-{
-};
 
 struct Piece
 {

@@ -70,6 +70,9 @@ struct IngestOptions
   // the CPU's cache between the copy from the page cache and the parse.
   std::size_t block_size = k_default_block_size;
   std::uint64_t min_piece = std::uint64_t{16} << 20; // smallest piece of a file worth a thread
+  // A longer line is a rejected record, read past without being held (a
+  // CSV header or a whole JSON document that long is an error).
+  std::size_t max_line_bytes = k_default_max_line_bytes;
   // Told the bytes of each block read (from the reading threads), for a progress bar.
   std::function<void(std::uint64_t)> progress;
   // Which input (command-line argument) each file came from, parallel to

@@ -2,7 +2,8 @@
 
 The record's model name is 100 MB long: the reader must hold it once, the
 "did you mean" search must not be quadratic in it, and the message must quote
-a readable excerpt.
+a readable excerpt (cases that raise --max-line-bytes); at the default limit
+of 64 MiB the line is a rejected record, read past without being held.
 """
 import sys
 

@@ -207,3 +207,52 @@ TEST_CASE("ingest: an input that yields no usage record is an error naming what 
     CHECK(empty[0] == header_only + ": a header and no rows (an empty export)");
   }
 }
+
+TEST_CASE("ingest: a line longer than the maximum is read past and rejected; one of the maximum is read")
+{
+  // The limit is exact whatever the block size, once past the start read
+  // for detection (64 KiB, never above the smallest limit): a line of the
+  // limit is read, one a byte longer is not, nor held past the limit.
+  constexpr std::size_t limit = 70000;
+  const std::string row = "2026-01-05T09:00:00Z,moonshot,kimi-k2.6,1000,300\n";
+  std::string csv = "timestamp,provider,model,input_tokens,output_tokens\n" + row;
+  csv += std::string(limit, 'x') + "\n" + row + std::string(limit + 1, 'y') + "\n" + row + std::string(300000, 'z');
+  const std::string path = write_temp("long-lines.csv", csv);
+  for (const std::size_t block : {std::size_t{7}, std::size_t{4096}, std::size_t{100000}}) {
+    CAPTURE(block);
+    BlockReader reader(path, block);
+    std::vector<std::size_t> long_lines;
+    reader.limit_lines(limit, [&](std::size_t line) { long_lines.push_back(line); });
+    std::vector<std::size_t> lengths;
+    reader.run([&](std::string_view text, std::size_t, bool at_end) -> BlockReader::Taken {
+      CHECK(text.size() <= limit + block);
+      const std::size_t whole = at_end ? text.size() : cut_after_last_line(text);
+      for (std::size_t at = 0; at < whole;) {
+        const std::size_t end = std::min(text.find('\n', at), whole);
+        lengths.push_back(end - at);
+        at = end + 1;
+      }
+      return whole;
+    });
+    // Lines 5 and 7 are skipped whole; the rest is read.
+    CHECK(long_lines == std::vector<std::size_t>{5, 7});
+    CHECK(lengths == std::vector<std::size_t>{51, 48, limit, 48, 48});
+    CHECK(reader.lines_consumed() == 6);
+  }
+  // Through ingest: each long line is a rejected record at its line; the rows are priced.
+  AggregateOptions aggregate;
+  aggregate.show_rejects = 5;
+  UsageAggregator sink(bundled(), aggregate);
+  IngestOptions options;
+  options.block_size = 4096;
+  options.max_line_bytes = limit;
+  ingest_usage({path}, options, sink, [](const std::string&, const std::string&) {});
+  const Report report = sink.finish();
+  CHECK(report.records.read == 6); // 3 rows, the line of x (a bad row), 2 long lines
+  CHECK(report.records.rejected_by_reason.at("line too long") == 2);
+  REQUIRE(report.records.first_rejections.size() == 3);
+  CHECK(report.records.first_rejections[1].where == path + ":5");
+  CHECK(report.records.first_rejections[1].reason ==
+        "line longer than 70000 bytes (read past; --max-line-bytes raises the limit)");
+  CHECK(report.records.first_rejections[2].where == path + ":7");
+}
