@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <map>
+#include <stdexcept>
 
 namespace llmcost {
 
@@ -144,12 +145,26 @@ std::map<std::string, Decimal> add_lines(const Catalog& catalog, const Report& r
   return per_route;
 }
 
+// `compute()` with an option's value; an amount out of range (a limit of
+// 1e-12 against a large spend) is a usage error naming the option.
+template <class Compute> Decimal against_option(const char* option, const Decimal& value, Compute&& compute)
+{
+  try {
+    return compute();
+  } catch (const std::overflow_error&) {
+    throw Error(Location{},
+                fmt::format("{} {}: amount out of range against the spend", option, value.to_exact_string(2)),
+                "a value within a factor of about 10^12 of the spend");
+  }
+}
+
 void check_limit(const BudgetOptions& options, BudgetResult& result)
 {
   if (!options.limit) {
     return;
   }
-  result.percent_of_limit = percent_of(result.total_with_tax, *options.limit);
+  result.percent_of_limit =
+      against_option("--limit", *options.limit, [&] { return percent_of(result.total_with_tax, *options.limit); });
   result.headroom = *options.limit - result.total_with_tax;
   if (result.total_with_tax > *options.limit) {
     result.failures.push_back(fmt::format("projected spend {} per {} is over the limit of {}",
@@ -326,7 +341,8 @@ Runway credit_runway(const Catalog& catalog, const std::map<std::string, Decimal
   const Decimal spend = spent == per_route.end() ? Decimal{} : spent->second;
   runway.daily_burn = spend.mul_div(Decimal::from_int(1), period_days(options.period));
   if (!runway.daily_burn.is_zero()) {
-    runway.days = runway.balance.mul_div(Decimal::from_int(1), runway.daily_burn);
+    runway.days = against_option("--balance", runway.balance,
+                                 [&] { return runway.balance.mul_div(Decimal::from_int(1), runway.daily_burn); });
     if (options.as_of) {
       runway.runs_out = *options.as_of + static_cast<Day>(runway.days->whole());
     }

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <set>
+#include <stdexcept>
 
 namespace llmcost {
 
@@ -244,9 +245,15 @@ void Reconciler::record(const UsageRecord& record)
     }
     return;
   }
-  ++m_billed_rows;
   const Decimal billed = *record.billed;
-  m_result.billed_total += billed;
+  try {
+    m_result.billed_total += billed;
+  } catch (const std::overflow_error& e) {
+    count_rejection(record.where.location(), "amount out of range",
+                    fmt::format("amount out of range: billed {} ({})", billed.to_exact_string(2), e.what()));
+    return;
+  }
+  ++m_billed_rows;
   const int places = m_options.billed_precision.value_or(record.billed_places < 0 ? 2 : record.billed_places);
   const Decimal rounding = half_unit(places);
 
@@ -311,8 +318,26 @@ void Reconciler::record(const UsageRecord& record)
     flag(&model, nullptr, std::nullopt, std::nullopt, category, why);
     return;
   }
-  const Priced priced = price_usage(PriceRequest{model.card, model.model, prices, record.batch, {}}, usage_of(record));
-  const Decimal expected = priced.cost->total();
+  // An absurd amount (billed 1E+20 on a cheap row) can leave the range of
+  // Decimal in pricing or in explaining the difference: that row is
+  // rejected, before anything of it is counted, and the run goes on.
+  std::optional<Priced> priced;
+  std::pair<std::string, std::string> explained;
+  try {
+    priced = price_usage(PriceRequest{model.card, model.model, prices, record.batch, {}}, usage_of(record));
+    const Decimal variance = billed - priced->cost->total();
+    if (abs(variance) > rounding) {
+      (void)within_tolerance(variance, priced->cost->total());
+      explained = explain(record, model, *prices, billed, *priced->cost, rounding);
+    }
+  } catch (const std::overflow_error& e) {
+    m_result.billed_total -= billed;
+    --m_billed_rows;
+    count_rejection(record.where.location(), "amount out of range",
+                    fmt::format("amount out of range: billed {} ({})", record.billed->to_exact_string(2), e.what()));
+    return;
+  }
+  const Decimal expected = priced->cost->total();
   const Decimal variance = billed - expected;
   if (abs(variance) <= rounding) {
     m_result.expected_total += expected;
@@ -322,11 +347,11 @@ void Reconciler::record(const UsageRecord& record)
     }
     ++m_result.records.priced;
     add_to_group(record, &model, local_day, billed, expected, false);
-    add_focus(record, &model, prices, priced.cost, variance, {});
+    add_focus(record, &model, prices, priced->cost, variance, {});
     return;
   }
-  auto [cause, detail] = explain(record, model, *prices, billed, *priced.cost, rounding);
-  flag(&model, prices, priced.cost, expected, std::move(cause), std::move(detail));
+  auto [cause, detail] = std::move(explained);
+  flag(&model, prices, priced->cost, expected, std::move(cause), std::move(detail));
 }
 
 void Reconciler::add_focus(const UsageRecord& record, const ResolvedModel* model, const PriceSet* prices,
