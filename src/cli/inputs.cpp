@@ -24,10 +24,69 @@ namespace llmcost::cli {
 
 namespace {
 
+// A path a directory walk could not read, with why.
+struct WalkProblem
+{
+  std::string path;
+  std::string problem;
+};
+
+bool is_usage_file_name(const std::filesystem::path& path)
+{
+  const auto ext = path.extension().string();
+  return ext == ".csv" || ext == ".json" || ext == ".jsonl";
+}
+
+// Walks `dir` for usage files into `found`. Links to files are followed,
+// links to directories are not (a link can loop); a link that cannot be
+// followed (dangling, looping) with a usage file's name and a subdirectory
+// that cannot be read are problems, each under its own path, never skipped
+// in silence.
+void walk_directory(const std::filesystem::path& dir, std::vector<std::string>& found,
+                    std::vector<WalkProblem>& problems)
+{
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec);
+  if (ec) {
+    problems.push_back({dir.string(), "cannot read directory: " + ec.message()});
+    return;
+  }
+  std::vector<fs::path> subdirectories;
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const fs::path& path = it->path();
+    std::error_code type_ec;
+    const fs::file_status own = it->symlink_status(type_ec);
+    if (!type_ec && fs::is_directory(own)) {
+      subdirectories.push_back(path);
+      continue;
+    }
+    if (!is_usage_file_name(path)) {
+      continue;
+    }
+    const fs::file_status target = type_ec ? own : fs::status(path, type_ec);
+    if (type_ec) {
+      problems.push_back({path.string(), fs::is_symlink(own) && type_ec == std::errc::no_such_file_or_directory
+                                             ? "dangling symbolic link (its target does not exist)"
+                                             : "cannot read: " + type_ec.message()});
+    } else if (fs::is_regular_file(target)) {
+      found.push_back(path.string());
+    }
+  }
+  if (ec) {
+    problems.push_back({dir.string(), "cannot read directory: " + ec.message()});
+  }
+  for (const auto& sub : subdirectories) {
+    walk_directory(sub, found, problems);
+  }
+}
+
 // Files to read: directories are walked recursively for *.csv (and *.json
 // workload specs), in sorted order so output is deterministic. `input_of_file`
-// gets the index of the input each file came from.
-std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, std::vector<std::size_t>& input_of_file)
+// gets the index of the input each file came from; `problems`, what a walk
+// could not read.
+std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, std::vector<std::size_t>& input_of_file,
+                                       std::vector<WalkProblem>& problems)
 {
   namespace fs = std::filesystem;
   std::vector<std::string> files;
@@ -36,21 +95,18 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, s
     std::error_code ec;
     if (input != "-" && fs::is_directory(input, ec)) {
       std::vector<std::string> found;
-      for (auto it = fs::recursive_directory_iterator(input, ec); !ec && it != fs::recursive_directory_iterator();
-           it.increment(ec)) {
-        const auto ext = it->path().extension().string();
-        if (it->is_regular_file() && (ext == ".csv" || ext == ".json" || ext == ".jsonl")) {
-          found.push_back(it->path().string());
-        }
-      }
-      if (ec) {
-        throw Error(Location{input}, "cannot read directory: " + ec.message());
+      std::vector<WalkProblem> walked;
+      walk_directory(input, found, walked);
+      if (!walked.empty() && walked.front().path == input) {
+        throw Error(Location{input}, walked.front().problem);
       }
       std::sort(found.begin(), found.end());
-      if (found.empty()) {
+      std::sort(walked.begin(), walked.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+      if (found.empty() && walked.empty()) {
         throw Error(Location{input}, "no usage files (*.csv, *.json, *.jsonl) in this directory");
       }
       files.insert(files.end(), found.begin(), found.end());
+      problems.insert(problems.end(), walked.begin(), walked.end());
     } else {
       files.push_back(input);
     }
@@ -395,7 +451,12 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
   ingest.max_line_bytes = options.max_line_bytes;
   // LLMCOST_PIECE_SIZE lets the tests cut small files into pieces read in parallel.
   ingest.min_piece = env_number("LLMCOST_PIECE_SIZE", ingest.min_piece);
-  const auto files = expand_inputs(inputs, ingest.input_of_file);
+  std::vector<WalkProblem> problems;
+  const auto files = expand_inputs(inputs, ingest.input_of_file, problems);
+  // Rejected inputs, counted as rejected records: exit 2 unless --allow-rejects.
+  for (const auto& problem : problems) {
+    sink.reject(Location{problem.path}, "unreadable input", problem.problem);
+  }
   for (const auto& input : inputs) {
     ingest.input_names.push_back(display_name(input));
   }
