@@ -1,8 +1,10 @@
 #include "cli/app.hpp"
 
 #include "cli/hints.hpp"
+#include "cli/output.hpp"
 #include "llmcost/error.hpp"
 
+#include <fmt/format.h>
 #include <iostream>
 #include <optional>
 #include <string_view>
@@ -76,7 +78,7 @@ void build_app(CLI::App& app, Context& context, std::vector<std::string>& help_p
     for (const auto& name : help_path) {
       usage_name += " " + name;
     }
-    context.out << target->get_formatter()->make_help(target, usage_name, CLI::AppFormatMode::Normal);
+    write_stdout(context.out, target->get_formatter()->make_help(target, usage_name, CLI::AppFormatMode::Normal));
   });
 }
 
@@ -93,23 +95,30 @@ std::optional<int> parse_and_run(int argc, char** argv, Context& context, std::o
                "llmcost"};
   std::vector<std::string> help_path;
   build_app(app, context, help_path, all, only);
+  // Help and version are output like any other: a failed write is exit 2.
+  auto print = [&](const std::string& text) {
+    try {
+      write_stdout(context.out, text);
+      return 0;
+    } catch (const Error& e) {
+      err << "llmcost: error: " << e.what() << "\n";
+      return 2;
+    }
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
     if (!all) {
       return std::nullopt;
     }
-    context.out << app.help();
-    return 0;
+    return print(app.help());
   } catch (const CLI::CallForAllHelp&) {
     if (!all) {
       return std::nullopt;
     }
-    context.out << app.help("", CLI::AppFormatMode::All);
-    return 0;
+    return print(app.help("", CLI::AppFormatMode::All));
   } catch (const CLI::CallForVersion&) {
-    context.out << "llmcost " << k_version << "\n";
-    return 0;
+    return print(fmt::format("llmcost {}\n", k_version));
   } catch (const CLI::ParseError& e) {
     if (!all) {
       return std::nullopt;

@@ -107,18 +107,23 @@ bool writes_to_file(const CommonOptions& options)
   return !options.output.empty() && options.output != "-";
 }
 
+void write_stdout(std::ostream& out, const std::string& text)
+{
+  errno = 0;
+  out << text;
+  out.flush();
+  // A reader that closed the pipe (`| head`) has what it wanted: the exit
+  // code stays the verdict (0, 1, or 2 for bad input), nothing is said.
+  // Any other failure (a full disk) leaves the output incomplete: exit 2.
+  if (!out && errno != EPIPE) {
+    throw Error(Location{"<stdout>"}, "write error: " + errno_text(errno) + "; output is incomplete");
+  }
+}
+
 void emit(const CommonOptions& options, Context& context, const std::string& text)
 {
   if (!writes_to_file(options)) {
-    errno = 0;
-    context.out << text;
-    context.out.flush();
-    // A reader that closed the pipe (`| head`) has what it wanted: the exit
-    // code stays the verdict (0, 1, or 2 for bad input), nothing is said.
-    // Any other failure (a full disk) leaves the output incomplete: exit 2.
-    if (!context.out && errno != EPIPE) {
-      throw Error(Location{"<stdout>"}, "write error: " + errno_text(errno) + "; output is incomplete");
-    }
+    write_stdout(context.out, text);
     return;
   }
   struct stat info

@@ -6,6 +6,7 @@
 #include "cli/context.hpp"
 
 #include <cstddef>
+#include <ostream>
 #include <streambuf>
 #include <string>
 
@@ -15,6 +16,9 @@ namespace llmcost::cli {
 bool writes_to_file(const CommonOptions& options);
 // Writes to --output (atomically, via a temporary file) or stdout.
 void emit(const CommonOptions& options, Context& context, const std::string& text);
+// Writes `text` to standard output (`out`) and flushes it; throws Error on a
+// failed write (a full disk), but not on a closed pipe (`| head`).
+void write_stdout(std::ostream& out, const std::string& text);
 
 // Standard error goes through this filter: messages quote what the input
 // held, and input can hold NUL, escape sequences, invalid UTF-8 or a 100 MB
