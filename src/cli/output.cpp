@@ -4,12 +4,14 @@
 #include "llmcost/strings.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <ostream>
+#include <pthread.h>
 #include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -60,16 +62,52 @@ void write_in_place(const std::string& path, const std::string& text)
   }
 }
 
+// The temporary file being written, for the signal handler: a fixed buffer
+// and a flag, as a handler may read nothing else safely.
+char g_temp_path[4096];
+volatile std::sig_atomic_t g_temp_set = 0;
+
+// SIGINT, SIGTERM, SIGHUP: remove the temporary file, then end as the signal
+// would have (the shell sees 128+signal). Only async-signal-safe calls.
+extern "C" void remove_temp_and_die(int signal_number)
+{
+  if (g_temp_set != 0) {
+    ::unlink(g_temp_path);
+  }
+  std::signal(signal_number, SIG_DFL);
+  std::raise(signal_number);
+}
+
 // Regular files: write a temporary file in the same directory and rename it
 // over FILE only when everything was written, so a failed run leaves an
 // existing FILE untouched and never leaves a partial one behind.
 void write_atomically(const std::string& path, const std::string& text)
 {
   std::string temp = path + ".XXXXXX";
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) {
-    throw Error(Location{path}, "cannot write: " + errno_text(errno), "a writable directory");
+  if (temp.size() >= sizeof g_temp_path) {
+    throw Error(Location{path}, "cannot write: the path is too long");
   }
+  std::memcpy(g_temp_path, temp.c_str(), temp.size() + 1);
+  // Blocked while mkstemp creates the file, so a signal finds it registered.
+  sigset_t signals;
+  sigset_t previous;
+  sigemptyset(&signals);
+  for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
+    sigaddset(&signals, signal_number);
+  }
+  ::pthread_sigmask(SIG_BLOCK, &signals, &previous);
+  const int fd = ::mkstemp(g_temp_path);
+  const int create_errno = errno;
+  g_temp_set = fd >= 0 ? 1 : 0;
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  if (fd < 0) {
+    throw Error(Location{path}, "cannot write: " + errno_text(create_errno), "a writable directory");
+  }
+  temp = g_temp_path;
+  struct Unregister
+  {
+    ~Unregister() { g_temp_set = 0; } // after the rename or the unlink
+  } unregister;
   // mkstemp creates the file 0600; give it the mode a plain create would have,
   // or keep the mode of the file it replaces.
   struct stat existing
@@ -101,6 +139,24 @@ void write_atomically(const std::string& path, const std::string& text)
 }
 
 } // namespace
+
+void remove_output_temp_on_signals()
+{
+  struct sigaction action
+  {
+  };
+  action.sa_handler = remove_temp_and_die;
+  sigemptyset(&action.sa_mask);
+  for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction old
+    {
+    };
+    // A signal ignored by whoever started us (nohup) stays ignored.
+    if (::sigaction(signal_number, nullptr, &old) == 0 && old.sa_handler != SIG_IGN) {
+      ::sigaction(signal_number, &action, nullptr);
+    }
+  }
+}
 
 bool writes_to_file(const CommonOptions& options)
 {

@@ -12,6 +12,10 @@
 
 namespace llmcost::cli {
 
+// On SIGINT, SIGTERM and SIGHUP, the temporary file of an --output being
+// written is removed before the process ends by the signal (128+signal).
+void remove_output_temp_on_signals();
+
 // True when --output names a file (not stdout).
 bool writes_to_file(const CommonOptions& options);
 // Writes to --output (atomically, via a temporary file) or stdout.
