@@ -23,6 +23,17 @@ namespace llmcost::cli {
 
 namespace {
 
+// A usage file in a directory: *.csv, *.json, *.jsonl, or one of them
+// gzip-compressed (*.csv.gz, ...).
+bool is_usage_file_name(std::filesystem::path path)
+{
+  if (path.extension() == ".gz") {
+    path = path.stem();
+  }
+  const auto ext = path.extension();
+  return ext == ".csv" || ext == ".json" || ext == ".jsonl";
+}
+
 // Files to read: directories are walked recursively for *.csv (and *.json
 // workload specs), in sorted order so output is deterministic. `input_of_file`
 // gets the index of the input each file came from.
@@ -37,8 +48,7 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, s
       std::vector<std::string> found;
       for (auto it = fs::recursive_directory_iterator(input, ec); !ec && it != fs::recursive_directory_iterator();
            it.increment(ec)) {
-        const auto ext = it->path().extension().string();
-        if (it->is_regular_file() && (ext == ".csv" || ext == ".json" || ext == ".jsonl")) {
+        if (it->is_regular_file() && is_usage_file_name(it->path())) {
           found.push_back(it->path().string());
         }
       }
