@@ -71,6 +71,7 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
     request.period = parse_period(o.period);
   }
   AggregateOptions aggregate = aggregate_options(o.usage, o.common.provider, request.group_by);
+  aggregate.model_mapping = model_mapping(o.usage, o.inputs, catalog, user_config(context));
   UsageAggregator usage(catalog, aggregate);
   const bool any_usage = read_inputs(o.inputs, o.usage, usage, &request.workloads, context.err);
   add_inline_workload(o.inline_workload, o.period, request.workloads);
@@ -143,6 +144,7 @@ void setup_estimate(CLI::App& cmd, Context& context)
       ->check(CLI::IsMember({"day", "week", "month", "year"}));
   add_usage_input_options(cmd, options->usage, false);
   add_request_id_check_option(cmd, options->usage);
+  add_model_mapping_options(cmd, options->usage);
 
   add_inline_workload_options(cmd, options->inline_workload);
 

@@ -7,6 +7,7 @@
 #include "llmcost/error.hpp"
 #include "llmcost/files.hpp"
 #include "llmcost/ingest.hpp"
+#include "llmcost/strings.hpp"
 #include "llmcost/timestamp.hpp"
 #include "llmcost/usage_csv.hpp"
 #include "llmcost/usage_jsonl.hpp"
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -35,9 +37,18 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, s
     std::error_code ec;
     if (input != "-" && fs::is_directory(input, ec)) {
       std::vector<std::string> found;
-      for (auto it = fs::recursive_directory_iterator(input, ec); !ec && it != fs::recursive_directory_iterator();
+      // A Kimi CLI share directory (~/.kimi): its sessions' wire.jsonl
+      // files, not its credentials or its daily token-stats.json.
+      const bool kimi_share =
+          fs::is_directory(fs::path(input) / "sessions", ec) &&
+          (fs::exists(fs::path(input) / "config.toml", ec) || fs::exists(fs::path(input) / "kimi.json", ec));
+      const fs::path walked = kimi_share ? fs::path(input) / "sessions" : fs::path(input);
+      for (auto it = fs::recursive_directory_iterator(walked, ec); !ec && it != fs::recursive_directory_iterator();
            it.increment(ec)) {
         const auto ext = it->path().extension().string();
+        if (kimi_share && it->path().filename() != "wire.jsonl") {
+          continue;
+        }
         if (it->is_regular_file() && (ext == ".csv" || ext == ".json" || ext == ".jsonl")) {
           found.push_back(it->path().string());
         }
@@ -156,7 +167,154 @@ bool has_inline_detail(const InlineWorkloadOptions& o)
   return o.batch;
 }
 
+// The value of `key = "text"` on a TOML line, or none (Kimi's config.toml
+// as kimi-cli writes it: basic strings, no escapes in model names).
+std::optional<std::string> toml_string(std::string_view line, std::string_view key)
+{
+  const std::string_view text = trim(line);
+  if (!text.starts_with(key)) {
+    return std::nullopt;
+  }
+  std::string_view rest = trim(text.substr(key.size()));
+  if (!rest.starts_with('=')) {
+    return std::nullopt;
+  }
+  rest = trim(rest.substr(1));
+  if (rest.size() < 2 || rest.front() != '"' || rest.find('"', 1) == std::string_view::npos) {
+    return std::nullopt;
+  }
+  return std::string(rest.substr(1, rest.find('"', 1) - 1));
+}
+
+// The model id of a Kimi CLI config.toml's default_model: the top-level
+// default_model names a [models."NAME"] table whose `model` is the id the
+// provider was asked for (kimi-cli's config.py). Empty when it names none.
+std::string kimi_default_model(const std::filesystem::path& config_toml)
+{
+  std::ifstream file(config_toml);
+  std::string line;
+  std::string table; // the [table] the line is in; empty at the top level
+  std::string default_name;
+  std::map<std::string, std::string> models; // [models."NAME"] -> model
+  while (std::getline(file, line)) {
+    const std::string_view text = trim(line);
+    if (text.starts_with('[')) {
+      table = std::string(text.substr(1, text.find(']') == std::string_view::npos ? 0 : text.find(']') - 1));
+      continue;
+    }
+    if (table.empty()) {
+      if (auto name = toml_string(text, "default_model")) {
+        default_name = *name;
+      }
+    } else if (table.starts_with("models.")) {
+      std::string name = table.substr(7);
+      if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
+        name = name.substr(1, name.size() - 2);
+      }
+      if (auto model = toml_string(text, "model")) {
+        models[name] = *model;
+      }
+    }
+  }
+  const auto found = models.find(default_name);
+  return found == models.end() ? std::string() : found->second;
+}
+
+// The config.toml of the Kimi CLI share directory an input is in or is
+// (the parent of its "sessions" directory), or empty.
+std::filesystem::path kimi_config_of(const std::string& input)
+{
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  // As the input was written (messages show the path the user gave).
+  fs::path path = fs::path(input).lexically_normal();
+  for (; !ec && !path.empty(); path = path.parent_path()) {
+    if (fs::is_directory(path / "sessions", ec) && fs::is_regular_file(path / "config.toml", ec)) {
+      return path / "config.toml";
+    }
+    if (path == path.parent_path()) {
+      break;
+    }
+  }
+  return {};
+}
+
 } // namespace
+
+void add_model_mapping_options(CLI::App& cmd, UsageInputOptions& options)
+{
+  cmd.add_option("--assume-model", options.assume_model,
+                 "Price records that name no model (Kimi CLI logs) as ROUTE/ID, e.g. moonshot/kimi-k2.6")
+      ->group("Recorded usage");
+  cmd.add_option("--model-alias", options.model_aliases,
+                 "Price a model named in the input as a card's, FROM=ROUTE/ID (repeatable), e.g. "
+                 "--model-alias gpt-4.1-mini=moonshot/kimi-k2.6")
+      ->group("Recorded usage");
+}
+
+ModelMapping model_mapping(const UsageInputOptions& usage, const std::vector<std::string>& inputs,
+                           const Catalog& catalog, const UserConfig& config)
+{
+  ModelMapping mapping;
+  // Every target must be a card's model: a typo is a usage error, not a
+  // run of rejected records.
+  auto check = [&](const std::string& target, const std::string& what) {
+    ResolveFailure failure;
+    if (!catalog.resolve(target, "", "", failure)) {
+      throw Error(Location{}, fmt::format("{}: {}", what, failure.problem),
+                  failure.expected.empty() ? "ROUTE/ID, e.g. moonshot/kimi-k2.6" : failure.expected);
+    }
+  };
+  mapping.aliases = config.model_aliases;
+  for (const auto& [from, to] : config.model_aliases) {
+    check(to, fmt::format("{}: model_aliases \"{}\"", config.path, from));
+  }
+  for (const std::string& text : usage.model_aliases) {
+    const auto eq = text.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+      throw Error(Location{}, fmt::format("--model-alias \"{}\" is not FROM=ROUTE/ID", text),
+                  "e.g. --model-alias kimi-code/kimi-for-coding=moonshot/kimi-k2.7-code");
+    }
+    std::string from = to_lower(text.substr(0, eq));
+    const std::string to = text.substr(eq + 1);
+    check(to, fmt::format("--model-alias {}", text));
+    std::erase_if(mapping.aliases, [&](const auto& alias) { return to_lower(alias.first) == from; });
+    mapping.aliases.emplace_back(std::move(from), to);
+  }
+  if (!usage.assume_model.empty()) {
+    mapping.assumed_model = usage.assume_model;
+    mapping.assumed_source = "--assume-model";
+  } else if (config.assume_model) {
+    mapping.assumed_model = *config.assume_model;
+    mapping.assumed_source = "assume_model in " + config.path;
+  } else {
+    for (const std::string& input : inputs) {
+      if (const auto toml = kimi_config_of(input); !toml.empty()) {
+        if (std::string model = kimi_default_model(toml); !model.empty()) {
+          mapping.assumed_model = std::move(model);
+          mapping.assumed_source = "default_model in " + toml.string();
+          break;
+        }
+      }
+    }
+  }
+  if (!mapping.assumed_model.empty()) {
+    // The assumed model may itself be an alias (a Kimi Code subscription model).
+    for (const auto& [from, to] : mapping.aliases) {
+      if (to_lower(from) == to_lower(mapping.assumed_model)) {
+        mapping.assumed_source += ", --model-alias " + from;
+        mapping.assumed_model = to;
+      }
+    }
+    check(mapping.assumed_model,
+          mapping.assumed_source == "--assume-model"
+              ? "--assume-model"
+              : fmt::format("{} (\"{}\"; pass --assume-model ROUTE/ID or --model-alias "
+                            "{}=ROUTE/ID)",
+                            mapping.assumed_source, mapping.assumed_model, mapping.assumed_model));
+  }
+  return mapping;
+}
 
 void add_inline_workload_options(CLI::App& cmd, InlineWorkloadOptions& options, bool with_shares)
 {

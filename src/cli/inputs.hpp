@@ -2,6 +2,7 @@
 // Reading usage inputs, shared by the commands that take them: files and
 // directories, per-file format detection, and the options that go with them.
 
+#include "cli/config.hpp"
 #include "llmcost/aggregator.hpp"
 #include "llmcost/date.hpp"
 #include "llmcost/ingest.hpp"
@@ -25,11 +26,13 @@ struct UsageInputOptions
   std::string since;
   std::string until;
   std::string tz = "UTC";
-  unsigned threads = 0;           // 0: LLMCOST_THREADS, else the machine's cores
-  bool quiet = false;             // no progress bar
-  bool allow_empty = false;       // an input without usage is a note, not an error
-  bool explain = false;           // print how each CSV's columns were read
-  std::string check_ids = "auto"; // repeated request ids in tabular exports: auto, all, off
+  unsigned threads = 0;                   // 0: LLMCOST_THREADS, else the machine's cores
+  bool quiet = false;                     // no progress bar
+  bool allow_empty = false;               // an input without usage is a note, not an error
+  bool explain = false;                   // print how each CSV's columns were read
+  std::string check_ids = "auto";         // repeated request ids in tabular exports: auto, all, off
+  std::string assume_model;               // --assume-model ROUTE/ID
+  std::vector<std::string> model_aliases; // --model-alias FROM=ROUTE/ID
 };
 
 // `strict_by_default`: reconcile stops at the first bad row unless
@@ -38,6 +41,16 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
 // --check-ids, for the commands that total usage (estimate, budget);
 // reconcile always checks request ids, as discrepancies.
 void add_request_id_check_option(CLI::App& cmd, UsageInputOptions& options);
+
+// --assume-model and --model-alias, for the commands that price records by
+// their model (estimate, budget, reconcile).
+void add_model_mapping_options(CLI::App& cmd, UsageInputOptions& options);
+// Those options, after the config file's (a flag's alias wins over the
+// config's for the same name), each target checked on `catalog`. Without
+// --assume-model (or the config's), the default model of a Kimi CLI
+// config.toml beside the inputs' sessions (its share directory).
+ModelMapping model_mapping(const UsageInputOptions& usage, const std::vector<std::string>& inputs,
+                           const Catalog& catalog, const UserConfig& config);
 
 // Reads every input: usage records go to `sink`; workload specs are appended
 // to `workloads` (an error when it is null). Returns true if any usage was read.

@@ -1,5 +1,7 @@
 #include "llmcost/usage_jsonl.hpp"
 
+#include "llmcost/kimi_sessions.hpp"
+
 #include "llmcost/trace_reader.hpp"
 
 #include "llmcost/error.hpp"
@@ -164,11 +166,13 @@ JsonInputSummary summarise_json_start(std::string_view start)
   JsonSyntaxError error;
   Span span;
   // Depth-first over every member, for a usage-like name anywhere.
+  bool kimi_wire = false; // the root is a Kimi CLI wire line (kimi_sessions.hpp)
   std::function<void(JsonValue)> visit = [&](JsonValue value) {
     if (value.is(JsonType::object)) {
       value.for_each_member([&](std::string_view name, JsonValue member) {
-        // A "usage" member tells more than a "max_tokens" setting.
-        if (looks_like_usage_name(name) &&
+        // A "usage" member tells more than a "max_tokens" setting. Kimi CLI's
+        // context gauges are not billed usage: its old logs have only those.
+        if (looks_like_usage_name(name) && !(kimi_wire && is_kimi_context_gauge(name)) &&
             (summary.usage_like.empty() || (!has_word(summary.usage_like, "usage") && has_word(name, "usage")))) {
           summary.usage_like = name;
         }
@@ -184,6 +188,7 @@ JsonInputSummary summarise_json_start(std::string_view start)
     }
     const JsonValue root = tape.root();
     ++summary.objects;
+    kimi_wire = root.is(JsonType::object) && is_kimi_wire_message(root["message"]);
     visit(root);
     const auto note_keys = [&](JsonValue object) {
       object.for_each_member([&](std::string_view name, JsonValue member) {
