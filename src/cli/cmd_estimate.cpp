@@ -15,6 +15,7 @@
 #include <fmt/ranges.h>
 #include <map>
 #include <set>
+#include <unistd.h>
 
 namespace llmcost::cli {
 
@@ -85,9 +86,10 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
                 "--by day, week or month to break recorded usage down by time");
   }
   if (!any_usage && request.workloads.empty()) {
+    // On a terminal, where the logs are: a user typing `llmcost estimate` alone.
     throw Error(Location{}, "nothing to estimate",
-                "a workload spec or usage FILE, or --model with --requests and "
-                "token counts");
+                std::string("a workload spec or usage FILE, or --model with --requests and token counts") +
+                    (o.inputs.empty() && isatty(STDIN_FILENO) != 0 ? "; " + usage_log_homes() : ""));
   }
   const RenderOptions render = render_options(o.common, context, "estimate");
   if (o.common.chart && std::none_of(request.group_by.begin(), request.group_by.end(),

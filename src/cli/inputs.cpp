@@ -13,9 +13,11 @@
 #include "llmcost/usage_jsonl.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -24,6 +26,50 @@
 namespace llmcost::cli {
 
 namespace {
+
+// The home directories of the coding agents whose logs llmcost reads: the
+// folder of logs under them, files there that mark them, the logs' name
+// (empty: every *.jsonl), the default under $HOME and the variable that moves it.
+struct LogHome
+{
+  std::string_view agent;
+  std::string_view logs;
+  std::array<std::string_view, 3> markers;
+  std::string_view file;
+  std::string_view default_dir;
+  const char* variable;
+};
+constexpr std::array<LogHome, 3> k_log_homes = {{
+    {"Kimi CLI", "sessions", {"config.toml", "kimi.json", ""}, "wire.jsonl", ".kimi", "KIMI_SHARE_DIR"},
+    {"Kimi Code", "sessions", {".kimi-code", "", ""}, "wire.jsonl", ".kimi-code", "KIMI_CODE_HOME"},
+    {"Claude Code",
+     "projects",
+     {"settings.json", "history.jsonl", ".credentials.json"},
+     "",
+     ".claude",
+     "CLAUDE_CONFIG_DIR"},
+}};
+
+// The agent home an input directory is (its logs folder, and a marker file
+// in it or, for Kimi Code, whose other files were not checked, its name), or null.
+const LogHome* log_home_of(const std::string& input)
+{
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path dir = fs::path(input).lexically_normal();
+  const std::string name = dir.filename().empty() ? dir.parent_path().filename().string() : dir.filename().string();
+  for (const LogHome& home : k_log_homes) {
+    if (!fs::is_directory(dir / home.logs, ec)) {
+      continue;
+    }
+    for (const std::string_view marker : home.markers) {
+      if (!marker.empty() && (name == marker || fs::exists(dir / marker, ec))) {
+        return &home;
+      }
+    }
+  }
+  return nullptr;
+}
 
 // Files to read: directories are walked recursively for *.csv (and *.json
 // workload specs), in sorted order so output is deterministic. `input_of_file`
@@ -37,16 +83,14 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, s
     std::error_code ec;
     if (input != "-" && fs::is_directory(input, ec)) {
       std::vector<std::string> found;
-      // A Kimi CLI share directory (~/.kimi): its sessions' wire.jsonl
-      // files, not its credentials or its daily token-stats.json.
-      const bool kimi_share =
-          fs::is_directory(fs::path(input) / "sessions", ec) &&
-          (fs::exists(fs::path(input) / "config.toml", ec) || fs::exists(fs::path(input) / "kimi.json", ec));
-      const fs::path walked = kimi_share ? fs::path(input) / "sessions" : fs::path(input);
+      // A coding agent's home directory: only its logs, not its settings,
+      // credentials or daily statistics.
+      const LogHome* home = log_home_of(input);
+      const fs::path walked = home != nullptr ? fs::path(input) / home->logs : fs::path(input);
       for (auto it = fs::recursive_directory_iterator(walked, ec); !ec && it != fs::recursive_directory_iterator();
            it.increment(ec)) {
         const auto ext = it->path().extension().string();
-        if (kimi_share && it->path().filename() != "wire.jsonl") {
+        if (home != nullptr && (home->file.empty() ? ext != ".jsonl" : it->path().filename() != home->file)) {
           continue;
         }
         if (it->is_regular_file() && (ext == ".csv" || ext == ".json" || ext == ".jsonl")) {
@@ -240,6 +284,28 @@ std::filesystem::path kimi_config_of(const std::string& input)
 }
 
 } // namespace
+
+std::string usage_log_homes()
+{
+  std::vector<std::string> found;
+  std::vector<std::string> all;
+  const char* home = std::getenv("HOME");
+  for (const LogHome& log_home : k_log_homes) {
+    const char* moved = std::getenv(log_home.variable);
+    const std::string dir = moved != nullptr && *moved != '\0'
+                                ? std::string(moved)
+                                : fmt::format("{}/{}", home != nullptr ? home : "~", log_home.default_dir);
+    all.push_back(fmt::format("{} {} (${})", log_home.agent, dir, log_home.variable));
+    std::error_code ec;
+    if (std::filesystem::is_directory(std::filesystem::path(dir) / log_home.logs, ec)) {
+      found.push_back(dir);
+    }
+  }
+  if (found.empty()) {
+    return fmt::format("llmcost reads no place by itself; coding agents' logs would be in: {}", fmt::join(all, ", "));
+  }
+  return fmt::format("llmcost reads no place by itself; logs found: llmcost estimate {}", fmt::join(found, " "));
+}
 
 void add_model_mapping_options(CLI::App& cmd, UsageInputOptions& options)
 {

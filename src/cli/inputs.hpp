@@ -43,7 +43,7 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
 void add_request_id_check_option(CLI::App& cmd, UsageInputOptions& options);
 
 // --assume-model and --model-alias, for the commands that price records by
-// their model (estimate, budget, reconcile).
+// their model (estimate, compare, budget, reconcile).
 void add_model_mapping_options(CLI::App& cmd, UsageInputOptions& options);
 // Those options, after the config file's (a flag's alias wins over the
 // config's for the same name), each target checked on `catalog`. Without
@@ -51,6 +51,10 @@ void add_model_mapping_options(CLI::App& cmd, UsageInputOptions& options);
 // config.toml beside the inputs' sessions (its share directory).
 ModelMapping model_mapping(const UsageInputOptions& usage, const std::vector<std::string>& inputs,
                            const Catalog& catalog, const UserConfig& config);
+
+// Where the coding agents keep their logs (Kimi CLI, Kimi Code, Claude Code;
+// their variables honoured), for the message of a run given no input.
+std::string usage_log_homes();
 
 // Reads every input: usage records go to `sink`; workload specs are appended
 // to `workloads` (an error when it is null). Returns true if any usage was read.
