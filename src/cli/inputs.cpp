@@ -544,6 +544,17 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
       ->check(CLI::IsMember(input_formats))
       ->capture_default_str()
       ->group(group);
+  std::vector<std::string> sources{std::string(k_detect_source)};
+  for (const TraceSource source : k_trace_sources) {
+    sources.emplace_back(to_string(source));
+  }
+  cmd.add_option("--source", options.source,
+                 fmt::format("Read JSON inputs as this tool's logs alone, refusing other lines ({} reads each "
+                             "line by its shape)",
+                             k_detect_source))
+      ->check(CLI::IsMember(sources))
+      ->capture_default_str()
+      ->group(group);
   cmd.add_option("--map", options.maps,
                  "CSV column meaning, COLUMN=FIELD or COLUMN=ignore (repeatable), e.g. --map tok_in=input_tokens")
       ->group(group);
@@ -592,6 +603,7 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
 {
   IngestOptions ingest;
   ingest.input_kind = parse_input_kind(options.input_format); // none for "auto"
+  ingest.source = parse_trace_source(options.source);         // none for "auto"
   ingest.maps = parse_column_maps(options.maps);
   ingest.threads = thread_count(options.threads);
   ingest.block_size = block_size();

@@ -19,6 +19,7 @@ namespace llmcost::cli {
 struct UsageInputOptions
 {
   std::string input_format{k_detect_input_kind};
+  std::string source{k_detect_source}; // --source: the tool whose logs the JSON inputs are
   std::vector<std::string> maps;
   bool strict = false; // estimate: off by default; reconcile: on (see add_usage_input_options)
   bool allow_rejects = false;

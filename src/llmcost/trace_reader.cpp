@@ -785,8 +785,10 @@ private:
 
 } // namespace detail
 
-TraceReader::TraceReader(RecordSink& sink)
+TraceReader::TraceReader(RecordSink& sink, std::optional<TraceSource> source)
   : m_shapes(std::make_unique<detail::TraceShapes>(sink))
+  , m_sink(sink)
+  , m_source(source)
 {
 }
 
@@ -794,6 +796,14 @@ TraceReader::~TraceReader() = default;
 
 void TraceReader::read(JsonValue object, const SourceLine& where)
 {
+  if (m_source && !is_line_of(*m_source, object)) [[unlikely]] {
+    m_sink.reject(where.location(), "not the --source format",
+                  fmt::format("not a line of a {} (it has: {}; expected only that tool's lines with --source {}, "
+                              "or leave --source out to read each line by its shape)",
+                              describe(*m_source), object.is(JsonType::object) ? member_names(object) : "no members",
+                              to_string(*m_source)));
+    return;
+  }
   m_shapes->read(object, where);
 }
 
