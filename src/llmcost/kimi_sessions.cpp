@@ -32,6 +32,16 @@ KimiWireEvent kimi_wire_event(JsonValue message)
   return event;
 }
 
+bool is_kimi_code_record(std::string_view type, JsonValue object)
+{
+  if (type.find('.') == std::string_view::npos) {
+    return false;
+  }
+  // OpenAI's stream events have dotted types too, and no "time".
+  const std::string_view time = object["time"].digits_only();
+  return time.size() >= 12 && time.size() <= 16;
+}
+
 std::optional<std::int64_t> kimi_wire_time(JsonValue timestamp)
 {
   if (!timestamp.is(JsonType::number)) {

@@ -50,4 +50,10 @@ std::string kimi_unknown_usage_members(JsonValue usage, const std::array<std::st
 // The line type of Kimi Code usage records.
 inline constexpr std::string_view k_kimi_code_usage_type = "usage.record";
 
+// True for a Kimi Code record (a dotted `type`, e.g. "turn.prompt",
+// "llm.request", "context.update_token_count", and `time` in epoch
+// milliseconds): its agent's wire.jsonl holds these, and only usage.record
+// carries usage (llm.request's maxTokens, tokenCount are settings and gauges).
+bool is_kimi_code_record(std::string_view type, JsonValue object);
+
 } // namespace llmcost

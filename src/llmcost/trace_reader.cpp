@@ -350,6 +350,10 @@ public:
       read_kimi_code(object, top, r, problem);
       return;
     }
+    if (is_kimi_code_record(top.text(Top::type), object)) {
+      skip_kimi("Kimi Code", top.text(Top::type), "records");
+      return;
+    }
     if (const JsonValue message = top.get(Top::message)) {
       if (is_kimi_wire_message(message)) {
         read_kimi_cli(top, message, r, problem);
@@ -702,11 +706,7 @@ private:
         m_sink.skip(k_kimi_status_without_usage);
         return;
       }
-      if (event.type != m_kimi_skipped_type) {
-        m_kimi_skipped_type = std::string(event.type);
-        m_kimi_skipped_reason = fmt::format("Kimi CLI \"{}\" messages", event.type);
-      }
-      m_sink.skip(m_kimi_skipped_reason);
+      skip_kimi("Kimi CLI", event.type, "messages");
       return;
     }
     r.time = kimi_wire_time(top.get(Top::timestamp));
@@ -714,6 +714,17 @@ private:
     r.request_id = text_at(event.payload, {"message_id"});
     start_response("kimi:", r.request_id);
     finish(r, problem, response_key(r) ? Count::response : Count::each, false);
+  }
+
+  // Skips a Kimi line without usage ("Kimi CLI \"StepBegin\" messages"),
+  // the reason formatted once per run of lines of one type.
+  void skip_kimi(std::string_view tool, std::string_view type, std::string_view lines)
+  {
+    if (type != m_kimi_skipped_type || !m_kimi_skipped_reason.starts_with(tool)) {
+      m_kimi_skipped_type = std::string(type);
+      m_kimi_skipped_reason = fmt::format("{} \"{}\" {}", tool, type, lines);
+    }
+    m_sink.skip(m_kimi_skipped_reason);
   }
 
   // Kimi Code usage.record lines: "turn" and "session" (compaction and other
@@ -725,9 +736,10 @@ private:
     const JsonValue time = object["time"];
     r.time = time_of_json(time);
     const std::string_view scope = text_at(object, {"usageScope"});
-    if (scope != "turn" && scope != "session" && problem.text.empty()) {
+    // Wires written before scopes had none (the recorder's default is "session").
+    if (!scope.empty() && scope != "turn" && scope != "session" && problem.text.empty()) {
       problem.category = "unknown usage shape";
-      problem.text = fmt::format("usage.record with usageScope {} (expected \"turn\" or \"session\")",
+      problem.text = fmt::format("usage.record with usageScope {} (expected \"turn\", \"session\" or none)",
                                  elide(std::string(object["usageScope"] ? object["usageScope"].raw() : "missing"), 40));
     }
     read_kimi_usage(top.get(Top::usage), k_kimi_code_token_fields, k_kimi_code_field_names, r, problem);

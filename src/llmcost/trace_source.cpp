@@ -27,9 +27,9 @@ bool is_line_of(TraceSource source, JsonValue object)
   case TraceSource::kimi:
     return is_kimi_wire_message(object["message"]) || (type.text() == "metadata" && object["protocol_version"]);
   case TraceSource::kimi_code:
-    // Its usage.record lines, and lines of other types (skipped by the
-    // reader) that are neither Kimi CLI envelopes nor Claude Code turns.
-    return type.is(JsonType::string) && !object["message"] && !object["sessionId"];
+    return type.text() == k_kimi_code_usage_type || is_kimi_code_record(type.text(), object) ||
+           ((type.text() == "metadata" || type.text() == "forked") && object["time"].present()) ||
+           (type.text() == "metadata" && object["protocol_version"] && object["created_at"]);
   case TraceSource::claude:
     return object["sessionId"].is(JsonType::string) || (type.text() == "summary" && object["leafUuid"]);
   }

@@ -189,7 +189,11 @@ JsonInputSummary summarise_json_start(std::string_view start)
     const JsonValue root = tape.root();
     ++summary.objects;
     kimi_wire = root.is(JsonType::object) && is_kimi_wire_message(root["message"]);
-    visit(root);
+    // Kimi Code records other than usage.record: settings and gauges, not usage.
+    const std::string_view type = root.is(JsonType::object) ? root["type"].text() : std::string_view();
+    if (type == k_kimi_code_usage_type || !is_kimi_code_record(type, root)) {
+      visit(root);
+    }
     const auto note_keys = [&](JsonValue object) {
       object.for_each_member([&](std::string_view name, JsonValue member) {
         if (summary.keys.size() < 16 &&
