@@ -93,6 +93,11 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, s
         if (home != nullptr && (home->file.empty() ? ext != ".jsonl" : it->path().filename() != home->file)) {
           continue;
         }
+        // A Kimi CLI session's context.jsonl (messages, and "_usage" lines
+        // with the context's token count, not usage) beside its wire.jsonl.
+        if (it->path().filename() == "context.jsonl" && fs::exists(it->path().parent_path() / "wire.jsonl", ec)) {
+          continue;
+        }
         if (it->is_regular_file() && (ext == ".csv" || ext == ".json" || ext == ".jsonl")) {
           found.push_back(it->path().string());
         }
@@ -269,15 +274,18 @@ std::string kimi_default_model(const std::filesystem::path& config_toml)
 std::filesystem::path kimi_config_of(const std::string& input)
 {
   namespace fs = std::filesystem;
+  // As the input was written (messages show the path the user gave), then
+  // absolute (an input of "." inside the share directory).
   std::error_code ec;
-  // As the input was written (messages show the path the user gave).
-  fs::path path = fs::path(input).lexically_normal();
-  for (; !ec && !path.empty(); path = path.parent_path()) {
-    if (fs::is_directory(path / "sessions", ec) && fs::is_regular_file(path / "config.toml", ec)) {
-      return path / "config.toml";
-    }
-    if (path == path.parent_path()) {
-      break;
+  for (fs::path path : {fs::path(input).lexically_normal(), fs::absolute(input, ec).lexically_normal()}) {
+    for (; !path.empty(); path = path.parent_path()) {
+      std::error_code missing; // a path that does not exist is no share directory
+      if (fs::is_directory(path / "sessions", missing) && fs::is_regular_file(path / "config.toml", missing)) {
+        return path / "config.toml";
+      }
+      if (path == path.parent_path()) {
+        break;
+      }
     }
   }
   return {};
