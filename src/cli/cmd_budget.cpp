@@ -67,7 +67,7 @@ void run_budget_command(const BudgetCommandOptions& o, Context& context)
     group_by = parse_group_by(o.common.by);
   }
   AggregateOptions aggregate = aggregate_options(o.usage, o.common.provider, group_by);
-  aggregate.model_mapping = model_mapping(o.usage, o.inputs, catalog, user_config(context));
+  aggregate.model_mapping = model_mapping(o.usage, o.inputs, catalog, user_config(context), o.common.provider);
   UsageAggregator usage(catalog, aggregate);
   std::vector<Workload> workloads;
   if (o.inputs.empty() && o.inline_workload.model.empty()) {

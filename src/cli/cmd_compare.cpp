@@ -81,7 +81,7 @@ void run_compare_command(const CompareCommandOptions& o, Context& context)
                 "a workload spec or usage FILE, or --model with --requests and tokens");
   }
   ScenarioCollector collector(catalog, o.common.provider, by, options.levers.max_output,
-                              model_mapping(o.usage, o.inputs, catalog, user_config(context)));
+                              model_mapping(o.usage, o.inputs, catalog, user_config(context), o.common.provider));
   std::vector<Workload> workloads;
   const bool any_usage = read_inputs(o.inputs, o.usage, collector, &workloads, context.err);
   add_inline_workload(o.inline_workload, o.period, workloads);

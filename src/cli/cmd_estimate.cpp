@@ -72,7 +72,7 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
     request.period = parse_period(o.period);
   }
   AggregateOptions aggregate = aggregate_options(o.usage, o.common.provider, request.group_by);
-  aggregate.model_mapping = model_mapping(o.usage, o.inputs, catalog, user_config(context));
+  aggregate.model_mapping = model_mapping(o.usage, o.inputs, catalog, user_config(context), o.common.provider);
   UsageAggregator usage(catalog, aggregate);
   const bool any_usage = read_inputs(o.inputs, o.usage, usage, &request.workloads, context.err);
   add_inline_workload(o.inline_workload, o.period, request.workloads);

@@ -40,7 +40,7 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
     options.group_by = parse_group_by(o.common.by);
   }
   options.provider_hint = o.common.provider;
-  options.model_mapping = model_mapping(o.usage, o.inputs, catalog, user_config(context));
+  options.model_mapping = model_mapping(o.usage, o.inputs, catalog, user_config(context), o.common.provider);
   options.strict = !o.usage.allow_rejects;
   options.show_rejects = o.usage.show_rejects;
   options.require_billed = o.require_billed;

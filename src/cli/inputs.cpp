@@ -327,14 +327,14 @@ void add_model_mapping_options(CLI::App& cmd, UsageInputOptions& options)
 }
 
 ModelMapping model_mapping(const UsageInputOptions& usage, const std::vector<std::string>& inputs,
-                           const Catalog& catalog, const UserConfig& config)
+                           const Catalog& catalog, const UserConfig& config, const std::string& provider_hint)
 {
   ModelMapping mapping;
   // Every target must be a card's model: a typo is a usage error, not a
   // run of rejected records.
   auto check = [&](const std::string& target, const std::string& what) {
     ResolveFailure failure;
-    if (!catalog.resolve(target, "", "", failure)) {
+    if (!catalog.resolve(target, "", provider_hint, failure)) {
       throw Error(Location{}, fmt::format("{}: {}", what, failure.problem),
                   failure.expected.empty() ? "ROUTE/ID, e.g. moonshot/kimi-k2.6" : failure.expected);
     }

@@ -47,11 +47,12 @@ void add_request_id_check_option(CLI::App& cmd, UsageInputOptions& options);
 // their model (estimate, compare, budget, reconcile).
 void add_model_mapping_options(CLI::App& cmd, UsageInputOptions& options);
 // Those options, after the config file's (a flag's alias wins over the
-// config's for the same name), each target checked on `catalog`. Without
+// config's for the same name), each target checked on `catalog` (a bare
+// id sold by several routes takes --provider, as records do). Without
 // --assume-model (or the config's), the default model of a Kimi CLI
 // config.toml beside the inputs' sessions (its share directory).
 ModelMapping model_mapping(const UsageInputOptions& usage, const std::vector<std::string>& inputs,
-                           const Catalog& catalog, const UserConfig& config);
+                           const Catalog& catalog, const UserConfig& config, const std::string& provider_hint);
 
 // Where the coding agents keep their logs (Kimi CLI, Kimi Code, Claude Code;
 // their variables honoured), for the message of a run given no input.

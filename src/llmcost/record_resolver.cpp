@@ -70,7 +70,7 @@ RecordResolver::Result RecordResolver::lookup(std::string_view provider, std::st
       return r;
     }
     r.mapped = 0;
-    r.model = m_catalog.resolve(m_mapping.assumed_model, "", "", failure);
+    r.model = m_catalog.resolve(m_mapping.assumed_model, "", m_provider_hint, failure);
   } else if (const std::string name = to_lower(model);
              std::any_of(m_mapping.aliases.begin(), m_mapping.aliases.end(),
                          [&](const auto& alias) { return alias.first == name; })) {
@@ -78,7 +78,7 @@ RecordResolver::Result RecordResolver::lookup(std::string_view provider, std::st
     const auto alias = std::find_if(m_mapping.aliases.begin(), m_mapping.aliases.end(),
                                     [&](const auto& a) { return a.first == name; });
     r.mapped = static_cast<int>(1 + (alias - m_mapping.aliases.begin()));
-    r.model = m_catalog.resolve(alias->second, "", "", failure);
+    r.model = m_catalog.resolve(alias->second, "", m_provider_hint, failure);
   }
   if (r.mapped >= 0) {
     if (!r.model) {
