@@ -9,7 +9,7 @@ bin=${1:-build-bench/llmcost}
 [ -x "$bin" ] || { echo "bench/callgrind.sh: build $bin first (bench/run or BUILD_DIR=build-bench scripts/setup.sh)" >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "bench/callgrind.sh: valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
 shared=""
-for candidate in "${LLMCOST_SHARED:-}" ../shared /work/shared; do
+for candidate in "${LLMCOST_SHARED:-}" ../shared; do
   if [ -n "$candidate" ] && [ -f "$candidate/bench/gen.py" ]; then shared=$candidate; break; fi
 done
 [ -n "$shared" ] || { echo "bench/callgrind.sh: shared/bench/gen.py not found (set LLMCOST_SHARED)" >&2; exit 2; }

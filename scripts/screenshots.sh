@@ -10,7 +10,7 @@ bin=$(realpath "${1:-build/llmcost}")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 gen=""
-for candidate in "${LLMCOST_SHARED:-}" ../shared /work/shared; do
+for candidate in "${LLMCOST_SHARED:-}" ../shared; do
   if [ -n "$candidate" ] && [ -f "$candidate/bench/gen.py" ]; then gen=$candidate/bench/gen.py; break; fi
 done
 if [ -n "$gen" ]; then

@@ -48,14 +48,16 @@ fi
 LLMCOST_REQUIRE_POSTGRES=1 ctest --test-dir build --output-on-failure
 
 shared=""
-for candidate in "${LLMCOST_SHARED:-}" ../shared /work/shared; do
+for candidate in "${LLMCOST_SHARED:-}" ../shared; do
   if [ -n "$candidate" ] && [ -f "$candidate/contract/check.py" ]; then shared=$candidate; break; fi
 done
 if [ -n "$shared" ]; then
   echo "== contract check (SPEC.md)"
   python3 "$shared/contract/check.py" build/llmcost
 else
-  echo "== contract check skipped: shared/contract/check.py not found (set LLMCOST_SHARED)"
+  echo "== SKIPPED: contract check: shared/contract/check.py not found (set LLMCOST_SHARED, or put shared/ beside the checkout)" >&2
+  # CI has shared/ beside its clone: there a missing contract check is a check that checked nothing.
+  if [ "${CI:-}" = true ]; then exit 1; fi
 fi
 
 if [ "${SCALAR:-1}" != 0 ]; then

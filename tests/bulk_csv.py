@@ -9,11 +9,10 @@ from decimal import Decimal as D
 bin_path = sys.argv[1]
 rows = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
 here = os.path.dirname(os.path.abspath(__file__))
-candidates = [os.environ.get("LLMCOST_SHARED", ""), os.path.join(here, "..", "..", "shared"), "/work/shared"]
-shared = next((c for c in candidates if c and os.path.exists(os.path.join(c, "bench", "gen.py"))), None)
-if shared is None:
-    print("bulk test skipped: shared/bench/gen.py not found (set LLMCOST_SHARED)")
-    sys.exit(0)
+sys.path.insert(0, here)
+from shared_dir import require_shared
+
+shared = require_shared(os.path.join("bench", "gen.py"), "bulk CSV test")
 gen_path = os.path.join(shared, "bench", "gen.py")
 spec = importlib.util.spec_from_file_location("gen", gen_path)
 gen = importlib.util.module_from_spec(spec)

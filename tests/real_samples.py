@@ -9,11 +9,10 @@ import json, os, subprocess, sys
 
 bin_path = sys.argv[1]
 here = os.path.dirname(os.path.abspath(__file__))
-candidates = [os.environ.get("LLMCOST_SHARED", ""), os.path.join(here, "..", "..", "shared"), "/work/shared"]
-shared = next((c for c in candidates if c and os.path.isdir(os.path.join(c, "real-samples"))), None)
-if shared is None:
-    print("real-samples check skipped: shared/real-samples not found (set LLMCOST_SHARED)")
-    sys.exit(0)
+sys.path.insert(0, here)
+from shared_dir import require_shared
+
+shared = require_shared("real-samples", "real-samples check")
 folder = os.path.join(shared, "real-samples")
 failures = 0
 for name in sorted(os.listdir(folder)):

@@ -10,11 +10,10 @@ bin_path = sys.argv[1]
 rows = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
 kind = sys.argv[3] if len(sys.argv) > 3 else "csv"
 here = os.path.dirname(os.path.abspath(__file__))
-candidates = [os.environ.get("LLMCOST_SHARED", ""), os.path.join(here, "..", "..", "shared"), "/work/shared"]
-shared = next((c for c in candidates if c and os.path.exists(os.path.join(c, "bench", "gen.py"))), None)
-if shared is None:
-    print("reconcile truth test skipped: shared/bench/gen.py not found (set LLMCOST_SHARED)")
-    sys.exit(0)
+sys.path.insert(0, here)
+from shared_dir import require_shared
+
+shared = require_shared(os.path.join("bench", "gen.py"), "reconcile truth test")
 CAUSE = {"overbilled": "unexplained (overbilled)", "no_cache_discount": "cache discount not applied",
          "wrong_model": "billed at another model's price", "missing_batch_discount": "batch discount missing",
          "duplicate": "duplicate request id"}

@@ -56,7 +56,7 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   options.invoice_tolerance =
       number_flag(o.invoice_tolerance, "--invoice-tolerance", NumberKind::amount).value_or(Decimal{});
   if (!o.invoice_file.empty()) {
-    options.invoice_lines = read_invoice_lines(read_file(o.invoice_file), o.invoice_file);
+    options.invoice_lines = read_invoice_lines(read_file(o.invoice_file), o.invoice_file, o.usage.decimal_comma);
   }
   if (o.billed_precision >= 0) {
     options.billed_precision = o.billed_precision;

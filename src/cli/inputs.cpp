@@ -575,6 +575,9 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
                  "Exit 0 even when records were rejected (a partial total; not when every one was)")
         ->group(group);
   }
+  cmd.add_flag("--decimal-comma", options.decimal_comma,
+               "CSV numbers use a decimal comma (0,05): European exports; a '.' in a number is then refused")
+      ->group(group);
   cmd.add_option("--show-rejects", options.show_rejects, "How many rejected records to list")
       ->capture_default_str()
       ->group(group);
@@ -613,6 +616,7 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
   ingest.input_kind = parse_input_kind(options.input_format); // none for "auto"
   ingest.source = parse_trace_source(options.source);         // none for "auto"
   ingest.maps = parse_column_maps(options.maps);
+  ingest.decimal_comma = options.decimal_comma;
   ingest.threads = thread_count(options.threads);
   ingest.block_size = block_size();
   // LLMCOST_PIECE_SIZE lets the tests cut small files into pieces read in parallel.

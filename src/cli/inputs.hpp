@@ -31,6 +31,7 @@ struct UsageInputOptions
   bool quiet = false;                     // no progress bar
   bool allow_empty = false;               // an input without usage is a note, not an error
   bool explain = false;                   // print how each CSV's columns were read
+  bool decimal_comma = false;             // CSV numbers written 0,05 (never guessed)
   std::string check_ids = "auto";         // repeated request ids in tabular exports: auto, all, off
   std::string assume_model;               // --assume-model ROUTE/ID
   std::vector<std::string> model_aliases; // --model-alias FROM=ROUTE/ID

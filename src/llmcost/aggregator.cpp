@@ -538,19 +538,15 @@ Report UsageAggregator::finish()
     const PriceSet& prices = *group.key->prices;
     const Accumulator& acc = *group.acc;
     const Usage usage = usage_from_counts(acc);
-    const Priced priced = price_usage(PriceRequest{&card, &model, &prices, group.key->batch, {}}, usage);
+    const PriceRequest request{&card, &model, &prices, group.key->batch, {}};
+    const Priced priced = price_usage(request, usage);
     if (!priced.cost) {
       throw Error("internal error: a checked record group could not be priced: " + priced.not_priceable);
     }
-    report.prices_used[card.provider + "/" + model.id] = describe_prices(card, model, prices);
-    if (acc[Counter::web_search_calls] > 0 && card.web_search_call_fee && !prices.request_fee) {
-      report.prices_used[card.provider + "/$web_search"] =
-          card.web_search_call_fee->amount.to_exact_string(2) + " per call";
-    }
     if (report.rows.empty() || report.rows.back().keys != group.keys) {
-      report.rows.push_back(ReportRow{group.keys, {}, {}, 0});
+      report.rows.emplace_back().keys = group.keys;
     }
-    add_priced(report, report.rows.back(), usage, priced, card, model);
+    add_priced(report, report.rows.back(), usage, priced, request);
   }
   report.add_up_rows();
   for (const auto& note : m_resolver.notes()) {

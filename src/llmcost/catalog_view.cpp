@@ -142,6 +142,22 @@ std::string describe_prices(const Card& card, const Model& model, const PriceSet
   return out;
 }
 
+std::string describe_applied_prices(const Card& card, const Model& model, const PriceSet& prices, bool batch)
+{
+  const auto applied = batch ? effective_token_prices(card, prices, true) : std::nullopt;
+  if (!applied) {
+    return describe_prices(card, model, prices);
+  }
+  auto text = [](const std::optional<Decimal>& price) { return price ? price->to_exact_string(2) : "n/a"; };
+  std::string out =
+      fmt::format("input {} / cached {} / output {} per 1M tokens (batch)", text(applied->input),
+                  applied->cached_input ? text(applied->cached_input) : "(input price)", text(applied->output));
+  if (prices.request_fee) {
+    out += fmt::format(" + {} per request ({})", money_text(prices.request_fee), prices.request_fee_label);
+  }
+  return out;
+}
+
 TextTable models_table(const Catalog& catalog, const std::string& provider, std::optional<ModelKind> kind)
 {
   TextTable table;

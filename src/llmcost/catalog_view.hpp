@@ -17,6 +17,9 @@ TextTable models_table(const Catalog& catalog, const std::string& provider, std:
 
 // Human-readable price of one price set, e.g. "in 0.95 / cached 0.16 / out 4.00 per 1M tokens".
 std::string describe_prices(const Card& card, const Model& model, const PriceSet& prices);
+// The prices a request was charged: the standard ones, or its batch prices
+// ("input 0.57 / cached 0.10 / output 2.40 per 1M tokens (batch)").
+std::string describe_applied_prices(const Card& card, const Model& model, const PriceSet& prices, bool batch);
 
 // Everything the card says about one model: prices (standard, batch, fees),
 // history, context window, source, notes; rendered as text or JSON.

@@ -506,6 +506,16 @@ constexpr std::array<std::uint64_t, 13> k_powers_of_ten = {
 
 } // namespace
 
+bool decimal_comma_to_point(std::string_view text, std::string& out)
+{
+  if (text.find('.') != std::string_view::npos) {
+    return false;
+  }
+  out.assign(text);
+  std::replace(out.begin(), out.end(), ',', '.');
+  return true;
+}
+
 std::optional<Decimal> parse_billed_amount(std::string_view text, int& places)
 {
   // Plain "[-]digits[.digits]" with at most 18 digits before the point and 12

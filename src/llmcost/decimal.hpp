@@ -110,4 +110,12 @@ int written_decimal_places(std::string_view number);
 // is written with; one pass for the plain form read on every usage row.
 std::optional<Decimal> parse_billed_amount(std::string_view text, int& places);
 
+// A number written with a decimal comma ("0,05", as European spreadsheets
+// export) rewritten into `out` with a point; false when it holds a '.',
+// which is then a thousands separator (refused, as ',' is without the option).
+bool decimal_comma_to_point(std::string_view text, std::string& out);
+// Why decimal_comma_to_point refused a number, for messages.
+inline constexpr std::string_view k_point_under_decimal_comma =
+    "a '.' in a number is a thousands separator under --decimal-comma, and those are not accepted";
+
 } // namespace llmcost

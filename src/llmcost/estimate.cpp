@@ -45,9 +45,23 @@ std::vector<std::string> describe_notes(unsigned notes, const Card& card, const 
   return out;
 }
 
-void add_priced(Report& report, ReportRow& row, const Usage& usage, const Priced& priced, const Card& card,
-                const Model& model)
+void add_priced(Report& report, ReportRow& row, const Usage& usage, const Priced& priced, const PriceRequest& request)
 {
+  const Card& card = *request.card;
+  const Model& model = *request.model;
+  const std::string name = card.provider + "/" + model.id;
+  const std::string applied = describe_applied_prices(card, model, *request.prices, request.batch);
+  report.prices_used[request.batch ? name + " (batch)" : name] = applied;
+  if (request.batch) {
+    report.add_note(fmt::format("batch prices for {}: {}", name, applied));
+  }
+  if (!usage.web_search_calls.is_zero() && card.web_search_call_fee && !request.prices->request_fee) {
+    report.prices_used[card.provider + "/$web_search"] =
+        card.web_search_call_fee->amount.to_exact_string(2) + " per call";
+  }
+  if (request.batch) {
+    row.batch_requests += usage.requests;
+  }
   row.usage += usage;
   row.cost += *priced.cost;
   row.notes |= priced.notes;
@@ -258,13 +272,6 @@ Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request
     const Model& model = *resolved->model;
     std::vector<std::string> notes;
     const auto parts = workload_parts(w, model, period, notes);
-    report.prices_used[card.provider + "/" + model.id] = describe_prices(card, model, model.current());
-    for (const auto& part : parts) {
-      if (!part.usage.web_search_calls.is_zero() && card.web_search_call_fee && !model.current().request_fee) {
-        report.prices_used[card.provider + "/$web_search"] =
-            card.web_search_call_fee->amount.to_exact_string(2) + " per call";
-      }
-    }
     for (const auto& note : notes) {
       report.add_note(note);
     }
@@ -274,9 +281,10 @@ Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request
     }
     auto [it, inserted] = row_of.try_emplace(keys, report.rows.size());
     if (inserted) {
-      report.rows.push_back(ReportRow{keys, {}, {}, 0});
+      report.rows.emplace_back().keys = keys;
     }
     ReportRow& row = report.rows[it->second];
+    row.cache_lever = row.cache_lever || w.cache_hit_rate || w.cached_input_tokens;
     for (const auto& part : parts) {
       PriceRequest price_request{&card, &model, &model.current(), part.batch, part.media_tier};
       Priced priced = price_usage(price_request, part.usage);
@@ -284,7 +292,7 @@ Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request
         fail_workload(w, priced.not_priceable,
                       part.batch ? "batch_share 0 on this route, or a route with a Batch API" : "");
       }
-      add_priced(report, row, part.usage, priced, card, model);
+      add_priced(report, row, part.usage, priced, price_request);
     }
   }
   report.add_up_rows();

@@ -37,7 +37,6 @@ std::vector<WorkloadPart> workload_parts(const Workload& workload, const Model& 
 std::vector<std::string> describe_notes(unsigned notes, const Card& card, const Model& model);
 // Adds a priced quantity to a row of `report` (its usage, cost and pricing
 // notes); `priced` must have a cost.
-void add_priced(Report& report, ReportRow& row, const Usage& usage, const Priced& priced, const Card& card,
-                const Model& model);
+void add_priced(Report& report, ReportRow& row, const Usage& usage, const Priced& priced, const PriceRequest& request);
 
 } // namespace llmcost

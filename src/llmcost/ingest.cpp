@@ -192,7 +192,7 @@ ReadResult read_one(const std::string& path, std::optional<InputKind> kind, cons
     if (header != nullptr) {
       csv.emplace(*header, sink);
     } else {
-      csv.emplace(name, options.maps, sink);
+      csv.emplace(name, options.maps, sink, options.decimal_comma);
     }
     // Told also when the header is refused (--explain shows why).
     const auto tell_columns = [&] {
@@ -319,7 +319,7 @@ FilePlan plan_file(const std::string& path, const IngestOptions& options, Record
     splittable = splittable && is_json_lines(start);
   } else if (splittable) {
     try {
-      auto header = std::make_unique<UsageCsvReader>(display_name(path), options.maps, sink);
+      auto header = std::make_unique<UsageCsvReader>(display_name(path), options.maps, sink, options.decimal_comma);
       data_begin = header->feed_header(start, whole_in_start);
       if (data_begin > 0 && options.on_columns) {
         options.on_columns(display_name(path), header->columns());

@@ -66,6 +66,7 @@ struct IngestOptions
   std::optional<InputKind> input_kind; // none: detected per file
   std::optional<TraceSource> source;   // --source: JSON inputs are this tool's logs alone
   ColumnMap maps;
+  bool decimal_comma = false; // CSV numbers written with a decimal comma
   unsigned threads = 1;
   // Bytes read at a time (see k_default_block_size): a block that stays in
   // the CPU's cache between the copy from the page cache and the parse.

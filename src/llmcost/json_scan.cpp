@@ -285,6 +285,7 @@ std::string_view JsonTape::unescape(std::uint32_t begin, std::uint32_t length, s
         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
         i += 6;
       }
+      m_decoded_nul = m_decoded_nul || code == 0;
       append_utf8(out, code);
       break;
     }
@@ -380,6 +381,7 @@ bool JsonTape::parse(std::string_view text, JsonSyntaxError& error)
   m_text = text;
   m_depth = 0;
   m_unescaped_used = 0;
+  m_decoded_nul = false;
   if (text.size() >= UINT32_MAX) {
     error = {0, "a JSON document of 4 GiB or more"};
     return false;

@@ -86,6 +86,9 @@ public:
   // allowed). Returns false with `error` set when it is not valid JSON.
   bool parse(std::string_view text, JsonSyntaxError& error);
   JsonValue root() const { return JsonValue(this, 0); }
+  // Whether a string decoded since the last parse held \u0000: a reader
+  // checks its text fields for NUL bytes only then.
+  bool decoded_nul() const { return m_decoded_nul; }
 
 private:
   friend class JsonValue;
@@ -141,6 +144,7 @@ private:
   std::size_t m_depth = 0;
   mutable std::deque<std::string> m_unescaped; // decoded on first use, reused across documents
   mutable std::size_t m_unescaped_used = 0;
+  mutable bool m_decoded_nul = false;
 };
 
 inline JsonType JsonValue::type() const

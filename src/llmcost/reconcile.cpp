@@ -486,7 +486,8 @@ ReconcileResult Reconciler::finish()
   return m_result;
 }
 
-std::vector<std::pair<std::string, InvoiceAmount>> read_invoice_lines(std::string_view text, const std::string& file)
+std::vector<std::pair<std::string, InvoiceAmount>> read_invoice_lines(std::string_view text, const std::string& file,
+                                                                      bool decimal_comma)
 {
   CsvReader reader(text);
   std::vector<std::string_view> fields;
@@ -510,17 +511,25 @@ std::vector<std::pair<std::string, InvoiceAmount>> read_invoice_lines(std::strin
                 "columns such as model (or line_item) and amount");
   }
   std::vector<std::pair<std::string, InvoiceAmount>> lines;
+  std::string pointed; // an amount with its decimal comma made a point
   while (reader.next(fields, file)) {
     const Location where{file, reader.record_line(), 0};
     if (fields.size() <= std::max(*key_at, *amount_at)) {
       throw Error(where, "too few fields", "the columns of the header");
     }
     std::string why;
-    const std::string_view written = trim(fields[*amount_at]);
+    std::string_view written = trim(fields[*amount_at]);
+    if (decimal_comma) {
+      if (!decimal_comma_to_point(written, pointed)) {
+        throw Error(where, fmt::format("amount \"{}\": {}", fields[*amount_at], k_point_under_decimal_comma),
+                    "an amount like 12,34");
+      }
+      written = pointed;
+    }
     auto amount = Decimal::parse(written, &why);
     if (!amount) {
       throw Error(where, fmt::format("amount \"{}\" is not a decimal: {}", fields[*amount_at], why),
-                  "an amount like 12.34");
+                  decimal_comma ? "an amount like 12,34" : "an amount like 12.34; --decimal-comma for 12,34");
     }
     lines.emplace_back(std::string(trim(fields[*key_at])), InvoiceAmount{*amount, invoice_places(written)});
   }

@@ -193,7 +193,9 @@ namespace llmcost {
 // Reads an invoice CSV: a column naming the model or line item (model,
 // line_item, description, sku) and an amount (amount, amount_value, total,
 // cost, amount_usd). Throws Error naming file:line for anything else.
-std::vector<std::pair<std::string, InvoiceAmount>> read_invoice_lines(std::string_view text, const std::string& file);
+// `decimal_comma`: amounts are written 12,34 (see decimal_comma_to_point).
+std::vector<std::pair<std::string, InvoiceAmount>> read_invoice_lines(std::string_view text, const std::string& file,
+                                                                      bool decimal_comma = false);
 
 // Table and Markdown show the `top` largest discrepancies; JSON and CSV carry
 // all of them (CSV is the list of rows to dispute).

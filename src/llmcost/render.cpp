@@ -100,8 +100,21 @@ const std::vector<Measure>& measures()
   return list;
 }
 
-// Columns for human output: keys, then every measure that is not zero
-// everywhere (requests and total always shown).
+// Whether a row was priced with a lever (batch, a planned cache-hit rate):
+// then every format shows the levers column or member.
+bool any_levers(const Report& report)
+{
+  return std::any_of(report.rows.begin(), report.rows.end(), [](const ReportRow& r) { return r.has_levers(); });
+}
+
+// A share (0..1) for CSV and JSON: four decimals, trailing zeros trimmed.
+std::string share_text(Decimal share)
+{
+  return share.round(4).to_exact_string(0);
+}
+
+// Columns for human output: keys, levers when any row has one, then every
+// measure that is not zero everywhere (requests and total always shown).
 std::vector<Column> human_columns(const Report& report, int precision)
 {
   std::vector<Column> columns;
@@ -109,6 +122,13 @@ std::vector<Column> human_columns(const Report& report, int precision)
     Column c{report.key_names[k], false, {}, k == 0 ? "total" : ""};
     for (const auto& row : report.rows) {
       c.cells.push_back(row.keys[k]);
+    }
+    columns.push_back(std::move(c));
+  }
+  if (any_levers(report)) {
+    Column c{"levers", false, {}, {}};
+    for (const auto& row : report.rows) {
+      c.cells.push_back(levers_text(row));
     }
     columns.push_back(std::move(c));
   }
@@ -291,6 +311,10 @@ std::string render_csv(const Report& report)
 {
   std::string out;
   std::vector<std::string> header = report.key_names;
+  const bool levers = any_levers(report);
+  if (levers) {
+    header.insert(header.end(), {"batch_share", "cache_hit_rate"});
+  }
   for (const auto& m : measures()) {
     std::string name = m.json_key;
     if (std::string_view(m.json_group) == "tokens") {
@@ -305,9 +329,14 @@ std::string render_csv(const Report& report)
     out += (i > 0 ? "," : "") + csv_escape(header[i]);
   }
   out += "\n";
-  auto emit = [&](const std::vector<std::string>& keys, auto value_of, bool is_total) {
+  auto emit = [&](const std::vector<std::string>& keys, auto value_of, const ReportRow* row) {
+    const bool is_total = row == nullptr;
     for (std::size_t i = 0; i < keys.size(); ++i) {
       out += (i > 0 ? "," : "") + csv_escape(keys[i]);
+    }
+    if (levers) {
+      out += "," + (row != nullptr ? share_text(row->batch_share()) : std::string());
+      out += "," + (row != nullptr && row->cache_lever ? share_text(row->cache_hit_rate()) : std::string());
     }
     for (const auto& m : measures()) {
       if (is_total && std::string_view(m.json_key) == "media_units") {
@@ -320,14 +349,14 @@ std::string render_csv(const Report& report)
   };
   for (const auto& row : report.rows) {
     emit(
-        row.keys, [&](const Measure& m) { return m.get(row); }, false);
+        row.keys, [&](const Measure& m) { return m.get(row); }, &row);
   }
   std::vector<std::string> total_keys(report.key_names.size());
   if (!total_keys.empty()) {
     total_keys[0] = "TOTAL";
   }
   emit(
-      total_keys, [&](const Measure& m) { return m.get_total(report); }, true);
+      total_keys, [&](const Measure& m) { return m.get_total(report); }, nullptr);
   return out;
 }
 
@@ -461,6 +490,14 @@ std::string render_json(const Report& report)
     ordered_json r;
     for (std::size_t k = 0; k < report.key_names.size(); ++k) {
       r[report.key_names[k]] = row.keys[k];
+    }
+    if (row.has_levers()) {
+      ordered_json levers;
+      levers["batch_share"] = share_text(row.batch_share());
+      if (row.cache_lever) {
+        levers["cache_hit_rate"] = share_text(row.cache_hit_rate());
+      }
+      r["levers"] = std::move(levers);
     }
     r.update(usage_and_cost_json(report, &row));
     rows.push_back(std::move(r));

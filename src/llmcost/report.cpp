@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace llmcost {
 
@@ -12,6 +13,44 @@ void Report::add_note(const std::string& note)
   if (std::find(notes.begin(), notes.end(), note) == notes.end()) {
     notes.push_back(note);
   }
+}
+
+namespace {
+
+// part / whole (0 when whole is 0), rounded at 1e-12.
+Decimal share_of(Decimal part, Decimal whole)
+{
+  return whole.is_zero() ? Decimal{} : Decimal::from_int(1).mul_div(part, whole);
+}
+
+// A share as a percentage to one decimal: "100%", "33.3%".
+std::string percent_text(Decimal share)
+{
+  return share.mul_int(100).round(1).to_exact_string(0) + "%";
+}
+
+} // namespace
+
+Decimal ReportRow::batch_share() const
+{
+  return share_of(batch_requests, usage.requests);
+}
+
+Decimal ReportRow::cache_hit_rate() const
+{
+  return share_of(usage.cached_input, usage.input + usage.cached_input);
+}
+
+std::string levers_text(const ReportRow& row)
+{
+  std::vector<std::string> parts;
+  if (!row.batch_requests.is_zero()) {
+    parts.push_back("batch " + percent_text(row.batch_share()));
+  }
+  if (row.cache_lever) {
+    parts.push_back("cache " + percent_text(row.cache_hit_rate()));
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
 }
 
 void Report::add_up_rows()

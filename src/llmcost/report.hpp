@@ -19,7 +19,19 @@ struct ReportRow
   Usage usage;
   Cost cost;
   unsigned notes = 0; // PricingNote bits
+  // Levers the row was priced with, shown on it in every format:
+  Decimal batch_requests;   // requests charged at batch prices
+  bool cache_lever = false; // a planned cache-hit rate or cached tokens per request
+
+  bool has_levers() const { return !batch_requests.is_zero() || cache_lever; }
+  // Requests charged at batch prices, as a share of the row's (0 when none).
+  Decimal batch_share() const;
+  // Cached input as a share of all input (0 when there is no input).
+  Decimal cache_hit_rate() const;
 };
+
+// The row's levers as text ("batch 100%, cache 30%"); empty when none.
+std::string levers_text(const ReportRow& row);
 
 struct Rejection
 {

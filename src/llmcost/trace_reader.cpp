@@ -1,6 +1,7 @@
 #include "llmcost/trace_reader.hpp"
 
 #include "llmcost/error.hpp"
+#include "llmcost/export_reader.hpp"
 #include "llmcost/json_members.hpp"
 #include "llmcost/kimi_sessions.hpp"
 #include "llmcost/strings.hpp"
@@ -317,18 +318,35 @@ std::uint64_t web_search_calls(JsonValue choices)
 
 } // namespace
 
+std::uint64_t json_count(JsonValue node, const char* name, std::string& problem)
+{
+  FieldProblem field;
+  const std::uint64_t count = field.count(node, name);
+  if (problem.empty()) {
+    problem = std::move(field.text);
+  }
+  return count;
+}
+
+std::optional<std::int64_t> json_time(JsonValue node)
+{
+  return time_of_json(node);
+}
+
 namespace detail {
 
-class TraceShapes
+class TraceShapes final : ExportEmitter
 {
 public:
   explicit TraceShapes(RecordSink& sink)
     : m_sink(sink)
+    , m_exports(sink, *this)
   {
   }
 
   void read(JsonValue object, const SourceLine& where)
   {
+    m_tape = object.tape();
     if (!object.is(JsonType::object)) {
       m_sink.reject(where.location(), "not a JSON object",
                     fmt::format("a JSON {} where an object was expected (expected one "
@@ -374,6 +392,8 @@ public:
       finish(r, problem, response_key(r) ? Count::response : Count::each);
     } else if (const JsonValue attributes = top.get(Top::attributes); attributes.is(JsonType::object)) {
       read_otel_span(object, attributes, r, problem);
+    } else if (!top.has(Top::choices) && top.has_other_members() && m_exports.read(object, where)) {
+      // An export row or page (LiteLLM, Langfuse, Helicone, OpenAI usage, OpenRouter): export_reader.cpp.
     } else if (read_openai(top, r, problem)) {
       finish(r, problem, response_key(r) ? Count::response : Count::each);
     } else if (!top.has(Top::session_id) && (top.get(Top::usage) || top.has_other_members()) &&
@@ -395,6 +415,15 @@ public:
   }
 
 private:
+  void emit_export(UsageRecord& r, const std::string& problem, const char* category, std::string_view id_kind) override
+  {
+    FieldProblem field;
+    field.text = problem;
+    field.category = category;
+    start_response(id_kind, id_kind.empty() ? std::string_view() : r.request_id);
+    finish(r, field, response_key(r) ? Count::response : Count::each);
+  }
+
   // An object with a member that looks like token usage in a shape no
   // reader knows (LiteLLM's top-level prompt_tokens, Langfuse's
   // usageDetails) is rejected, never skipped as "no usage": skipping it
@@ -478,6 +507,12 @@ private:
     if (needs_model && r.model.empty()) {
       m_sink.reject(r.where.location(), "no model", "usage without a model (expected a \"model\" field)");
       return;
+    }
+    if (m_tape != nullptr && m_tape->decoded_nul()) [[unlikely]] {
+      if (auto detail = nul_byte_detail(r)) {
+        m_sink.reject(r.where.location(), k_nul_byte, *detail);
+        return;
+      }
     }
     switch (count) {
     case Count::each:
@@ -785,14 +820,16 @@ private:
   const std::string k_otel_without_usage = "OpenTelemetry spans without usage (unfinished or not a model call)";
 
   RecordSink& m_sink;
-  std::string m_key;               // the de-duplication key of the record being read (Count::once)
-  bool m_response_started = false; // m_response_id is this line's (see start_response)
+  const JsonTape* m_tape = nullptr; // the object's, being read
+  std::string m_key;                // the de-duplication key of the record being read (Count::once)
+  bool m_response_started = false;  // m_response_id is this line's (see start_response)
   Fingerprint m_response_id;
   ResponseKey m_response; // its key as a response (Count::response)
   std::optional<std::string> m_skipped_type;
   std::string m_skipped_type_reason;
-  std::string m_kimi_skipped_type; // the last Kimi CLI message type skipped, and its reason
+  std::string m_kimi_skipped_type; // the last Kimi message type skipped, and its reason
   std::string m_kimi_skipped_reason;
+  ExportShapes m_exports; // asked before read_openai (see read)
 };
 
 } // namespace detail

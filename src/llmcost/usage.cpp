@@ -28,4 +28,19 @@ std::string conflicting_response_detail(const UsageRecord& record)
                      record.counts[Counter::cached_input], record.counts[Counter::output]);
 }
 
+std::optional<std::string> nul_byte_detail(const UsageRecord& record)
+{
+  const std::pair<std::string_view, std::string_view> fields[] = {
+      {"provider", record.provider}, {"model", record.model}, {"request_id", record.request_id},
+      {"project", record.project},   {"key", record.key},     {"session", record.session},
+  };
+  for (const auto& [name, text] : fields) {
+    if (text.find('\0') != std::string_view::npos) {
+      return fmt::format("NUL byte in field {}: \"{}\" (expected text without NUL bytes)", name,
+                         printable(elide(std::string(text), 80)));
+    }
+  }
+  return std::nullopt;
+}
+
 } // namespace llmcost

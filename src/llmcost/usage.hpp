@@ -120,6 +120,13 @@ private:
 inline const std::string k_conflicting_response = "conflicting copies of a response";
 std::string conflicting_response_detail(const UsageRecord& record);
 
+// A text field holding a NUL byte (a CSV cell, or a JSON string's \u0000)
+// would be echoed into reports and exports: the record is rejected instead.
+inline const std::string k_nul_byte = "NUL byte";
+// The detail of that rejection for the first such field; none when no text
+// field of the record holds a NUL byte.
+std::optional<std::string> nul_byte_detail(const UsageRecord& record);
+
 // Whole quantities (a record's, or a group's sums) as an additive Usage.
 template <typename T> Usage usage_from_counts(const Counts<T>& counts)
 {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -143,7 +144,7 @@ constexpr std::array k_aliases = {
 // to price: sums and parts of columns that are read (total_tokens, the parts
 // of OpenRouter's cost_total), cache flags of a proxy's own response cache,
 // and labels. Everything else that looks like a quantity must be mapped.
-constexpr std::array<std::string_view, 16> k_known_unpriced = {
+constexpr std::array<std::string_view, 25> k_known_unpriced = {
     "total_tokens",           // input + output, both read
     "tokens_total",           //
     "cost_web_search",        // OpenRouter: parts of cost_total
@@ -160,6 +161,27 @@ constexpr std::array<std::string_view, 16> k_known_unpriced = {
     "request_user_id",        //
     "prompt_id",              //
     "cost_currency",          //
+    "input_text_tokens",      // OpenAI usage export: parts of input_tokens / output_tokens by
+    "output_text_tokens",     // modality (the cards price tokens, not modalities)
+    "input_cached_text_tokens",
+    "input_audio_tokens",
+    "input_cached_audio_tokens",
+    "output_audio_tokens",
+    "input_image_tokens",
+    "input_cached_image_tokens",
+    "output_image_tokens",
+};
+
+// A column that says again what another says, read only when that one is
+// absent: OpenAI's usage export writes each bucket's start as Unix seconds
+// (start_time) and as ISO 8601 (start_time_iso), one instant.
+struct Restated
+{
+  std::string_view header;
+  std::string_view restated_by;
+};
+constexpr std::array k_restated = {
+    Restated{"start_time", "start_time_iso"},
 };
 
 // Parts of a column name that make it look like a quantity or an amount.
@@ -495,6 +517,42 @@ inline bool read_field(UsageField field, std::string_view value, const char* lim
   return true;
 }
 
+// Numbers, read with the decimal mark the user chose.
+bool is_number(UsageField field)
+{
+  switch (field) {
+  case UsageField::requests:
+  case UsageField::input_total:
+  case UsageField::input_uncached:
+  case UsageField::cached_input:
+  case UsageField::cache_write:
+  case UsageField::output:
+  case UsageField::reasoning:
+  case UsageField::web_search_calls:
+  case UsageField::billed:
+    return true;
+  case UsageField::timestamp:
+  case UsageField::request_id:
+  case UsageField::provider:
+  case UsageField::model:
+  case UsageField::project:
+  case UsageField::key:
+  case UsageField::session:
+  case UsageField::batch:
+  case UsageField::currency:
+  case UsageField::usage_json:
+  case UsageField::ignore:
+    return false;
+  }
+  return false;
+}
+
+// What a number with a comma might mean, for its rejection: never guessed.
+std::string_view comma_hint(std::string_view value)
+{
+  return value.find(',') != std::string_view::npos ? "; if the comma is a decimal mark, --decimal-comma" : "";
+}
+
 // Why read_field refused `value`, as the rejection's detail.
 [[gnu::cold]] std::string field_problem(UsageField field, const std::string& header, std::string_view value)
 {
@@ -508,8 +566,8 @@ inline bool read_field(UsageField field, std::string_view value, const char* lim
   case UsageField::billed: {
     std::string reason;
     Decimal::parse_scientific(trim(value), &reason);
-    return fmt::format("field {}: \"{}\" is not an amount: {} (expected a decimal like 0.00123)", header,
-                       quoted_value(value), reason);
+    return fmt::format("field {}: \"{}\" is not an amount: {} (expected a decimal like 0.00123{})", header,
+                       quoted_value(value), reason, comma_hint(value));
   }
   case UsageField::currency:
     return fmt::format("field {}: currency \"{}\" (expected USD; currencies are never mixed)", header,
@@ -521,18 +579,19 @@ inline bool read_field(UsageField field, std::string_view value, const char* lim
   default: {
     std::string why;
     parse_count(value, why);
-    return fmt::format("field {}: \"{}\" is {} (expected a whole number of zero or more)", header, quoted_value(value),
-                       why);
+    return fmt::format("field {}: \"{}\" is {} (expected a whole number of zero or more{})", header,
+                       quoted_value(value), why, comma_hint(value));
   }
   }
 }
 
 } // namespace
 
-UsageCsvReader::UsageCsvReader(std::string file, const ColumnMap& extra, RecordSink& sink)
+UsageCsvReader::UsageCsvReader(std::string file, const ColumnMap& extra, RecordSink& sink, bool decimal_comma)
   : m_file(std::move(file))
   , m_extra(extra)
   , m_sink(sink)
+  , m_decimal_comma(decimal_comma)
 {
 }
 
@@ -547,6 +606,7 @@ UsageCsvReader::UsageCsvReader(const UsageCsvReader& header, RecordSink& sink)
   , m_headers(header.m_headers)
   , m_columns(header.m_columns)
   , m_input_includes_cached(header.m_input_includes_cached)
+  , m_decimal_comma(header.m_decimal_comma)
 {
 }
 
@@ -587,7 +647,8 @@ std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line,
       }
       ++column;
     });
-    if (plain && good && column == columns) {
+    // A NUL byte (rare) is looked for on the general path, which names its field.
+    if (plain && good && column == columns && !m_decimal_comma && std::memchr(line.data(), 0, line.size()) == nullptr) {
       reader.take_line();
       r.where = SourceLine{m_file, reader.record_line()};
       finish_row(r, input_total);
@@ -645,6 +706,13 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
           m_columns[i].source = ColumnSource::alias;
           break;
         }
+      }
+    }
+    for (const auto& restated : k_restated) {
+      if (m_columns[i].source == ColumnSource::alias && m_headers[i] == restated.header &&
+          std::find(m_headers.begin(), m_headers.end(), restated.restated_by) != m_headers.end()) {
+        m_column_field[i].reset();
+        m_columns[i].source = ColumnSource::known_unpriced;
       }
     }
     if (!m_column_field[i] &&
@@ -749,15 +817,29 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
   r.where = where;
   std::uint64_t input_total = 0;
   for (const ColumnStep& step : m_plan) {
-    const std::string_view value = fields[step.column];
+    std::string_view value = fields[step.column];
+    if (m_decimal_comma && is_number(step.field)) {
+      if (!decimal_comma_to_point(value, m_number)) {
+        m_sink.reject(where.location(), "bad field",
+                      fmt::format("field {}: \"{}\": {} (expected digits with at most one decimal comma, like 0,05)",
+                                  m_headers[step.column], quoted_value(value), k_point_under_decimal_comma));
+        return;
+      }
+      value = m_number;
+    }
     // Fields may be unescaped copies: nothing past one is read.
     const bool good = step.field == UsageField::usage_json
                           ? read_usage_json(value, r.counts[Counter::cached_input])
                           : read_field(step.field, value, value.data() + value.size(), r, input_total);
     if (!good) {
-      m_sink.reject(where.location(), "bad field", field_problem(step.field, m_headers[step.column], value));
+      m_sink.reject(where.location(), "bad field",
+                    field_problem(step.field, m_headers[step.column], fields[step.column]));
       return;
     }
+  }
+  if (auto detail = nul_byte_detail(r)) {
+    m_sink.reject(where.location(), k_nul_byte, *detail);
+    return;
   }
   finish_row(r, input_total);
 }

@@ -72,7 +72,8 @@ bool looks_like_quantity(std::string_view normalised_header);
 class UsageCsvReader
 {
 public:
-  UsageCsvReader(std::string file, const ColumnMap& extra, RecordSink& sink);
+  // `decimal_comma`: numbers are written 0,05 (a '.' in one is refused).
+  UsageCsvReader(std::string file, const ColumnMap& extra, RecordSink& sink, bool decimal_comma = false);
   // Reads a later piece of the same file with `header`'s columns into `sink`
   // (parallel reading).
   UsageCsvReader(const UsageCsvReader& header, RecordSink& sink);
@@ -109,6 +110,8 @@ private:
   std::vector<std::string> m_headers;
   std::vector<ColumnUse> m_columns;
   bool m_input_includes_cached = false;
+  bool m_decimal_comma = false;
+  std::string m_number; // a number with its decimal comma made a point
   std::vector<std::string_view> m_fields;
 };
 

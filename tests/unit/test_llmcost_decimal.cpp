@@ -333,3 +333,17 @@ TEST_SUITE("llmcost/decimal")
     CHECK(dec("0.000000000001").fraction_digits() == 12);
   }
 }
+
+TEST_CASE("decimal_comma_to_point: a comma becomes the point; a point is refused")
+{
+  std::string out;
+  REQUIRE(llmcost::decimal_comma_to_point("0,049804", out));
+  CHECK(out == "0.049804");
+  REQUIRE(llmcost::decimal_comma_to_point("1200", out));
+  CHECK(out == "1200");
+  CHECK_FALSE(llmcost::decimal_comma_to_point("1.234,56", out));
+  CHECK_FALSE(llmcost::decimal_comma_to_point("12.000", out));
+  // "1,234,5" keeps two points, so the parser still refuses it as a number.
+  REQUIRE(llmcost::decimal_comma_to_point("1,234,5", out));
+  CHECK_FALSE(Decimal::parse(out).has_value());
+}

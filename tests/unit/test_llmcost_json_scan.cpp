@@ -133,6 +133,21 @@ TEST_CASE("json_scan: escapes are decoded on demand, and the tape is reused")
   CHECK(seen == std::vector<std::string>{"\n", "plain"});
 }
 
+TEST_CASE("json_scan: a decoded \\u0000 is flagged until the next parse")
+{
+  JsonTape tape;
+  JsonSyntaxError error;
+  REQUIRE(tape.parse(R"({"id":"a\u0000b","model":"m"})", error));
+  CHECK_FALSE(tape.decoded_nul()); // nothing decoded yet
+  CHECK(tape.root()["model"].text() == "m");
+  CHECK_FALSE(tape.decoded_nul());
+  CHECK(tape.root()["id"].text() == std::string_view("a\0b", 3));
+  CHECK(tape.decoded_nul());
+  REQUIRE(tape.parse(R"({"id":"a\u0001b"})", error));
+  CHECK(tape.root()["id"].text().size() == 3);
+  CHECK_FALSE(tape.decoded_nul());
+}
+
 TEST_CASE("json_scan: errors say where and what was expected")
 {
   JsonTape tape;

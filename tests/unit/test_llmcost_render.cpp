@@ -268,3 +268,21 @@ TEST_SUITE("llmcost/render")
                                            "  usage.csv:3: unknown model \"x\"\n");
   }
 }
+
+TEST_CASE("levers_text: batch share of requests and planned cache-hit rate")
+{
+  ReportRow row;
+  CHECK_FALSE(row.has_levers());
+  CHECK(levers_text(row).empty());
+  row.usage.requests = Decimal::from_int(3);
+  row.batch_requests = Decimal::from_int(1);
+  CHECK(row.has_levers());
+  CHECK(levers_text(row) == "batch 33.3%");
+  row.usage.input = Decimal::from_int(700);
+  row.usage.cached_input = Decimal::from_int(300);
+  CHECK(levers_text(row) == "batch 33.3%"); // cached usage alone is not a lever
+  row.cache_lever = true;
+  CHECK(levers_text(row) == "batch 33.3%, cache 30%");
+  row.batch_requests = Decimal{};
+  CHECK(levers_text(row) == "cache 30%");
+}

@@ -115,8 +115,9 @@ TEST_SUITE("usage_jsonl")
         // A quantity under a name the readers do not know (DeepSeek's cache hits).
         R"({"model":"m","usage":{"prompt_tokens":10,"completion_tokens":2,"prompt_cache_hit_tokens":8}})"
         "\n"
-        // Usage-like members in a shape no reader knows (a LiteLLM spend row, Langfuse).
-        R"({"request_id":"r","model":"m","spend":0.1,"prompt_tokens":10,"completion_tokens":2})"
+        // Usage-like members in a shape no reader knows (a spend row without
+        // LiteLLM's spend, a Langfuse-like object without traceId/startTime).
+        R"({"request_id":"r","model":"m","cost":0.1,"prompt_tokens":10,"completion_tokens":2})"
         "\n"
         R"({"id":"o","type":"GENERATION","model":"m","usageDetails":{"input":3,"output":1}})"
         "\n"
@@ -135,6 +136,28 @@ TEST_SUITE("usage_jsonl")
     CHECK(seen[4].rfind("t.jsonl:5 rejected: unknown usage shape: an object with \"prompt_tokens\"", 0) == 0);
     CHECK(seen[5].rfind("t.jsonl:6 rejected: unknown usage shape: an object with \"usageDetails\"", 0) == 0);
     CHECK(seen[6] == "skip objects without usage (e.g. stream chunks)");
+  }
+
+  TEST_CASE("export rows: LiteLLM cache reads from metadata.usage_object, Langfuse's disjoint buckets")
+  {
+    const auto seen = read_lines(
+        R"({"request_id":"r1","model":"m","spend":0.1,"prompt_tokens":10,"completion_tokens":2,"startTime":"2026-03-12T09:30:01Z","metadata":{"usage_object":{"prompt_tokens_details":{"cached_tokens":4}}}})"
+        "\n"
+        R"({"id":"o1","traceId":"t","type":"GENERATION","startTime":"2026-03-14T08:15:02Z","model":"m","usageDetails":{"input":3,"input_cached_tokens":5,"cache_creation_input_tokens":2,"output":1,"output_reasoning":4,"total":15}})"
+        "\n"
+        R"({"id":"o2","traceId":"t","type":"EVENT","startTime":"2026-03-14T08:15:02Z"})"
+        "\n"
+        R"({"request_id":"r2","model":"m","spend":0.1,"prompt_tokens":3,"completion_tokens":2,"metadata":{"usage_object":{"cache_read_input_tokens":4}}})"
+        "\n"
+        // The metadata written as JSON text.
+        R"({"request_id":"r3","model":"m","spend":0.1,"prompt_tokens":9,"completion_tokens":2,"metadata":"{\"usage_object\":{\"cache_read_input_tokens\":4}}"})"
+        "\n");
+    REQUIRE(seen.size() == 5);
+    CHECK(seen[0].rfind("response 1 /m id=r1 in=6 cached=4 write=0 out=2", 0) == 0);
+    CHECK(seen[1].rfind("response 2 /m id=o1 in=5 cached=5 write=2 out=5 reasoning=4", 0) == 0);
+    CHECK(seen[2] == "skip Langfuse EVENT observations (only GENERATION observations are model calls)");
+    CHECK(seen[3].rfind("t.jsonl:4 rejected: bad field: cached tokens 4 exceed input tokens 3", 0) == 0);
+    CHECK(seen[4].rfind("response 5 /m id=r3 in=5 cached=4 write=0 out=2", 0) == 0);
   }
 
   TEST_CASE("a JSON array of objects is a list of records, each on the line where it starts")

@@ -19,9 +19,12 @@ repo = os.path.dirname(os.path.dirname(here))
 build_dir = os.path.dirname(bin_path)
 
 
+sys.path.insert(0, os.path.dirname(here))
+import shared_dir
+
+
 def skip(why):
-    print(f"warehouse {engine} test skipped: {why}")
-    sys.exit(0)
+    shared_dir.skip(f"warehouse {engine} test: {why}")
 
 
 def fail(why):
@@ -29,10 +32,7 @@ def fail(why):
     sys.exit(1)
 
 
-candidates = [os.environ.get("LLMCOST_SHARED", ""), os.path.join(repo, "..", "shared"), "/work/shared"]
-shared = next((c for c in candidates if c and os.path.exists(os.path.join(c, "bench", "gen.py"))), None)
-if shared is None:
-    skip("shared/bench/gen.py not found (set LLMCOST_SHARED)")
+shared = shared_dir.require_shared(os.path.join("bench", "gen.py"), f"warehouse {engine} test")
 
 # Rows the generator never writes, one per resolution rule and per reason a
 # row cannot be priced (header: the generator's provider-export columns).
