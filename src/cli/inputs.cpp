@@ -342,6 +342,7 @@ ModelMapping model_mapping(const UsageInputOptions& usage, const std::vector<std
   mapping.aliases = config.model_aliases;
   for (const auto& [from, to] : config.model_aliases) {
     check(to, fmt::format("{}: model_aliases \"{}\"", config.path, from));
+    mapping.alias_sources.push_back("model_aliases in " + config.path);
   }
   for (const std::string& text : usage.model_aliases) {
     const auto eq = text.find('=');
@@ -352,8 +353,14 @@ ModelMapping model_mapping(const UsageInputOptions& usage, const std::vector<std
     std::string from = to_lower(text.substr(0, eq));
     const std::string to = text.substr(eq + 1);
     check(to, fmt::format("--model-alias {}", text));
-    std::erase_if(mapping.aliases, [&](const auto& alias) { return to_lower(alias.first) == from; });
+    for (std::size_t i = mapping.aliases.size(); i-- > 0;) {
+      if (to_lower(mapping.aliases[i].first) == from) { // the flag wins over the config's
+        mapping.aliases.erase(mapping.aliases.begin() + static_cast<std::ptrdiff_t>(i));
+        mapping.alias_sources.erase(mapping.alias_sources.begin() + static_cast<std::ptrdiff_t>(i));
+      }
+    }
     mapping.aliases.emplace_back(std::move(from), to);
+    mapping.alias_sources.emplace_back("--model-alias");
   }
   if (!usage.assume_model.empty()) {
     mapping.assumed_model = usage.assume_model;

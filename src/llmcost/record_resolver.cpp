@@ -83,8 +83,8 @@ RecordResolver::Result RecordResolver::lookup(std::string_view provider, std::st
   if (r.mapped >= 0) {
     if (!r.model) {
       r.category = failure.category;
-      r.problem =
-          fmt::format("{} (from {})", failure.problem, r.mapped == 0 ? m_mapping.assumed_source : "--model-alias");
+      r.problem = fmt::format("{} (from {})", failure.problem,
+                              r.mapped == 0 ? m_mapping.assumed_source : alias_source(r.mapped - 1));
     }
     return r;
   }
@@ -99,6 +99,11 @@ RecordResolver::Result RecordResolver::lookup(std::string_view provider, std::st
     r.problem = failure.problem + (failure.expected.empty() ? "" : " (expected " + failure.expected + ")");
   }
   return r;
+}
+
+std::string RecordResolver::alias_source(std::size_t alias) const
+{
+  return alias < m_mapping.alias_sources.size() ? m_mapping.alias_sources[alias] : "--model-alias";
 }
 
 void RecordResolver::merge_notes(const RecordResolver& later)
@@ -121,8 +126,8 @@ std::vector<std::string> RecordResolver::notes() const
   }
   for (std::size_t i = 0; i < m_mapping.aliases.size(); ++i) {
     if (m_mapped_records[1 + i] > 0) {
-      out.push_back(fmt::format("records of model \"{}\" priced as {} (--model-alias): {}", m_mapping.aliases[i].first,
-                                m_mapping.aliases[i].second, m_mapped_records[1 + i]));
+      out.push_back(fmt::format("records of model \"{}\" priced as {} ({}): {}", m_mapping.aliases[i].first,
+                                m_mapping.aliases[i].second, alias_source(i), m_mapped_records[1 + i]));
     }
   }
   for (const auto& provider : m_ignored_providers) {

@@ -23,6 +23,7 @@ struct ModelMapping
   std::string assumed_model;                                // ROUTE/ID, or empty: a record without a model is rejected
   std::string assumed_source;                               // where it came from, for the note ("--assume-model")
   std::vector<std::pair<std::string, std::string>> aliases; // (name in the input, ROUTE/ID)
+  std::vector<std::string> alias_sources;                   // each alias's origin, for the note ("--model-alias")
 };
 
 // Resolves the (provider, model) of records to one route's model, caching
@@ -68,6 +69,7 @@ private:
   };
 
   void ignore_provider(std::string_view provider);
+  std::string alias_source(std::size_t alias) const;
   Result lookup(std::string_view provider, std::string_view model);
 
   // A small direct-mapped cache in front of the map: a usage file names a
