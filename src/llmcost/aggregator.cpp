@@ -16,7 +16,7 @@ namespace llmcost {
 UsageAggregator::UsageAggregator(const Catalog& catalog, AggregateOptions options)
   : m_catalog(catalog)
   , m_options(std::move(options))
-  , m_resolver(catalog, m_options.provider_hint)
+  , m_resolver(catalog, m_options.provider_hint, m_options.model_mapping)
 {
   m_request_ids.checking = m_options.check_request_ids != 0;
   if (m_options.group_by.empty()) {
@@ -377,10 +377,7 @@ void UsageAggregator::process(const UsageRecord& record)
       return;
     }
   }
-  if (record.model.empty()) {
-    count_rejection(record.where.location(), "no model", "no model name (expected the model column to be filled)");
-    return;
-  }
+  // A record without a model: the resolver prices it as --assume-model says, or rejects it.
   const RecordResolver::Result& resolution = m_resolver.resolve(record.provider, record.model);
   if (!resolution.model) {
     count_rejection(record.where.location(), resolution.category, resolution.problem);
@@ -446,7 +443,7 @@ void UsageAggregator::process(const UsageRecord& record)
   Accumulator& acc = group(key);
   acc += record.counts;
   ++m_counts.priced;
-  if (recent != nullptr) {
+  if (recent != nullptr && resolution.mapped < 0) { // a mapped record is counted by the resolver
     recent->provider = record.provider;
     recent->model = record.model;
     recent->batch = record.batch;

@@ -26,6 +26,7 @@ struct AggregateOptions
 {
   std::vector<std::string> group_by; // empty: provider, model
   std::string provider_hint;
+  ModelMapping model_mapping;         // --assume-model, --model-alias
   std::optional<Day> since;           // inclusive, in the --tz day
   std::optional<Day> until;           // inclusive, in the --tz day
   std::int32_t tz_offset_seconds = 0; // days, weeks and months are cut at this UTC offset

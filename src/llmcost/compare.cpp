@@ -135,8 +135,8 @@ bool glob_match(std::string_view pattern, std::string_view text)
 }
 
 ScenarioCollector::ScenarioCollector(const Catalog& catalog, std::string provider_hint, std::string group_by,
-                                     std::optional<Decimal> max_output)
-  : m_resolver(catalog, std::move(provider_hint))
+                                     std::optional<Decimal> max_output, ModelMapping mapping)
+  : m_resolver(catalog, std::move(provider_hint), std::move(mapping))
   , m_group_by(std::move(group_by))
   , m_max_output(max_output)
 {

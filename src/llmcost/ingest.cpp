@@ -209,6 +209,11 @@ ReadResult read_one(const std::string& path, std::optional<InputKind> kind, cons
     break;
   }
   case InputKind::csv: {
+    if (options.source) {
+      throw Error(Location{name, 1, 1}, fmt::format("a CSV export, not a {}", describe(*options.source)),
+                  fmt::format("only {} files with --source {}, or leave --source out", describe(*options.source),
+                              to_string(*options.source)));
+    }
     std::optional<UsageCsvReader> csv;
     if (header != nullptr) {
       csv.emplace(*header, sink);
@@ -250,7 +255,8 @@ ReadResult read_one(const std::string& path, std::optional<InputKind> kind, cons
       if (whole == 0) {
         return 0;
       }
-      const std::size_t newlines = read_usage_jsonl(piece.substr(0, whole), name, sink, line, by_line, start_of_file);
+      const std::size_t newlines =
+          read_usage_jsonl(piece.substr(0, whole), name, sink, line, by_line, start_of_file, options.source);
       if (options.progress) {
         options.progress(whole);
       }

@@ -72,7 +72,7 @@ int invoice_places(std::string_view written)
 
 Reconciler::Reconciler(const Catalog& catalog, ReconcileOptions options)
   : m_options(std::move(options))
-  , m_resolver(catalog, m_options.provider_hint)
+  , m_resolver(catalog, m_options.provider_hint, m_options.model_mapping)
 {
   if (m_options.group_by.empty()) {
     m_options.group_by = {"provider", "model"};

@@ -34,6 +34,7 @@ struct ReconcileOptions
 {
   std::vector<std::string> group_by; // empty: provider, model
   std::string provider_hint;
+  ModelMapping model_mapping;           // --assume-model, --model-alias
   std::optional<int> billed_precision;  // decimals; default: as each amount is written
   Decimal tolerance;                    // absolute, per line and on the total
   std::optional<Decimal> tolerance_pct; // percent of expected, per line and on the total
