@@ -415,6 +415,12 @@ void UsageAggregator::process(const UsageRecord& record)
     }
     note_priced_day(utc_day);
   }
+  // A Batch API serves only the models it publishes batch prices for.
+  if (record.batch && model.model->kind == ModelKind::chat && !has_batch_prices(*prices) &&
+      !model.card->batch_multiplier) {
+    count_rejection(record.where.location(), "no batch price", no_batch_price_reason(*model.card, *model.model));
+    return;
+  }
   GroupKey key;
   key.card = model.card;
   key.model = model.model;

@@ -331,7 +331,7 @@ std::string card_summary_text(const Card& card)
                          ? (card.batch_multiplier
                                 ? fmt::format("available; {} x standard where no batch price is published",
                                               card.batch_multiplier->to_exact_string(0))
-                                : std::string("available"))
+                                : "available; " + batch_served_by(card))
                          : std::string("not available"),
                      card.batch_note.empty() ? "" : " — " + card.batch_note);
   if (card.web_search_call_fee) {

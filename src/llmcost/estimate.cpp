@@ -282,7 +282,9 @@ Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request
       Priced priced = price_usage(price_request, part.usage);
       if (!priced.cost) {
         fail_workload(w, priced.not_priceable,
-                      part.batch ? "batch_share 0 on this route, or a route with a Batch API" : "");
+                      !part.batch            ? ""
+                      : card.batch_available ? "batch_share 0, or a model the route's Batch API serves"
+                                             : "batch_share 0 on this route, or a route with a Batch API");
       }
       add_priced(report, row, part.usage, priced, card, model);
     }

@@ -415,7 +415,7 @@ public:
     }
     route(root, c);
     const std::set<std::string> source_ids = sources(root, c);
-    batch_and_tools(root, c);
+    batch_and_tools(root, c, source_ids);
     models(root, c, source_ids);
     rate_limits(root, c);
     credits(root, c);
@@ -470,11 +470,15 @@ private:
     return source_ids;
   }
 
-  void batch_and_tools(const json& root, Card& c)
+  void batch_and_tools(const json& root, Card& c, const std::set<std::string>& source_ids)
   {
     if (const json* batch = member(root, "", "batch", true)) {
       c.batch_available = batch->value("available", false);
       c.batch_note = batch->value("note", "");
+      c.batch_source = batch->value("source", "");
+      if (!c.batch_source.empty() && source_ids.count(c.batch_source) == 0) {
+        problem("/batch/source", "\"" + c.batch_source + "\" is not one of the card's sources[].id");
+      }
       if (const json* multiplier = member(*batch, "/batch", "default_multiplier", false)) {
         c.batch_multiplier = decimal(*multiplier, "/batch/default_multiplier");
       }

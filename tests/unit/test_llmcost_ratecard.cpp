@@ -213,8 +213,9 @@ TEST_SUITE("llmcost/ratecard")
 
     const Card& card = bundled_card("moonshot");
     CHECK(card.batch_available);
-    REQUIRE(card.batch_multiplier.has_value());
-    CHECK(*card.batch_multiplier == dec("0.6"));
+    // No assumed discount: batch only where a batch price is published.
+    CHECK_FALSE(card.batch_multiplier.has_value());
+    CHECK(card.batch_source == "seed-003-kimi-pricing-guide");
     CHECK(amount(card.web_search_call_fee) == dec("0.005"));
   }
 
