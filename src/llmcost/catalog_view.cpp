@@ -142,11 +142,23 @@ std::string describe_prices(const Card& card, const Model& model, const PriceSet
   return out;
 }
 
+std::string model_status(const Model& model)
+{
+  if (model.retired) {
+    return "retired since " + format_date(model.retired->day);
+  }
+  if (model.deprecated) {
+    return "deprecated since " + format_date(model.deprecated->day);
+  }
+  return "current";
+}
+
 TextTable models_table(const Catalog& catalog, const std::string& provider, std::optional<ModelKind> kind)
 {
   TextTable table;
-  table.headers = {"provider", "model", "kind", "input $/1M", "cached $/1M", "output $/1M", "other price", "context"};
-  table.numeric = {false, false, false, true, true, true, false, true};
+  table.headers = {"provider",    "model",       "kind",    "input $/1M", "cached $/1M",
+                   "output $/1M", "other price", "context", "status"};
+  table.numeric = {false, false, false, true, true, true, false, true, false};
   for (const auto& card : catalog.cards()) {
     if (!provider.empty() && card.provider != provider) {
       continue;
@@ -164,7 +176,8 @@ TextTable models_table(const Catalog& catalog, const std::string& provider, std:
       }
       table.rows.push_back({card.provider, model.id, std::string(to_string(model.kind)), money_text(p.input),
                             money_text(p.cached_input), money_text(p.output), other,
-                            model.context_window ? group_thousands(std::to_string(*model.context_window)) : ""});
+                            model.context_window ? group_thousands(std::to_string(*model.context_window)) : "",
+                            model_status(model)});
     }
   }
   return table;
@@ -184,6 +197,15 @@ std::string model_rates_json(const Card& card, const Model& model)
   j["tax_included"] = card.tax_included;
   j["source"] = model.source;
   j["note"] = model.note;
+  j["status"] = model_status(model);
+  for (const auto& [name, event] : {std::pair{"launched", &model.launched}, std::pair{"deprecated", &model.deprecated},
+                                    std::pair{"retired", &model.retired}}) {
+    j[name] =
+        *event
+            ? ordered_json{{"date", format_date((*event)->day)}, {"source", (*event)->source}, {"note", (*event)->note}}
+            : ordered_json(nullptr);
+  }
+  j["successor"] = model.successor.empty() ? ordered_json(nullptr) : ordered_json(model.successor);
   j["current"] = price_set_json(card, model.current());
   ordered_json history = ordered_json::array();
   for (std::size_t i = 0; i + 1 < model.periods.size(); ++i) {
@@ -230,6 +252,16 @@ std::string model_rates_text(const Card& card, const Model& model)
     out += fmt::format("  context window: {} tokens\n", group_thousands(std::to_string(*model.context_window)));
   }
   out += fmt::format("  tax:            {}\n", card.tax_included ? "included" : "not included");
+  out += fmt::format("  status:         {}{}\n", model_status(model),
+                     model.successor.empty() ? "" : "; successor " + model.successor);
+  for (const auto& [name, event] :
+       {std::pair{"launched:      ", &model.launched}, std::pair{"deprecated:    ", &model.deprecated},
+        std::pair{"retired:       ", &model.retired}}) {
+    if (*event) {
+      out += fmt::format("  {} {} (source: {}){}\n", name, format_date((*event)->day), (*event)->source,
+                         (*event)->note.empty() ? "" : "; " + (*event)->note);
+    }
+  }
   for (std::size_t i = 0; i + 1 < model.periods.size(); ++i) {
     out += fmt::format("  earlier:        from {}: {}\n", format_date(model.periods[i].from),
                        describe_prices(card, model, model.periods[i]));

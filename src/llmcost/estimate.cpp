@@ -150,6 +150,20 @@ Period report_period(const EstimateRequest& request, Report& report)
 
 } // namespace
 
+std::string lifecycle_warning(const Card& card, const Model& model)
+{
+  const std::string successor = model.successor.empty() ? "" : fmt::format("; its successor: {}", model.successor);
+  if (model.retired) {
+    return fmt::format("warning: {}/{} is retired since {} ({}){}", card.provider, model.id,
+                       format_date(model.retired->day), model.retired->source, successor);
+  }
+  if (model.deprecated) {
+    return fmt::format("warning: {}/{} is deprecated since {} ({}){}", card.provider, model.id,
+                       format_date(model.deprecated->day), model.deprecated->source, successor);
+  }
+  return {};
+}
+
 std::vector<WorkloadPart> workload_parts(const Workload& w, const Model& model, Period report_period,
                                          std::vector<std::string>& notes)
 {
@@ -257,6 +271,9 @@ Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request
     const Card& card = *resolved->card;
     const Model& model = *resolved->model;
     std::vector<std::string> notes;
+    if (std::string warning = lifecycle_warning(card, model); !warning.empty()) {
+      notes.push_back(std::move(warning)); // planning on a retired model
+    }
     const auto parts = workload_parts(w, model, period, notes);
     report.prices_used[card.provider + "/" + model.id] = describe_prices(card, model, model.current());
     for (const auto& part : parts) {

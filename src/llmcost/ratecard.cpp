@@ -358,6 +358,33 @@ public:
     }
   }
 
+  // {"date": "YYYY-MM-DD", "source": id, "note"?}: a launch, deprecation or retirement.
+  std::optional<LifecycleDate> lifecycle_date(const json& model, const std::string& path, const char* key,
+                                              const std::set<std::string>& source_ids)
+  {
+    const json* value = member(model, path, key, false);
+    if (value == nullptr) {
+      return std::nullopt;
+    }
+    const std::string here = path + "/" + key;
+    if (!value->is_object()) {
+      problem(here, "expected an object {\"date\": \"YYYY-MM-DD\", \"source\": \"...\"}");
+      return std::nullopt;
+    }
+    LifecycleDate event;
+    const auto day = date(*value, here, "date", true);
+    event.source = text(*value, here, "source", true);
+    if (!event.source.empty() && source_ids.count(event.source) == 0) {
+      problem(here + "/source", "\"" + event.source + "\" is not one of the card's sources[].id");
+    }
+    event.note = text(*value, here, "note", false);
+    if (!day) {
+      return std::nullopt;
+    }
+    event.day = *day;
+    return event;
+  }
+
   Model model(const json& value, const std::string& path, Day card_from, const std::set<std::string>& source_ids)
   {
     Model m;
@@ -382,6 +409,14 @@ public:
       problem(path + "/source", "\"" + m.source + "\" is not one of the card's sources[].id");
     }
     m.note = text(value, path, "note", false);
+    m.launched = lifecycle_date(value, path, "launched", source_ids);
+    m.deprecated = lifecycle_date(value, path, "deprecated", source_ids);
+    m.retired = lifecycle_date(value, path, "retired", source_ids);
+    m.successor = text(value, path, "successor", false);
+    if (m.launched && m.retired && m.retired->day < m.launched->day) {
+      problem(path + "/retired",
+              "retired on " + format_date(m.retired->day) + ", before its launch on " + format_date(m.launched->day));
+    }
     const Day model_from = date(value, path, "effective_from", false).value_or(card_from);
 
     price_history(value, path, model_from, m);
@@ -528,6 +563,12 @@ private:
         }
       }
       c.models.push_back(std::move(m));
+    }
+    for (std::size_t i = 0; i < c.models.size(); ++i) {
+      const std::string& successor = c.models[i].successor;
+      if (!successor.empty() && c.find_model(successor) == nullptr) {
+        problem("/models/" + std::to_string(i) + "/successor", "\"" + successor + "\" is not a model id of this card");
+      }
     }
   }
 

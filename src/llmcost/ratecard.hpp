@@ -63,6 +63,16 @@ struct PriceSet
   bool operator==(const PriceSet&) const = default;
 };
 
+// A dated event in a model's life, with who says so.
+struct LifecycleDate
+{
+  Day day = 0;
+  std::string source; // a sources[].id
+  std::string note;
+
+  bool operator==(const LifecycleDate&) const = default;
+};
+
 struct Model
 {
   std::string id;
@@ -72,6 +82,12 @@ struct Model
   std::string source;
   std::string note;
   std::vector<PriceSet> periods; // ascending by `from`; back() is current
+  // Lifecycle: informs, never rejects usage (usage before the launch is
+  // priced by the first period, after the retirement by the last).
+  std::optional<LifecycleDate> launched;
+  std::optional<LifecycleDate> deprecated; // still served, not for new work
+  std::optional<LifecycleDate> retired;
+  std::string successor; // a model id of the card a source names as the replacement
 
   const PriceSet& current() const { return periods.back(); }
   // The set in effect on `day`, or nullptr when `day` is before the first.

@@ -152,6 +152,14 @@ void write_model(Writer& w, const Model& model)
   }
   w.set("m.source", model.source);
   w.set("m.note", model.note);
+  for (const auto& [name, event] : {std::pair{"launched", &model.launched}, std::pair{"deprecated", &model.deprecated},
+                                    std::pair{"retired", &model.retired}}) {
+    if (*event) {
+      w.line(fmt::format("m.{} = LifecycleDate{{{}, {}, {}}};", name, (*event)->day, quoted((*event)->source),
+                         quoted((*event)->note)));
+    }
+  }
+  w.set("m.successor", model.successor);
   w.line(fmt::format("m.periods.reserve({});", model.periods.size()));
   for (const auto& period : model.periods) {
     w.line("{");

@@ -178,7 +178,94 @@ TEST_SUITE("llmcost/ratecard")
     CHECK(v1 == std::vector<std::string>{"moonshot-v1-128k", "moonshot-v1-128k-vision-preview", "moonshot-v1-32k",
                                          "moonshot-v1-32k-vision-preview", "moonshot-v1-8k",
                                          "moonshot-v1-8k-vision-preview"});
-    CHECK(card.models.size() == 3 + 5 + 6);
+    CHECK(card.find_model("kimi-k3") != nullptr);
+    CHECK(card.models.size() == 1 + 3 + 5 + 6);
+  }
+
+  TEST_CASE("moonshot card: launches, retirements and prices from the launch")
+  {
+    // kimi-k3: 1,048,576 context, launched 2026-07-16, flat 3.00 / 0.30 / 15.00.
+    const Model& k3 = bundled_model("moonshot", "kimi-k3");
+    CHECK(k3.context_window == 1048576);
+    REQUIRE(k3.launched.has_value());
+    CHECK(k3.launched->day == *parse_date("2026-07-16"));
+    CHECK(k3.periods.size() == 1);
+    CHECK(k3.current().from == *parse_date("2026-07-16"));
+    CHECK(amount(k3.current().input) == dec("3.00"));
+    CHECK(amount(k3.current().cached_input) == dec("0.30"));
+    CHECK(amount(k3.current().output) == dec("15.00"));
+    CHECK_FALSE(k3.retired.has_value());
+    // 2025 K2 usage is priced from the launch at 0.60 / 0.15 / 2.50.
+    for (const char* id : {"kimi-k2-0905-preview", "kimi-k2-thinking"}) {
+      CAPTURE(id);
+      const Model& m = bundled_model("moonshot", id);
+      REQUIRE(m.launched.has_value());
+      CHECK(m.current().from == m.launched->day);
+      CHECK(m.launched->day < *parse_date("2026-01-01"));
+      CHECK(amount(m.current().input) == dec("0.60"));
+      CHECK(amount(m.current().cached_input) == dec("0.15"));
+      CHECK(amount(m.current().output) == dec("2.50"));
+    }
+    // The K2 series retired on 2026-05-25; every lifecycle date names a source.
+    const Card& card = bundled_card("moonshot");
+    for (const auto& m : card.models) {
+      CAPTURE(m.id);
+      if (m.id.rfind("kimi-k2-", 0) == 0) {
+        REQUIRE(m.retired.has_value());
+        CHECK(m.retired->day == *parse_date("2026-05-25"));
+      }
+      for (const auto* event : {&m.launched, &m.deprecated, &m.retired}) {
+        if (*event) {
+          CHECK_FALSE((*event)->source.empty());
+        }
+      }
+    }
+    CHECK(bundled_model("moonshot", "kimi-k2-thinking-turbo").successor == "kimi-k2.6");
+    CHECK_FALSE(bundled_model("moonshot", "kimi-k2.6").retired.has_value());
+  }
+
+  TEST_CASE("lifecycle dates: read, and checked")
+  {
+    SUBCASE("launched and retired with their sources")
+    {
+      const auto load = load_card(card_with_models(R"(
+        {"id": "m1", "kind": "chat", "source": "s",
+         "launched": {"date": "2025-07-01", "source": "s"},
+         "retired": {"date": "2026-05-25", "source": "s", "note": "n"}, "successor": "m2",
+         "prices": {"input": {"price": "1.00", "unit": "1M tokens"}, "output": {"price": "2.00", "unit": "1M tokens"}}},
+        {"id": "m2", "kind": "chat", "source": "s",
+         "prices": {"input": {"price": "1.00", "unit": "1M tokens"}, "output": {"price": "2.00", "unit": "1M tokens"}}})"),
+                                  "t.json");
+      REQUIRE_MESSAGE(load.card.has_value(), problems_text(load));
+      const Model& m = load.card->models[0];
+      REQUIRE(m.launched.has_value());
+      REQUIRE(m.retired.has_value());
+      CHECK(m.launched->day == *parse_date("2025-07-01"));
+      CHECK(m.retired->day == *parse_date("2026-05-25"));
+      CHECK(m.retired->note == "n");
+      CHECK(m.successor == "m2");
+    }
+    SUBCASE("an unknown source, a retirement before the launch, an unknown successor")
+    {
+      const auto load = load_card(card_with_models(R"(
+        {"id": "m1", "kind": "chat", "source": "s",
+         "launched": {"date": "2026-07-01", "source": "nobody"},
+         "retired": {"date": "2026-05-25", "source": "s"}, "successor": "m9",
+         "prices": {"input": {"price": "1.00", "unit": "1M tokens"}, "output": {"price": "2.00", "unit": "1M tokens"}}})"),
+                                  "t.json");
+      CHECK_FALSE(load.card.has_value());
+      CHECK_MESSAGE(problem_at(load, "t.json: /models/0/launched/source") != nullptr, problems_text(load));
+      CHECK_MESSAGE(problem_at(load, "t.json: /models/0/retired") != nullptr, problems_text(load));
+      CHECK_MESSAGE(problem_at(load, "t.json: /models/0/successor") != nullptr, problems_text(load));
+    }
+    SUBCASE("a date that is not a date")
+    {
+      const auto load = load_card(card_with_models(R"(
+        {"id": "m1", "kind": "chat", "source": "s", "retired": {"date": "soon", "source": "s"},
+         "prices": {"input": {"price": "1.00", "unit": "1M tokens"}, "output": {"price": "2.00", "unit": "1M tokens"}}})"),
+                                  "t.json");
+      CHECK_MESSAGE(problem_at(load, "t.json: /models/0/retired/date") != nullptr, problems_text(load));
+    }
   }
 
   TEST_CASE("moonshot card: prices as the seeds print them")
