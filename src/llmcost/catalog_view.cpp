@@ -196,6 +196,9 @@ std::string model_rates_json(const Card& card, const Model& model)
   j["context_window"] = model.context_window ? ordered_json(*model.context_window) : ordered_json(nullptr);
   j["tax_included"] = card.tax_included;
   j["source"] = model.source;
+  const Source* source = card.find_source(model.source);
+  j["source_official"] =
+      source != nullptr && source->official ? ordered_json(*source->official) : ordered_json(nullptr);
   j["note"] = model.note;
   j["status"] = model_status(model);
   for (const auto& [name, event] : {std::pair{"launched", &model.launched}, std::pair{"deprecated", &model.deprecated},
@@ -226,7 +229,8 @@ std::string model_rates_text(const Card& card, const Model& model)
   }
   const PriceSet& current = model.current();
   out += fmt::format("  price:          {}\n", describe_prices(card, model, current));
-  out += fmt::format("  in effect from: {}\n", format_date(current.from));
+  out += fmt::format("  in effect from: {} (price source: {})\n", format_date(current.from),
+                     card.source_label(current.source));
   if (model.kind == ModelKind::chat) {
     std::string why;
     if (auto batch = effective_token_prices(card, current, true, &why)) {
@@ -258,19 +262,22 @@ std::string model_rates_text(const Card& card, const Model& model)
        {std::pair{"launched:      ", &model.launched}, std::pair{"deprecated:    ", &model.deprecated},
         std::pair{"retired:       ", &model.retired}}) {
     if (*event) {
-      out += fmt::format("  {} {} (source: {}){}\n", name, format_date((*event)->day), (*event)->source,
-                         (*event)->note.empty() ? "" : "; " + (*event)->note);
+      out += fmt::format("  {} {} (source: {}){}\n", name, format_date((*event)->day),
+                         card.source_label((*event)->source), (*event)->note.empty() ? "" : "; " + (*event)->note);
     }
   }
   for (std::size_t i = 0; i + 1 < model.periods.size(); ++i) {
-    out += fmt::format("  earlier:        from {}: {}\n", format_date(model.periods[i].from),
-                       describe_prices(card, model, model.periods[i]));
+    out += fmt::format("  earlier:        from {}: {} (source: {})\n", format_date(model.periods[i].from),
+                       describe_prices(card, model, model.periods[i]), card.source_label(model.periods[i].source));
   }
   std::string source_title = model.source;
   for (const auto& s : card.sources) {
     if (s.id == model.source) {
       source_title =
-          fmt::format("{} ({}{})", s.title, s.file.empty() ? s.url : s.file, s.date.empty() ? "" : ", " + s.date);
+          fmt::format("{} ({}{}){}", s.title, s.file.empty() ? s.url : s.file, s.date.empty() ? "" : ", " + s.date,
+                      !s.official   ? ""
+                      : *s.official ? "; official"
+                                    : "; third-party");
     }
   }
   out += fmt::format("  source:         {}\n", source_title);
@@ -405,8 +412,11 @@ std::string card_summary_text(const Card& card)
   }
   out += "  sources:\n";
   for (const auto& s : card.sources) {
-    out += fmt::format("    {}: {}{}{}\n", s.id, s.title,
-                       s.file.empty() ? (s.url.empty() ? "" : " <" + s.url + ">") : " [" + s.file + "]",
+    out += fmt::format("    {}{}: {}{}{}\n", s.id,
+                       !s.official   ? ""
+                       : *s.official ? " (official)"
+                                     : " (third-party)",
+                       s.title, s.file.empty() ? (s.url.empty() ? "" : " <" + s.url + ">") : " [" + s.file + "]",
                        s.date.empty() ? "" : " (" + s.date + ")");
   }
   return out;

@@ -495,8 +495,15 @@ private:
     for (std::size_t i = 0; i < sources->size(); ++i) {
       const std::string here = "/sources/" + std::to_string(i);
       const json& s = (*sources)[i];
-      Source src{text(s, here, "id", true), text(s, here, "title", true), text(s, here, "file", false),
-                 text(s, here, "url", false), text(s, here, "date", false)};
+      Source src{text(s, here, "id", true),   text(s, here, "title", true), text(s, here, "file", false),
+                 text(s, here, "url", false), text(s, here, "date", false), std::nullopt};
+      if (const json* official = member(s, here, "official", false)) {
+        if (official->is_boolean()) {
+          src.official = official->get<bool>();
+        } else {
+          problem(here + "/official", "expected true (the seller's own page) or false (a third party)");
+        }
+      }
       if (!source_ids.insert(src.id).second) {
         problem(here + "/id", "duplicate source id \"" + src.id + "\"");
       }
@@ -661,6 +668,25 @@ const Model* Card::find_model(std::string_view id) const
     }
   }
   return nullptr;
+}
+
+const Source* Card::find_source(std::string_view id) const
+{
+  for (const auto& s : sources) {
+    if (s.id == id) {
+      return &s;
+    }
+  }
+  return nullptr;
+}
+
+std::string Card::source_label(std::string_view id) const
+{
+  const Source* s = find_source(id);
+  if (s == nullptr || !s->official) {
+    return std::string(id);
+  }
+  return std::string(id) + (*s->official ? " (official)" : " (third-party)");
 }
 
 CardLoad load_card(std::string_view json_text, const std::string& origin)

@@ -103,6 +103,8 @@ struct Source
   std::string file;
   std::string url;
   std::string date;
+  // The seller's own page (true) or a third party (false); unset: not stated.
+  std::optional<bool> official;
 
   bool operator==(const Source&) const = default;
 };
@@ -156,6 +158,9 @@ struct Card
   std::string credits_note;
 
   const Model* find_model(std::string_view id) const;
+  const Source* find_source(std::string_view id) const;
+  // "ID (official)", "ID (third-party)" or "ID": who says so, and which kind.
+  std::string source_label(std::string_view id) const;
 
   // Field by field, as every struct above: the unit tests check the cards
   // compiled into the binary against pricing/*.json with it.

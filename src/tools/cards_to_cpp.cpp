@@ -189,8 +189,11 @@ void write_card(Writer& w, const Card& card, std::size_t index)
   w.set("c.effective_from_note", card.effective_from_note);
   w.line(fmt::format("c.sources.reserve({});", card.sources.size()));
   for (const auto& source : card.sources) {
-    w.line(fmt::format("c.sources.push_back(Source{{{}, {}, {}, {}, {}}});", quoted(source.id), quoted(source.title),
-                       quoted(source.file), quoted(source.url), quoted(source.date)));
+    w.line(fmt::format("c.sources.push_back(Source{{{}, {}, {}, {}, {}, {}}});", quoted(source.id),
+                       quoted(source.title), quoted(source.file), quoted(source.url), quoted(source.date),
+                       !source.official   ? "std::nullopt"
+                       : *source.official ? "true"
+                                          : "false"));
   }
   w.set("c.batch_available", card.batch_available);
   w.set("c.batch_multiplier", card.batch_multiplier);

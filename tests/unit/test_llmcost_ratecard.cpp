@@ -224,6 +224,25 @@ TEST_SUITE("llmcost/ratecard")
     CHECK_FALSE(bundled_model("moonshot", "kimi-k2.6").retired.has_value());
   }
 
+  TEST_CASE("sources say whether they are official")
+  {
+    // Every source of the bundled cards says official or third-party.
+    for (const char* provider : {"kyma", "moonshot"}) {
+      for (const auto& source : bundled_card(provider).sources) {
+        CAPTURE(source.id);
+        CHECK(source.official.has_value());
+      }
+    }
+    const Card& moonshot = bundled_card("moonshot");
+    CHECK(moonshot.source_label("seed-001-moonshot-pricing") == "seed-001-moonshot-pricing (official)");
+    CHECK(moonshot.source_label("seed-003-kimi-pricing-guide") == "seed-003-kimi-pricing-guide (third-party)");
+
+    std::string text = card_with_models(k_good_model);
+    text.replace(text.find(R"("title": "a source"})"), 20, R"("title": "a source", "official": "yes"})");
+    const auto load = load_card(text, "t.json");
+    CHECK_MESSAGE(problem_at(load, "t.json: /sources/0/official") != nullptr, problems_text(load));
+  }
+
   TEST_CASE("lifecycle dates: read, and checked")
   {
     SUBCASE("launched and retired with their sources")
