@@ -1,6 +1,9 @@
 #include "llmcost/ratecard.hpp"
 
+#include "llmcost/error.hpp"
 #include "llmcost/json_util.hpp"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <set>
@@ -712,6 +715,105 @@ CardLoad load_card(std::string_view json_text, const std::string& origin)
     result.card = std::move(card);
   }
   return result;
+}
+
+namespace {
+
+// A per-token price in a price map, per 1M tokens; its text is kept exact by
+// parse_json_exact (integers stay JSON integers).
+std::optional<Price> per_million_price(const nlohmann::json& entry, const char* key, const std::string& where)
+{
+  auto it = entry.find(key);
+  if (it == entry.end() || it->is_null()) {
+    return std::nullopt;
+  }
+  std::string text;
+  if (it->is_string()) {
+    text = it->get<std::string>();
+  } else if (it->is_number_integer()) {
+    text = it->dump();
+  }
+  std::string why;
+  const auto per_token = text.empty() ? std::nullopt : Decimal::parse_scientific(text, &why);
+  if (!per_token || per_token->is_negative()) {
+    throw Error(fmt::format("{}: {} is not a price per token ({}; expected a JSON number of zero or more, e.g. "
+                            "9.5e-07)",
+                            where, key, it->dump()));
+  }
+  return Price{per_token->mul_int(1'000'000), false, {}};
+}
+
+} // namespace
+
+std::optional<Card> card_from_price_map(std::string_view json_text, const std::string& origin, const Card& like)
+{
+  nlohmann::json root;
+  try {
+    root = parse_json_exact(json_text, origin);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  if (!root.is_object()) {
+    return std::nullopt;
+  }
+  const bool is_map = std::any_of(root.begin(), root.end(), [](const nlohmann::json& value) {
+    return value.is_object() && value.contains("litellm_provider");
+  });
+  if (!is_map) {
+    return std::nullopt;
+  }
+  Card card;
+  card.provider = like.provider;
+  card.name = "price map " + origin;
+  card.currency = like.currency;
+  card.origin = origin;
+  card.tax_included = like.tax_included;
+  card.effective_from = like.effective_from;
+  card.web_search_call_fee = like.web_search_call_fee;
+  card.batch_available = like.batch_available;
+  card.sources.push_back(Source{"price-map", origin, {}, {}, {}, false});
+  const std::string prefix = like.provider + "/";
+  // "moonshot/x" before a bare "x": the route's own spelling wins.
+  std::vector<std::pair<std::string, const nlohmann::json*>> entries;
+  for (const bool prefixed : {true, false}) {
+    for (const auto& [key, entry] : root.items()) {
+      if ((key.rfind(prefix, 0) == 0) == prefixed) {
+        entries.emplace_back(key, &entry);
+      }
+    }
+  }
+  for (const auto& [key, entry_ptr] : entries) {
+    const nlohmann::json& entry = *entry_ptr;
+    if (!entry.is_object() || entry.value("litellm_provider", std::string()) != like.provider ||
+        entry.value("mode", std::string("chat")) != "chat") {
+      continue;
+    }
+    const std::string id = key.rfind(prefix, 0) == 0 ? key.substr(prefix.size()) : key;
+    if (card.find_model(id) != nullptr) {
+      continue; // "moonshot/x" and "x" both listed: "moonshot/x" read
+    }
+    const std::string where = fmt::format("{}: \"{}\"", origin, key);
+    PriceSet prices;
+    prices.from = like.effective_from;
+    prices.source = "price-map";
+    prices.input = per_million_price(entry, "input_cost_per_token", where);
+    prices.output = per_million_price(entry, "output_cost_per_token", where);
+    prices.cached_input = per_million_price(entry, "cache_read_input_token_cost", where);
+    prices.batch_input = per_million_price(entry, "input_cost_per_token_batches", where);
+    prices.batch_output = per_million_price(entry, "output_cost_per_token_batches", where);
+    if (!prices.input || !prices.output) {
+      continue; // not priced per token: nothing to compare
+    }
+    Model model;
+    model.id = id;
+    model.source = "price-map";
+    if (auto window = entry.find("max_input_tokens"); window != entry.end() && window->is_number_unsigned()) {
+      model.context_window = window->get<std::int64_t>();
+    }
+    model.periods.push_back(std::move(prices));
+    card.models.push_back(std::move(model));
+  }
+  return card;
 }
 
 } // namespace llmcost

@@ -182,4 +182,14 @@ struct CardLoad
 // Parses and validates one card. `origin` names it in problems.
 CardLoad load_card(std::string_view json_text, const std::string& origin);
 
+// A LiteLLM-style price map (model_prices_and_context_window.json: model ->
+// {"litellm_provider", "mode", "input_cost_per_token", ...}) read as a card
+// of `like`'s route, for `rates diff`: its chat entries for that provider
+// ("moonshot/kimi-k2.6" or "kimi-k2.6"), per-token prices times 1M, exact
+// from the number's text. Route-level facts (currency, dates, tax, fees) are
+// copied from `like`, so a diff shows the models only. nullopt when the text
+// is not such a map; throws Error when it is one with a price that is not a
+// number.
+std::optional<Card> card_from_price_map(std::string_view json_text, const std::string& origin, const Card& like);
+
 } // namespace llmcost

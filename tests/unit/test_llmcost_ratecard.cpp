@@ -1,6 +1,7 @@
 // Rate cards: the bundled Kyma and Moonshot cards, and the loader's problems.
 
 #include "llmcost/catalog.hpp"
+#include "llmcost/error.hpp"
 #include "llmcost/ratecard.hpp"
 
 #include "unit_support.hpp"
@@ -222,6 +223,38 @@ TEST_SUITE("llmcost/ratecard")
     }
     CHECK(bundled_model("moonshot", "kimi-k2-thinking-turbo").successor == "kimi-k2.6");
     CHECK_FALSE(bundled_model("moonshot", "kimi-k2.6").retired.has_value());
+  }
+
+  TEST_CASE("a LiteLLM-style price map is read as a card of the other side's route")
+  {
+    const Card& moonshot = bundled_card("moonshot");
+    const std::string map = R"({
+      "sample_spec": {"input_cost_per_token": 0.0, "litellm_provider": "see docs"},
+      "moonshot/kimi-k2.6": {"litellm_provider": "moonshot", "mode": "chat", "input_cost_per_token": 9.5e-07,
+                             "output_cost_per_token": 4e-06, "cache_read_input_token_cost": 1.6e-07,
+                             "max_input_tokens": 262144},
+      "kimi-k2.6": {"litellm_provider": "moonshot", "mode": "chat", "input_cost_per_token": 1,
+                    "output_cost_per_token": 1},
+      "moonshot/embed": {"litellm_provider": "moonshot", "mode": "embedding", "input_cost_per_token": 1e-07,
+                         "output_cost_per_token": 0},
+      "gpt-4o": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 2.5e-06,
+                 "output_cost_per_token": 1e-05}})";
+    const auto card = card_from_price_map(map, "map.json", moonshot);
+    REQUIRE(card.has_value());
+    REQUIRE(card->models.size() == 1); // the first kimi-k2.6 only; no embedding, no openai
+    const Model& m = card->models[0];
+    CHECK(m.id == "kimi-k2.6");
+    CHECK(amount(m.current().input) == dec("0.95")); // exact from "9.5e-07", never through a double
+    CHECK(amount(m.current().cached_input) == dec("0.16"));
+    CHECK(amount(m.current().output) == dec("4"));
+    CHECK(m.context_window == 262144);
+    CHECK(card->effective_from == moonshot.effective_from);
+
+    CHECK_FALSE(card_from_price_map(card_with_models(k_good_model), "card.json", moonshot).has_value());
+    CHECK_THROWS_AS(card_from_price_map(R"({"moonshot/x": {"litellm_provider": "moonshot",
+                                          "input_cost_per_token": "cheap", "output_cost_per_token": 1}})",
+                                        "map.json", moonshot),
+                    Error);
   }
 
   TEST_CASE("sources say whether they are official")
