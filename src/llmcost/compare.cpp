@@ -525,6 +525,21 @@ CompareResult run_compare(const Catalog& catalog, const std::vector<Scenario>& s
     rank(alternatives);
     result.alternatives.insert(result.alternatives.end(), alternatives.begin(), alternatives.end());
   }
+  // Planning on a retired (or deprecated) model: say so, with its successor.
+  auto warn = [&result](const ResolvedModel& resolved) {
+    if (std::string warning = lifecycle_warning(*resolved.card, *resolved.model);
+        !warning.empty() && std::find(result.notes.begin(), result.notes.end(), warning) == result.notes.end()) {
+      result.notes.push_back(std::move(warning));
+    }
+  };
+  for (const auto& scenario : scenarios) {
+    for (const auto& part : scenario.parts) {
+      warn(part.model);
+    }
+  }
+  for (const auto& target : targets) {
+    warn(target);
+  }
   if (options.levers.no_web_search) {
     result.notes.push_back("--no-web-search drops search fees; for recorded traces the search results already inside "
                            "prompt tokens stay, and Sonar still searches on every request");
