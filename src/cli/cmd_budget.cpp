@@ -67,6 +67,7 @@ void run_budget_command(const BudgetCommandOptions& o, Context& context)
     group_by = parse_group_by(o.common.by);
   }
   AggregateOptions aggregate = aggregate_options(o.usage, o.common.provider, group_by);
+  aggregate.model_mapping = model_mapping(o.usage, o.inputs, catalog, user_config(context), o.common.provider);
   UsageAggregator usage(catalog, aggregate);
   std::vector<Workload> workloads;
   if (o.inputs.empty() && o.inline_workload.model.empty()) {
@@ -140,6 +141,7 @@ void setup_budget(CLI::App& cmd, Context& context)
                  "Allowed increase in USD; with --max-increase, both must be exceeded to fail");
   add_usage_input_options(cmd, options->usage, false);
   add_request_id_check_option(cmd, options->usage);
+  add_model_mapping_options(cmd, options->usage);
   add_inline_workload_options(cmd, options->inline_workload);
   cmd.callback([options, &context]() {
     apply_config(options->common, context);

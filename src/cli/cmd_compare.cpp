@@ -80,7 +80,8 @@ void run_compare_command(const CompareCommandOptions& o, Context& context)
     throw Error(Location{}, "nothing to compare",
                 "a workload spec or usage FILE, or --model with --requests and tokens");
   }
-  ScenarioCollector collector(catalog, o.common.provider, by, options.levers.max_output);
+  ScenarioCollector collector(catalog, o.common.provider, by, options.levers.max_output,
+                              model_mapping(o.usage, o.inputs, catalog, user_config(context), o.common.provider));
   std::vector<Workload> workloads;
   const bool any_usage = read_inputs(o.inputs, o.usage, collector, &workloads, context.err);
   add_inline_workload(o.inline_workload, o.period, workloads);
@@ -145,6 +146,7 @@ void setup_compare(CLI::App& cmd, Context& context)
   cmd.add_flag("--no-web-search", options->no_web_search, "Lever: no web-search calls (fees and result tokens)");
   add_chart_options(cmd, options->common, "each alternative's total");
   add_usage_input_options(cmd, options->usage, false);
+  add_model_mapping_options(cmd, options->usage);
   add_inline_workload_options(cmd, options->inline_workload, false);
   cmd.callback([options, &context]() {
     apply_config(options->common, context);

@@ -52,6 +52,13 @@ void run_config_show(const ConfigOptions& o, Context& context)
   row("precision", o.common.precision >= 0 ? std::to_string(o.common.precision) : "",
       config.precision ? std::optional<std::string>(std::to_string(*config.precision)) : std::nullopt, "2");
   row("tax_rate", o.tax_rate, config.tax_rate, "(none)");
+  row("assume_model", "", config.assume_model, "(none: a Kimi CLI config's default_model, else refused)");
+  for (const auto& [from, to] : config.model_aliases) {
+    table.rows.push_back({"model_alias", from + "=" + to, file});
+  }
+  if (config.model_aliases.empty()) {
+    table.rows.push_back({"model_alias", "(none)", "default"});
+  }
   // Pricing paths add up rather than override: list each source.
   table.rows.push_back({"pricing", fmt::format("bundled {}", fmt::join(Catalog::bundled_routes(), ", ")), "built in"});
   if (!config.pricing.empty()) {

@@ -15,6 +15,7 @@
 #include <fmt/ranges.h>
 #include <map>
 #include <set>
+#include <unistd.h>
 
 namespace llmcost::cli {
 
@@ -71,6 +72,7 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
     request.period = parse_period(o.period);
   }
   AggregateOptions aggregate = aggregate_options(o.usage, o.common.provider, request.group_by);
+  aggregate.model_mapping = model_mapping(o.usage, o.inputs, catalog, user_config(context), o.common.provider);
   UsageAggregator usage(catalog, aggregate);
   const bool any_usage = read_inputs(o.inputs, o.usage, usage, &request.workloads, context.err);
   add_inline_workload(o.inline_workload, o.period, request.workloads);
@@ -84,9 +86,10 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
                 "--by day, week or month to break recorded usage down by time");
   }
   if (!any_usage && request.workloads.empty()) {
+    // On a terminal, where the logs are: a user typing `llmcost estimate` alone.
     throw Error(Location{}, "nothing to estimate",
-                "a workload spec or usage FILE, or --model with --requests and "
-                "token counts");
+                std::string("a workload spec or usage FILE, or --model with --requests and token counts") +
+                    (o.inputs.empty() && isatty(STDIN_FILENO) != 0 ? "; " + usage_log_homes() : ""));
   }
   const RenderOptions render = render_options(o.common, context, "estimate");
   if (o.common.chart && std::none_of(request.group_by.begin(), request.group_by.end(),
@@ -143,6 +146,7 @@ void setup_estimate(CLI::App& cmd, Context& context)
       ->check(CLI::IsMember({"day", "week", "month", "year"}));
   add_usage_input_options(cmd, options->usage, false);
   add_request_id_check_option(cmd, options->usage);
+  add_model_mapping_options(cmd, options->usage);
 
   add_inline_workload_options(cmd, options->inline_workload);
 

@@ -9,6 +9,7 @@
 #include "llmcost/error.hpp"
 #include "llmcost/group_by.hpp"
 
+#include <array>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
@@ -30,11 +31,12 @@ std::string render_models(const TextTable& table, OutputFormat format, bool to_t
     return render_aligned(table, terminal_columns(to_terminal));
   case OutputFormat::json: {
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-    const char* keys[] = {"provider",     "model",  "kind",        "input",
-                          "cached_input", "output", "other_price", "context_window"};
+    // One key per models_table column, in its order.
+    const std::array<const char*, 9> keys = {"provider", "model",       "kind",           "input", "cached_input",
+                                             "output",   "other_price", "context_window", "status"};
     for (const auto& row : table.rows) {
       nlohmann::ordered_json r;
-      for (std::size_t i = 0; i < row.size(); ++i) {
+      for (std::size_t i = 0; i < row.size() && i < keys.size(); ++i) {
         r[keys[i]] = row[i];
       }
       rows.push_back(r);

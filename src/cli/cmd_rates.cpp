@@ -131,12 +131,52 @@ std::string render_changes(const std::vector<CardChange>& changes, const RatesOp
   format_not_offered(format, "rates diff");
 }
 
+// A LiteLLM-style price map read as a card of `like`'s route, or nullopt.
+std::optional<Card> price_map_from(const std::string& name, const Card& like)
+{
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(name, ec)) {
+    return std::nullopt;
+  }
+  return card_from_price_map(read_card_file(name), name, like);
+}
+
 void run_diff(const RatesOptions& o, Context& context)
 {
   const Catalog catalog = load_catalog(o.common);
-  const Card before = card_from(o.diff_old, catalog);
-  const Card after = card_from(o.diff_new, catalog);
-  const auto changes = diff_cards(before, after);
+  // One side may be a community price map (LiteLLM's JSON): it is read as a
+  // card of the other side's route.
+  std::optional<Card> before;
+  std::optional<Card> after;
+  try {
+    before = card_from(o.diff_old, catalog);
+  } catch (const Error&) {
+    after = card_from(o.diff_new, catalog);
+    before = price_map_from(o.diff_old, *after);
+    if (!before) {
+      throw;
+    }
+  }
+  bool new_is_map = false;
+  if (!after) {
+    try {
+      after = card_from(o.diff_new, catalog);
+    } catch (const Error&) {
+      after = price_map_from(o.diff_new, *before);
+      if (!after) {
+        throw;
+      }
+      new_is_map = true;
+    }
+  }
+  auto changes = diff_cards(*before, *after);
+  if (new_is_map) {
+    for (auto& change : changes) {
+      if (change.what == "removed") {
+        change.what = "not in the price map";
+      }
+    }
+  }
   emit(o.common, context, render_changes(changes, o, output_format(o.common)));
 }
 

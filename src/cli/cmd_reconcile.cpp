@@ -40,6 +40,7 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
     options.group_by = parse_group_by(o.common.by);
   }
   options.provider_hint = o.common.provider;
+  options.model_mapping = model_mapping(o.usage, o.inputs, catalog, user_config(context), o.common.provider);
   options.strict = !o.usage.allow_rejects;
   options.show_rejects = o.usage.show_rejects;
   options.require_billed = o.require_billed;
@@ -117,6 +118,7 @@ void setup_reconcile(CLI::App& cmd, Context& context)
                "Fail (exit 2) on a row without a billed amount instead of leaving it unchecked");
   cmd.add_option("--top", options->top, "How many of the largest discrepancies the table lists")->capture_default_str();
   add_usage_input_options(cmd, options->usage, true);
+  add_model_mapping_options(cmd, options->usage);
   cmd.callback([options, &context]() {
     apply_config(options->common, context);
     run_reconcile(*options, context);

@@ -79,6 +79,20 @@ UserConfig parse_config(std::string_view text, const std::string& path)
       config.precision = value.get<int>();
     } else if (key == "tax_rate" && (value.is_string() || value.is_number())) {
       config.tax_rate = value.is_string() ? value.get<std::string>() : value.dump();
+    } else if (key == "assume_model" && value.is_string()) {
+      config.assume_model = value.get<std::string>();
+    } else if (key == "model_aliases" && value.is_object()) {
+      for (const auto& [from, to] : value.items()) {
+        if (!to.is_string() || from.empty()) {
+          throw Error(where, "bad alias \"" + from + "\": " + to.dump(),
+                      "an object of model names to ROUTE/ID, e.g. {\"gpt-4.1-mini\": \"moonshot/kimi-k2.6\"}");
+        }
+        config.model_aliases.emplace_back(from, to.get<std::string>());
+      }
+    } else if (key == "assume_model" || key == "model_aliases") {
+      throw Error(where, "bad value " + value.dump(),
+                  key == "assume_model" ? "a ROUTE/ID, e.g. \"moonshot/kimi-k2.6\""
+                                        : "an object of model names to ROUTE/ID");
     } else if (key == "provider" || key == "pricing" || key == "precision" || key == "tax_rate") {
       throw Error(where, "bad value " + value.dump(),
                   key == "provider"    ? "a route name, e.g. \"moonshot\""
@@ -87,12 +101,13 @@ UserConfig parse_config(std::string_view text, const std::string& path)
                                        : "a percentage like \"8.5%\" or 8.5");
     } else {
       std::string near;
-      for (const char* known : {"provider", "pricing", "precision", "tax_rate"}) {
+      for (const char* known : {"provider", "pricing", "precision", "tax_rate", "assume_model", "model_aliases"}) {
         if (edit_distance(to_lower(key), known) <= 2) {
           near = std::string("; did you mean \"") + known + "\"?";
         }
       }
-      throw Error(where, "unknown setting \"" + key + "\"" + near, "provider, pricing, precision or tax_rate");
+      throw Error(where, "unknown setting \"" + key + "\"" + near,
+                  "provider, pricing, precision, tax_rate, assume_model or model_aliases");
     }
   }
   return config;

@@ -1,11 +1,13 @@
 #pragma once
 // The user's defaults: $LLMCOST_CONFIG, else $XDG_CONFIG_HOME/llmcost/config.json,
 // else ~/.config/llmcost/config.json (JSON, comments allowed). Flags override it.
-//   { "provider": "moonshot", "pricing": ["~/cards"], "precision": 4, "tax_rate": "8.5%" }
+//   { "provider": "moonshot", "pricing": ["~/cards"], "precision": 4, "tax_rate": "8.5%",
+//     "assume_model": "moonshot/kimi-k2.6", "model_aliases": {"gpt-4.1-mini": "moonshot/kimi-k2.6"} }
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace llmcost::cli {
@@ -22,6 +24,8 @@ struct UserConfig
   std::vector<std::string> pricing; // resolved against the file's directory
   std::optional<int> precision;
   std::optional<std::string> tax_rate;
+  std::optional<std::string> assume_model;                        // as --assume-model
+  std::vector<std::pair<std::string, std::string>> model_aliases; // as --model-alias, in file order
 };
 
 // Where the config file is, and which variable said so.

@@ -7,15 +7,20 @@
 #include "llmcost/error.hpp"
 #include "llmcost/files.hpp"
 #include "llmcost/ingest.hpp"
+#include "llmcost/strings.hpp"
 #include "llmcost/timestamp.hpp"
 #include "llmcost/usage_csv.hpp"
 #include "llmcost/usage_jsonl.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -31,19 +36,68 @@ struct WalkProblem
   std::string problem;
 };
 
-bool is_usage_file_name(const std::filesystem::path& path)
+// A usage file in a directory: *.csv, *.json, *.jsonl, or one of them
+// gzip-compressed (*.csv.gz, ...).
+bool is_usage_file_name(std::filesystem::path path)
 {
-  const auto ext = path.extension().string();
+  if (path.extension() == ".gz") {
+    path = path.stem();
+  }
+  const auto ext = path.extension();
   return ext == ".csv" || ext == ".json" || ext == ".jsonl";
 }
 
-// Walks `dir` for usage files into `found`. Links to files are followed,
+// The home directories of the coding agents whose logs llmcost reads: the
+// folder of logs under them, files there that mark them, the logs' name
+// (empty: every *.jsonl), the default under $HOME and the variable that moves it.
+struct LogHome
+{
+  std::string_view agent;
+  std::string_view logs;
+  std::array<std::string_view, 3> markers;
+  std::string_view file;
+  std::string_view default_dir;
+  const char* variable;
+};
+constexpr std::array<LogHome, 3> k_log_homes = {{
+    {"Kimi CLI", "sessions", {"config.toml", "kimi.json", ""}, "wire.jsonl", ".kimi", "KIMI_SHARE_DIR"},
+    {"Kimi Code", "sessions", {".kimi-code", "", ""}, "wire.jsonl", ".kimi-code", "KIMI_CODE_HOME"},
+    {"Claude Code",
+     "projects",
+     {"settings.json", "history.jsonl", ".credentials.json"},
+     "",
+     ".claude",
+     "CLAUDE_CONFIG_DIR"},
+}};
+
+// The agent home an input directory is (its logs folder, and a marker file
+// in it or, for Kimi Code, whose other files were not checked, its name), or null.
+const LogHome* log_home_of(const std::string& input)
+{
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path dir = fs::path(input).lexically_normal();
+  const std::string name = dir.filename().empty() ? dir.parent_path().filename().string() : dir.filename().string();
+  for (const LogHome& home : k_log_homes) {
+    if (!fs::is_directory(dir / home.logs, ec)) {
+      continue;
+    }
+    for (const std::string_view marker : home.markers) {
+      if (!marker.empty() && (name == marker || fs::exists(dir / marker, ec))) {
+        return &home;
+      }
+    }
+  }
+  return nullptr;
+}
+
+// Walks `dir` for the files `wanted` (by name) into `found`. Links to files are followed,
 // links to directories are not (a link can loop); a link that cannot be
 // followed (dangling, looping) with a usage file's name and a subdirectory
 // that cannot be read are problems, each under its own path, never skipped
 // in silence.
-void walk_directory(const std::filesystem::path& dir, std::vector<std::string>& found,
-                    std::vector<WalkProblem>& problems)
+void walk_directory(const std::filesystem::path& dir, const std::function<bool(const std::filesystem::path&)>& wanted,
+                    std::vector<std::string>& found, std::vector<WalkProblem>& problems)
 {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -61,7 +115,7 @@ void walk_directory(const std::filesystem::path& dir, std::vector<std::string>& 
       subdirectories.push_back(path);
       continue;
     }
-    if (!is_usage_file_name(path)) {
+    if (!wanted(path)) {
       continue;
     }
     const fs::file_status target = type_ec ? own : fs::status(path, type_ec);
@@ -77,7 +131,7 @@ void walk_directory(const std::filesystem::path& dir, std::vector<std::string>& 
     problems.push_back({dir.string(), "cannot read directory: " + ec.message()});
   }
   for (const auto& sub : subdirectories) {
-    walk_directory(sub, found, problems);
+    walk_directory(sub, wanted, found, problems);
   }
 }
 
@@ -95,18 +149,35 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, s
     std::error_code ec;
     if (input != "-" && fs::is_directory(input, ec)) {
       std::vector<std::string> found;
-      std::vector<WalkProblem> walked;
-      walk_directory(input, found, walked);
-      if (!walked.empty() && walked.front().path == input) {
-        throw Error(Location{input}, walked.front().problem);
+      std::vector<WalkProblem> trouble;
+      // A coding agent's home directory: only its logs, not its settings,
+      // credentials or daily statistics.
+      const LogHome* home = log_home_of(input);
+      const fs::path walked = home != nullptr ? fs::path(input) / home->logs : fs::path(input);
+      const auto wanted = [&](const fs::path& path) {
+        const auto ext = path.extension().string();
+        if (home != nullptr && (home->file.empty() ? ext != ".jsonl" : path.filename() != home->file)) {
+          return false;
+        }
+        // A Kimi CLI session's context.jsonl (messages, and "_usage" lines
+        // with the context's token count, not usage) beside its wire.jsonl.
+        std::error_code exists_ec;
+        if (path.filename() == "context.jsonl" && fs::exists(path.parent_path() / "wire.jsonl", exists_ec)) {
+          return false;
+        }
+        return is_usage_file_name(path);
+      };
+      walk_directory(walked, wanted, found, trouble);
+      if (!trouble.empty() && trouble.front().path == walked.string()) {
+        throw Error(Location{input}, trouble.front().problem);
       }
       std::sort(found.begin(), found.end());
-      std::sort(walked.begin(), walked.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
-      if (found.empty() && walked.empty()) {
+      std::sort(trouble.begin(), trouble.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+      if (found.empty() && trouble.empty()) {
         throw Error(Location{input}, "no usage files (*.csv, *.json, *.jsonl) in this directory");
       }
       files.insert(files.end(), found.begin(), found.end());
-      problems.insert(problems.end(), walked.begin(), walked.end());
+      problems.insert(problems.end(), trouble.begin(), trouble.end());
     } else {
       files.push_back(input);
     }
@@ -213,7 +284,186 @@ bool has_inline_detail(const InlineWorkloadOptions& o)
   return o.batch;
 }
 
+// The value of `key = "text"` on a TOML line, or none (Kimi's config.toml
+// as kimi-cli writes it: basic strings, no escapes in model names).
+std::optional<std::string> toml_string(std::string_view line, std::string_view key)
+{
+  const std::string_view text = trim(line);
+  if (!text.starts_with(key)) {
+    return std::nullopt;
+  }
+  std::string_view rest = trim(text.substr(key.size()));
+  if (!rest.starts_with('=')) {
+    return std::nullopt;
+  }
+  rest = trim(rest.substr(1));
+  if (rest.size() < 2 || rest.front() != '"' || rest.find('"', 1) == std::string_view::npos) {
+    return std::nullopt;
+  }
+  return std::string(rest.substr(1, rest.find('"', 1) - 1));
+}
+
+// The model id of a Kimi CLI config.toml's default_model: the top-level
+// default_model names a [models."NAME"] table whose `model` is the id the
+// provider was asked for (kimi-cli's config.py). Empty when it names none.
+std::string kimi_default_model(const std::filesystem::path& config_toml)
+{
+  std::ifstream file(config_toml);
+  std::string line;
+  std::string table; // the [table] the line is in; empty at the top level
+  std::string default_name;
+  std::map<std::string, std::string> models; // [models."NAME"] -> model
+  while (std::getline(file, line)) {
+    const std::string_view text = trim(line);
+    if (text.starts_with('[')) {
+      table = std::string(text.substr(1, text.find(']') == std::string_view::npos ? 0 : text.find(']') - 1));
+      continue;
+    }
+    if (table.empty()) {
+      if (auto name = toml_string(text, "default_model")) {
+        default_name = *name;
+      }
+    } else if (table.starts_with("models.")) {
+      std::string name = table.substr(7);
+      if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
+        name = name.substr(1, name.size() - 2);
+      }
+      if (auto model = toml_string(text, "model")) {
+        models[name] = *model;
+      }
+    }
+  }
+  const auto found = models.find(default_name);
+  return found == models.end() ? std::string() : found->second;
+}
+
+// The config.toml of the Kimi CLI share directory an input is in or is
+// (the parent of its "sessions" directory), or empty.
+std::filesystem::path kimi_config_of(const std::string& input)
+{
+  namespace fs = std::filesystem;
+  // As the input was written (messages show the path the user gave), then
+  // absolute (an input of "." inside the share directory).
+  std::error_code ec;
+  for (fs::path path : {fs::path(input).lexically_normal(), fs::absolute(input, ec).lexically_normal()}) {
+    for (; !path.empty(); path = path.parent_path()) {
+      std::error_code missing; // a path that does not exist is no share directory
+      if (fs::is_directory(path / "sessions", missing) && fs::is_regular_file(path / "config.toml", missing)) {
+        return path / "config.toml";
+      }
+      if (path == path.parent_path()) {
+        break;
+      }
+    }
+  }
+  return {};
+}
+
 } // namespace
+
+std::string usage_log_homes()
+{
+  std::vector<std::string> found;
+  std::vector<std::string> all;
+  const char* home = std::getenv("HOME");
+  for (const LogHome& log_home : k_log_homes) {
+    const char* moved = std::getenv(log_home.variable);
+    const std::string dir = moved != nullptr && *moved != '\0'
+                                ? std::string(moved)
+                                : fmt::format("{}/{}", home != nullptr ? home : "~", log_home.default_dir);
+    all.push_back(fmt::format("{} {} (${})", log_home.agent, dir, log_home.variable));
+    std::error_code ec;
+    if (std::filesystem::is_directory(std::filesystem::path(dir) / log_home.logs, ec)) {
+      found.push_back(dir);
+    }
+  }
+  if (found.empty()) {
+    return fmt::format("llmcost reads no place by itself; coding agents' logs would be in: {}", fmt::join(all, ", "));
+  }
+  return fmt::format("llmcost reads no place by itself; logs found: llmcost estimate {}", fmt::join(found, " "));
+}
+
+void add_model_mapping_options(CLI::App& cmd, UsageInputOptions& options)
+{
+  cmd.add_option("--assume-model", options.assume_model,
+                 "Price records that name no model (Kimi CLI logs) as ROUTE/ID, e.g. moonshot/kimi-k2.6")
+      ->group("Recorded usage");
+  cmd.add_option("--model-alias", options.model_aliases,
+                 "Price a model named in the input as a card's, FROM=ROUTE/ID (repeatable), e.g. "
+                 "--model-alias gpt-4.1-mini=moonshot/kimi-k2.6")
+      ->group("Recorded usage");
+}
+
+ModelMapping model_mapping(const UsageInputOptions& usage, const std::vector<std::string>& inputs,
+                           const Catalog& catalog, const UserConfig& config, const std::string& provider_hint)
+{
+  ModelMapping mapping;
+  // Every target must be a card's model: a typo is a usage error, not a
+  // run of rejected records.
+  auto check = [&](const std::string& target, const std::string& what) {
+    ResolveFailure failure;
+    if (!catalog.resolve(target, "", provider_hint, failure)) {
+      throw Error(Location{}, fmt::format("{}: {}", what, failure.problem),
+                  failure.expected.empty() ? "ROUTE/ID, e.g. moonshot/kimi-k2.6" : failure.expected);
+    }
+  };
+  mapping.aliases = config.model_aliases;
+  for (const auto& [from, to] : config.model_aliases) {
+    check(to, fmt::format("{}: model_aliases \"{}\"", config.path, from));
+    mapping.alias_sources.push_back("model_aliases in " + config.path);
+  }
+  for (const std::string& text : usage.model_aliases) {
+    const auto eq = text.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+      throw Error(Location{}, fmt::format("--model-alias \"{}\" is not FROM=ROUTE/ID", text),
+                  "e.g. --model-alias kimi-code/kimi-for-coding=moonshot/kimi-k2.7-code");
+    }
+    std::string from = to_lower(text.substr(0, eq));
+    const std::string to = text.substr(eq + 1);
+    check(to, fmt::format("--model-alias {}", text));
+    for (std::size_t i = mapping.aliases.size(); i-- > 0;) {
+      if (to_lower(mapping.aliases[i].first) == from) { // the flag wins over the config's
+        mapping.aliases.erase(mapping.aliases.begin() + static_cast<std::ptrdiff_t>(i));
+        mapping.alias_sources.erase(mapping.alias_sources.begin() + static_cast<std::ptrdiff_t>(i));
+      }
+    }
+    mapping.aliases.emplace_back(std::move(from), to);
+    mapping.alias_sources.emplace_back("--model-alias");
+  }
+  if (!usage.assume_model.empty()) {
+    mapping.assumed_model = usage.assume_model;
+    mapping.assumed_source = "--assume-model";
+  } else if (config.assume_model) {
+    mapping.assumed_model = *config.assume_model;
+    mapping.assumed_source = "assume_model in " + config.path;
+  } else {
+    for (const std::string& input : inputs) {
+      if (const auto toml = kimi_config_of(input); !toml.empty()) {
+        if (std::string model = kimi_default_model(toml); !model.empty()) {
+          mapping.assumed_model = std::move(model);
+          mapping.assumed_source = "default_model in " + toml.string();
+          break;
+        }
+      }
+    }
+  }
+  if (!mapping.assumed_model.empty()) {
+    // The assumed model may itself be an alias (a Kimi Code subscription model).
+    for (const auto& [from, to] : mapping.aliases) {
+      if (to_lower(from) == to_lower(mapping.assumed_model)) {
+        mapping.assumed_source += ", --model-alias " + from;
+        mapping.assumed_model = to;
+      }
+    }
+    check(mapping.assumed_model,
+          mapping.assumed_source == "--assume-model"
+              ? "--assume-model"
+              : fmt::format("{} (\"{}\"; pass --assume-model ROUTE/ID or --model-alias "
+                            "{}=ROUTE/ID)",
+                            mapping.assumed_source, mapping.assumed_model, mapping.assumed_model));
+  }
+  return mapping;
+}
 
 void add_inline_workload_options(CLI::App& cmd, InlineWorkloadOptions& options, bool with_shares)
 {
@@ -377,6 +627,17 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
       ->check(CLI::IsMember(input_formats))
       ->capture_default_str()
       ->group(group);
+  std::vector<std::string> sources{std::string(k_detect_source)};
+  for (const TraceSource source : k_trace_sources) {
+    sources.emplace_back(to_string(source));
+  }
+  cmd.add_option("--source", options.source,
+                 fmt::format("Read JSON inputs as this tool's logs alone, refusing other lines ({} reads each "
+                             "line by its shape)",
+                             k_detect_source))
+      ->check(CLI::IsMember(sources))
+      ->capture_default_str()
+      ->group(group);
   cmd.add_option("--map", options.maps,
                  "CSV column meaning, COLUMN=FIELD or COLUMN=ignore (repeatable), e.g. --map tok_in=input_tokens")
       ->group(group);
@@ -444,6 +705,7 @@ bool read_inputs(const std::vector<std::string>& inputs, const UsageInputOptions
 {
   IngestOptions ingest;
   ingest.input_kind = parse_input_kind(options.input_format); // none for "auto"
+  ingest.source = parse_trace_source(options.source);         // none for "auto"
   ingest.maps = parse_column_maps(options.maps);
   ingest.decimal_comma = options.decimal_comma;
   ingest.threads = thread_count(options.threads);

@@ -2,6 +2,7 @@
 // Reading usage inputs, shared by the commands that take them: files and
 // directories, per-file format detection, and the options that go with them.
 
+#include "cli/config.hpp"
 #include "llmcost/aggregator.hpp"
 #include "llmcost/date.hpp"
 #include "llmcost/ingest.hpp"
@@ -18,6 +19,7 @@ namespace llmcost::cli {
 struct UsageInputOptions
 {
   std::string input_format{k_detect_input_kind};
+  std::string source{k_detect_source}; // --source: the tool whose logs the JSON inputs are
   std::vector<std::string> maps;
   bool strict = false; // estimate: off by default; reconcile: on (see add_usage_input_options)
   bool allow_rejects = false;
@@ -25,12 +27,14 @@ struct UsageInputOptions
   std::string since;
   std::string until;
   std::string tz = "UTC";
-  unsigned threads = 0;           // 0: LLMCOST_THREADS, else the machine's cores
-  bool quiet = false;             // no progress bar
-  bool allow_empty = false;       // an input without usage is a note, not an error
-  bool explain = false;           // print how each CSV's columns were read
-  bool decimal_comma = false;     // CSV numbers written 0,05 (never guessed)
-  std::string check_ids = "auto"; // repeated request ids in tabular exports: auto, all, off
+  unsigned threads = 0;                   // 0: LLMCOST_THREADS, else the machine's cores
+  bool quiet = false;                     // no progress bar
+  bool allow_empty = false;               // an input without usage is a note, not an error
+  bool explain = false;                   // print how each CSV's columns were read
+  bool decimal_comma = false;             // CSV numbers written 0,05 (never guessed)
+  std::string check_ids = "auto";         // repeated request ids in tabular exports: auto, all, off
+  std::string assume_model;               // --assume-model ROUTE/ID
+  std::vector<std::string> model_aliases; // --model-alias FROM=ROUTE/ID
   // --max-line-bytes: a longer line is a rejected record.
   std::size_t max_line_bytes = k_default_max_line_bytes;
 };
@@ -41,6 +45,21 @@ void add_usage_input_options(CLI::App& cmd, UsageInputOptions& options, bool str
 // --check-ids, for the commands that total usage (estimate, budget);
 // reconcile always checks request ids, as discrepancies.
 void add_request_id_check_option(CLI::App& cmd, UsageInputOptions& options);
+
+// --assume-model and --model-alias, for the commands that price records by
+// their model (estimate, compare, budget, reconcile).
+void add_model_mapping_options(CLI::App& cmd, UsageInputOptions& options);
+// Those options, after the config file's (a flag's alias wins over the
+// config's for the same name), each target checked on `catalog` (a bare
+// id sold by several routes takes --provider, as records do). Without
+// --assume-model (or the config's), the default model of a Kimi CLI
+// config.toml beside the inputs' sessions (its share directory).
+ModelMapping model_mapping(const UsageInputOptions& usage, const std::vector<std::string>& inputs,
+                           const Catalog& catalog, const UserConfig& config, const std::string& provider_hint);
+
+// Where the coding agents keep their logs (Kimi CLI, Kimi Code, Claude Code;
+// their variables honoured), for the message of a run given no input.
+std::string usage_log_homes();
 
 // Reads every input: usage records go to `sink`; workload specs are appended
 // to `workloads` (an error when it is null). Returns true if any usage was read.

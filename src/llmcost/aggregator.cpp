@@ -16,7 +16,7 @@ namespace llmcost {
 UsageAggregator::UsageAggregator(const Catalog& catalog, AggregateOptions options)
   : m_catalog(catalog)
   , m_options(std::move(options))
-  , m_resolver(catalog, m_options.provider_hint)
+  , m_resolver(catalog, m_options.provider_hint, m_options.model_mapping)
 {
   m_request_ids.checking = m_options.check_request_ids != 0;
   if (m_options.group_by.empty()) {
@@ -92,6 +92,12 @@ void UsageAggregator::join(RecordSink& later_sink, std::size_t line_offset)
       }
     }
     m_groups[key] += acc;
+  }
+  for (const auto& [name, entry] : later.m_outside_life) {
+    OutsideLife& mine = m_outside_life[name];
+    mine.model = entry.model;
+    mine.before_launch += entry.before_launch;
+    mine.after_retirement += entry.after_retirement;
   }
   if (later.m_first_day) {
     m_first_day = m_first_day ? std::min(*m_first_day, *later.m_first_day) : later.m_first_day;
@@ -374,13 +380,13 @@ void UsageAggregator::process(const UsageRecord& record)
       }
       *recent->accumulator += record.counts;
       ++m_counts.priced;
+      if (recent->outside_life != nullptr) {
+        ++*recent->outside_life;
+      }
       return;
     }
   }
-  if (record.model.empty()) {
-    count_rejection(record.where.location(), "no model", "no model name (expected the model column to be filled)");
-    return;
-  }
+  // A record without a model: the resolver prices it as --assume-model says, or rejects it.
   const RecordResolver::Result& resolution = m_resolver.resolve(record.provider, record.model);
   if (!resolution.model) {
     count_rejection(record.where.location(), resolution.category, resolution.problem);
@@ -400,12 +406,17 @@ void UsageAggregator::process(const UsageRecord& record)
     return;
   }
   const PriceSet* prices = &model.model->current();
+  std::uint64_t* outside_life = nullptr;
   if (record.time) {
     // Prices change on UTC dates.
     const Day utc_day = day_at_offset(*record.time, 0);
     prices = model.model->periods.size() == 1 && model.model->periods.front().from <= utc_day
                  ? &model.model->periods.front()
                  : model.model->prices_on(utc_day);
+    outside_life = outside_life_count(*model.card, *model.model, utc_day);
+    if (prices == nullptr && model.model->launched && utc_day < model.model->launched->day) {
+      prices = &model.model->periods.front(); // before the launch: its first price
+    }
     if (prices == nullptr) {
       count_rejection(record.where.location(), "no price in effect on the record's date",
                       fmt::format("no price in effect on {}: {}/{} is priced from {}", format_date(utc_day),
@@ -414,6 +425,15 @@ void UsageAggregator::process(const UsageRecord& record)
       return;
     }
     note_priced_day(utc_day);
+  }
+  // A Batch API serves only the models it publishes batch prices for.
+  if (record.batch && model.model->kind == ModelKind::chat && !has_batch_prices(*prices) &&
+      !model.card->batch_multiplier) {
+    count_rejection(record.where.location(), "no batch price", no_batch_price_reason(*model.card, *model.model));
+    return;
+  }
+  if (outside_life != nullptr) {
+    ++*outside_life; // counted once the record is priced
   }
   GroupKey key;
   key.card = model.card;
@@ -446,14 +466,45 @@ void UsageAggregator::process(const UsageRecord& record)
   Accumulator& acc = group(key);
   acc += record.counts;
   ++m_counts.priced;
-  if (recent != nullptr) {
+  if (recent != nullptr && resolution.mapped < 0) { // a mapped record is counted by the resolver
     recent->provider = record.provider;
     recent->model = record.model;
     recent->batch = record.batch;
     recent->web_search_priced = prices_web_search(model);
     recent->utc_day = recent_day;
     recent->accumulator = &acc;
+    recent->outside_life = outside_life;
   }
+}
+
+std::uint64_t* UsageAggregator::outside_life_count(const Card& card, const Model& model, Day utc_day)
+{
+  const bool before = model.launched && utc_day < model.launched->day;
+  const bool after = model.retired && utc_day >= model.retired->day;
+  if (!before && !after) {
+    return nullptr;
+  }
+  OutsideLife& entry = m_outside_life[card.provider + "/" + model.id];
+  entry.model = &model;
+  return before ? &entry.before_launch : &entry.after_retirement;
+}
+
+std::vector<std::string> UsageAggregator::lifecycle_notes() const
+{
+  std::vector<std::string> notes;
+  auto records = [](std::uint64_t n) { return fmt::format("{} record{}", n, n == 1 ? "" : "s"); };
+  for (const auto& [name, entry] : m_outside_life) {
+    if (entry.before_launch > 0) {
+      notes.push_back(fmt::format("{} before {}'s launch on {} (priced at its first price, from {})",
+                                  records(entry.before_launch), name, format_date(entry.model->launched->day),
+                                  format_date(entry.model->periods.front().from)));
+    }
+    if (entry.after_retirement > 0) {
+      notes.push_back(fmt::format("{} after {}'s retirement on {} (priced at its last price)",
+                                  records(entry.after_retirement), name, format_date(entry.model->retired->day)));
+    }
+  }
+  return notes;
 }
 
 std::vector<std::string> UsageAggregator::key_texts(const GroupKey& key) const
@@ -553,6 +604,9 @@ Report UsageAggregator::finish()
   }
   report.add_up_rows();
   for (const auto& note : m_resolver.notes()) {
+    report.add_note(note);
+  }
+  for (const auto& note : lifecycle_notes()) {
     report.add_note(note);
   }
   return report;

@@ -13,6 +13,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@ struct AggregateOptions
 {
   std::vector<std::string> group_by; // empty: provider, model
   std::string provider_hint;
+  ModelMapping model_mapping;         // --assume-model, --model-alias
   std::optional<Day> since;           // inclusive, in the --tz day
   std::optional<Day> until;           // inclusive, in the --tz day
   std::int32_t tz_offset_seconds = 0; // days, weeks and months are cut at this UTC offset
@@ -131,13 +133,25 @@ private:
     bool web_search_priced = false; // the route or model has a price for web search calls
     std::int64_t utc_day = 0;       // k_undated for a record without a time
     Accumulator* accumulator = nullptr;
+    std::uint64_t* outside_life = nullptr; // the lifecycle count this record adds to, if any
   };
   static constexpr std::int64_t k_undated = INT64_MIN;
   std::array<RecentRecord, 128> m_recent_records;
   bool m_group_follows_model = false;
   std::unordered_map<std::string_view, std::int64_t> m_interned_ids;
   std::vector<std::unique_ptr<std::string>> m_interned; // id -> text (stable addresses)
-  std::optional<Day> m_first_day;                       // observed window of priced records (UTC)
+  // Records dated before a model's launch or on/after its retirement (priced
+  // by the first or last period), by "provider/model": notes, never rejections.
+  struct OutsideLife
+  {
+    const Model* model = nullptr;
+    std::uint64_t before_launch = 0;
+    std::uint64_t after_retirement = 0;
+  };
+  std::map<std::string, OutsideLife> m_outside_life;
+  std::uint64_t* outside_life_count(const Card& card, const Model& model, Day utc_day);
+  std::vector<std::string> lifecycle_notes() const;
+  std::optional<Day> m_first_day; // observed window of priced records (UTC)
   std::optional<Day> m_last_day;
   RecordDeduplicator m_deduplicator;
   ResponseSet m_responses;

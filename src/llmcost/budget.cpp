@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <functional>
 #include <map>
 #include <stdexcept>
 
@@ -369,20 +370,53 @@ void check_baseline_shape(const json& baseline, const BudgetResult& result)
   }
 }
 
-// The baseline's totals per line (its keys joined), and its grouping.
-std::map<std::string, Decimal> baseline_totals(const json& baseline, std::vector<std::string>& names)
+// One side of a baseline line: what a line is matched by (its workload
+// when lines have one, so a workload that moves to another model stays one
+// line; else all its keys), its keys as shown, its route/model and total.
+struct LineSide
+{
+  std::string shown;
+  std::string route_model; // "provider/model", when the keys say
+  Decimal total;
+};
+using LineSides = std::map<std::string, LineSide>;
+
+// Adds one line (its keys, parallel to `names`) to `sides`.
+void add_line_side(LineSides& sides, const std::vector<std::string>& names, const std::vector<std::string>& keys,
+                   Decimal total)
+{
+  std::string identity = join_keys(keys);
+  std::string provider;
+  std::string model;
+  for (std::size_t i = 0; i < names.size() && i < keys.size(); ++i) {
+    if (names[i] == "workload") {
+      identity = keys[i];
+    } else if (names[i] == "provider") {
+      provider = keys[i];
+    } else if (names[i] == "model") {
+      model = keys[i];
+    }
+  }
+  LineSide& side = sides[identity];
+  side.shown = join_keys(keys);
+  side.route_model = provider.empty() || model.empty() ? std::string() : provider + "/" + model;
+  side.total += total;
+}
+
+// The baseline's lines, and its grouping.
+LineSides baseline_sides(const json& baseline, std::vector<std::string>& names)
 {
   for (const auto& n : baseline.value("group_by", json::array())) {
     names.push_back(n.get<std::string>());
   }
-  std::map<std::string, Decimal> before;
+  LineSides before;
   for (const auto& row : baseline["rows"]) {
     std::vector<std::string> keys;
     for (const auto& n : names) {
       keys.push_back(row.value(n, ""));
     }
     if (auto amount = json_amount(row.value("total", json())); amount) {
-      before[join_keys(keys)] += *amount;
+      add_line_side(before, names, keys, *amount);
     }
   }
   return before;
@@ -407,28 +441,69 @@ BaselineLine compare_line(const std::string& key, std::optional<Decimal> b, std:
   return cmp;
 }
 
-// The line-by-line comparison: the baseline's lines, then the new ones.
-void compare_lines(const std::map<std::string, Decimal>& before, const BudgetOptions& options, BudgetResult& result)
+// The prices a report or baseline lists for a route/model, standard and batch.
+std::string listed_prices(const std::function<const std::string*(const std::string&)>& find,
+                          const std::string& route_model)
 {
-  std::map<std::string, Decimal> after;
-  for (const auto& line : result.lines) {
-    after[join_keys(line.keys)] += line.total;
-  }
-  auto amount = [](const std::map<std::string, Decimal>& amounts, const std::string& key) {
-    const auto it = amounts.find(key);
-    return it == amounts.end() ? std::nullopt : std::optional(it->second);
-  };
-  std::vector<std::string> keys;
-  for (const auto& [k, v] : before) {
-    keys.push_back(k);
-  }
-  for (const auto& [k, v] : after) {
-    if (before.count(k) == 0) {
-      keys.push_back(k);
+  std::vector<std::string> parts;
+  for (const std::string& key : {route_model, route_model + " (batch)"}) {
+    if (const std::string* text = find(key)) {
+      parts.push_back(*text);
     }
   }
-  for (const auto& k : keys) {
-    result.baseline.push_back(compare_line(k, amount(before, k), amount(after, k), options));
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
+
+// The line-by-line comparison: the baseline's lines, then the new ones. A
+// workload that moved to another route or model is one line, with the
+// change and the prices on both sides.
+void compare_lines(const json& baseline, const LineSides& before, const Report& report, const BudgetOptions& options,
+                   BudgetResult& result)
+{
+  LineSides after;
+  for (const auto& line : result.lines) {
+    add_line_side(after, result.key_names, line.keys, line.total);
+  }
+  std::vector<std::string> identities;
+  for (const auto& [identity, side] : before) {
+    identities.push_back(identity);
+  }
+  for (const auto& [identity, side] : after) {
+    if (before.count(identity) == 0) {
+      identities.push_back(identity);
+    }
+  }
+  const json no_prices = json::object();
+  const json& old_prices =
+      baseline.contains("prices") && baseline["prices"].is_object() ? baseline["prices"] : no_prices;
+  for (const auto& identity : identities) {
+    const auto b = before.find(identity);
+    const auto a = after.find(identity);
+    const bool has_b = b != before.end();
+    const bool has_a = a != after.end();
+    BaselineLine line =
+        compare_line(has_a ? a->second.shown : b->second.shown, has_b ? std::optional(b->second.total) : std::nullopt,
+                     has_a ? std::optional(a->second.total) : std::nullopt, options);
+    if (has_a && has_b && a->second.route_model != b->second.route_model) {
+      const std::string& from = b->second.route_model;
+      const std::string& to = a->second.route_model;
+      line.moved_from = from;
+      const std::string old_text = listed_prices(
+          [&](const std::string& k) {
+            return old_prices.contains(k) ? old_prices[k].get_ptr<const std::string*>() : nullptr;
+          },
+          from);
+      const std::string new_text = listed_prices(
+          [&](const std::string& k) {
+            const auto it = report.prices_used.find(k);
+            return it == report.prices_used.end() ? nullptr : &it->second;
+          },
+          to);
+      result.model_changes.push_back(fmt::format("{}: {} ({}) -> {} ({})", identity, from,
+                                                 old_text.empty() ? "prices not in the baseline" : old_text, to,
+                                                 new_text));
+    }
+    result.baseline.push_back(std::move(line));
   }
 }
 
@@ -453,21 +528,25 @@ void check_baseline(const json& baseline, const Report& report, const BudgetOpti
 {
   check_baseline_shape(baseline, result);
   std::vector<std::string> names;
-  const std::map<std::string, Decimal> before = baseline_totals(baseline, names);
+  const LineSides before = baseline_sides(baseline, names);
   if (names == result.key_names) {
-    compare_lines(before, options, result);
+    compare_lines(baseline, before, report, options, result);
   } else {
     result.notes.push_back(fmt::format("the baseline is grouped by {}, this budget by {}: only totals are compared",
                                        fmt::join(names, ","), fmt::join(result.key_names, ",")));
   }
-  result.baseline.push_back(compare_line("total", json_amount(baseline["total"]), result.total, options));
-  std::size_t breaches = 0;
+  std::size_t breaches = 0; // lines, not the total
   for (const auto& line : result.baseline) {
     breaches += line.breach ? 1 : 0;
   }
-  if (breaches > 0) {
-    result.failures.push_back(fmt::format("cost rose beyond the allowed increase on {} line{} (against the baseline)",
-                                          breaches, breaches == 1 ? "" : "s"));
+  result.baseline.push_back(compare_line("total", json_amount(baseline["total"]), result.total, options));
+  const bool total_breach = result.baseline.back().breach;
+  if (breaches > 0 || total_breach) {
+    const std::string lines =
+        breaches == 0 ? std::string()
+                      : fmt::format("on {} line{}{}", breaches, breaches == 1 ? "" : "s", total_breach ? " and " : "");
+    result.failures.push_back(fmt::format("cost rose beyond the allowed increase {}{} (against the baseline)", lines,
+                                          total_breach ? "in total" : ""));
   }
   add_price_changes(baseline, report, result);
 }

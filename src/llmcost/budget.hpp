@@ -64,7 +64,8 @@ struct Runway
 
 struct BaselineLine
 {
-  std::string key;
+  std::string key;        // the line's keys joined (after the change, when it moved)
+  std::string moved_from; // the route/model a workload moved from ("kyma/sonar"); empty when it did not
   std::optional<Decimal> before;
   std::optional<Decimal> after;
   Decimal delta;
@@ -89,6 +90,7 @@ struct BudgetResult
   std::optional<Runway> runway;
   std::vector<BaselineLine> baseline;
   std::vector<std::string> price_changes; // cards changed since the baseline
+  std::vector<std::string> model_changes; // workloads moved to another route/model, with both prices
   std::vector<std::string> failures;
   std::vector<std::string> notes;
   bool pass() const { return failures.empty(); }

@@ -81,6 +81,7 @@ json to_json(const BudgetResult& r)
   json cmp = json::array();
   for (const auto& b : r.baseline) {
     cmp.push_back({{"key", b.key},
+                   {"moved_from", b.moved_from.empty() ? json(nullptr) : json(b.moved_from)},
                    {"before", b.before ? json(b.before->to_exact_string(2)) : json(nullptr)},
                    {"after", b.after ? json(b.after->to_exact_string(2)) : json(nullptr)},
                    {"delta", b.delta.to_exact_string(2)},
@@ -89,6 +90,7 @@ json to_json(const BudgetResult& r)
   }
   j["baseline"] = cmp;
   j["price_changes"] = r.price_changes;
+  j["model_changes"] = r.model_changes;
   j["notes"] = r.notes;
   return j;
 }
@@ -115,7 +117,8 @@ TextTable baseline_table(const BudgetResult& r, int precision)
   t.headers = {"", "before $", "after $", "delta $", "delta %", ""};
   t.numeric = {false, true, true, true, true, false};
   for (const auto& b : r.baseline) {
-    t.rows.push_back({b.key, b.before ? money(*b.before, precision) : "-", b.after ? money(*b.after, precision) : "-",
+    const std::string key = b.moved_from.empty() ? b.key : fmt::format("{} (was {})", b.key, b.moved_from);
+    t.rows.push_back({key, b.before ? money(*b.before, precision) : "-", b.after ? money(*b.after, precision) : "-",
                       format_signed_money(b.delta, precision), pct_text(b.delta_pct), b.breach ? "over" : ""});
   }
   return t;
@@ -151,10 +154,13 @@ std::string render_text(const BudgetResult& r, const RenderOptions& options, boo
                        : fmt::format("budget per {} ({})\n\n", r.period, r.currency);
   if (!r.baseline.empty()) {
     out += table(baseline_table(r, p)) + "\n";
+    for (const auto& change : r.model_changes) {
+      out += (md ? "- model change: " : "model change: ") + change + "\n";
+    }
     for (const auto& change : r.price_changes) {
       out += (md ? "- price change: " : "price change: ") + change + "\n";
     }
-    if (!r.price_changes.empty()) {
+    if (!r.price_changes.empty() || !r.model_changes.empty()) {
       out += "\n";
     }
   }

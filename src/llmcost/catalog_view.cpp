@@ -158,11 +158,23 @@ std::string describe_applied_prices(const Card& card, const Model& model, const 
   return out;
 }
 
+std::string model_status(const Model& model)
+{
+  if (model.retired) {
+    return "retired since " + format_date(model.retired->day);
+  }
+  if (model.deprecated) {
+    return "deprecated since " + format_date(model.deprecated->day);
+  }
+  return "current";
+}
+
 TextTable models_table(const Catalog& catalog, const std::string& provider, std::optional<ModelKind> kind)
 {
   TextTable table;
-  table.headers = {"provider", "model", "kind", "input $/1M", "cached $/1M", "output $/1M", "other price", "context"};
-  table.numeric = {false, false, false, true, true, true, false, true};
+  table.headers = {"provider",    "model",       "kind",    "input $/1M", "cached $/1M",
+                   "output $/1M", "other price", "context", "status"};
+  table.numeric = {false, false, false, true, true, true, false, true, false};
   for (const auto& card : catalog.cards()) {
     if (!provider.empty() && card.provider != provider) {
       continue;
@@ -180,7 +192,8 @@ TextTable models_table(const Catalog& catalog, const std::string& provider, std:
       }
       table.rows.push_back({card.provider, model.id, std::string(to_string(model.kind)), money_text(p.input),
                             money_text(p.cached_input), money_text(p.output), other,
-                            model.context_window ? group_thousands(std::to_string(*model.context_window)) : ""});
+                            model.context_window ? group_thousands(std::to_string(*model.context_window)) : "",
+                            model_status(model)});
     }
   }
   return table;
@@ -199,7 +212,19 @@ std::string model_rates_json(const Card& card, const Model& model)
   j["context_window"] = model.context_window ? ordered_json(*model.context_window) : ordered_json(nullptr);
   j["tax_included"] = card.tax_included;
   j["source"] = model.source;
+  const Source* source = card.find_source(model.source);
+  j["source_official"] =
+      source != nullptr && source->official ? ordered_json(*source->official) : ordered_json(nullptr);
   j["note"] = model.note;
+  j["status"] = model_status(model);
+  for (const auto& [name, event] : {std::pair{"launched", &model.launched}, std::pair{"deprecated", &model.deprecated},
+                                    std::pair{"retired", &model.retired}}) {
+    j[name] =
+        *event
+            ? ordered_json{{"date", format_date((*event)->day)}, {"source", (*event)->source}, {"note", (*event)->note}}
+            : ordered_json(nullptr);
+  }
+  j["successor"] = model.successor.empty() ? ordered_json(nullptr) : ordered_json(model.successor);
   j["current"] = price_set_json(card, model.current());
   ordered_json history = ordered_json::array();
   for (std::size_t i = 0; i + 1 < model.periods.size(); ++i) {
@@ -220,7 +245,8 @@ std::string model_rates_text(const Card& card, const Model& model)
   }
   const PriceSet& current = model.current();
   out += fmt::format("  price:          {}\n", describe_prices(card, model, current));
-  out += fmt::format("  in effect from: {}\n", format_date(current.from));
+  out += fmt::format("  in effect from: {} (price source: {})\n", format_date(current.from),
+                     card.source_label(current.source));
   if (model.kind == ModelKind::chat) {
     std::string why;
     if (auto batch = effective_token_prices(card, current, true, &why)) {
@@ -246,15 +272,28 @@ std::string model_rates_text(const Card& card, const Model& model)
     out += fmt::format("  context window: {} tokens\n", group_thousands(std::to_string(*model.context_window)));
   }
   out += fmt::format("  tax:            {}\n", card.tax_included ? "included" : "not included");
+  out += fmt::format("  status:         {}{}\n", model_status(model),
+                     model.successor.empty() ? "" : "; successor " + model.successor);
+  for (const auto& [name, event] :
+       {std::pair{"launched:      ", &model.launched}, std::pair{"deprecated:    ", &model.deprecated},
+        std::pair{"retired:       ", &model.retired}}) {
+    if (*event) {
+      out += fmt::format("  {} {} (source: {}){}\n", name, format_date((*event)->day),
+                         card.source_label((*event)->source), (*event)->note.empty() ? "" : "; " + (*event)->note);
+    }
+  }
   for (std::size_t i = 0; i + 1 < model.periods.size(); ++i) {
-    out += fmt::format("  earlier:        from {}: {}\n", format_date(model.periods[i].from),
-                       describe_prices(card, model, model.periods[i]));
+    out += fmt::format("  earlier:        from {}: {} (source: {})\n", format_date(model.periods[i].from),
+                       describe_prices(card, model, model.periods[i]), card.source_label(model.periods[i].source));
   }
   std::string source_title = model.source;
   for (const auto& s : card.sources) {
     if (s.id == model.source) {
       source_title =
-          fmt::format("{} ({}{})", s.title, s.file.empty() ? s.url : s.file, s.date.empty() ? "" : ", " + s.date);
+          fmt::format("{} ({}{}){}", s.title, s.file.empty() ? s.url : s.file, s.date.empty() ? "" : ", " + s.date,
+                      !s.official   ? ""
+                      : *s.official ? "; official"
+                                    : "; third-party");
     }
   }
   out += fmt::format("  source:         {}\n", source_title);
@@ -347,7 +386,7 @@ std::string card_summary_text(const Card& card)
                          ? (card.batch_multiplier
                                 ? fmt::format("available; {} x standard where no batch price is published",
                                               card.batch_multiplier->to_exact_string(0))
-                                : std::string("available"))
+                                : "available; " + batch_served_by(card))
                          : std::string("not available"),
                      card.batch_note.empty() ? "" : " — " + card.batch_note);
   if (card.web_search_call_fee) {
@@ -389,8 +428,11 @@ std::string card_summary_text(const Card& card)
   }
   out += "  sources:\n";
   for (const auto& s : card.sources) {
-    out += fmt::format("    {}: {}{}{}\n", s.id, s.title,
-                       s.file.empty() ? (s.url.empty() ? "" : " <" + s.url + ">") : " [" + s.file + "]",
+    out += fmt::format("    {}{}: {}{}{}\n", s.id,
+                       !s.official   ? ""
+                       : *s.official ? " (official)"
+                                     : " (third-party)",
+                       s.title, s.file.empty() ? (s.url.empty() ? "" : " <" + s.url + ">") : " [" + s.file + "]",
                        s.date.empty() ? "" : " (" + s.date + ")");
   }
   return out;

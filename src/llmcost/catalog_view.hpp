@@ -13,6 +13,8 @@
 namespace llmcost {
 
 // One line per model: provider, id, kind, prices in their units, context.
+// "current", "deprecated since DATE" or "retired since DATE".
+std::string model_status(const Model& model);
 TextTable models_table(const Catalog& catalog, const std::string& provider, std::optional<ModelKind> kind);
 
 // Human-readable price of one price set, e.g. "in 0.95 / cached 0.16 / out 4.00 per 1M tokens".

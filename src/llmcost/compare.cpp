@@ -135,8 +135,8 @@ bool glob_match(std::string_view pattern, std::string_view text)
 }
 
 ScenarioCollector::ScenarioCollector(const Catalog& catalog, std::string provider_hint, std::string group_by,
-                                     std::optional<Decimal> max_output)
-  : m_resolver(catalog, std::move(provider_hint))
+                                     std::optional<Decimal> max_output, ModelMapping mapping)
+  : m_resolver(catalog, std::move(provider_hint), std::move(mapping))
   , m_group_by(std::move(group_by))
   , m_max_output(max_output)
 {
@@ -524,6 +524,21 @@ CompareResult run_compare(const Catalog& catalog, const std::vector<Scenario>& s
     }
     rank(alternatives);
     result.alternatives.insert(result.alternatives.end(), alternatives.begin(), alternatives.end());
+  }
+  // Planning on a retired (or deprecated) model: say so, with its successor.
+  auto warn = [&result](const ResolvedModel& resolved) {
+    if (std::string warning = lifecycle_warning(*resolved.card, *resolved.model);
+        !warning.empty() && std::find(result.notes.begin(), result.notes.end(), warning) == result.notes.end()) {
+      result.notes.push_back(std::move(warning));
+    }
+  };
+  for (const auto& scenario : scenarios) {
+    for (const auto& part : scenario.parts) {
+      warn(part.model);
+    }
+  }
+  for (const auto& target : targets) {
+    warn(target);
   }
   if (options.levers.no_web_search) {
     result.notes.push_back("--no-web-search drops search fees; for recorded traces the search results already inside "

@@ -85,7 +85,7 @@ class ScenarioCollector : public RecordSink
 {
 public:
   ScenarioCollector(const Catalog& catalog, std::string provider_hint, std::string group_by,
-                    std::optional<Decimal> max_output);
+                    std::optional<Decimal> max_output, ModelMapping mapping = {});
   void record(const UsageRecord& record) override;
   void reject(const Location& where, const std::string& category, const std::string& detail) override;
   void record_once(const std::string& key, const UsageRecord& record) override;

@@ -164,6 +164,20 @@ Period report_period(const EstimateRequest& request, Report& report)
 
 } // namespace
 
+std::string lifecycle_warning(const Card& card, const Model& model)
+{
+  const std::string successor = model.successor.empty() ? "" : fmt::format("; its successor: {}", model.successor);
+  if (model.retired) {
+    return fmt::format("warning: {}/{} is retired since {} ({}){}", card.provider, model.id,
+                       format_date(model.retired->day), model.retired->source, successor);
+  }
+  if (model.deprecated) {
+    return fmt::format("warning: {}/{} is deprecated since {} ({}){}", card.provider, model.id,
+                       format_date(model.deprecated->day), model.deprecated->source, successor);
+  }
+  return {};
+}
+
 std::vector<WorkloadPart> workload_parts(const Workload& w, const Model& model, Period report_period,
                                          std::vector<std::string>& notes)
 {
@@ -271,6 +285,9 @@ Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request
     const Card& card = *resolved->card;
     const Model& model = *resolved->model;
     std::vector<std::string> notes;
+    if (std::string warning = lifecycle_warning(card, model); !warning.empty()) {
+      notes.push_back(std::move(warning)); // planning on a retired model
+    }
     const auto parts = workload_parts(w, model, period, notes);
     for (const auto& note : notes) {
       report.add_note(note);
@@ -290,7 +307,9 @@ Report estimate_workloads(const Catalog& catalog, const EstimateRequest& request
       Priced priced = price_usage(price_request, part.usage);
       if (!priced.cost) {
         fail_workload(w, priced.not_priceable,
-                      part.batch ? "batch_share 0 on this route, or a route with a Batch API" : "");
+                      !part.batch            ? ""
+                      : card.batch_available ? "batch_share 0, or a model the route's Batch API serves"
+                                             : "batch_share 0 on this route, or a route with a Batch API");
       }
       add_priced(report, row, part.usage, priced, price_request);
     }

@@ -34,6 +34,10 @@ std::vector<WorkloadPart> workload_parts(const Workload& workload, const Model& 
                                          std::vector<std::string>& notes);
 
 // Human text for a line's pricing notes.
+// "warning: ROUTE/M is retired since DATE (SOURCE); its successor: S" for
+// planning on a retired or deprecated model; empty for a current one.
+std::string lifecycle_warning(const Card& card, const Model& model);
+
 std::vector<std::string> describe_notes(unsigned notes, const Card& card, const Model& model);
 // Adds a priced quantity to a row of `report` (its usage, cost and pricing
 // notes); `priced` must have a cost.

@@ -1,6 +1,7 @@
 #include "llmcost/files.hpp"
 
 #include "llmcost/error.hpp"
+#include "llmcost/gzip_reader.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -54,6 +55,8 @@ thread_local std::size_t t_spare_capacity = 0;
 
 BlockReader::BlockReader(const std::string& path, std::size_t block_size, std::uint64_t begin, std::uint64_t end)
   : m_path(path)
+  , m_sniff(begin == 0)
+  , m_asked_end(end)
   , m_offset(begin)
   , m_end(end)
   , m_block_size(std::max<std::size_t>(block_size, 1))
@@ -132,29 +135,50 @@ bool BlockReader::fill(std::size_t want)
     m_begin = 0;
     m_size = kept;
   }
-  std::size_t got = 0;
-  while (got < want) {
-    const ssize_t n =
-        !m_seekable ? ::read(m_fd, m_buffer.get() + m_size + got, want - got)
-                    : ::pread(m_fd, m_buffer.get() + m_size + got, want - got, static_cast<off_t>(m_offset + got));
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      throw_io_error(m_path, "read error: ");
-    }
-    if (n == 0) {
-      m_eof = true;
-      break;
-    }
-    got += static_cast<std::size_t>(n);
+  const std::size_t got = m_source ? m_source->read(m_buffer.get() + m_size, want)
+                                   : read_fd(m_fd, m_seekable, m_offset, m_buffer.get() + m_size, want, m_path);
+  if (got < want) {
+    m_eof = true;
   }
   m_size += got;
   m_offset += got;
   if (m_end != k_to_end && m_offset >= m_end) {
     m_eof = true;
   }
+  if (m_sniff && (m_offset >= 2 || m_eof)) {
+    // The start of the file: gzip is read again from here through zlib.
+    m_sniff = false;
+    const std::string_view start(m_buffer.get(), m_size);
+    if (starts_with_gzip_magic(start)) {
+      m_source = make_gzip_source(m_path == "-" ? "<stdin>" : m_path, m_fd, m_seekable, m_offset, start);
+      m_size = 0;
+      m_offset = 0;
+      m_end = m_asked_end;
+      m_eof = false;
+      return fill(want);
+    }
+  }
   return got > 0;
+}
+
+std::size_t read_fd(int fd, bool seekable, std::uint64_t offset, char* into, std::size_t want, const std::string& path)
+{
+  std::size_t got = 0;
+  while (got < want) {
+    const ssize_t n = !seekable ? ::read(fd, into + got, want - got)
+                                : ::pread(fd, into + got, want - got, static_cast<off_t>(offset + got));
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      throw_io_error(path, "read error: ");
+    }
+    if (n == 0) {
+      break;
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  return got;
 }
 
 std::string_view BlockReader::peek()
@@ -251,7 +275,7 @@ void BlockReader::run(const std::function<Taken(std::string_view, std::size_t, b
     // one byte more than the longest line allowed: a line that has no
     // newline by then is too long, and an endless one is not held.
     std::size_t want = used == 0 ? std::max(m_block_size, text.size()) : m_block_size;
-    if (const std::size_t held = m_size - m_begin; held <= m_max_line) {
+    if (const std::size_t held = m_size - m_begin; m_max_line != SIZE_MAX && held <= m_max_line) {
       want = std::min(want, m_max_line + 1 - held);
     }
     fill(want);

@@ -29,11 +29,28 @@ constexpr std::size_t k_default_block_size = std::size_t{256} << 10;
 constexpr std::size_t k_default_max_line_bytes = std::size_t{64} << 20;
 constexpr std::size_t k_min_max_line_bytes = std::size_t{1} << 20;
 
+// Where a BlockReader's bytes come from when they are not the file's own: a
+// decompressor (gzip_reader.hpp).
+class ByteSource
+{
+public:
+  virtual ~ByteSource() = default;
+  // Up to `want` bytes into `into`, fewer only at the end; throws Error when
+  // the data is bad.
+  virtual std::size_t read(char* into, std::size_t want) = 0;
+};
+
+// Up to `want` bytes of `fd` (at `offset` when `seekable`, else in order);
+// fewer only at the end of the file. Errors name `path`.
+std::size_t read_fd(int fd, bool seekable, std::uint64_t offset, char* into, std::size_t want, const std::string& path);
+
 // Reads a file ("-" is standard input), or a byte range of one, block by
 // block so memory stays flat: the parser takes the whole records at the
 // start of what has been read, and the rest is carried into the next round.
-// A record longer than a block makes the buffer grow until it is whole, but
-// a line longer than the set maximum is read past without being held.
+// A record longer than a block makes the buffer grow until it is whole.
+// Read from its start, a gzip file is read decompressed (gzip_reader.hpp); a
+// range then counts decompressed bytes (a compressed file is never cut).
+// A line longer than the set maximum is read past without being held.
 class BlockReader
 {
 public:
@@ -86,6 +103,10 @@ private:
   bool skip_long_line();
 
   std::string m_path;
+  // Set when the file's first bytes are gzip's magic: the bytes come from it.
+  std::unique_ptr<ByteSource> m_source;
+  bool m_sniff = false;          // the first bytes are yet to be checked for gzip
+  std::uint64_t m_asked_end = 0; // `end` as given (m_end is cut to the file's size)
   int m_fd = -1;
   bool m_owned = false;
   bool m_seekable = false; // pread by offset; otherwise read() in order (pipes)

@@ -2,6 +2,7 @@
 
 #include "llmcost/error.hpp"
 #include "llmcost/files.hpp"
+#include "llmcost/gzip_reader.hpp"
 #include "llmcost/usage_jsonl.hpp"
 #include "llmcost/workload.hpp"
 
@@ -54,6 +55,28 @@ constexpr std::size_t k_described_start = 64 * 1024;
 struct InOrderOnly
 {
 };
+
+// UTF-16 text is refused with the fix, not read as a CSV without a model
+// column: converting it here would be a second decoder under every reader,
+// and iconv does it exactly. Told by its byte order mark, or by NULs in every
+// other byte of the start (ASCII text in UTF-16 without a mark).
+void refuse_utf16(const std::string& name, std::string_view start)
+{
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(start[i]); };
+  bool utf16 = start.size() >= 2 && ((byte(0) == 0xff && byte(1) == 0xfe) || (byte(0) == 0xfe && byte(1) == 0xff));
+  const std::size_t pairs = std::min<std::size_t>(start.size(), 1024) / 2;
+  if (!utf16 && pairs >= 2) {
+    std::array<std::size_t, 2> nuls{};
+    for (std::size_t i = 0; i < 2 * pairs; ++i) {
+      nuls[i % 2] += start[i] == '\0' ? 1 : 0;
+    }
+    utf16 = (nuls[0] == 0 && 2 * nuls[1] >= pairs) || (nuls[1] == 0 && 2 * nuls[0] >= pairs);
+  }
+  if (utf16) {
+    throw Error(Location{name, 1, 1}, "UTF-16 text: convert to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)",
+                "UTF-8 text (CSV or JSON)");
+  }
+}
 
 // Checks, input by input in order, that each yielded usage (see
 // IngestOptions::input_of_file).
@@ -178,6 +201,9 @@ ReadResult read_one_unguarded(const std::string& path, std::optional<InputKind> 
     sink.reject(Location{name, line}, "line too long", too_long + " (read past; --max-line-bytes raises the limit)");
   });
   const bool start_of_file = begin == 0;
+  if (start_of_file) {
+    refuse_utf16(name, reader.peek());
+  }
   ReadResult result;
   result.kind = kind ? *kind : detect_input_kind(options.input_kind, reader.peek());
   if (path == "-") {
@@ -198,6 +224,11 @@ ReadResult read_one_unguarded(const std::string& path, std::optional<InputKind> 
     break;
   }
   case InputKind::csv: {
+    if (options.source) {
+      throw Error(Location{name, 1, 1}, fmt::format("a CSV export, not a {}", describe(*options.source)),
+                  fmt::format("only {} files with --source {}, or leave --source out", describe(*options.source),
+                              to_string(*options.source)));
+    }
     std::optional<UsageCsvReader> csv;
     if (header != nullptr) {
       csv.emplace(*header, sink);
@@ -241,7 +272,8 @@ ReadResult read_one_unguarded(const std::string& path, std::optional<InputKind> 
       if (whole == 0) {
         return 0;
       }
-      const std::size_t newlines = read_usage_jsonl(piece.substr(0, whole), name, sink, line, by_line, start_of_file);
+      const std::size_t newlines =
+          read_usage_jsonl(piece.substr(0, whole), name, sink, line, by_line, start_of_file, options.source);
       if (options.progress) {
         options.progress(whole);
       }
@@ -329,9 +361,10 @@ FilePlan plan_file(const std::string& path, const IngestOptions& options, Record
   if (!size) {
     return plan; // standard input or a pipe: read in order
   }
-  if (*size < 2 * options.min_piece) {
+  if (*size < 2 * options.min_piece || is_gzip_file(path)) {
     // Read whole on a worker, which tells its format: a tree of many small
-    // files is not first read here one start at a time.
+    // files is not first read here one start at a time. A gzip file cannot
+    // be cut: its pieces are known only by inflating all before them.
     plan.parallel = true;
     plan.pieces.push_back(pieces.size());
     pieces.push_back(Piece{file_index, 0, BlockReader::k_to_end, nullptr, 0, false, InputKind::csv});

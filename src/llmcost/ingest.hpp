@@ -7,6 +7,7 @@
 // again in order by the single-pass path, which reports the error exactly.
 
 #include "llmcost/files.hpp"
+#include "llmcost/trace_source.hpp"
 #include "llmcost/usage.hpp"
 #include "llmcost/usage_csv.hpp"
 
@@ -63,6 +64,7 @@ InputKind detect_input_kind(std::optional<InputKind> forced, std::string_view st
 struct IngestOptions
 {
   std::optional<InputKind> input_kind; // none: detected per file
+  std::optional<TraceSource> source;   // --source: JSON inputs are this tool's logs alone
   ColumnMap maps;
   bool decimal_comma = false; // CSV numbers written with a decimal comma
   unsigned threads = 1;

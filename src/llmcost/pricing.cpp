@@ -64,6 +64,32 @@ Cost& Cost::operator+=(const Cost& other)
   return *this;
 }
 
+bool has_batch_prices(const PriceSet& prices)
+{
+  return prices.batch_input && prices.batch_output;
+}
+
+std::string batch_served_by(const Card& card)
+{
+  std::vector<std::string> served;
+  for (const Model& m : card.models) {
+    if (has_batch_prices(m.current())) {
+      served.push_back(m.id);
+    }
+  }
+  std::string list;
+  for (std::size_t i = 0; i < served.size(); ++i) {
+    list += (i == 0 ? "" : i + 1 == served.size() ? " and " : ", ") + served[i];
+  }
+  return fmt::format("{}'s Batch API serves {}{}", card.provider, served.empty() ? "no model" : list,
+                     card.batch_source.empty() ? "" : " (" + card.batch_source + ")");
+}
+
+std::string no_batch_price_reason(const Card& card, const Model& model)
+{
+  return fmt::format("{}/{} has no batch price: {}", card.provider, model.id, batch_served_by(card));
+}
+
 std::optional<EffectiveTokenPrices> effective_token_prices(const Card& card, const PriceSet& prices, bool batch,
                                                            std::string* why_not)
 {
@@ -83,7 +109,7 @@ std::optional<EffectiveTokenPrices> effective_token_prices(const Card& card, con
     }
     return std::nullopt;
   }
-  if (prices.batch_input && prices.batch_output) {
+  if (has_batch_prices(prices)) {
     out.input = value(prices.batch_input);
     out.output = value(prices.batch_output);
     out.cached_input = value(prices.batch_cached_input);
@@ -91,8 +117,7 @@ std::optional<EffectiveTokenPrices> effective_token_prices(const Card& card, con
   }
   if (!card.batch_multiplier) {
     if (why_not != nullptr) {
-      *why_not =
-          fmt::format("route {} publishes no batch price for this model and no default multiplier", card.provider);
+      *why_not = batch_served_by(card);
     }
     return std::nullopt;
   }
@@ -123,7 +148,7 @@ Priced price_chat(const PriceRequest& request, const Usage& usage)
   std::string why;
   auto token_prices = effective_token_prices(card, prices, request.batch, &why);
   if (!token_prices) {
-    result.not_priceable = why;
+    result.not_priceable = card.batch_available ? no_batch_price_reason(card, model) : why;
     return result;
   }
   if (token_prices->derived_from_multiplier) {

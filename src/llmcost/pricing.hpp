@@ -98,6 +98,15 @@ struct EffectiveTokenPrices
   std::optional<Decimal> output;
   bool derived_from_multiplier = false;
 };
+// Batch is priced only where the card publishes batch prices (SPEC: never an
+// assumed discount, unless the card states a route-wide multiplier).
+bool has_batch_prices(const PriceSet& prices);
+// "moonshot's Batch API serves kimi-k2.6 and kimi-k2.5 (SOURCE)": the models
+// with batch prices today, and who says so.
+std::string batch_served_by(const Card& card);
+// Why a batch request on `model` cannot be priced on a route with a Batch API.
+std::string no_batch_price_reason(const Card& card, const Model& model);
+
 std::optional<EffectiveTokenPrices> effective_token_prices(const Card& card, const PriceSet& prices, bool batch,
                                                            std::string* why_not = nullptr);
 

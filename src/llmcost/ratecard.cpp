@@ -1,6 +1,9 @@
 #include "llmcost/ratecard.hpp"
 
+#include "llmcost/error.hpp"
 #include "llmcost/json_util.hpp"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <set>
@@ -358,6 +361,33 @@ public:
     }
   }
 
+  // {"date": "YYYY-MM-DD", "source": id, "note"?}: a launch, deprecation or retirement.
+  std::optional<LifecycleDate> lifecycle_date(const json& model, const std::string& path, const char* key,
+                                              const std::set<std::string>& source_ids)
+  {
+    const json* value = member(model, path, key, false);
+    if (value == nullptr) {
+      return std::nullopt;
+    }
+    const std::string here = path + "/" + key;
+    if (!value->is_object()) {
+      problem(here, "expected an object {\"date\": \"YYYY-MM-DD\", \"source\": \"...\"}");
+      return std::nullopt;
+    }
+    LifecycleDate event;
+    const auto day = date(*value, here, "date", true);
+    event.source = text(*value, here, "source", true);
+    if (!event.source.empty() && source_ids.count(event.source) == 0) {
+      problem(here + "/source", "\"" + event.source + "\" is not one of the card's sources[].id");
+    }
+    event.note = text(*value, here, "note", false);
+    if (!day) {
+      return std::nullopt;
+    }
+    event.day = *day;
+    return event;
+  }
+
   Model model(const json& value, const std::string& path, Day card_from, const std::set<std::string>& source_ids)
   {
     Model m;
@@ -382,6 +412,14 @@ public:
       problem(path + "/source", "\"" + m.source + "\" is not one of the card's sources[].id");
     }
     m.note = text(value, path, "note", false);
+    m.launched = lifecycle_date(value, path, "launched", source_ids);
+    m.deprecated = lifecycle_date(value, path, "deprecated", source_ids);
+    m.retired = lifecycle_date(value, path, "retired", source_ids);
+    m.successor = text(value, path, "successor", false);
+    if (m.launched && m.retired && m.retired->day < m.launched->day) {
+      problem(path + "/retired",
+              "retired on " + format_date(m.retired->day) + ", before its launch on " + format_date(m.launched->day));
+    }
     const Day model_from = date(value, path, "effective_from", false).value_or(card_from);
 
     price_history(value, path, model_from, m);
@@ -415,7 +453,7 @@ public:
     }
     route(root, c);
     const std::set<std::string> source_ids = sources(root, c);
-    batch_and_tools(root, c);
+    batch_and_tools(root, c, source_ids);
     models(root, c, source_ids);
     rate_limits(root, c);
     credits(root, c);
@@ -460,8 +498,15 @@ private:
     for (std::size_t i = 0; i < sources->size(); ++i) {
       const std::string here = "/sources/" + std::to_string(i);
       const json& s = (*sources)[i];
-      Source src{text(s, here, "id", true), text(s, here, "title", true), text(s, here, "file", false),
-                 text(s, here, "url", false), text(s, here, "date", false)};
+      Source src{text(s, here, "id", true),   text(s, here, "title", true), text(s, here, "file", false),
+                 text(s, here, "url", false), text(s, here, "date", false), std::nullopt};
+      if (const json* official = member(s, here, "official", false)) {
+        if (official->is_boolean()) {
+          src.official = official->get<bool>();
+        } else {
+          problem(here + "/official", "expected true (the seller's own page) or false (a third party)");
+        }
+      }
       if (!source_ids.insert(src.id).second) {
         problem(here + "/id", "duplicate source id \"" + src.id + "\"");
       }
@@ -470,11 +515,15 @@ private:
     return source_ids;
   }
 
-  void batch_and_tools(const json& root, Card& c)
+  void batch_and_tools(const json& root, Card& c, const std::set<std::string>& source_ids)
   {
     if (const json* batch = member(root, "", "batch", true)) {
       c.batch_available = batch->value("available", false);
       c.batch_note = batch->value("note", "");
+      c.batch_source = batch->value("source", "");
+      if (!c.batch_source.empty() && source_ids.count(c.batch_source) == 0) {
+        problem("/batch/source", "\"" + c.batch_source + "\" is not one of the card's sources[].id");
+      }
       if (const json* multiplier = member(*batch, "/batch", "default_multiplier", false)) {
         c.batch_multiplier = decimal(*multiplier, "/batch/default_multiplier");
       }
@@ -524,6 +573,12 @@ private:
         }
       }
       c.models.push_back(std::move(m));
+    }
+    for (std::size_t i = 0; i < c.models.size(); ++i) {
+      const std::string& successor = c.models[i].successor;
+      if (!successor.empty() && c.find_model(successor) == nullptr) {
+        problem("/models/" + std::to_string(i) + "/successor", "\"" + successor + "\" is not a model id of this card");
+      }
     }
   }
 
@@ -618,6 +673,25 @@ const Model* Card::find_model(std::string_view id) const
   return nullptr;
 }
 
+const Source* Card::find_source(std::string_view id) const
+{
+  for (const auto& s : sources) {
+    if (s.id == id) {
+      return &s;
+    }
+  }
+  return nullptr;
+}
+
+std::string Card::source_label(std::string_view id) const
+{
+  const Source* s = find_source(id);
+  if (s == nullptr || !s->official) {
+    return std::string(id);
+  }
+  return std::string(id) + (*s->official ? " (official)" : " (third-party)");
+}
+
 CardLoad load_card(std::string_view json_text, const std::string& origin)
 {
   CardLoad result;
@@ -641,6 +715,105 @@ CardLoad load_card(std::string_view json_text, const std::string& origin)
     result.card = std::move(card);
   }
   return result;
+}
+
+namespace {
+
+// A per-token price in a price map, per 1M tokens; its text is kept exact by
+// parse_json_exact (integers stay JSON integers).
+std::optional<Price> per_million_price(const nlohmann::json& entry, const char* key, const std::string& where)
+{
+  auto it = entry.find(key);
+  if (it == entry.end() || it->is_null()) {
+    return std::nullopt;
+  }
+  std::string text;
+  if (it->is_string()) {
+    text = it->get<std::string>();
+  } else if (it->is_number_integer()) {
+    text = it->dump();
+  }
+  std::string why;
+  const auto per_token = text.empty() ? std::nullopt : Decimal::parse_scientific(text, &why);
+  if (!per_token || per_token->is_negative()) {
+    throw Error(fmt::format("{}: {} is not a price per token ({}; expected a JSON number of zero or more, e.g. "
+                            "9.5e-07)",
+                            where, key, it->dump()));
+  }
+  return Price{per_token->mul_int(1'000'000), false, {}};
+}
+
+} // namespace
+
+std::optional<Card> card_from_price_map(std::string_view json_text, const std::string& origin, const Card& like)
+{
+  nlohmann::json root;
+  try {
+    root = parse_json_exact(json_text, origin);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  if (!root.is_object()) {
+    return std::nullopt;
+  }
+  const bool is_map = std::any_of(root.begin(), root.end(), [](const nlohmann::json& value) {
+    return value.is_object() && value.contains("litellm_provider");
+  });
+  if (!is_map) {
+    return std::nullopt;
+  }
+  Card card;
+  card.provider = like.provider;
+  card.name = "price map " + origin;
+  card.currency = like.currency;
+  card.origin = origin;
+  card.tax_included = like.tax_included;
+  card.effective_from = like.effective_from;
+  card.web_search_call_fee = like.web_search_call_fee;
+  card.batch_available = like.batch_available;
+  card.sources.push_back(Source{"price-map", origin, {}, {}, {}, false});
+  const std::string prefix = like.provider + "/";
+  // "moonshot/x" before a bare "x": the route's own spelling wins.
+  std::vector<std::pair<std::string, const nlohmann::json*>> entries;
+  for (const bool prefixed : {true, false}) {
+    for (const auto& [key, entry] : root.items()) {
+      if ((key.rfind(prefix, 0) == 0) == prefixed) {
+        entries.emplace_back(key, &entry);
+      }
+    }
+  }
+  for (const auto& [key, entry_ptr] : entries) {
+    const nlohmann::json& entry = *entry_ptr;
+    if (!entry.is_object() || entry.value("litellm_provider", std::string()) != like.provider ||
+        entry.value("mode", std::string("chat")) != "chat") {
+      continue;
+    }
+    const std::string id = key.rfind(prefix, 0) == 0 ? key.substr(prefix.size()) : key;
+    if (card.find_model(id) != nullptr) {
+      continue; // "moonshot/x" and "x" both listed: "moonshot/x" read
+    }
+    const std::string where = fmt::format("{}: \"{}\"", origin, key);
+    PriceSet prices;
+    prices.from = like.effective_from;
+    prices.source = "price-map";
+    prices.input = per_million_price(entry, "input_cost_per_token", where);
+    prices.output = per_million_price(entry, "output_cost_per_token", where);
+    prices.cached_input = per_million_price(entry, "cache_read_input_token_cost", where);
+    prices.batch_input = per_million_price(entry, "input_cost_per_token_batches", where);
+    prices.batch_output = per_million_price(entry, "output_cost_per_token_batches", where);
+    if (!prices.input || !prices.output) {
+      continue; // not priced per token: nothing to compare
+    }
+    Model model;
+    model.id = id;
+    model.source = "price-map";
+    if (auto window = entry.find("max_input_tokens"); window != entry.end() && window->is_number_unsigned()) {
+      model.context_window = window->get<std::int64_t>();
+    }
+    model.periods.push_back(std::move(prices));
+    card.models.push_back(std::move(model));
+  }
+  return card;
 }
 
 } // namespace llmcost

@@ -63,6 +63,16 @@ struct PriceSet
   bool operator==(const PriceSet&) const = default;
 };
 
+// A dated event in a model's life, with who says so.
+struct LifecycleDate
+{
+  Day day = 0;
+  std::string source; // a sources[].id
+  std::string note;
+
+  bool operator==(const LifecycleDate&) const = default;
+};
+
 struct Model
 {
   std::string id;
@@ -72,6 +82,12 @@ struct Model
   std::string source;
   std::string note;
   std::vector<PriceSet> periods; // ascending by `from`; back() is current
+  // Lifecycle: informs, never rejects usage (usage before the launch is
+  // priced by the first period, after the retirement by the last).
+  std::optional<LifecycleDate> launched;
+  std::optional<LifecycleDate> deprecated; // still served, not for new work
+  std::optional<LifecycleDate> retired;
+  std::string successor; // a model id of the card a source names as the replacement
 
   const PriceSet& current() const { return periods.back(); }
   // The set in effect on `day`, or nullptr when `day` is before the first.
@@ -87,6 +103,8 @@ struct Source
   std::string file;
   std::string url;
   std::string date;
+  // The seller's own page (true) or a third party (false); unset: not stated.
+  std::optional<bool> official;
 
   bool operator==(const Source&) const = default;
 };
@@ -130,6 +148,7 @@ struct Card
   std::vector<Source> sources;
   bool batch_available = false;
   std::optional<Decimal> batch_multiplier;
+  std::string batch_source; // a sources[].id: who says which models the Batch API serves
   std::string batch_note;
   std::optional<Price> web_search_call_fee; // per tool call, every chat model
   std::vector<Model> models;
@@ -139,6 +158,9 @@ struct Card
   std::string credits_note;
 
   const Model* find_model(std::string_view id) const;
+  const Source* find_source(std::string_view id) const;
+  // "ID (official)", "ID (third-party)" or "ID": who says so, and which kind.
+  std::string source_label(std::string_view id) const;
 
   // Field by field, as every struct above: the unit tests check the cards
   // compiled into the binary against pricing/*.json with it.
@@ -159,5 +181,15 @@ struct CardLoad
 
 // Parses and validates one card. `origin` names it in problems.
 CardLoad load_card(std::string_view json_text, const std::string& origin);
+
+// A LiteLLM-style price map (model_prices_and_context_window.json: model ->
+// {"litellm_provider", "mode", "input_cost_per_token", ...}) read as a card
+// of `like`'s route, for `rates diff`: its chat entries for that provider
+// ("moonshot/kimi-k2.6" or "kimi-k2.6"), per-token prices times 1M, exact
+// from the number's text. Route-level facts (currency, dates, tax, fees) are
+// copied from `like`, so a diff shows the models only. nullopt when the text
+// is not such a map; throws Error when it is one with a price that is not a
+// number.
+std::optional<Card> card_from_price_map(std::string_view json_text, const std::string& origin, const Card& like);
 
 } // namespace llmcost

@@ -73,12 +73,15 @@ int invoice_places(std::string_view written)
 
 Reconciler::Reconciler(const Catalog& catalog, ReconcileOptions options)
   : m_options(std::move(options))
-  , m_resolver(catalog, m_options.provider_hint)
+  , m_resolver(catalog, m_options.provider_hint, m_options.model_mapping)
 {
   if (m_options.group_by.empty()) {
     m_options.group_by = {"provider", "model"};
   }
   m_result.key_names = m_options.group_by;
+  for (const auto& dim : m_options.group_by) {
+    m_group_dimensions.push_back(group_dimension(dim));
+  }
   if (m_options.invoice_total) {
     m_result.invoice_total = m_options.invoice_total->amount;
     m_result.invoice_places = m_options.invoice_total->places;
@@ -131,15 +134,24 @@ bool Reconciler::within_tolerance(Decimal variance, Decimal expected) const
 void Reconciler::add_to_group(const UsageRecord& record, const ResolvedModel* model, std::optional<Day> local_day,
                               Decimal billed, Decimal expected, bool discrepant)
 {
-  m_result
-      .billed_by_model[model != nullptr ? model->card->provider + "/" + model->model->id : std::string(record.model)] +=
-      billed;
-  std::vector<std::string> keys;
-  for (const auto& dim : m_options.group_by) {
-    keys.push_back(group_value(group_dimension(dim), record, model, local_day));
+  // Most rows repeat the last row's model and group: found again without
+  // building their names.
+  if (model == nullptr || model != m_last_model) {
+    m_last_billed = &m_result.billed_by_model[model != nullptr ? model->card->provider + "/" + model->model->id
+                                                               : std::string(record.model)];
+    m_last_model = model;
   }
-  ReconcileGroup& group = m_groups[keys];
-  group.keys = keys;
+  *m_last_billed += billed;
+  m_group_keys.resize(m_group_dimensions.size());
+  for (std::size_t i = 0; i < m_group_dimensions.size(); ++i) {
+    m_group_keys[i] = group_value(m_group_dimensions[i], record, model, local_day);
+  }
+  auto found = m_groups.find(m_group_keys);
+  if (found == m_groups.end()) {
+    found = m_groups.emplace(m_group_keys, ReconcileGroup{}).first;
+    found->second.keys = m_group_keys;
+  }
+  ReconcileGroup& group = found->second;
   ++group.rows;
   group.discrepant += discrepant ? 1 : 0;
   group.billed += billed;
@@ -257,22 +269,22 @@ void Reconciler::record(const UsageRecord& record)
   const int places = m_options.billed_precision.value_or(record.billed_places < 0 ? 2 : record.billed_places);
   const Decimal rounding = half_unit(places);
 
-  Discrepancy d;
-  d.file = std::string(record.where.file);
-  d.line = record.where.line;
-  d.request_id = record.request_id;
-  d.time = record.time;
-  d.provider = record.provider;
-  d.model = record.model;
-  d.input_tokens = record.counts[Counter::input] + record.counts[Counter::cached_input];
-  d.cached_input_tokens = record.counts[Counter::cached_input];
-  d.output_tokens = record.counts[Counter::output];
-  d.web_search_calls = record.counts[Counter::web_search_calls];
-  d.batch = record.batch;
-  d.billed = billed;
-
+  // Only discrepant rows are kept, so only they are copied out.
   auto flag = [&](const ResolvedModel* model, const PriceSet* prices, std::optional<Cost> components,
                   std::optional<Decimal> expected, std::string cause, std::string detail) {
+    Discrepancy d;
+    d.file = std::string(record.where.file);
+    d.line = record.where.line;
+    d.request_id = record.request_id;
+    d.time = record.time;
+    d.provider = model != nullptr ? model->card->provider : std::string(record.provider);
+    d.model = model != nullptr ? model->model->id : std::string(record.model);
+    d.input_tokens = record.counts[Counter::input] + record.counts[Counter::cached_input];
+    d.cached_input_tokens = record.counts[Counter::cached_input];
+    d.output_tokens = record.counts[Counter::output];
+    d.web_search_calls = record.counts[Counter::web_search_calls];
+    d.batch = record.batch;
+    d.billed = billed;
     d.expected = expected;
     d.variance = billed - expected.value_or(Decimal{});
     d.cause = std::move(cause);
@@ -284,7 +296,7 @@ void Reconciler::record(const UsageRecord& record)
     total.variance += d.variance;
     add_to_group(record, model, local_day, billed, expected.value_or(Decimal{}), true);
     add_focus(record, model, prices, components, d.variance, d.cause);
-    m_result.discrepancies.push_back(d);
+    m_result.discrepancies.push_back(std::move(d));
   };
 
   const RecordResolver::Result& resolution = m_resolver.resolve(record.provider, record.model);
@@ -299,9 +311,8 @@ void Reconciler::record(const UsageRecord& record)
     return;
   }
   const ResolvedModel& model = *resolution.model;
-  d.provider = model.card->provider;
-  d.model = model.model->id;
-  if (!record.request_id.empty() && !m_request_ids.emplace(record.request_id).second) {
+  if (!record.request_id.empty() &&
+      m_request_ids.insert(ResponseKey(fingerprint(record.request_id), 0)) != ResponseSet::Seen::first) {
     flag(&model, nullptr, std::nullopt, Decimal{}, "duplicate request id",
          fmt::format("request {} was billed before", record.request_id));
     return;

@@ -4,6 +4,7 @@
 // column is not a discrepancy: a difference within half a unit of the billed
 // amount's written precision is counted as rounding.
 
+#include "llmcost/group_by.hpp"
 #include "llmcost/record_dedup.hpp"
 #include "llmcost/record_resolver.hpp"
 #include "llmcost/usage.hpp"
@@ -13,7 +14,6 @@
 #include <optional>
 #include <string>
 #include <tuple>
-#include <unordered_set>
 #include <vector>
 
 namespace llmcost {
@@ -34,6 +34,7 @@ struct ReconcileOptions
 {
   std::vector<std::string> group_by; // empty: provider, model
   std::string provider_hint;
+  ModelMapping model_mapping;           // --assume-model, --model-alias
   std::optional<int> billed_precision;  // decimals; default: as each amount is written
   Decimal tolerance;                    // absolute, per line and on the total
   std::optional<Decimal> tolerance_pct; // percent of expected, per line and on the total
@@ -178,8 +179,14 @@ private:
   ReconcileResult m_result;
   std::uint64_t m_billed_rows = 0; // in the window, with a billed amount
   std::string m_first_unbilled_file;
-  std::unordered_set<std::string> m_request_ids;
+  // Request ids seen, as 96-bit fingerprints (16 bytes an id; see
+  // response_set.hpp for the chance of two ids sharing one).
+  ResponseSet m_request_ids;
+  std::vector<GroupDimension> m_group_dimensions; // of m_options.group_by
+  std::vector<std::string> m_group_keys;          // the row being added, reused
   std::map<std::vector<std::string>, ReconcileGroup> m_groups;
+  const ResolvedModel* m_last_model = nullptr; // the last row's model and its billed total
+  Decimal* m_last_billed = nullptr;
   std::map<std::tuple<std::string, std::string, std::string, std::string, bool>, FocusCharge> m_focus;
 };
 

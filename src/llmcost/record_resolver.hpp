@@ -15,6 +15,17 @@
 
 namespace llmcost {
 
+// How records' model names map to the cards' models: --assume-model for
+// records that name none (Kimi CLI logs), --model-alias for a name in the
+// input priced as a card model ("what would this have cost on Kimi").
+struct ModelMapping
+{
+  std::string assumed_model;                                // ROUTE/ID, or empty: a record without a model is rejected
+  std::string assumed_source;                               // where it came from, for the note ("--assume-model")
+  std::vector<std::pair<std::string, std::string>> aliases; // (name in the input, ROUTE/ID)
+  std::vector<std::string> alias_sources;                   // each alias's origin, for the note ("--model-alias")
+};
+
 // Resolves the (provider, model) of records to one route's model, caching
 // the answer per pair. A provider value that is not a loaded route ("openai",
 // "Moonshot AI") does not choose the route; it is remembered for a note.
@@ -26,9 +37,10 @@ public:
     std::optional<ResolvedModel> model;
     std::string category; // set when model is absent
     std::string problem;
+    int mapped = -1; // 0: the assumed model; 1 + i: m_mapping.aliases[i]; -1: the record's own
   };
 
-  RecordResolver(const Catalog& catalog, std::string provider_hint);
+  RecordResolver(const Catalog& catalog, std::string provider_hint, ModelMapping mapping = {});
   const Result& resolve(std::string_view provider, std::string_view model);
   // Notes for the report (providers that were not routes).
   std::vector<std::string> notes() const;
@@ -57,6 +69,7 @@ private:
   };
 
   void ignore_provider(std::string_view provider);
+  std::string alias_source(std::size_t alias) const;
   Result lookup(std::string_view provider, std::string_view model);
 
   // A small direct-mapped cache in front of the map: a usage file names a
@@ -73,6 +86,8 @@ private:
 
   const Catalog& m_catalog;
   std::string m_provider_hint;
+  ModelMapping m_mapping;
+  std::vector<std::uint64_t> m_mapped_records; // records resolved by each mapping (Result::mapped)
   std::unordered_map<std::pair<std::string, std::string>, Result, NamesHash, NamesEqual> m_cache;
   std::vector<std::string> m_ignored_providers;
 };

@@ -3,6 +3,7 @@
 #include "llmcost/error.hpp"
 #include "llmcost/export_reader.hpp"
 #include "llmcost/json_members.hpp"
+#include "llmcost/kimi_sessions.hpp"
 #include "llmcost/strings.hpp"
 #include "llmcost/timestamp.hpp"
 #include "llmcost/usage_jsonl.hpp"
@@ -363,7 +364,19 @@ public:
       read_batch_line(top, r, problem);
       return;
     }
+    if (top.text(Top::type) == k_kimi_code_usage_type) {
+      read_kimi_code(object, top, r, problem);
+      return;
+    }
+    if (is_kimi_code_record(top.text(Top::type), object)) {
+      skip_kimi("Kimi Code", top.text(Top::type), "records");
+      return;
+    }
     if (const JsonValue message = top.get(Top::message)) {
+      if (is_kimi_wire_message(message)) {
+        read_kimi_cli(top, message, r, problem);
+        return;
+      }
       const MessageMembers fields(message_names(), message);
       if (top.text(Top::type) == "assistant" ||
           (fields.get(Msg::usage) && (top.has(Top::session_id) || top.has(Top::request_id)))) {
@@ -482,13 +495,16 @@ private:
   enum class Count { each, once, response };
 
   // Records the record (under its key unless Count::each), or rejects it.
-  void finish(UsageRecord& r, FieldProblem& problem, Count count)
+  // A record without a model (Kimi CLI's) goes on only when `needs_model`
+  // is false: the sink's resolver prices it as --assume-model says, or
+  // rejects it with that hint.
+  void finish(UsageRecord& r, FieldProblem& problem, Count count, bool needs_model = true)
   {
     if (!problem.text.empty()) {
       m_sink.reject(r.where.location(), problem.category, problem.text);
       return;
     }
-    if (r.model.empty()) {
+    if (needs_model && r.model.empty()) {
       m_sink.reject(r.where.location(), "no model", "usage without a model (expected a \"model\" field)");
       return;
     }
@@ -713,9 +729,94 @@ private:
     finish(r, problem, m_key.empty() ? Count::each : Count::once);
   }
 
+  // Kimi CLI wire.jsonl: usage in StatusUpdate payloads and no model id. A
+  // response copied by /undo or /fork, or a subagent's logged in its parent's
+  // log and its own, counts once by its message_id (the provider's id).
+  void read_kimi_cli(const TopMembers& top, JsonValue message, UsageRecord& r, FieldProblem& problem)
+  {
+    const KimiWireEvent event = kimi_wire_event(message);
+    const JsonValue usage = event.type == "StatusUpdate" ? event.payload["token_usage"] : JsonValue();
+    if (!usage.present()) {
+      if (event.type == "StatusUpdate") {
+        m_sink.skip(k_kimi_status_without_usage);
+        return;
+      }
+      skip_kimi("Kimi CLI", event.type, "messages");
+      return;
+    }
+    r.time = kimi_wire_time(top.get(Top::timestamp));
+    read_kimi_usage(usage, k_kimi_cli_token_fields, k_kimi_cli_field_names, r, problem);
+    r.request_id = text_at(event.payload, {"message_id"});
+    start_response("kimi:", r.request_id);
+    finish(r, problem, response_key(r) ? Count::response : Count::each, false);
+  }
+
+  // Skips a Kimi line without usage ("Kimi CLI \"StepBegin\" messages"),
+  // the reason formatted once per run of lines of one type.
+  void skip_kimi(std::string_view tool, std::string_view type, std::string_view lines)
+  {
+    if (type != m_kimi_skipped_type || !m_kimi_skipped_reason.starts_with(tool)) {
+      m_kimi_skipped_type = std::string(type);
+      m_kimi_skipped_reason = fmt::format("{} \"{}\" {}", tool, type, lines);
+    }
+    m_sink.skip(m_kimi_skipped_reason);
+  }
+
+  // Kimi Code usage.record lines: "turn" and "session" (compaction and other
+  // calls outside a turn) are both model calls, not running totals. Records
+  // carry no id and a fork copies them: one is its time, scope, model and usage.
+  void read_kimi_code(JsonValue object, const TopMembers& top, UsageRecord& r, FieldProblem& problem)
+  {
+    r.model = top.text(Top::model);
+    const JsonValue time = object["time"];
+    r.time = time_of_json(time);
+    const std::string_view scope = text_at(object, {"usageScope"});
+    // Wires written before scopes had none (the recorder's default is "session").
+    if (!scope.empty() && scope != "turn" && scope != "session" && problem.text.empty()) {
+      problem.category = "unknown usage shape";
+      problem.text = fmt::format("usage.record with usageScope {} (expected \"turn\", \"session\" or none)",
+                                 elide(std::string(object["usageScope"] ? object["usageScope"].raw() : "missing"), 40));
+    }
+    read_kimi_usage(top.get(Top::usage), k_kimi_code_token_fields, k_kimi_code_field_names, r, problem);
+    m_key.assign(time ? time.raw() : "").append(":").append(scope);
+    start_response("kimi-code:", time ? std::string_view(m_key) : std::string_view());
+    finish(r, problem, response_key(r) ? Count::response : Count::each);
+  }
+
+  // Kimi's TokenUsage: input_other excludes cache reads and writes (as
+  // Anthropic's input_tokens); fields in k_kimi_*_token_fields' order.
+  static constexpr std::array<const char*, 4> k_kimi_cli_field_names = {"token_usage.input_other", "token_usage.output",
+                                                                        "token_usage.input_cache_read",
+                                                                        "token_usage.input_cache_creation"};
+  static constexpr std::array<const char*, 4> k_kimi_code_field_names = {
+      "usage.inputOther", "usage.output", "usage.inputCacheRead", "usage.inputCacheCreation"};
+  void read_kimi_usage(JsonValue usage, const std::array<std::string_view, 4>& fields,
+                       const std::array<const char*, 4>& names, UsageRecord& r, FieldProblem& problem)
+  {
+    if (!problem.text.empty()) {
+      return;
+    }
+    const std::string unknown = usage.is(JsonType::object) ? kimi_unknown_usage_members(usage, fields) : "";
+    if (!usage.is(JsonType::object) || (!usage[fields[0]] && !usage[fields[1]]) || !unknown.empty()) {
+      problem.category = "unknown usage shape";
+      problem.text = fmt::format("Kimi usage {} (expected {})",
+                                 !unknown.empty() ? "with fields the readers do not know: " + unknown
+                                                  : "without token counts: " + elide(std::string(usage.raw()), 80),
+                                 fmt::join(fields, ", "));
+      return;
+    }
+    const std::uint64_t fresh = problem.count(usage[fields[0]], names[0]);
+    r.counts[Counter::output] = problem.count(usage[fields[1]], names[1]);
+    r.counts[Counter::cached_input] = problem.count(usage[fields[2]], names[2]);
+    r.counts[Counter::cache_write] = problem.count(usage[fields[3]], names[3]);
+    r.counts[Counter::input] = fresh + r.counts[Counter::cache_write];
+  }
+
   // Skip reasons, made once rather than per line.
   const std::string k_no_usage = "objects without usage (e.g. stream chunks)";
   const std::string k_synthetic = "Claude Code lines without usage (synthetic messages)";
+  // Logs before late 2025 have status updates with no token counts.
+  const std::string k_kimi_status_without_usage = "Kimi CLI status updates without token counts";
   const std::string k_otel_without_usage = "OpenTelemetry spans without usage (unfinished or not a model call)";
 
   RecordSink& m_sink;
@@ -726,13 +827,17 @@ private:
   ResponseKey m_response; // its key as a response (Count::response)
   std::optional<std::string> m_skipped_type;
   std::string m_skipped_type_reason;
+  std::string m_kimi_skipped_type; // the last Kimi message type skipped, and its reason
+  std::string m_kimi_skipped_reason;
   ExportShapes m_exports; // asked before read_openai (see read)
 };
 
 } // namespace detail
 
-TraceReader::TraceReader(RecordSink& sink)
+TraceReader::TraceReader(RecordSink& sink, std::optional<TraceSource> source)
   : m_shapes(std::make_unique<detail::TraceShapes>(sink))
+  , m_sink(sink)
+  , m_source(source)
 {
 }
 
@@ -740,6 +845,14 @@ TraceReader::~TraceReader() = default;
 
 void TraceReader::read(JsonValue object, const SourceLine& where)
 {
+  if (m_source && !is_line_of(*m_source, object)) [[unlikely]] {
+    m_sink.reject(where.location(), "not the --source format",
+                  fmt::format("not a line of a {} (it has: {}; expected only that tool's lines with --source {}, "
+                              "or leave --source out to read each line by its shape)",
+                              describe(*m_source), object.is(JsonType::object) ? member_names(object) : "no members",
+                              to_string(*m_source)));
+    return;
+  }
   m_shapes->read(object, where);
 }
 

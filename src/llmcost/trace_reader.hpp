@@ -5,9 +5,11 @@
 // trace_reader.cpp and a line in TraceShapes::read's dispatch.
 
 #include "llmcost/json_scan.hpp"
+#include "llmcost/trace_source.hpp"
 #include "llmcost/usage.hpp"
 
 #include <memory>
+#include <optional>
 
 namespace llmcost {
 
@@ -18,7 +20,8 @@ class TraceShapes;
 class TraceReader
 {
 public:
-  explicit TraceReader(RecordSink& sink);
+  // With a `source`, only lines that tool writes are read; others are rejected.
+  explicit TraceReader(RecordSink& sink, std::optional<TraceSource> source = std::nullopt);
   ~TraceReader();
   TraceReader(const TraceReader&) = delete;
   TraceReader& operator=(const TraceReader&) = delete;
@@ -28,6 +31,8 @@ public:
 
 private:
   std::unique_ptr<detail::TraceShapes> m_shapes;
+  RecordSink& m_sink;
+  std::optional<TraceSource> m_source;
 };
 
 } // namespace llmcost

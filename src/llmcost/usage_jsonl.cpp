@@ -1,5 +1,7 @@
 #include "llmcost/usage_jsonl.hpp"
 
+#include "llmcost/kimi_sessions.hpp"
+
 #include "llmcost/trace_reader.hpp"
 
 #include "llmcost/error.hpp"
@@ -164,11 +166,13 @@ JsonInputSummary summarise_json_start(std::string_view start)
   JsonSyntaxError error;
   Span span;
   // Depth-first over every member, for a usage-like name anywhere.
+  bool kimi_wire = false; // the root is a Kimi CLI wire line (kimi_sessions.hpp)
   std::function<void(JsonValue)> visit = [&](JsonValue value) {
     if (value.is(JsonType::object)) {
       value.for_each_member([&](std::string_view name, JsonValue member) {
-        // A "usage" member tells more than a "max_tokens" setting.
-        if (looks_like_usage_name(name) &&
+        // A "usage" member tells more than a "max_tokens" setting. Kimi CLI's
+        // context gauges are not billed usage: its old logs have only those.
+        if (looks_like_usage_name(name) && !(kimi_wire && is_kimi_context_gauge(name)) &&
             (summary.usage_like.empty() || (!has_word(summary.usage_like, "usage") && has_word(name, "usage")))) {
           summary.usage_like = name;
         }
@@ -184,7 +188,12 @@ JsonInputSummary summarise_json_start(std::string_view start)
     }
     const JsonValue root = tape.root();
     ++summary.objects;
-    visit(root);
+    kimi_wire = root.is(JsonType::object) && is_kimi_wire_message(root["message"]);
+    // Kimi Code records other than usage.record: settings and gauges, not usage.
+    const std::string_view type = root.is(JsonType::object) ? root["type"].text() : std::string_view();
+    if (type == k_kimi_code_usage_type || !is_kimi_code_record(type, root)) {
+      visit(root);
+    }
     const auto note_keys = [&](JsonValue object) {
       object.for_each_member([&](std::string_view name, JsonValue member) {
         if (summary.keys.size() < 16 &&
@@ -268,10 +277,10 @@ bool is_array_of_objects(JsonValue value)
 } // namespace
 
 std::size_t read_usage_jsonl(std::string_view text, const std::string& file, RecordSink& sink, std::size_t first_line,
-                             std::optional<bool> by_line, bool start_of_file)
+                             std::optional<bool> by_line, bool start_of_file, std::optional<TraceSource> source)
 {
   ValueSplitter splitter(text, first_line, by_line, start_of_file);
-  TraceReader reader(sink);
+  TraceReader reader(sink, source);
   JsonTape tape;
   JsonSyntaxError error;
   Span span;

@@ -6,6 +6,7 @@
 // Anthropic Messages responses, Claude Code session logs and OpenTelemetry
 // GenAI spans.
 
+#include "llmcost/trace_source.hpp"
 #include "llmcost/usage.hpp"
 
 #include <optional>
@@ -23,7 +24,7 @@ namespace llmcost {
 // Returns the newlines in `text`, counted as it was read.
 std::size_t read_usage_jsonl(std::string_view text, const std::string& file, RecordSink& sink,
                              std::size_t first_line = 1, std::optional<bool> by_line = std::nullopt,
-                             bool start_of_file = true);
+                             bool start_of_file = true, std::optional<TraceSource> source = std::nullopt);
 
 // True when the text is JSONL: one of its first lines is a whole object.
 bool is_json_lines(std::string_view start);

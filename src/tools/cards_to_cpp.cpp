@@ -152,6 +152,14 @@ void write_model(Writer& w, const Model& model)
   }
   w.set("m.source", model.source);
   w.set("m.note", model.note);
+  for (const auto& [name, event] : {std::pair{"launched", &model.launched}, std::pair{"deprecated", &model.deprecated},
+                                    std::pair{"retired", &model.retired}}) {
+    if (*event) {
+      w.line(fmt::format("m.{} = LifecycleDate{{{}, {}, {}}};", name, (*event)->day, quoted((*event)->source),
+                         quoted((*event)->note)));
+    }
+  }
+  w.set("m.successor", model.successor);
   w.line(fmt::format("m.periods.reserve({});", model.periods.size()));
   for (const auto& period : model.periods) {
     w.line("{");
@@ -181,11 +189,15 @@ void write_card(Writer& w, const Card& card, std::size_t index)
   w.set("c.effective_from_note", card.effective_from_note);
   w.line(fmt::format("c.sources.reserve({});", card.sources.size()));
   for (const auto& source : card.sources) {
-    w.line(fmt::format("c.sources.push_back(Source{{{}, {}, {}, {}, {}}});", quoted(source.id), quoted(source.title),
-                       quoted(source.file), quoted(source.url), quoted(source.date)));
+    w.line(fmt::format("c.sources.push_back(Source{{{}, {}, {}, {}, {}, {}}});", quoted(source.id),
+                       quoted(source.title), quoted(source.file), quoted(source.url), quoted(source.date),
+                       !source.official   ? "std::nullopt"
+                       : *source.official ? "true"
+                                          : "false"));
   }
   w.set("c.batch_available", card.batch_available);
   w.set("c.batch_multiplier", card.batch_multiplier);
+  w.set("c.batch_source", card.batch_source);
   w.set("c.batch_note", card.batch_note);
   w.set("c.web_search_call_fee", card.web_search_call_fee);
   w.line(fmt::format("c.models.reserve({});", card.models.size()));

@@ -169,29 +169,27 @@ TEST_SUITE("llmcost/pricing")
     CHECK(total_of(half) == dec("7.92"));
   }
 
-  TEST_CASE("batch: 60% of standard where no batch price is published")
+  TEST_CASE("batch: refused on every Moonshot model without a published batch price")
   {
-    // kimi-k2-turbo-preview: input 1.15 x 0.6 = 0.69; output 8.00 x 0.6 = 4.80.
-    Workload w = chat("turbo", "moonshot/kimi-k2-turbo-preview", "1", "1000000", "1000000");
-    w.batch_share = dec("1");
-    const Report report = estimate({w});
-    REQUIRE(report.rows.size() == 1);
-    CHECK(report.rows[0].cost.input == dec("0.69"));
-    CHECK(report.rows[0].cost.output == dec("4.80"));
-    CHECK(report.rows[0].cost.total() == dec("5.49"));
-    CHECK((report.rows[0].notes & k_note_batch_multiplier) != 0U);
-    CHECK(any_note_contains(report, "0.6"));
-
-    // kimi-k2.7-code: 0.95 x 0.6 = 0.57 input, 0.19 x 0.6 = 0.114 cached,
-    // 4.00 x 0.6 = 2.40 output. 2M input (1M cached), 1M output: 3.084.
-    Workload code = chat("code", "moonshot/kimi-k2.7-code", "1", "2000000", "1000000");
-    code.cached_input_tokens = dec("1000000");
-    code.batch_share = dec("1");
-    const ReportRow row = row_of(code);
-    CHECK(row.cost.input == dec("0.57"));
-    CHECK(row.cost.cached_input == dec("0.114"));
-    CHECK(row.cost.output == dec("2.40"));
-    CHECK(row.cost.total() == dec("3.084"));
+    // Seed 003 publishes batch prices for K2.6 and K2.5 only; the Batch API
+    // serves no other model, so no discount is assumed for the rest.
+    const Card* moonshot = bundled().find_card("moonshot");
+    REQUIRE(moonshot != nullptr);
+    int refused = 0;
+    for (const auto& model : moonshot->models) {
+      CAPTURE(model.id);
+      Workload w = chat("b", "moonshot/" + model.id, "1", "1000000", "1000000");
+      w.batch_share = dec("1");
+      if (model.id == "kimi-k2.6" || model.id == "kimi-k2.5") {
+        CHECK_NOTHROW(estimate({w}));
+        continue;
+      }
+      const std::string error = estimate_error(w);
+      CHECK(contains(error, "moonshot/" + model.id + " has no batch price"));
+      CHECK(contains(error, "serves kimi-k2.6 and kimi-k2.5 (seed-003-kimi-pricing-guide)"));
+      ++refused;
+    }
+    CHECK(refused == static_cast<int>(moonshot->models.size()) - 2);
   }
 
   TEST_CASE("batch on any Kyma model is an error naming the route")

@@ -1,6 +1,7 @@
 // Rate cards: the bundled Kyma and Moonshot cards, and the loader's problems.
 
 #include "llmcost/catalog.hpp"
+#include "llmcost/error.hpp"
 #include "llmcost/ratecard.hpp"
 
 #include "unit_support.hpp"
@@ -178,7 +179,145 @@ TEST_SUITE("llmcost/ratecard")
     CHECK(v1 == std::vector<std::string>{"moonshot-v1-128k", "moonshot-v1-128k-vision-preview", "moonshot-v1-32k",
                                          "moonshot-v1-32k-vision-preview", "moonshot-v1-8k",
                                          "moonshot-v1-8k-vision-preview"});
-    CHECK(card.models.size() == 3 + 5 + 6);
+    CHECK(card.find_model("kimi-k3") != nullptr);
+    CHECK(card.models.size() == 1 + 3 + 5 + 6);
+  }
+
+  TEST_CASE("moonshot card: launches, retirements and prices from the launch")
+  {
+    // kimi-k3: 1,048,576 context, launched 2026-07-16, flat 3.00 / 0.30 / 15.00.
+    const Model& k3 = bundled_model("moonshot", "kimi-k3");
+    CHECK(k3.context_window == 1048576);
+    REQUIRE(k3.launched.has_value());
+    CHECK(k3.launched->day == *parse_date("2026-07-16"));
+    CHECK(k3.periods.size() == 1);
+    CHECK(k3.current().from == *parse_date("2026-07-16"));
+    CHECK(amount(k3.current().input) == dec("3.00"));
+    CHECK(amount(k3.current().cached_input) == dec("0.30"));
+    CHECK(amount(k3.current().output) == dec("15.00"));
+    CHECK_FALSE(k3.retired.has_value());
+    // 2025 K2 usage is priced from the launch at 0.60 / 0.15 / 2.50.
+    for (const char* id : {"kimi-k2-0905-preview", "kimi-k2-thinking"}) {
+      CAPTURE(id);
+      const Model& m = bundled_model("moonshot", id);
+      REQUIRE(m.launched.has_value());
+      CHECK(m.current().from == m.launched->day);
+      CHECK(m.launched->day < *parse_date("2026-01-01"));
+      CHECK(amount(m.current().input) == dec("0.60"));
+      CHECK(amount(m.current().cached_input) == dec("0.15"));
+      CHECK(amount(m.current().output) == dec("2.50"));
+    }
+    // The K2 series retired on 2026-05-25; every lifecycle date names a source.
+    const Card& card = bundled_card("moonshot");
+    for (const auto& m : card.models) {
+      CAPTURE(m.id);
+      if (m.id.rfind("kimi-k2-", 0) == 0) {
+        REQUIRE(m.retired.has_value());
+        CHECK(m.retired->day == *parse_date("2026-05-25"));
+      }
+      for (const auto* event : {&m.launched, &m.deprecated, &m.retired}) {
+        if (*event) {
+          CHECK_FALSE((*event)->source.empty());
+        }
+      }
+    }
+    CHECK(bundled_model("moonshot", "kimi-k2-thinking-turbo").successor == "kimi-k2.6");
+    CHECK_FALSE(bundled_model("moonshot", "kimi-k2.6").retired.has_value());
+  }
+
+  TEST_CASE("a LiteLLM-style price map is read as a card of the other side's route")
+  {
+    const Card& moonshot = bundled_card("moonshot");
+    const std::string map = R"({
+      "sample_spec": {"input_cost_per_token": 0.0, "litellm_provider": "see docs"},
+      "moonshot/kimi-k2.6": {"litellm_provider": "moonshot", "mode": "chat", "input_cost_per_token": 9.5e-07,
+                             "output_cost_per_token": 4e-06, "cache_read_input_token_cost": 1.6e-07,
+                             "max_input_tokens": 262144},
+      "kimi-k2.6": {"litellm_provider": "moonshot", "mode": "chat", "input_cost_per_token": 1,
+                    "output_cost_per_token": 1},
+      "moonshot/embed": {"litellm_provider": "moonshot", "mode": "embedding", "input_cost_per_token": 1e-07,
+                         "output_cost_per_token": 0},
+      "gpt-4o": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 2.5e-06,
+                 "output_cost_per_token": 1e-05}})";
+    const auto card = card_from_price_map(map, "map.json", moonshot);
+    REQUIRE(card.has_value());
+    REQUIRE(card->models.size() == 1); // the first kimi-k2.6 only; no embedding, no openai
+    const Model& m = card->models[0];
+    CHECK(m.id == "kimi-k2.6");
+    CHECK(amount(m.current().input) == dec("0.95")); // exact from "9.5e-07", never through a double
+    CHECK(amount(m.current().cached_input) == dec("0.16"));
+    CHECK(amount(m.current().output) == dec("4"));
+    CHECK(m.context_window == 262144);
+    CHECK(card->effective_from == moonshot.effective_from);
+
+    CHECK_FALSE(card_from_price_map(card_with_models(k_good_model), "card.json", moonshot).has_value());
+    CHECK_THROWS_AS(card_from_price_map(R"({"moonshot/x": {"litellm_provider": "moonshot",
+                                          "input_cost_per_token": "cheap", "output_cost_per_token": 1}})",
+                                        "map.json", moonshot),
+                    Error);
+  }
+
+  TEST_CASE("sources say whether they are official")
+  {
+    // Every source of the bundled cards says official or third-party.
+    for (const char* provider : {"kyma", "moonshot"}) {
+      for (const auto& source : bundled_card(provider).sources) {
+        CAPTURE(source.id);
+        CHECK(source.official.has_value());
+      }
+    }
+    const Card& moonshot = bundled_card("moonshot");
+    CHECK(moonshot.source_label("seed-001-moonshot-pricing") == "seed-001-moonshot-pricing (official)");
+    CHECK(moonshot.source_label("seed-003-kimi-pricing-guide") == "seed-003-kimi-pricing-guide (third-party)");
+
+    std::string text = card_with_models(k_good_model);
+    text.replace(text.find(R"("title": "a source"})"), 20, R"("title": "a source", "official": "yes"})");
+    const auto load = load_card(text, "t.json");
+    CHECK_MESSAGE(problem_at(load, "t.json: /sources/0/official") != nullptr, problems_text(load));
+  }
+
+  TEST_CASE("lifecycle dates: read, and checked")
+  {
+    SUBCASE("launched and retired with their sources")
+    {
+      const auto load = load_card(card_with_models(R"(
+        {"id": "m1", "kind": "chat", "source": "s",
+         "launched": {"date": "2025-07-01", "source": "s"},
+         "retired": {"date": "2026-05-25", "source": "s", "note": "n"}, "successor": "m2",
+         "prices": {"input": {"price": "1.00", "unit": "1M tokens"}, "output": {"price": "2.00", "unit": "1M tokens"}}},
+        {"id": "m2", "kind": "chat", "source": "s",
+         "prices": {"input": {"price": "1.00", "unit": "1M tokens"}, "output": {"price": "2.00", "unit": "1M tokens"}}})"),
+                                  "t.json");
+      REQUIRE_MESSAGE(load.card.has_value(), problems_text(load));
+      const Model& m = load.card->models[0];
+      REQUIRE(m.launched.has_value());
+      REQUIRE(m.retired.has_value());
+      CHECK(m.launched->day == *parse_date("2025-07-01"));
+      CHECK(m.retired->day == *parse_date("2026-05-25"));
+      CHECK(m.retired->note == "n");
+      CHECK(m.successor == "m2");
+    }
+    SUBCASE("an unknown source, a retirement before the launch, an unknown successor")
+    {
+      const auto load = load_card(card_with_models(R"(
+        {"id": "m1", "kind": "chat", "source": "s",
+         "launched": {"date": "2026-07-01", "source": "nobody"},
+         "retired": {"date": "2026-05-25", "source": "s"}, "successor": "m9",
+         "prices": {"input": {"price": "1.00", "unit": "1M tokens"}, "output": {"price": "2.00", "unit": "1M tokens"}}})"),
+                                  "t.json");
+      CHECK_FALSE(load.card.has_value());
+      CHECK_MESSAGE(problem_at(load, "t.json: /models/0/launched/source") != nullptr, problems_text(load));
+      CHECK_MESSAGE(problem_at(load, "t.json: /models/0/retired") != nullptr, problems_text(load));
+      CHECK_MESSAGE(problem_at(load, "t.json: /models/0/successor") != nullptr, problems_text(load));
+    }
+    SUBCASE("a date that is not a date")
+    {
+      const auto load = load_card(card_with_models(R"(
+        {"id": "m1", "kind": "chat", "source": "s", "retired": {"date": "soon", "source": "s"},
+         "prices": {"input": {"price": "1.00", "unit": "1M tokens"}, "output": {"price": "2.00", "unit": "1M tokens"}}})"),
+                                  "t.json");
+      CHECK_MESSAGE(problem_at(load, "t.json: /models/0/retired/date") != nullptr, problems_text(load));
+    }
   }
 
   TEST_CASE("moonshot card: prices as the seeds print them")
@@ -213,8 +352,9 @@ TEST_SUITE("llmcost/ratecard")
 
     const Card& card = bundled_card("moonshot");
     CHECK(card.batch_available);
-    REQUIRE(card.batch_multiplier.has_value());
-    CHECK(*card.batch_multiplier == dec("0.6"));
+    // No assumed discount: batch only where a batch price is published.
+    CHECK_FALSE(card.batch_multiplier.has_value());
+    CHECK(card.batch_source == "seed-003-kimi-pricing-guide");
     CHECK(amount(card.web_search_call_fee) == dec("0.005"));
   }
 
