@@ -412,11 +412,8 @@ void UsageAggregator::process(const UsageRecord& record)
     const Day utc_day = day_at_offset(*record.time, 0);
     prices = model.model->periods.size() == 1 && model.model->periods.front().from <= utc_day
                  ? &model.model->periods.front()
-                 : model.model->prices_on(utc_day);
+                 : model.model->prices_for_usage(utc_day);
     outside_life = outside_life_count(*model.card, *model.model, utc_day);
-    if (prices == nullptr && model.model->launched && utc_day < model.model->launched->day) {
-      prices = &model.model->periods.front(); // before the launch: its first price
-    }
     if (prices == nullptr) {
       count_rejection(record.where.location(), "no price in effect on the record's date",
                       fmt::format("no price in effect on {}: {}/{} is priced from {}", format_date(utc_day),

@@ -663,6 +663,15 @@ const PriceSet* Model::prices_on(Day day) const
   return found;
 }
 
+const PriceSet* Model::prices_for_usage(Day day) const
+{
+  const PriceSet* found = prices_on(day);
+  if (found == nullptr && launched && day < launched->day && !periods.empty()) {
+    found = &periods.front();
+  }
+  return found;
+}
+
 const Model* Card::find_model(std::string_view id) const
 {
   for (const auto& m : models) {

@@ -92,6 +92,10 @@ struct Model
   const PriceSet& current() const { return periods.back(); }
   // The set in effect on `day`, or nullptr when `day` is before the first.
   const PriceSet* prices_on(Day day) const;
+  // The prices usage dated `day` is billed at: prices_on, or the first
+  // period before the model's launch (lifecycle never rejects usage); null
+  // when the day is before the first price of a model with no launch date.
+  const PriceSet* prices_for_usage(Day day) const;
 
   bool operator==(const Model&) const = default;
 };

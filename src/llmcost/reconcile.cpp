@@ -318,7 +318,7 @@ void Reconciler::record(const UsageRecord& record)
     return;
   }
   const Day utc_day = record.time ? day_at_offset(*record.time, 0) : model.model->current().from;
-  const PriceSet* prices = record.time ? model.model->prices_on(utc_day) : &model.model->current();
+  const PriceSet* prices = record.time ? model.model->prices_for_usage(utc_day) : &model.model->current();
   if (prices == nullptr) {
     flag(&model, nullptr, std::nullopt, std::nullopt, "before the card's effective date",
          fmt::format("dated {}, before {}/{} is priced (from {})", format_date(utc_day), model.card->provider,
