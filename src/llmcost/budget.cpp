@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <functional>
 #include <map>
 #include <stdexcept>
 
@@ -441,14 +440,29 @@ BaselineLine compare_line(const std::string& key, std::optional<Decimal> b, std:
   return cmp;
 }
 
+// Prices as reports list them: "provider/model" (and "provider/model
+// (batch)") -> the prices, as described.
+using PriceTexts = std::map<std::string, std::string>;
+
+// The prices a baseline was made with (none when it lists none).
+PriceTexts baseline_prices(const json& baseline)
+{
+  PriceTexts prices;
+  if (baseline.contains("prices") && baseline["prices"].is_object()) {
+    for (const auto& [model, text] : baseline["prices"].items()) {
+      prices[model] = text.get<std::string>();
+    }
+  }
+  return prices;
+}
+
 // The prices a report or baseline lists for a route/model, standard and batch.
-std::string listed_prices(const std::function<const std::string*(const std::string&)>& find,
-                          const std::string& route_model)
+std::string listed_prices(const PriceTexts& prices, const std::string& route_model)
 {
   std::vector<std::string> parts;
   for (const std::string& key : {route_model, route_model + " (batch)"}) {
-    if (const std::string* text = find(key)) {
-      parts.push_back(*text);
+    if (const auto it = prices.find(key); it != prices.end()) {
+      parts.push_back(it->second);
     }
   }
   return fmt::format("{}", fmt::join(parts, "; "));
@@ -457,8 +471,8 @@ std::string listed_prices(const std::function<const std::string*(const std::stri
 // The line-by-line comparison: the baseline's lines, then the new ones. A
 // workload that moved to another route or model is one line, with the
 // change and the prices on both sides.
-void compare_lines(const json& baseline, const LineSides& before, const Report& report, const BudgetOptions& options,
-                   BudgetResult& result)
+void compare_lines(const PriceTexts& old_prices, const LineSides& before, const Report& report,
+                   const BudgetOptions& options, BudgetResult& result)
 {
   LineSides after;
   for (const auto& line : result.lines) {
@@ -473,9 +487,6 @@ void compare_lines(const json& baseline, const LineSides& before, const Report& 
       identities.push_back(identity);
     }
   }
-  const json no_prices = json::object();
-  const json& old_prices =
-      baseline.contains("prices") && baseline["prices"].is_object() ? baseline["prices"] : no_prices;
   for (const auto& identity : identities) {
     const auto b = before.find(identity);
     const auto a = after.find(identity);
@@ -488,17 +499,8 @@ void compare_lines(const json& baseline, const LineSides& before, const Report& 
       const std::string& from = b->second.route_model;
       const std::string& to = a->second.route_model;
       line.moved_from = from;
-      const std::string old_text = listed_prices(
-          [&](const std::string& k) {
-            return old_prices.contains(k) ? old_prices[k].get_ptr<const std::string*>() : nullptr;
-          },
-          from);
-      const std::string new_text = listed_prices(
-          [&](const std::string& k) {
-            const auto it = report.prices_used.find(k);
-            return it == report.prices_used.end() ? nullptr : &it->second;
-          },
-          to);
+      const std::string old_text = listed_prices(old_prices, from);
+      const std::string new_text = listed_prices(report.prices_used, to);
       result.model_changes.push_back(fmt::format("{}: {} ({}) -> {} ({})", identity, from,
                                                  old_text.empty() ? "prices not in the baseline" : old_text, to,
                                                  new_text));
@@ -508,17 +510,11 @@ void compare_lines(const json& baseline, const LineSides& before, const Report& 
 }
 
 // Prices the baseline was made with that the cards no longer have.
-void add_price_changes(const json& baseline, const Report& report, BudgetResult& result)
+void add_price_changes(const PriceTexts& old_prices, const Report& report, BudgetResult& result)
 {
-  if (!baseline.contains("prices") || !baseline["prices"].is_object()) {
-    return;
-  }
   for (const auto& [model, text] : report.prices_used) {
-    if (baseline["prices"].contains(model)) {
-      const std::string old_text = baseline["prices"][model].get<std::string>();
-      if (old_text != text) {
-        result.price_changes.push_back(fmt::format("{}: {} -> {}", model, old_text, text));
-      }
+    if (const auto old = old_prices.find(model); old != old_prices.end() && old->second != text) {
+      result.price_changes.push_back(fmt::format("{}: {} -> {}", model, old->second, text));
     }
   }
 }
@@ -529,8 +525,9 @@ void check_baseline(const json& baseline, const Report& report, const BudgetOpti
   check_baseline_shape(baseline, result);
   std::vector<std::string> names;
   const LineSides before = baseline_sides(baseline, names);
+  const PriceTexts old_prices = baseline_prices(baseline);
   if (names == result.key_names) {
-    compare_lines(baseline, before, report, options, result);
+    compare_lines(old_prices, before, report, options, result);
   } else {
     result.notes.push_back(fmt::format("the baseline is grouped by {}, this budget by {}: only totals are compared",
                                        fmt::join(names, ","), fmt::join(result.key_names, ",")));
@@ -548,7 +545,7 @@ void check_baseline(const json& baseline, const Report& report, const BudgetOpti
     result.failures.push_back(fmt::format("cost rose beyond the allowed increase {}{} (against the baseline)", lines,
                                           total_breach ? "in total" : ""));
   }
-  add_price_changes(baseline, report, result);
+  add_price_changes(old_prices, report, result);
 }
 
 } // namespace
