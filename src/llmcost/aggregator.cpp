@@ -133,53 +133,6 @@ void UsageAggregator::record_response(const ResponseKey& key, const UsageRecord&
   }
 }
 
-namespace {
-
-// Puts the sets of a file's forks into `into`, each in one ascending pass.
-// False when an id is in two of them (or already in `into`): then `into` is
-// left as it was.
-bool insert_all(ResponseSet& into, const std::vector<const ResponseSet*>& sets)
-{
-  std::size_t total = into.size();
-  for (const ResponseSet* set : sets) {
-    total += set->size();
-  }
-  into.reserve(total);
-  for (std::size_t i = 0; i < sets.size(); ++i) {
-    std::size_t inserted = 0;
-    bool seen = false;
-    sets[i]->for_each([&](const ResponseKey& key) {
-      if (!seen) {
-        seen = into.insert(key) != ResponseSet::Seen::first;
-        inserted += seen ? 0 : 1;
-      }
-    });
-    if (seen) {
-      // Undo exactly what went in: all of the earlier sets, the first
-      // `inserted` of this one (for_each visits in the same order).
-      for (std::size_t j = 0; j <= i; ++j) {
-        std::size_t visited = 0;
-        sets[j]->for_each([&](const ResponseKey& key) {
-          if (j < i || visited++ < inserted) {
-            into.erase(key);
-          }
-        });
-      }
-      return false;
-    }
-  }
-  return true;
-}
-
-void erase_all(ResponseSet& from, const std::vector<const ResponseSet*>& sets)
-{
-  for (const ResponseSet* set : sets) {
-    set->for_each([&](const ResponseKey& key) { from.erase(key); });
-  }
-}
-
-} // namespace
-
 bool UsageAggregator::admit(const std::vector<RecordSink*>& later)
 {
   // A response (or a tabular row's request id) already here, or in an
@@ -194,13 +147,13 @@ bool UsageAggregator::admit(const std::vector<RecordSink*>& later)
     request_ids.push_back(&fork.m_request_ids.ids);
     checking_ids = checking_ids && fork.m_request_ids.checking;
   }
-  if (!insert_all(m_responses, responses)) {
+  if (!m_responses.insert_all(responses)) {
     return false;
   }
   if (!checking_ids) {
     stop_checking_request_ids();
-  } else if (!insert_all(m_request_ids.ids, request_ids)) {
-    erase_all(m_responses, responses);
+  } else if (!m_request_ids.ids.insert_all(request_ids)) {
+    m_responses.erase_all(responses);
     return false;
   }
   return true;

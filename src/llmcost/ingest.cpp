@@ -528,6 +528,7 @@ bool ingest_in_parallel(const std::vector<std::string>& files, const IngestOptio
             read_one(plan.path, plan.kind, options, *piece.sink, in_order, piece.begin, piece.end, plan.header.get());
         piece.lines = read.lines;
         piece.kind = read.kind;
+        piece.sink->input_read();
       } catch (...) {
         piece.failed = true; // read again in order, where the error is reported
         piece.sink.reset();

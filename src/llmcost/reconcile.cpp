@@ -72,7 +72,8 @@ int invoice_places(std::string_view written)
 }
 
 Reconciler::Reconciler(const Catalog& catalog, ReconcileOptions options)
-  : m_options(std::move(options))
+  : m_catalog(catalog)
+  , m_options(std::move(options))
   , m_resolver(catalog, m_options.provider_hint, m_options.model_mapping)
 {
   if (m_options.group_by.empty()) {
@@ -82,6 +83,9 @@ Reconciler::Reconciler(const Catalog& catalog, ReconcileOptions options)
   for (const auto& dim : m_options.group_by) {
     m_group_dimensions.push_back(group_dimension(dim));
   }
+  m_group_follows_model = std::all_of(m_group_dimensions.begin(), m_group_dimensions.end(), [](GroupDimension d) {
+    return d == GroupDimension::provider || d == GroupDimension::model || d == GroupDimension::total;
+  });
   if (m_options.invoice_total) {
     m_result.invoice_total = m_options.invoice_total->amount;
     m_result.invoice_places = m_options.invoice_total->places;
@@ -95,8 +99,8 @@ void Reconciler::count_rejection(const Location& where, const std::string& categ
   }
   ++m_result.records.rejected;
   ++m_result.records.rejected_by_reason[category];
-  if (m_result.records.first_rejections.size() < m_options.show_rejects) {
-    m_result.records.first_rejections.push_back({where.to_string(), detail});
+  if (m_first_rejections.size() < m_options.show_rejects) {
+    m_first_rejections.emplace_back(where, detail);
   }
 }
 
@@ -134,24 +138,32 @@ bool Reconciler::within_tolerance(Decimal variance, Decimal expected) const
 void Reconciler::add_to_group(const UsageRecord& record, const ResolvedModel* model, std::optional<Day> local_day,
                               Decimal billed, Decimal expected, bool discrepant)
 {
-  // Most rows repeat the last row's model and group: found again without
-  // building their names.
-  if (model == nullptr || model != m_last_model) {
-    m_last_billed = &m_result.billed_by_model[model != nullptr ? model->card->provider + "/" + model->model->id
-                                                               : std::string(record.model)];
-    m_last_model = model;
+  ModelTotals* cached = nullptr;
+  if (model != nullptr) {
+    cached = &m_model_totals[(reinterpret_cast<std::uintptr_t>(model) >> 4) % m_model_totals.size()];
+    if (cached->model != model) {
+      *cached = ModelTotals{model, &m_result.billed_by_model[model->card->provider + "/" + model->model->id], nullptr};
+    }
   }
-  *m_last_billed += billed;
-  m_group_keys.resize(m_group_dimensions.size());
-  for (std::size_t i = 0; i < m_group_dimensions.size(); ++i) {
-    m_group_keys[i] = group_value(m_group_dimensions[i], record, model, local_day);
+  Decimal& model_billed = cached != nullptr ? *cached->billed : m_result.billed_by_model[std::string(record.model)];
+  model_billed += billed;
+  ReconcileGroup* found = m_group_follows_model && cached != nullptr ? cached->group : nullptr;
+  if (found == nullptr) {
+    m_group_keys.resize(m_group_dimensions.size());
+    for (std::size_t i = 0; i < m_group_dimensions.size(); ++i) {
+      m_group_keys[i] = group_value(m_group_dimensions[i], record, model, local_day);
+    }
+    auto it = m_groups.find(m_group_keys);
+    if (it == m_groups.end()) {
+      it = m_groups.emplace(m_group_keys, ReconcileGroup{}).first;
+      it->second.keys = m_group_keys;
+    }
+    found = &it->second;
+    if (m_group_follows_model && cached != nullptr) {
+      cached->group = found;
+    }
   }
-  auto found = m_groups.find(m_group_keys);
-  if (found == m_groups.end()) {
-    found = m_groups.emplace(m_group_keys, ReconcileGroup{}).first;
-    found->second.keys = m_group_keys;
-  }
-  ReconcileGroup& group = found->second;
+  ReconcileGroup& group = *found;
   ++group.rows;
   group.discrepant += discrepant ? 1 : 0;
   group.billed += billed;
@@ -252,11 +264,22 @@ void Reconciler::record(const UsageRecord& record)
                   billed_column_hint());
     }
     if (m_result.unbilled++ == 0) {
-      m_result.first_unbilled = record.where.location().to_string();
-      m_first_unbilled_file = std::string(record.where.file);
+      m_first_unbilled = record.where.location();
     }
     return;
   }
+  // The id's slot is fetched while the row is resolved, or since its id was
+  // read (prefetch_request_id).
+  const bool has_id = !record.request_id.empty();
+  Fingerprint id_print;
+  if (has_id && record.request_id.data() == m_prefetched_id.data() &&
+      record.request_id.size() == m_prefetched_id.size()) {
+    id_print = m_prefetched_print;
+  } else if (has_id) {
+    id_print = fingerprint(record.request_id);
+    m_request_ids.prefetch(id_print);
+  }
+  m_prefetched_id = {};
   const Decimal billed = *record.billed;
   try {
     m_result.billed_total += billed;
@@ -311,8 +334,8 @@ void Reconciler::record(const UsageRecord& record)
     return;
   }
   const ResolvedModel& model = *resolution.model;
-  if (!record.request_id.empty() &&
-      m_request_ids.insert(ResponseKey(fingerprint(record.request_id), 0)) != ResponseSet::Seen::first) {
+  if (const ResponseKey id = has_id ? ResponseKey(id_print, 0) : ResponseKey{};
+      has_id && (seen_request_id(id) || m_request_ids.insert(id) != ResponseSet::Seen::first)) {
     flag(&model, nullptr, std::nullopt, Decimal{}, "duplicate request id",
          fmt::format("request {} was billed before", record.request_id));
     return;
@@ -463,8 +486,167 @@ void Reconciler::check_invoice_lines()
   }
 }
 
+std::unique_ptr<RecordSink> Reconciler::fork() const
+{
+  // A strict fork throws at its first rejection: the file is then read
+  // again in one pass, which stops at the same row.
+  return std::make_unique<Reconciler>(m_catalog, m_options);
+}
+
+void Reconciler::prefetch_request_id(std::string_view id)
+{
+  m_prefetched_id = id;
+  m_prefetched_print = fingerprint(id);
+  m_request_ids.prefetch(m_prefetched_print);
+}
+
+bool Reconciler::seen_request_id(const ResponseKey& id) const
+{
+  return std::any_of(m_sealed_ids.begin(), m_sealed_ids.end(),
+                     [&](const SealedIdSet& ids) { return ids.contains(id); });
+}
+
+void Reconciler::input_read()
+{
+  if (m_request_ids.size() > 0) {
+    m_sealed_ids.emplace_back(std::move(m_request_ids));
+  }
+}
+
+bool Reconciler::admit(const std::vector<RecordSink*>& later)
+{
+  // A request id already seen, here or in an earlier fork, sends the file
+  // to one pass, which flags the later row to the line. So does a total a
+  // single pass would have found out of range at a row. Nothing is changed
+  // here: the forks' ids are taken over when they are joined.
+  Decimal billed = m_result.billed_total;
+  Decimal expected = m_result.expected_total;
+  std::vector<const Reconciler*> earlier;
+  for (RecordSink* sink : later) {
+    const auto& fork = dynamic_cast<const Reconciler&>(*sink);
+    try {
+      billed += fork.m_result.billed_total;
+      expected += fork.m_result.expected_total;
+    } catch (const std::overflow_error&) {
+      return false;
+    }
+    bool seen = false;
+    const auto check = [&](const ResponseKey& id) {
+      seen = seen || seen_request_id(id) || m_request_ids.contains(id) ||
+             std::any_of(earlier.begin(), earlier.end(), [&](const Reconciler* before) {
+               return before->seen_request_id(id) || before->m_request_ids.contains(id);
+             });
+    };
+    for (const SealedIdSet& ids : fork.m_sealed_ids) {
+      ids.for_each([&](std::uint64_t high, std::uint32_t low) {
+        ResponseKey id;
+        id.id_high = high;
+        id.id_low = low;
+        check(id);
+      });
+    }
+    fork.m_request_ids.for_each(check);
+    if (seen) {
+      return false;
+    }
+    earlier.push_back(&fork);
+  }
+  return true;
+}
+
+void Reconciler::join(RecordSink& later_sink, std::size_t line_offset)
+{
+  auto& later = dynamic_cast<Reconciler&>(later_sink);
+  ReconcileResult& from = later.m_result;
+  RecordCounts& counts = m_result.records;
+  counts.read += from.records.read;
+  counts.priced += from.records.priced;
+  counts.rejected += from.records.rejected;
+  counts.duplicates += from.records.duplicates;
+  counts.filtered += from.records.filtered;
+  for (const auto& [reason, n] : from.records.skipped_lines) {
+    counts.skipped_lines[reason] += n;
+  }
+  for (const auto& [reason, n] : from.records.rejected_by_reason) {
+    counts.rejected_by_reason[reason] += n;
+  }
+  auto move_down = [&](Location where) {
+    if (where.line != 0) {
+      where.line += line_offset;
+    }
+    return where;
+  };
+  for (auto& [where, detail] : later.m_first_rejections) {
+    if (m_first_rejections.size() >= m_options.show_rejects) {
+      break;
+    }
+    m_first_rejections.emplace_back(move_down(where), std::move(detail));
+  }
+  if (m_result.unbilled == 0 && from.unbilled > 0) {
+    m_first_unbilled = move_down(later.m_first_unbilled);
+  }
+  m_result.unbilled += from.unbilled;
+  m_billed_rows += later.m_billed_rows;
+  m_result.billed_total += from.billed_total;
+  m_result.expected_total += from.expected_total;
+  m_result.rounding_total += from.rounding_total;
+  m_result.rounded_rows += from.rounded_rows;
+  for (auto& d : from.discrepancies) {
+    d.line += line_offset;
+    m_result.discrepancies.push_back(std::move(d));
+  }
+  for (const auto& [cause, total] : from.by_cause) {
+    CauseTotal& mine = m_result.by_cause[cause];
+    mine.rows += total.rows;
+    mine.variance += total.variance;
+  }
+  for (const auto& [model, billed] : from.billed_by_model) {
+    m_result.billed_by_model[model] += billed;
+  }
+  for (const auto& [keys, group] : later.m_groups) {
+    auto [mine, added] = m_groups.try_emplace(keys, group);
+    if (!added) {
+      mine->second.rows += group.rows;
+      mine->second.discrepant += group.discrepant;
+      mine->second.billed += group.billed;
+      mine->second.expected += group.expected;
+    }
+  }
+  for (const auto& [key, charge] : later.m_focus) {
+    auto [mine, added] = m_focus.try_emplace(key, charge);
+    if (!added) {
+      mine->second.consumed += charge.consumed;
+      mine->second.list_cost += charge.list_cost;
+      mine->second.billed_cost += charge.billed_cost;
+    }
+  }
+  m_resolver.merge_notes(later.m_resolver);
+  later.input_read();
+  for (SealedIdSet& ids : later.m_sealed_ids) {
+    m_sealed_ids.push_back(std::move(ids));
+  }
+  // A lookup asks every sealed set: merge the two smallest while there are
+  // many (each merge holds only those two twice).
+  constexpr std::size_t k_max_sealed = 8;
+  while (m_sealed_ids.size() > k_max_sealed) {
+    std::sort(m_sealed_ids.begin(), m_sealed_ids.end(),
+              [](const SealedIdSet& a, const SealedIdSet& b) { return a.size() > b.size(); });
+    SealedIdSet merged =
+        SealedIdSet::merge(std::move(m_sealed_ids[m_sealed_ids.size() - 2]), std::move(m_sealed_ids.back()));
+    m_sealed_ids.pop_back();
+    m_sealed_ids.back() = std::move(merged);
+  }
+}
+
 ReconcileResult Reconciler::finish()
 {
+  for (auto& [where, detail] : m_first_rejections) {
+    m_result.records.first_rejections.push_back({where.to_string(), std::move(detail)});
+  }
+  m_first_rejections.clear();
+  if (m_result.unbilled > 0) {
+    m_result.first_unbilled = m_first_unbilled.to_string();
+  }
   m_result.notes.insert(m_result.notes.end(), input_notes().begin(), input_notes().end());
   if (m_billed_rows == 0 && m_result.unbilled == 0 && m_result.records.filtered > 0) {
     throw Error(Location{},
@@ -474,7 +656,7 @@ ReconcileResult Reconciler::finish()
   }
   if (m_billed_rows == 0 && m_result.unbilled > 0) {
     // A check that checked nothing must not pass.
-    throw Error(Location{m_first_unbilled_file, 0, 0},
+    throw Error(Location{m_first_unbilled.file, 0, 0},
                 fmt::format("nothing to reconcile: no billed amount in the {} row{} read", m_result.unbilled,
                             m_result.unbilled == 1 ? "" : "s"),
                 billed_column_hint());

@@ -9,6 +9,7 @@
 #include "llmcost/record_resolver.hpp"
 #include "llmcost/usage.hpp"
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -154,10 +155,17 @@ public:
   Reconciler(const Catalog& catalog, ReconcileOptions options);
 
   void record(const UsageRecord& record) override;
+  void prefetch_request_id(std::string_view id) override;
   void reject(const Location& where, const std::string& category, const std::string& detail) override;
   void record_once(const std::string& key, const UsageRecord& record) override;
   void skip(const std::string& reason) override;
   std::uint64_t records_read() const override { return m_result.records.read; }
+  // Pieces of a file and many files are reconciled side by side; joined in
+  // input order, the result is the one a single pass gives.
+  std::unique_ptr<RecordSink> fork() const override;
+  bool admit(const std::vector<RecordSink*>& later) override;
+  void input_read() override;
+  void join(RecordSink& later, std::size_t line_offset) override;
 
   ReconcileResult finish();
 
@@ -174,19 +182,37 @@ private:
   void add_focus(const UsageRecord& record, const ResolvedModel* model, const PriceSet* prices,
                  const std::optional<Cost>& expected, Decimal variance, const std::string& cause);
 
+  const Catalog& m_catalog;
   ReconcileOptions m_options;
   RecordResolver m_resolver;
   ReconcileResult m_result;
   std::uint64_t m_billed_rows = 0; // in the window, with a billed amount
-  std::string m_first_unbilled_file;
-  // Request ids seen, as 96-bit fingerprints (16 bytes an id; see
-  // response_set.hpp for the chance of two ids sharing one).
+  // Where rows were first rejected or left unbilled: formatted at the end,
+  // once a fork's line numbers are moved to the file's.
+  std::vector<std::pair<Location, std::string>> m_first_rejections;
+  Location m_first_unbilled;
+  // Request ids seen, as 96-bit fingerprints (see response_set.hpp for the
+  // chance of two ids sharing one): those of rows read here, and sealed,
+  // those of joined forks (each fork's piece, or a merge of a few).
   ResponseSet m_request_ids;
+  std::vector<SealedIdSet> m_sealed_ids;
+  bool seen_request_id(const ResponseKey& id) const;
+  std::string_view m_prefetched_id; // the last id prefetched, and its fingerprint
+  Fingerprint m_prefetched_print;
   std::vector<GroupDimension> m_group_dimensions; // of m_options.group_by
   std::vector<std::string> m_group_keys;          // the row being added, reused
   std::map<std::vector<std::string>, ReconcileGroup> m_groups;
-  const ResolvedModel* m_last_model = nullptr; // the last row's model and its billed total
-  Decimal* m_last_billed = nullptr;
+  // With --by provider and model only, a row's group follows from its model:
+  // a model's group is found again without building its keys, in a small
+  // direct-mapped cache by model (a file interleaves a handful of them).
+  bool m_group_follows_model = false;
+  struct ModelTotals
+  {
+    const ResolvedModel* model = nullptr;
+    Decimal* billed = nullptr;       // in billed_by_model
+    ReconcileGroup* group = nullptr; // when the group follows from the model
+  };
+  std::array<ModelTotals, 32> m_model_totals{};
   std::map<std::tuple<std::string, std::string, std::string, std::string, bool>, FocusCharge> m_focus;
 };
 

@@ -1,5 +1,6 @@
 #include "llmcost/response_set.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstdlib>
 #include <new>
@@ -132,6 +133,46 @@ void ResponseSet::erase(const ResponseKey& key)
   --m_size;
 }
 
+bool ResponseSet::insert_all(const std::vector<const ResponseSet*>& sets)
+{
+  std::size_t total = size();
+  for (const ResponseSet* set : sets) {
+    total += set->size();
+  }
+  reserve(total);
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    std::size_t inserted = 0;
+    bool seen = false;
+    sets[i]->for_each([&](const ResponseKey& key) {
+      if (!seen) {
+        seen = insert(key) != Seen::first;
+        inserted += seen ? 0 : 1;
+      }
+    });
+    if (seen) {
+      // Undo exactly what went in: all of the earlier sets, the first
+      // `inserted` of this one (for_each visits in the same order).
+      for (std::size_t j = 0; j <= i; ++j) {
+        std::size_t visited = 0;
+        sets[j]->for_each([&](const ResponseKey& key) {
+          if (j < i || visited++ < inserted) {
+            erase(key);
+          }
+        });
+      }
+      return false;
+    }
+  }
+  return true;
+}
+
+void ResponseSet::erase_all(const std::vector<const ResponseSet*>& sets)
+{
+  for (const ResponseSet* set : sets) {
+    set->for_each([&](const ResponseKey& key) { erase(key); });
+  }
+}
+
 void ResponseSet::reserve(std::size_t count)
 {
   std::size_t capacity = m_slots.empty() ? 1024 : m_slots.size();
@@ -154,6 +195,73 @@ void ResponseSet::resize(std::size_t capacity)
       insert(key);
     }
   }
+}
+
+SealedIdSet::SealedIdSet(ResponseSet&& set)
+{
+  std::vector<Entry> sorted;
+  sorted.reserve(set.size());
+  set.for_each([&](const ResponseKey& key) { sorted.push_back(Entry{key.id_high, key.id_low}); });
+  set = ResponseSet{};
+  // Nearly in order already (a ResponseSet's slots follow the top bits).
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Entry& a, const Entry& b) { return a.high != b.high ? a.high < b.high : a.low < b.low; });
+  build(sorted);
+}
+
+SealedIdSet SealedIdSet::merge(SealedIdSet&& a, SealedIdSet&& b)
+{
+  std::vector<Entry> sorted;
+  sorted.reserve(a.size() + b.size());
+  a.for_each([&](std::uint64_t high, std::uint32_t low) { sorted.push_back(Entry{high, low}); });
+  a = SealedIdSet{};
+  const std::size_t middle = sorted.size();
+  b.for_each([&](std::uint64_t high, std::uint32_t low) { sorted.push_back(Entry{high, low}); });
+  b = SealedIdSet{};
+  auto less = [](const Entry& x, const Entry& y) { return x.high != y.high ? x.high < y.high : x.low < y.low; };
+  std::inplace_merge(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(middle), sorted.end(), less);
+  SealedIdSet merged;
+  merged.build(sorted);
+  return merged;
+}
+
+std::size_t SealedIdSet::home(std::uint64_t high) const
+{
+  __extension__ using wide = unsigned __int128;
+  return static_cast<std::size_t>((static_cast<wide>(high) * m_capacity) >> 64);
+}
+
+void SealedIdSet::build(const std::vector<Entry>& sorted)
+{
+  m_size = sorted.size();
+  m_capacity = std::max<std::size_t>(1, m_size + m_size / 9); // 90% full
+  std::size_t end = 0;                                        // one past the last slot used
+  for (const Entry& e : sorted) {
+    end = std::max(home(e.high), end) + 1;
+  }
+  m_slots.assign(std::max(end, m_capacity), Entry{});
+  std::size_t next = 0;
+  for (const Entry& e : sorted) {
+    next = std::max(home(e.high), next);
+    m_slots[next++] = e;
+  }
+}
+
+bool SealedIdSet::contains(const ResponseKey& key) const
+{
+  if (m_size == 0) {
+    return false;
+  }
+  for (std::size_t s = home(key.id_high); s < m_slots.size(); ++s) {
+    const Entry& e = m_slots[s];
+    if (e.low == 0 || e.high > key.id_high || (e.high == key.id_high && e.low > key.id_low)) {
+      return false; // empty, or past where it would be
+    }
+    if (e.high == key.id_high && e.low == key.id_low) {
+      return true;
+    }
+  }
+  return false;
 }
 
 } // namespace llmcost

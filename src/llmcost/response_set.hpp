@@ -146,6 +146,12 @@ public:
   // entries: they come in rising order, and a table grown on the way would
   // take them all into its low slots, which then fill up.
   void reserve(std::size_t count);
+  // Puts the sets of a file's forks here, each in one ascending pass. False
+  // when an id is in two of them (or already here): the set is then left
+  // as it was.
+  bool insert_all(const std::vector<const ResponseSet*>& sets);
+  // Takes the ids of `sets` out (undoes insert_all).
+  void erase_all(const std::vector<const ResponseSet*>& sets);
   std::size_t size() const { return m_size; }
   // Calls `use` with every entry, in slot order.
   template <typename Use> void for_each(Use use) const
@@ -164,6 +170,49 @@ private:
 
   std::vector<ResponseKey, TableAllocator<ResponseKey>> m_slots;
   unsigned m_shift = 64; // 64 - log2(capacity)
+  std::size_t m_size = 0;
+};
+
+// The ids of a ResponseSet once no more are added (a forked reader's, its
+// piece read): sorted into a table 90% full, 12 bytes an entry (the usage
+// hash is not kept), so about 13 bytes an id against a growing set's 23 to
+// 46. Ordered linear probing without wrapping: an entry sits at its home
+// (from the top bits, scaled to any capacity) or just after the entries
+// before it, so a lookup stops at the first larger id.
+class SealedIdSet
+{
+public:
+  SealedIdSet() = default;
+  // Takes the ids of `set`, which is left empty (its memory freed first).
+  explicit SealedIdSet(ResponseSet&& set);
+  // The ids of both, which are left empty.
+  static SealedIdSet merge(SealedIdSet&& a, SealedIdSet&& b);
+
+  bool contains(const ResponseKey& key) const;
+  std::size_t size() const { return m_size; }
+  // Calls `use(high, low)` with every id, in rising order.
+  template <typename Use> void for_each(Use use) const
+  {
+    for (const Entry& e : m_slots) {
+      if (e.low != 0) {
+        use(e.high, e.low);
+      }
+    }
+  }
+
+private:
+  struct __attribute__((packed)) Entry
+  {
+    std::uint64_t high = 0;
+    std::uint32_t low = 0; // 0: empty
+  };
+  static_assert(sizeof(Entry) == 12);
+  // Lays out ids given in rising order.
+  void build(const std::vector<Entry>& sorted);
+  std::size_t home(std::uint64_t high) const; // high * capacity / 2^64
+
+  std::vector<Entry, TableAllocator<Entry>> m_slots; // m_capacity homes, then the entries pushed past the last
+  std::size_t m_capacity = 0;
   std::size_t m_size = 0;
 };
 

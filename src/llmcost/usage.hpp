@@ -78,6 +78,9 @@ public:
   // A hint, as soon as a reader knows a response's id: record_response
   // with that id follows.
   virtual void prefetch_response(const Fingerprint& /*id*/) {}
+  // A hint from a tabular reader, as soon as a row's request id is read:
+  // record_billed_line with that row follows.
+  virtual void prefetch_request_id(std::string_view /*id*/) {}
   // A row of a tabular export (a provider's CSV): a billed line, kept and
   // priced even when its request id repeats an earlier row's (the provider
   // billed it twice, or two exports overlap); a sink may report repeats.
@@ -108,6 +111,9 @@ public:
   // file is then read again in one pass. A sink may take what it needs of
   // the forks here; refusing, it is left as it was.
   virtual bool admit(const std::vector<RecordSink*>& /*later*/) { return true; }
+  // Told on a fork once its piece is read, on the thread that read it: it
+  // may compact what it keeps until it is joined.
+  virtual void input_read() {}
   // Adds what a forked sink saw on the input that follows everything this one
   // has seen; its line numbers move down by `line_offset`.
   virtual void join(RecordSink& /*later*/, std::size_t /*line_offset*/) {}

@@ -644,6 +644,9 @@ std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line,
     const bool plain = split_plain(line, limit, m_delimiter, [&](std::string_view value, bool escaped) {
       if (good && column < columns && column_field[column]) {
         good = !escaped && read_field(*column_field[column], value, limit, r, input_total);
+        if (*column_field[column] == UsageField::request_id && !r.request_id.empty()) {
+          m_sink.prefetch_request_id(r.request_id);
+        }
       }
       ++column;
     });

@@ -191,4 +191,54 @@ TEST_SUITE("never silent")
     CHECK(joined.size() == put.size() - (put.size() + 2) / 3);
     CHECK(!joined.contains(ResponseKey(FingerprintBuilder().add("never put").done(), 0)));
   }
+
+  TEST_CASE("sealed id sets find exactly what was put in, alone and merged, in rising order")
+  {
+    auto key = [](int i) { return ResponseKey(fingerprint("req_" + std::to_string(i)), 0); };
+    ResponseSet first;
+    ResponseSet second;
+    for (int i = 0; i < 30000; ++i) {
+      (i % 3 == 0 ? second : first).insert(key(i));
+    }
+    // Ids sharing their top 64 bits sit side by side, told apart by the rest.
+    ResponseKey twin_a = key(0);
+    twin_a.id_low = 3;
+    ResponseKey twin_b = twin_a;
+    twin_b.id_low = 5;
+    first.insert(twin_a);
+    second.insert(twin_b);
+    SealedIdSet a(std::move(first));
+    SealedIdSet b(std::move(second));
+    CHECK(first.size() == 0);
+    CHECK(a.size() == 20001);
+    CHECK(b.size() == 10001);
+    for (int i = 0; i < 30000; ++i) {
+      CHECK(a.contains(key(i)) == (i % 3 != 0));
+      CHECK(b.contains(key(i)) == (i % 3 == 0));
+      CHECK(!a.contains(ResponseKey(fingerprint("other_" + std::to_string(i)), 0)));
+    }
+    CHECK(a.contains(twin_a));
+    CHECK(!a.contains(twin_b));
+    const SealedIdSet both = SealedIdSet::merge(std::move(a), std::move(b));
+    CHECK(a.size() == 0);
+    CHECK(both.size() == 30002);
+    for (int i = 0; i < 30000; ++i) {
+      CHECK(both.contains(key(i)));
+    }
+    CHECK(both.contains(twin_a));
+    CHECK(both.contains(twin_b));
+    std::uint64_t last_high = 0;
+    std::uint32_t last_low = 0;
+    std::size_t visited = 0;
+    bool rising = true;
+    both.for_each([&](std::uint64_t high, std::uint32_t low) {
+      rising = rising && (visited == 0 || high > last_high || (high == last_high && low > last_low));
+      last_high = high;
+      last_low = low;
+      ++visited;
+    });
+    CHECK(rising);
+    CHECK(visited == 30002);
+    CHECK(!SealedIdSet().contains(key(1)));
+  }
 }
