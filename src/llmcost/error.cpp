@@ -6,10 +6,9 @@ std::string Location::to_string() const
 {
   std::string out = file;
   if (line > 0) {
-    out += (out.empty() ? "line " : ":") + std::to_string(line);
-    if (column > 0) {
-      out += ":" + std::to_string(column);
-    }
+    // A problem with a whole line (or record) is at its column 1, so every
+    // located message reads FILE:LINE:COL, as editors expect.
+    out += (out.empty() ? "line " : ":") + std::to_string(line) + ":" + std::to_string(column > 0 ? column : 1);
   }
   return out;
 }
