@@ -34,12 +34,12 @@ truncate -s +300M "$tmp/hole.csv"
   >"$tmp/out" 2>"$tmp/err")
 code=$?
 peak=$(peak_kib "$tmp/time")
-[ $code = 0 ] && grep -qxF "  $tmp/hole.csv:13: line longer than 67108864 bytes (read past; --max-line-bytes raises the limit)" "$tmp/err" &&
+[ $code = 0 ] && grep -qxF "  $tmp/hole.csv:13:1: line longer than 67108864 bytes (read past; --max-line-bytes raises the limit)" "$tmp/err" &&
   grep -q '^records: 11 read, 10 priced, 1 rejected' "$tmp/err" && small_peak "$peak" && no_internal "$tmp/err"
 check "a 300 MB hole after the rows: one rejected line, peak ${peak:-?} KiB" $? "exit $code, stderr: $(tail -3 "$tmp/err")"
 "$bin" estimate "$tmp/hole.csv" >/dev/null 2>"$tmp/err"
 code=$?
-[ $code = 2 ] && grep -qF "llmcost: error: $tmp/hole.csv:13: line longer than 67108864 bytes" "$tmp/err"
+[ $code = 2 ] && grep -qF "llmcost: error: $tmp/hole.csv:13:1: line longer than 67108864 bytes" "$tmp/err"
 check "the hole without --allow-rejects: exit 2 at its line" $? "exit $code, stderr: $(tail -1 "$tmp/err")"
 
 # An endless line on standard input (no newline ever): an error at line 1,
@@ -48,7 +48,7 @@ check "the hole without --allow-rejects: exit 2 at its line" $? "exit $code, std
   >/dev/null 2>"$tmp/err")
 code=$?
 peak=$(peak_kib "$tmp/time")
-[ $code = 2 ] && grep -qxF 'llmcost: error: <stdin>:1: line longer than 67108864 bytes (expected shorter lines, or a larger --max-line-bytes)' "$tmp/err" &&
+[ $code = 2 ] && grep -qxF 'llmcost: error: <stdin>:1:1: line longer than 67108864 bytes (expected shorter lines, or a larger --max-line-bytes)' "$tmp/err" &&
   small_peak "$peak"
 check "an endless line on stdin: exit 2 at line 1, peak ${peak:-?} KiB" $? "exit $code, stderr: $(tail -1 "$tmp/err")"
 
@@ -56,7 +56,7 @@ check "an endless line on stdin: exit 2 at line 1, peak ${peak:-?} KiB" $? "exit
 if [ "$no_memory" != 1 ]; then
   (limit_memory && "$bin" estimate "$tmp/hole.csv" --threads 2 --max-line-bytes 1000000000 >/dev/null 2>"$tmp/err")
   code=$?
-  [ $code = 2 ] && grep -qxF "llmcost: error: $tmp/hole.csv:13: out of memory reading this input (expected a smaller --max-line-bytes, or fewer --threads)" "$tmp/err"
+  [ $code = 2 ] && grep -qxF "llmcost: error: $tmp/hole.csv:13:1: out of memory reading this input (expected a smaller --max-line-bytes, or fewer --threads)" "$tmp/err"
   check "out of memory: a located error" $? "exit $code, stderr: $(tail -1 "$tmp/err")"
 fi
 
@@ -71,12 +71,12 @@ check "--max-line-bytes below 1 MiB: a usage error" $? "exit $code, stderr: $(he
 "$bin" reconcile "$tmp/absurd.csv" --allow-rejects >"$tmp/out" 2>"$tmp/err"
 code=$?
 cat "$tmp/out" >>"$tmp/err"
-[ $code = 1 ] && grep -qxF "  $tmp/absurd.csv:13: amount out of range: billed 1000000000000000000000000.00 (decimal overflow in multiplication)" "$tmp/err" &&
+[ $code = 1 ] && grep -qxF "  $tmp/absurd.csv:13:1: amount out of range: billed 1000000000000000000000000.00 (decimal overflow in multiplication)" "$tmp/err" &&
   grep -q '^rows: 12 read, 3 matched, 8 discrepant, 1 rejected' "$tmp/err" && no_internal "$tmp/err"
 check "billed 1E+24: one rejected row, the run goes on" $? "exit $code, stderr: $(tail -3 "$tmp/err")"
 "$bin" reconcile "$tmp/absurd.csv" >/dev/null 2>"$tmp/err"
 code=$?
-[ $code = 2 ] && grep -qF "llmcost: error: $tmp/absurd.csv:13: amount out of range" "$tmp/err"
+[ $code = 2 ] && grep -qF "llmcost: error: $tmp/absurd.csv:13:1: amount out of range" "$tmp/err"
 check "billed 1E+24 without --allow-rejects: exit 2 at its line" $? "exit $code, stderr: $(tail -1 "$tmp/err")"
 { echo "timestamp,provider,model,input_tokens,output_tokens"
   echo "2026-01-01T00:00:00Z,moonshot,kimi-k2.6,100000000000000000,100000000000000000"; } >"$tmp/huge.csv"

@@ -52,7 +52,7 @@ check "full disk keeps the old file" $? "exit $code, stderr: $(cat "$tmp/err"), 
 "$bin" estimate tests/data/usage-bad-rows.csv --format json -o "$tmp/out.json" >/dev/null 2>"$tmp/err"
 code=$?
 [ $code = 2 ] && [ "$(cat "$tmp/out.json")" = "previous content" ] &&
-  grep -qxF "llmcost: error: tests/data/usage-bad-rows.csv:3: field input_tokens: \"-5\" is negative (expected a whole number of zero or more); 12 records rejected (use --allow-rejects to accept a partial total); $tmp/out.json not written" "$tmp/err"
+  grep -qxF "llmcost: error: tests/data/usage-bad-rows.csv:3:45: field input_tokens: \"-5\" is negative (expected a whole number of zero or more); 12 records rejected (use --allow-rejects to accept a partial total); $tmp/out.json not written" "$tmp/err"
 check "failed run keeps the old file" $? "exit $code, content: $(head -c 200 "$tmp/out.json"), stderr: $(tail -1 "$tmp/err")"
 
 # A successful run replaces the file whole, keeps its mode, and leaves no temporary file.

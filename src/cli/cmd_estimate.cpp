@@ -98,7 +98,7 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
   }
   if (!any_usage) {
     const Report report = estimate_workloads(catalog, request);
-    emit(o.common, context, render_report(report, render));
+    emit(o.common, context, [&](const TextSink& sink) { render_report(report, render, sink); });
     return;
   }
   const Report report = usage.finish();
@@ -106,7 +106,7 @@ void run_estimate_command(const EstimateOptions& o, Context& context)
   // A failed run leaves an --output FILE as it was; on stdout the partial
   // report still shows what was priced, followed by the error.
   if (!failed || !writes_to_file(o.common)) {
-    emit(o.common, context, render_report(report, render));
+    emit(o.common, context, [&](const TextSink& sink) { render_report(report, render, sink); });
   }
   if (!report_holds_records(render.format)) {
     context.err << render_record_summary(report);

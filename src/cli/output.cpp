@@ -26,7 +26,7 @@ std::string errno_text(int code)
 }
 
 // Writes all of `text` to `fd`; false (with errno set) on any failure.
-bool write_all(int fd, const std::string& text)
+bool write_all(int fd, std::string_view text)
 {
   const char* p = text.data();
   std::size_t left = text.size();
@@ -44,16 +44,36 @@ bool write_all(int fd, const std::string& text)
   return true;
 }
 
+// Hands what `produce` renders to `fd` until a write fails; false (with
+// `failure` set to errno) when one did. A throw from `produce` passes through.
+bool write_produced(int fd, const TextProducer& produce, int& failure)
+{
+  bool ok = true;
+  produce([&](std::string_view piece) {
+    if (ok && !write_all(fd, piece)) {
+      ok = false;
+      failure = errno;
+    }
+  });
+  return ok;
+}
+
 // A device or FIFO (/dev/stdout, /dev/full, a named pipe) cannot be replaced
 // by a rename: write to it directly and report any failure.
-void write_in_place(const std::string& path, const std::string& text)
+void write_in_place(const std::string& path, const TextProducer& produce)
 {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) {
     throw Error(Location{path}, "cannot write: " + errno_text(errno));
   }
-  const bool ok = write_all(fd, text);
-  const int write_errno = errno;
+  int write_errno = 0;
+  bool ok = false;
+  try {
+    ok = write_produced(fd, produce, write_errno);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
   if (::close(fd) != 0 && ok) {
     throw Error(Location{path}, "write error: " + errno_text(errno) + "; output is incomplete");
   }
@@ -81,7 +101,7 @@ extern "C" void remove_temp_and_die(int signal_number)
 // Regular files: write a temporary file in the same directory and rename it
 // over FILE only when everything was written, so a failed run leaves an
 // existing FILE untouched and never leaves a partial one behind.
-void write_atomically(const std::string& path, const std::string& text)
+void write_atomically(const std::string& path, const TextProducer& produce)
 {
   std::string temp = path + ".XXXXXX";
   if (temp.size() >= sizeof g_temp_path) {
@@ -121,8 +141,15 @@ void write_atomically(const std::string& path, const std::string& text)
     ::umask(mask);
     mode = 0666 & ~mask;
   }
-  bool ok = ::fchmod(fd, mode) == 0 && write_all(fd, text);
+  bool ok = ::fchmod(fd, mode) == 0;
   int saved = errno;
+  try {
+    ok = ok && write_produced(fd, produce, saved);
+  } catch (...) {
+    ::close(fd);
+    ::unlink(temp.c_str());
+    throw;
+  }
   if (::close(fd) != 0 && ok) {
     ok = false;
     saved = errno;
@@ -165,21 +192,48 @@ bool writes_to_file(const CommonOptions& options)
 
 void write_stdout(std::ostream& out, const std::string& text)
 {
-  errno = 0;
-  out << text;
-  out.flush();
+  write_stdout(out, [&](const TextSink& sink) { sink(text); });
+}
+
+void write_stdout(std::ostream& out, const TextProducer& produce)
+{
+  int failure = 0;
+  bool failed = false;
+  const auto check = [&] {
+    if (!out) {
+      failed = true;
+      failure = errno;
+    }
+  };
+  produce([&](std::string_view piece) {
+    if (!failed) {
+      errno = 0;
+      out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+      check();
+    }
+  });
+  if (!failed) {
+    errno = 0;
+    out.flush();
+    check();
+  }
   // A reader that closed the pipe (`| head`) has what it wanted: the exit
   // code stays the verdict (0, 1, or 2 for bad input), nothing is said.
   // Any other failure (a full disk) leaves the output incomplete: exit 2.
-  if (!out && errno != EPIPE) {
-    throw Error(Location{"<stdout>"}, "write error: " + errno_text(errno) + "; output is incomplete");
+  if (failed && failure != EPIPE) {
+    throw Error(Location{"<stdout>"}, "write error: " + errno_text(failure) + "; output is incomplete");
   }
 }
 
 void emit(const CommonOptions& options, Context& context, const std::string& text)
 {
+  emit(options, context, [&](const TextSink& sink) { sink(text); });
+}
+
+void emit(const CommonOptions& options, Context& context, const TextProducer& produce)
+{
   if (!writes_to_file(options)) {
-    write_stdout(context.out, text);
+    write_stdout(context.out, produce);
     return;
   }
   struct stat info
@@ -189,10 +243,10 @@ void emit(const CommonOptions& options, Context& context, const std::string& tex
     if (S_ISDIR(info.st_mode)) {
       throw Error(Location{options.output}, "is a directory", "a file to write");
     }
-    write_in_place(options.output, text);
+    write_in_place(options.output, produce);
     return;
   }
-  write_atomically(options.output, text);
+  write_atomically(options.output, produce);
 }
 
 PrintableLines::int_type PrintableLines::overflow(int_type c)

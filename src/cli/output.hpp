@@ -4,8 +4,10 @@
 
 #include "cli/common_options.hpp"
 #include "cli/context.hpp"
+#include "llmcost/text_sink.hpp"
 
 #include <cstddef>
+#include <functional>
 #include <ostream>
 #include <streambuf>
 #include <string>
@@ -18,11 +20,18 @@ void remove_output_temp_on_signals();
 
 // True when --output names a file (not stdout).
 bool writes_to_file(const CommonOptions& options);
+// Output rendered in pieces: it hands each piece to the sink it is given.
+using TextProducer = std::function<void(const TextSink&)>;
+
 // Writes to --output (atomically, via a temporary file) or stdout.
 void emit(const CommonOptions& options, Context& context, const std::string& text);
+// The same, a piece at a time as `produce` renders it (a report of a
+// million rows is never held whole).
+void emit(const CommonOptions& options, Context& context, const TextProducer& produce);
 // Writes `text` to standard output (`out`) and flushes it; throws Error on a
 // failed write (a full disk), but not on a closed pipe (`| head`).
 void write_stdout(std::ostream& out, const std::string& text);
+void write_stdout(std::ostream& out, const TextProducer& produce);
 
 // Standard error goes through this filter: messages quote what the input
 // held, and input can hold NUL, escape sequences, invalid UTF-8 or a 100 MB

@@ -120,6 +120,7 @@ CsvReader::CsvReader(std::string_view text, char delimiter, std::size_t first_li
 {
   if (first_line == 1 && delimiter == 0 && m_text.substr(0, 3) == "\xEF\xBB\xBF") {
     m_pos = 3;
+    m_origin = 3;
   }
   if (delimiter != 0) {
     m_delimiter = delimiter;
@@ -158,7 +159,20 @@ bool CsvReader::peek_line(std::string_view& content)
   const char* content_end = line_end > begin && line_end[-1] == '\r' ? line_end - 1 : line_end;
   content = std::string_view(begin, static_cast<std::size_t>(content_end - begin));
   m_record_line = m_line;
+  m_record_start = m_pos;
   return true;
+}
+
+CsvReader::Position CsvReader::field_position(std::size_t i) const
+{
+  const std::size_t start = m_field_starts.at(i);
+  const std::string_view before = m_text.substr(m_record_start, start - m_record_start);
+  const auto breaks = static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+  // The field's line starts after the last line break before it; a piece of
+  // a file starts on a line of its own.
+  const std::size_t last_break = m_text.substr(0, start).rfind('\n');
+  const std::size_t line_start = last_break == std::string_view::npos ? m_origin : last_break + 1;
+  return Position{m_record_line + breaks, start - line_start + 1};
 }
 
 void CsvReader::take_line()
@@ -172,16 +186,22 @@ void CsvReader::take_line()
 bool CsvReader::next(std::vector<std::string_view>& fields, const std::string& file)
 {
   fields.clear();
+  m_field_starts.clear();
   std::string_view content;
   if (!peek_line(content)) {
     return false;
   }
+  const auto offset = [&](const char* p) { return static_cast<std::size_t>(p - m_text.data()); };
   // Fast path: a simple line splits at delimiters, no copies (a field with
   // doubled quotes is unescaped on the general path).
   bool escaped = false;
   if (split_plain(content, m_text.data() + m_text.size(), m_delimiter,
                   [&](std::string_view field, bool field_escaped) {
                     fields.push_back(field);
+                    // A quoted field's text starts after its quote; an
+                    // unquoted one's never follows a quote.
+                    const std::size_t at = offset(field.data());
+                    m_field_starts.push_back(at > m_record_start && m_text[at - 1] == '"' ? at - 1 : at);
                     escaped |= field_escaped;
                   }) &&
       !escaped) {
@@ -189,6 +209,7 @@ bool CsvReader::next(std::vector<std::string_view>& fields, const std::string& f
     return true;
   }
   fields.clear();
+  m_field_starts.clear();
   const char* content_end = content.data() + content.size();
   for (const char* field = content.data();;) {
     if (field < content_end && *field == '"') {
@@ -199,6 +220,7 @@ bool CsvReader::next(std::vector<std::string_view>& fields, const std::string& f
         return next_quoted(fields, file);
       }
       fields.emplace_back(field + 1, static_cast<std::size_t>(close - field - 1));
+      m_field_starts.push_back(offset(field));
       if (close + 1 == content_end) {
         break;
       }
@@ -210,6 +232,7 @@ bool CsvReader::next(std::vector<std::string_view>& fields, const std::string& f
       return next_quoted(fields, file); // a lone CR ends a record mid-line
     }
     fields.emplace_back(field, static_cast<std::size_t>(stop - field));
+    m_field_starts.push_back(offset(field));
     if (stop == content_end) {
       break;
     }
@@ -222,22 +245,33 @@ bool CsvReader::next(std::vector<std::string_view>& fields, const std::string& f
 bool CsvReader::next_quoted(std::vector<std::string_view>& fields, const std::string& file)
 {
   fields.clear();
+  m_field_starts.clear();
   m_scratch.clear();
   const std::size_t record_start = m_pos;
   const std::size_t start_line = m_line;
   m_record_line = m_line;
+  m_record_start = m_pos;
+  // The column of an offset on the current line (a quoted field may have
+  // taken the record onto later lines).
+  const auto column_at = [&](std::size_t at) {
+    const std::size_t last_break = m_text.substr(0, at).rfind('\n');
+    return at - (last_break == std::string_view::npos ? m_origin : last_break + 1) + 1;
+  };
   const std::size_t size = m_text.size();
   auto not_whole = [&] {
     // The record runs past the text: wait for more input.
     m_pos = record_start;
     m_line = start_line;
     fields.clear();
+    m_field_starts.clear();
     return false;
   };
   while (true) {
+    m_field_starts.push_back(m_pos);
     if (m_pos < size && m_text[m_pos] == '"') {
       // Quoted field.
       const std::size_t open_line = m_line;
+      const std::size_t open_column = column_at(m_pos);
       ++m_pos;
       std::string value;
       bool closed = false;
@@ -268,12 +302,12 @@ bool CsvReader::next_quoted(std::vector<std::string_view>& fields, const std::st
         if (!m_at_end) {
           return not_whole();
         }
-        throw Error(Location{file, open_line, 0}, "unterminated quoted field",
+        throw Error(Location{file, open_line, open_column}, "unterminated quoted field",
                     "a closing \" before the end of the file");
       }
       m_scratch.push_back(std::move(value));
       if (m_pos < size && m_text[m_pos] != m_delimiter && m_text[m_pos] != '\n' && m_text[m_pos] != '\r') {
-        throw Error(Location{file, m_line, 0}, "text after a closing quote",
+        throw Error(Location{file, m_line, column_at(m_pos)}, "text after a closing quote",
                     "a delimiter or the end of the line after a quoted field");
       }
       fields.emplace_back(); // filled in from m_scratch below

@@ -47,6 +47,16 @@ public:
   std::size_t record_line() const { return m_record_line; }
   char delimiter() const { return m_delimiter; }
 
+  // Where field `i` of the record next() last returned starts (its opening
+  // quote when quoted): the 1-based line, and column in bytes. A field after
+  // a line break inside quotes is on a later line than the record.
+  struct Position
+  {
+    std::size_t line = 0;
+    std::size_t column = 0;
+  };
+  Position field_position(std::size_t i) const;
+
 private:
   bool next_quoted(std::vector<std::string_view>& fields, const std::string& file);
 
@@ -54,7 +64,10 @@ private:
   std::size_t m_pos = 0;
   std::size_t m_line = 1;
   std::size_t m_record_line = 1;
-  std::size_t m_peeked_end = 0; // where the line peek_line() found ends
+  std::size_t m_peeked_end = 0;            // where the line peek_line() found ends
+  std::size_t m_record_start = 0;          // offset of the record last read
+  std::size_t m_origin = 0;                // where line 1's columns count from (after a BOM)
+  std::vector<std::size_t> m_field_starts; // offset of each field of the record last read by next()
   char m_delimiter = ',';
   bool m_at_end = true;
   std::vector<std::string> m_scratch; // unescaped quoted fields of the current record

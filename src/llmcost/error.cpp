@@ -7,8 +7,11 @@ std::string Location::to_string() const
   std::string out = file;
   if (line > 0) {
     out += (out.empty() ? "line " : ":") + std::to_string(line);
-    if (column > 0) {
-      out += ":" + std::to_string(column);
+    // A problem with a whole line (or record) of a file is at its column 1,
+    // so every message located in a file reads FILE:LINE:COL, as editors expect.
+    const std::size_t shown = column > 0 ? column : file.empty() ? 0 : 1;
+    if (shown > 0) {
+      out += ":" + std::to_string(shown);
     }
   }
   return out;

@@ -11,9 +11,9 @@ namespace llmcost {
 
 struct Location
 {
-  std::string file;     // empty when the problem is not in a file (a flag, say)
-  std::size_t line = 0; // 1-based; 0 = unknown
-  std::size_t column = 0;
+  std::string file;       // empty when the problem is not in a file (a flag, say)
+  std::size_t line = 0;   // 1-based; 0 = unknown
+  std::size_t column = 0; // 1-based byte column; 0 = the whole line (shown as 1)
 
   std::string to_string() const; // "file:line:col" with the known parts
 };

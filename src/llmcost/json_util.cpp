@@ -2,6 +2,7 @@
 
 #include "llmcost/json_scan.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace llmcost {
@@ -143,6 +144,119 @@ nlohmann::ordered_json parse_json_document(std::string_view text, const std::str
     };
     return nlohmann::ordered_json::parse(text.begin(), text.end(), limit_depth, true, true);
   });
+}
+
+void JsonWriter::new_line(std::size_t depth)
+{
+  m_out.put('\n');
+  for (std::size_t i = 0; i < depth; ++i) {
+    m_out.put("  ");
+  }
+}
+
+void JsonWriter::before_value()
+{
+  if (m_after_name) {
+    m_after_name = false;
+    return;
+  }
+  if (!m_has_members.empty()) {
+    if (m_has_members.back()) {
+      m_out.put(',');
+    }
+    m_has_members.back() = true;
+    new_line(m_has_members.size());
+  }
+}
+
+JsonWriter& JsonWriter::name(std::string_view member)
+{
+  before_value();
+  quoted(member);
+  m_out.put(": ");
+  m_after_name = true;
+  return *this;
+}
+
+void JsonWriter::quoted(std::string_view text)
+{
+  // Most texts (numbers, names, ids) need no escaping; the others are
+  // escaped by nlohmann itself, so the bytes are dump_json's by construction.
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte >= 0x20 && byte < 0x7F && c != '"' && c != '\\';
+  });
+  if (plain) {
+    m_out.put('"');
+    m_out.put(text);
+    m_out.put('"');
+    return;
+  }
+  m_out.put(nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void JsonWriter::begin_object()
+{
+  before_value();
+  m_out.put('{');
+  m_has_members.push_back(false);
+}
+
+void JsonWriter::begin_array()
+{
+  before_value();
+  m_out.put('[');
+  m_has_members.push_back(false);
+}
+
+void JsonWriter::close(char bracket)
+{
+  const bool any = m_has_members.back();
+  m_has_members.pop_back();
+  if (any) {
+    new_line(m_has_members.size());
+  }
+  m_out.put(bracket);
+}
+
+void JsonWriter::end_object()
+{
+  close('}');
+}
+
+void JsonWriter::end_array()
+{
+  close(']');
+}
+
+void JsonWriter::string(std::string_view text)
+{
+  before_value();
+  quoted(text);
+}
+
+void JsonWriter::number(std::uint64_t value)
+{
+  before_value();
+  m_out.put(std::to_string(value));
+}
+
+void JsonWriter::boolean(bool value)
+{
+  before_value();
+  m_out.put(value ? "true" : "false");
+}
+
+void JsonWriter::null()
+{
+  before_value();
+  m_out.put("null");
+}
+
+void JsonWriter::finish()
+{
+  m_out.put('\n');
+  m_out.finish();
 }
 
 } // namespace llmcost

@@ -9,11 +9,8 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <functional>
-#include <nlohmann/json.hpp>
 
 namespace llmcost {
-
-using nlohmann::ordered_json;
 
 std::string group_thousands(const std::string& plain)
 {
@@ -307,9 +304,9 @@ std::string render_markdown(const Report& report, const RenderOptions& options)
   return out;
 }
 
-std::string render_csv(const Report& report)
+void render_csv(const Report& report, const TextSink& sink)
 {
-  std::string out;
+  ChunkedText out(sink);
   std::vector<std::string> header = report.key_names;
   const bool levers = any_levers(report);
   if (levers) {
@@ -326,26 +323,32 @@ std::string render_csv(const Report& report)
   }
   header.emplace_back("currency");
   for (std::size_t i = 0; i < header.size(); ++i) {
-    out += (i > 0 ? "," : "") + csv_escape(header[i]);
+    out.put(i > 0 ? "," : "");
+    out.put(csv_escape(header[i]));
   }
-  out += "\n";
+  out.put('\n');
   auto emit = [&](const std::vector<std::string>& keys, auto value_of, const ReportRow* row) {
     const bool is_total = row == nullptr;
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      out += (i > 0 ? "," : "") + csv_escape(keys[i]);
+      out.put(i > 0 ? "," : "");
+      out.put(csv_escape(keys[i]));
     }
     if (levers) {
-      out += "," + (row != nullptr ? share_text(row->batch_share()) : std::string());
-      out += "," + (row != nullptr && row->cache_lever ? share_text(row->cache_hit_rate()) : std::string());
+      out.put(',');
+      out.put(row != nullptr ? share_text(row->batch_share()) : std::string());
+      out.put(',');
+      out.put(row != nullptr && row->cache_lever ? share_text(row->cache_hit_rate()) : std::string());
     }
     for (const auto& m : measures()) {
+      out.put(',');
       if (is_total && std::string_view(m.json_key) == "media_units") {
-        out += ","; // units differ by model: no meaningful total
-        continue;
+        continue; // units differ by model: no meaningful total
       }
-      out += "," + (m.money ? value_of(m).to_exact_string(2) : value_of(m).to_exact_string(0));
+      out.put(m.money ? value_of(m).to_exact_string(2) : value_of(m).to_exact_string(0));
     }
-    out += "," + report.currency + "\n";
+    out.put(',');
+    out.put(report.currency);
+    out.put('\n');
   };
   for (const auto& row : report.rows) {
     emit(
@@ -357,7 +360,7 @@ std::string render_csv(const Report& report)
   }
   emit(
       total_keys, [&](const Measure& m) { return m.get_total(report); }, nullptr);
-  return out;
+  out.finish();
 }
 
 // The cost over time (when grouped by day, week or month) and by model as
@@ -409,114 +412,214 @@ std::string render_html(const Report& report, const RenderOptions& options)
   return html_page(heading, body);
 }
 
-ordered_json usage_and_cost_json(const Report& report, const ReportRow* row)
+// Where a member of a JSON row (or of the totals) takes its value from.
+struct JsonSlot
 {
-  ordered_json j;
-  ordered_json tokens;
-  ordered_json cost;
-  for (const auto& m : measures()) {
-    if (row == nullptr && std::string_view(m.json_key) == "media_units") {
+  enum class Kind { key, levers, measure, tokens, cost };
+  Kind kind;
+  std::string_view name;
+  std::size_t index = 0; // of the key, or of the measure
+};
+
+// A member set again keeps its place and takes the new value, as in an
+// ordered JSON object: a --by name can be a member name too.
+void set_slot(std::vector<JsonSlot>& slots, const JsonSlot& slot)
+{
+  const auto same = std::find_if(slots.begin(), slots.end(), [&](const JsonSlot& s) { return s.name == slot.name; });
+  if (same != slots.end()) {
+    *same = slot;
+  } else {
+    slots.push_back(slot);
+  }
+}
+
+// The members of a row's usage and cost (or the totals'), in order:
+// requests, tokens {...}, web_search_calls, media_units, cost {...}, total.
+void add_usage_slots(std::vector<JsonSlot>& slots, bool totals)
+{
+  const auto& all = measures();
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const Measure& m = all[i];
+    const std::string_view key = m.json_key;
+    const std::string_view group = m.json_group;
+    if (totals && key == "media_units") {
       continue; // units differ by model: no meaningful total
     }
-    const Decimal value = row != nullptr ? m.get(*row) : m.get_total(report);
-    const std::string text = m.money ? value.to_exact_string(2) : value.to_exact_string(0);
-    const std::string_view group = m.json_group;
-    if (group == "tokens") {
-      tokens[m.json_key] = text;
-    } else if (group == "cost") {
-      cost[m.json_key] = text;
-    } else if (std::string_view(m.json_key) == "total") {
-      j["cost"] = cost;
-      j["total"] = text;
-    } else {
-      j[m.json_key] = text;
-      if (std::string_view(m.json_key) == "requests") {
-        j["tokens"] = nullptr; // keeps the key order: requests, tokens, ...
-      }
+    if (group == "tokens" || group == "cost") {
+      continue; // members of their group's object
+    }
+    if (key == "total") {
+      set_slot(slots, {JsonSlot::Kind::cost, "cost"});
+    }
+    set_slot(slots, {JsonSlot::Kind::measure, key, i});
+    if (key == "requests") {
+      set_slot(slots, {JsonSlot::Kind::tokens, "tokens"});
     }
   }
-  j["tokens"] = tokens;
-  return j;
+  set_slot(slots, {JsonSlot::Kind::tokens, "tokens"});
 }
 
-ordered_json records_json(const Report& report)
+// The members of a row, with the levers member or without.
+std::vector<JsonSlot> row_slots(const Report& report, bool levers)
 {
-  ordered_json j;
-  j["read"] = report.records.read;
-  j["priced"] = report.records.priced;
-  j["rejected"] = report.records.rejected;
-  j["duplicates"] = report.records.duplicates;
-  j["filtered"] = report.records.filtered;
+  std::vector<JsonSlot> slots;
+  for (std::size_t k = 0; k < report.key_names.size(); ++k) {
+    set_slot(slots, {JsonSlot::Kind::key, report.key_names[k], k});
+  }
+  if (levers) {
+    set_slot(slots, {JsonSlot::Kind::levers, "levers"});
+  }
+  add_usage_slots(slots, false);
+  return slots;
+}
+
+std::string measure_text(const Measure& m, Decimal value)
+{
+  return m.money ? value.to_exact_string(2) : value.to_exact_string(0);
+}
+
+// A row's members (`row` null: the totals').
+void write_slots(JsonWriter& w, const std::vector<JsonSlot>& slots, const Report& report, const ReportRow* row)
+{
+  const auto value_of = [&](const Measure& m) { return row != nullptr ? m.get(*row) : m.get_total(report); };
+  const auto group_object = [&](std::string_view group) {
+    w.begin_object();
+    for (const auto& m : measures()) {
+      if (std::string_view(m.json_group) == group) {
+        w.name(m.json_key).string(measure_text(m, value_of(m)));
+      }
+    }
+    w.end_object();
+  };
+  w.begin_object();
+  for (const JsonSlot& slot : slots) {
+    w.name(slot.name);
+    switch (slot.kind) {
+    case JsonSlot::Kind::key:
+      w.string(row->keys[slot.index]);
+      break;
+    case JsonSlot::Kind::levers:
+      w.begin_object();
+      w.name("batch_share").string(share_text(row->batch_share()));
+      if (row->cache_lever) {
+        w.name("cache_hit_rate").string(share_text(row->cache_hit_rate()));
+      }
+      w.end_object();
+      break;
+    case JsonSlot::Kind::measure: {
+      const Measure& m = measures()[slot.index];
+      w.string(measure_text(m, value_of(m)));
+      break;
+    }
+    case JsonSlot::Kind::tokens:
+      group_object("tokens");
+      break;
+    case JsonSlot::Kind::cost:
+      group_object("cost");
+      break;
+    }
+  }
+  w.end_object();
+}
+
+template <typename Map> void write_count_map(JsonWriter& w, const Map& counts)
+{
+  w.begin_object();
+  for (const auto& [name, count] : counts) {
+    w.name(name).number(count);
+  }
+  w.end_object();
+}
+
+void write_records(JsonWriter& w, const Report& report)
+{
+  w.begin_object();
+  w.name("read").number(report.records.read);
+  w.name("priced").number(report.records.priced);
+  w.name("rejected").number(report.records.rejected);
+  w.name("duplicates").number(report.records.duplicates);
+  w.name("filtered").number(report.records.filtered);
   const RepeatedRequestIds& repeats = report.repeated_request_ids;
-  ordered_json ids;
-  ids["checked"] = repeats.checked;
-  ids["rows_with_id"] = repeats.rows_with_id;
-  ids["repeated"] = repeats.repeated;
-  ordered_json repeated_rows = ordered_json::array();
+  w.name("repeated_request_ids").begin_object();
+  w.name("checked").boolean(repeats.checked);
+  w.name("rows_with_id").number(repeats.rows_with_id);
+  w.name("repeated").number(repeats.repeated);
+  w.name("first").begin_array();
   for (const auto& repeat : repeats.first) {
-    repeated_rows.push_back({{"where", repeat.where}, {"request_id", repeat.request_id}});
+    w.begin_object();
+    w.name("where").string(repeat.where);
+    w.name("request_id").string(repeat.request_id);
+    w.end_object();
   }
-  ids["first"] = repeated_rows;
-  j["repeated_request_ids"] = ids;
-  ordered_json skipped = ordered_json::object();
-  for (const auto& [reason, count] : report.records.skipped_lines) {
-    skipped[reason] = count;
-  }
-  j["skipped_lines"] = skipped;
-  ordered_json reasons = ordered_json::object();
-  for (const auto& [reason, count] : report.records.rejected_by_reason) {
-    reasons[reason] = count;
-  }
-  j["rejected_by_reason"] = reasons;
-  ordered_json first = ordered_json::array();
+  w.end_array();
+  w.end_object();
+  w.name("skipped_lines");
+  write_count_map(w, report.records.skipped_lines);
+  w.name("rejected_by_reason");
+  write_count_map(w, report.records.rejected_by_reason);
+  w.name("rejections").begin_array();
   for (const auto& r : report.records.first_rejections) {
-    first.push_back({{"where", r.where}, {"reason", r.reason}});
+    w.begin_object();
+    w.name("where").string(r.where);
+    w.name("reason").string(r.reason);
+    w.end_object();
   }
-  j["rejections"] = first;
-  return j;
+  w.end_array();
+  w.end_object();
 }
 
-std::string render_json(const Report& report)
+void write_strings(JsonWriter& w, const std::vector<std::string>& texts)
 {
-  ordered_json j;
-  j["currency"] = report.currency;
+  w.begin_array();
+  for (const auto& text : texts) {
+    w.string(text);
+  }
+  w.end_array();
+}
+
+void render_json(const Report& report, const TextSink& sink)
+{
+  JsonWriter w(sink);
+  w.begin_object();
+  w.name("currency").string(report.currency);
   if (!report.period.empty()) {
-    j["period"] = report.period;
+    w.name("period").string(report.period);
   }
-  j["group_by"] = report.key_names;
-  j["total"] = report.total_cost.total().to_exact_string(2);
-  ordered_json rows = ordered_json::array();
+  w.name("group_by");
+  write_strings(w, report.key_names);
+  w.name("total").string(report.total_cost.total().to_exact_string(2));
+  // Each row is written as it is reached: the document is never held whole.
+  const std::vector<JsonSlot> plain_row = row_slots(report, false);
+  const std::vector<JsonSlot> levers_row = row_slots(report, true);
+  w.name("rows").begin_array();
   for (const auto& row : report.rows) {
-    ordered_json r;
-    for (std::size_t k = 0; k < report.key_names.size(); ++k) {
-      r[report.key_names[k]] = row.keys[k];
-    }
-    if (row.has_levers()) {
-      ordered_json levers;
-      levers["batch_share"] = share_text(row.batch_share());
-      if (row.cache_lever) {
-        levers["cache_hit_rate"] = share_text(row.cache_hit_rate());
-      }
-      r["levers"] = std::move(levers);
-    }
-    r.update(usage_and_cost_json(report, &row));
-    rows.push_back(std::move(r));
+    write_slots(w, row.has_levers() ? levers_row : plain_row, report, &row);
   }
-  j["rows"] = std::move(rows);
-  j["totals"] = usage_and_cost_json(report, nullptr);
-  j["records"] = records_json(report);
+  w.end_array();
+  std::vector<JsonSlot> totals;
+  add_usage_slots(totals, true);
+  w.name("totals");
+  write_slots(w, totals, report, nullptr);
+  w.name("records");
+  write_records(w, report);
   if (report.first_day && report.last_day) {
-    j["observed"] = {{"first_day", format_date(*report.first_day)}, {"last_day", format_date(*report.last_day)}};
+    w.name("observed").begin_object();
+    w.name("first_day").string(format_date(*report.first_day));
+    w.name("last_day").string(format_date(*report.last_day));
+    w.end_object();
   }
-  ordered_json prices = ordered_json::object();
+  w.name("prices").begin_object();
   for (const auto& [model, text] : report.prices_used) {
-    prices[model] = text;
+    w.name(model).string(text);
   }
-  j["prices"] = prices;
-  j["notes"] = report.notes;
+  w.end_object();
+  w.name("notes");
+  write_strings(w, report.notes);
   // Always empty (nothing ever filled it); the man page documents the key.
-  j["warnings"] = ordered_json::array();
-  return dump_json(j);
+  w.name("warnings").begin_array();
+  w.end_array();
+  w.end_object();
+  w.finish();
 }
 
 } // namespace
@@ -552,23 +655,35 @@ std::string render_record_summary(const Report& report)
   return out;
 }
 
-std::string render_report(const Report& report, const RenderOptions& options)
+void render_report(const Report& report, const RenderOptions& options, const TextSink& sink)
 {
   switch (options.format) {
   case OutputFormat::table:
-    return render_table(report, options);
+    sink(render_table(report, options));
+    return;
   case OutputFormat::json:
-    return render_json(report);
+    render_json(report, sink);
+    return;
   case OutputFormat::csv:
-    return render_csv(report);
+    render_csv(report, sink);
+    return;
   case OutputFormat::markdown:
-    return render_markdown(report, options);
+    sink(render_markdown(report, options));
+    return;
   case OutputFormat::html:
-    return render_html(report, options);
+    sink(render_html(report, options));
+    return;
   case OutputFormat::focus:
     break;
   }
   format_not_offered(options.format, "a report");
+}
+
+std::string render_report(const Report& report, const RenderOptions& options)
+{
+  std::string text;
+  render_report(report, options, [&](std::string_view piece) { text += piece; });
+  return text;
 }
 
 bool report_holds_records(OutputFormat format)

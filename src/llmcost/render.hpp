@@ -3,6 +3,7 @@
 
 #include "llmcost/output_format.hpp"
 #include "llmcost/report.hpp"
+#include "llmcost/text_sink.hpp"
 
 #include <string>
 
@@ -21,6 +22,9 @@ struct RenderOptions
 
 // Table, JSON, CSV, Markdown or HTML (not FOCUS: reconcile's alone).
 std::string render_report(const Report& report, const RenderOptions& options);
+// The same text in pieces: JSON and CSV are written a row at a time, so
+// a million groups cost their rows, not a second copy as text.
+void render_report(const Report& report, const RenderOptions& options, const TextSink& sink);
 
 // The record accounting lines ("records: 10 read, 9 priced, 1 rejected ...").
 std::string render_record_summary(const Report& report);

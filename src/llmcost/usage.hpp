@@ -26,8 +26,9 @@ struct SourceLine
 {
   std::string_view file;
   std::size_t line = 0;
+  std::uint32_t column = 0; // where the record starts, when not at the line's start (a JSON array's element)
 
-  Location location() const { return Location{std::string(file), line, 0}; }
+  Location location() const { return Location{std::string(file), line, column}; }
 };
 
 // A record is one request unless its input says how many.

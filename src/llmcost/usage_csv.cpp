@@ -624,7 +624,7 @@ std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line,
       return taken();
     }
     m_delimiter = reader.delimiter();
-    read_header(m_fields);
+    read_header(reader);
     m_have_header = true;
   }
   std::string_view line;
@@ -660,7 +660,7 @@ std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line,
     if (!reader.next(m_fields, m_file)) {
       break;
     }
-    read_row(m_fields, reader.record_line());
+    read_row(reader);
   }
   return taken();
 }
@@ -672,7 +672,7 @@ std::size_t UsageCsvReader::feed_header(std::string_view start, bool at_end)
     return 0;
   }
   m_delimiter = reader.delimiter();
-  read_header(m_fields);
+  read_header(reader);
   m_have_header = true;
   return reader.consumed();
 }
@@ -685,8 +685,15 @@ void UsageCsvReader::finish() const
   }
 }
 
-void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
+Location UsageCsvReader::field_location(const CsvReader& reader, std::size_t column) const
 {
+  const CsvReader::Position at = reader.field_position(column);
+  return Location{m_file, at.line, at.column};
+}
+
+void UsageCsvReader::read_header(const CsvReader& reader)
+{
+  const std::vector<std::string_view>& fields = m_fields;
   // column index -> field (or none)
   m_column_field.assign(fields.size(), std::nullopt);
   m_headers.clear();
@@ -754,11 +761,11 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
     for (std::size_t j = 0; j < i; ++j) {
       if (m_column_field[i] && m_column_field[i] == m_column_field[j] && !is_summed(*m_column_field[i])) {
         if (m_headers[i] == m_headers[j]) {
-          throw Error(Location{m_file, 1, 0},
+          throw Error(field_location(reader, i),
                       fmt::format("duplicate column \"{}\" (columns {} and {})", m_headers[i], j + 1, i + 1),
                       "each column name once");
         }
-        throw Error(Location{m_file, 1, 0},
+        throw Error(field_location(reader, i),
                     fmt::format("columns \"{}\" and \"{}\" both mean {}", m_headers[j], m_headers[i],
                                 to_string(*m_column_field[i])),
                     fmt::format("one of them, or --map {}=FIELD to say what the other is", m_headers[i]));
@@ -776,13 +783,16 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
   // An unknown column that looks like a quantity or money may hold part of
   // the bill (cached tokens, requests per row, a cost): never drop it silently.
   std::vector<std::string> unknown;
-  for (const auto& column : m_columns) {
+  std::size_t first_unknown = 0;
+  for (std::size_t i = 0; i < m_columns.size(); ++i) {
+    const ColumnUse& column = m_columns[i];
     if (column.source == ColumnSource::unknown && looks_like_quantity(normalise_header(column.header))) {
+      first_unknown = unknown.empty() ? i : first_unknown;
       unknown.push_back(fmt::format("\"{}\"", column.header));
     }
   }
   if (!unknown.empty()) {
-    throw Error(Location{m_file, 1, 0},
+    throw Error(field_location(reader, first_unknown),
                 fmt::format("{} {} not understood and may carry part of the bill: {}", unknown.size(),
                             unknown.size() == 1 ? "column is" : "columns are", fmt::join(unknown, ", ")),
                 fmt::format("--map COLUMN=FIELD for each (FIELD: input_tokens, cached_input_tokens, "
@@ -807,12 +817,15 @@ void UsageCsvReader::read_header(const std::vector<std::string_view>& fields)
   }
 }
 
-void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::size_t line)
+void UsageCsvReader::read_row(const CsvReader& reader)
 {
-  const SourceLine where{m_file, line};
+  const std::vector<std::string_view>& fields = m_fields;
+  const SourceLine where{m_file, reader.record_line()};
   if (fields.size() != m_column_field.size()) {
+    // Too many: at the first field past the header's; too few: the row.
+    const bool too_many = fields.size() > m_column_field.size();
     m_sink.reject(
-        where.location(), "wrong number of fields",
+        too_many ? field_location(reader, m_column_field.size()) : where.location(), "wrong number of fields",
         fmt::format("wrong number of fields: {} (expected {} as in the header)", fields.size(), m_column_field.size()));
     return;
   }
@@ -823,7 +836,7 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
     std::string_view value = fields[step.column];
     if (m_decimal_comma && is_number(step.field)) {
       if (!decimal_comma_to_point(value, m_number)) {
-        m_sink.reject(where.location(), "bad field",
+        m_sink.reject(field_location(reader, step.column), "bad field",
                       fmt::format("field {}: \"{}\": {} (expected digits with at most one decimal comma, like 0,05)",
                                   m_headers[step.column], quoted_value(value), k_point_under_decimal_comma));
         return;
@@ -835,13 +848,19 @@ void UsageCsvReader::read_row(const std::vector<std::string_view>& fields, std::
                           ? read_usage_json(value, r.counts[Counter::cached_input])
                           : read_field(step.field, value, value.data() + value.size(), r, input_total);
     if (!good) {
-      m_sink.reject(where.location(), "bad field",
+      m_sink.reject(field_location(reader, step.column), "bad field",
                     field_problem(step.field, m_headers[step.column], fields[step.column]));
       return;
     }
   }
   if (auto detail = nul_byte_detail(r)) {
-    m_sink.reject(where.location(), k_nul_byte, *detail);
+    // At the first field read that holds one (the one the detail names, but
+    // for a row with several).
+    const auto holds_nul = [&](const ColumnStep& step) {
+      return fields[step.column].find('\0') != std::string_view::npos;
+    };
+    const auto step = std::find_if(m_plan.begin(), m_plan.end(), holds_nul);
+    m_sink.reject(step != m_plan.end() ? field_location(reader, step->column) : where.location(), k_nul_byte, *detail);
     return;
   }
   finish_row(r, input_total);

@@ -12,6 +12,8 @@
 
 namespace llmcost {
 
+class CsvReader;
+
 // Normalised record fields a column can feed.
 enum class UsageField {
   timestamp,
@@ -89,8 +91,11 @@ public:
   const std::vector<ColumnUse>& columns() const { return m_columns; }
 
 private:
-  void read_header(const std::vector<std::string_view>& fields);
-  void read_row(const std::vector<std::string_view>& fields, std::size_t line);
+  // The header or a row: the record `reader` last read into m_fields.
+  void read_header(const CsvReader& reader);
+  void read_row(const CsvReader& reader);
+  // Where field `column` of that record starts (file, line, column).
+  Location field_location(const CsvReader& reader, std::size_t column) const;
   // The checks across fields, then the record goes to the sink.
   void finish_row(UsageRecord& r, std::uint64_t input_total);
 

@@ -284,31 +284,50 @@ std::size_t read_usage_jsonl(std::string_view text, const std::string& file, Rec
   JsonTape tape;
   JsonSyntaxError error;
   Span span;
+  // Columns count from the start of a line: after the last newline, or the
+  // start of the text (a piece of a file starts a line), or its byte order mark.
+  const std::size_t origin = first_line == 1 && start_of_file && text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  const auto line_start_before = [&](const char* from, const char* to, const char* start) {
+    const auto* newline = static_cast<const char*>(::memrchr(from, '\n', static_cast<std::size_t>(to - from)));
+    return newline != nullptr ? newline + 1 : start;
+  };
+  const auto column = [](const char* line_start, const char* at) {
+    return static_cast<std::uint32_t>(at - line_start + 1);
+  };
+  const char* scanned = text.data(); // values come in order: each byte is looked at once
+  const char* last_line_start = text.data() + origin;
   while (splitter.next(span)) {
     const std::string_view value = text.substr(span.begin, span.end - span.begin);
+    // A value starts a line but after blanks, or (pretty-printed) after another value.
+    last_line_start = line_start_before(scanned, value.data(), last_line_start);
+    scanned = value.data();
+    const char* value_line = last_line_start;
     if (!tape.parse(value, error)) {
       // Line and column of the problem within the file.
       const std::string_view before = value.substr(0, std::min(error.offset, value.size()));
       const std::size_t newlines = static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
-      const std::size_t line_start = newlines == 0 ? 0 : before.rfind('\n') + 1;
-      sink.reject(Location{file, span.line + newlines, before.size() - line_start + 1}, "invalid JSON",
+      const char* problem = before.data() + before.size();
+      const char* line_start = line_start_before(before.data(), problem, value_line);
+      sink.reject(Location{file, span.line + newlines, column(line_start, problem)}, "invalid JSON",
                   "invalid JSON: " + error.problem);
       continue;
     }
     const JsonValue root = tape.root();
     if (is_array_of_objects(root)) {
-      // Each element is a record, on the line where it starts.
+      // Each element is a record, on the line and at the column where it starts.
       std::size_t line = span.line;
       const char* counted = value.data();
+      const char* line_start = value_line;
       root.for_each_element([&](JsonValue element) {
         const char* start = element.raw().data();
         line += static_cast<std::size_t>(std::count(counted, start, '\n'));
+        line_start = line_start_before(counted, start, line_start);
         counted = start;
-        reader.read(element, SourceLine{file, line});
+        reader.read(element, SourceLine{file, line, column(line_start, start)});
       });
       continue;
     }
-    reader.read(root, SourceLine{file, span.line});
+    reader.read(root, SourceLine{file, span.line, column(value_line, value.data())});
   }
   return splitter.line() - first_line;
 }

@@ -208,3 +208,50 @@ TEST_CASE("CsvReader unescapes doubled quotes the fast path marks")
   CHECK(reader.record_line() == 2);
   CHECK_FALSE(reader.next(fields, "test.csv"));
 }
+
+TEST_CASE("CsvReader says where each field starts, on every path")
+{
+  using Position = std::pair<std::size_t, std::size_t>;
+  const auto positions = [](CsvReader& reader, std::size_t n) {
+    std::vector<Position> out;
+    for (std::size_t i = 0; i < n; ++i) {
+      const CsvReader::Position at = reader.field_position(i);
+      out.emplace_back(at.line, at.column);
+    }
+    return out;
+  };
+  // A byte order mark is not a column; a blank line is skipped; a quoted
+  // field starts at its quote; a doubled quote sends the line to the general
+  // path, and a line break inside quotes puts later fields on later lines.
+  const std::string text = "\xEF\xBB\xBFmodel,in\n"
+                           "\n"
+                           "abc,\"12\",,x\n"
+                           "a,\"say \"\"hi\"\"\",b\n"
+                           "a,\"two\nlines\",bc,d\n";
+  CsvReader reader(text, 0, 1, true);
+  std::vector<std::string_view> fields;
+  REQUIRE(reader.next(fields, "t.csv"));
+  CHECK(positions(reader, 2) == std::vector<Position>{{1, 1}, {1, 7}});
+  REQUIRE(reader.next(fields, "t.csv"));
+  CHECK(positions(reader, 4) == std::vector<Position>{{3, 1}, {3, 5}, {3, 10}, {3, 11}});
+  REQUIRE(reader.next(fields, "t.csv"));
+  CHECK(positions(reader, 3) == std::vector<Position>{{4, 1}, {4, 3}, {4, 16}});
+  REQUIRE(reader.next(fields, "t.csv"));
+  CHECK(positions(reader, 4) == std::vector<Position>{{5, 1}, {5, 3}, {6, 8}, {6, 11}});
+  // A piece of a file: its first line is a line of its own.
+  CsvReader piece("x,\"y\"\n", ',', 40, true);
+  REQUIRE(piece.next(fields, "t.csv"));
+  CHECK(positions(piece, 2) == std::vector<Position>{{40, 1}, {40, 3}});
+}
+
+TEST_CASE("CsvReader's errors name the column")
+{
+  std::vector<std::string_view> fields;
+  CsvReader open_quote("a,b\nx,\"never closed\n", ',', 1, true);
+  REQUIRE(open_quote.next(fields, "t.csv"));
+  CHECK_THROWS_WITH(open_quote.next(fields, "t.csv"),
+                    "t.csv:2:3: unterminated quoted field (expected a closing \" before the end of the file)");
+  CsvReader stray("a,b\n\"x\"y,z\n", ',', 1, true);
+  REQUIRE(stray.next(fields, "t.csv"));
+  CHECK_THROWS_WITH(stray.next(fields, "t.csv"), doctest::Contains("t.csv:2:4: text after a closing quote"));
+}

@@ -137,7 +137,7 @@ TEST_CASE("ingest: request ids repeated in a CSV export are kept and reported, w
   CHECK(single.find("\"repeated\": 2010") != std::string::npos);
   CHECK(single.find("\"rows_with_id\": 4000") != std::string::npos);
   // The first repeats, in input order: lines 1,502 to 1,511 of the file.
-  const std::string first_repeat = "\"where\": \"" + path + ":1502\"";
+  const std::string first_repeat = "\"where\": \"" + path + ":1502:1\"";
   CHECK(single.find(first_repeat) != std::string::npos);
   CHECK(single.find("2010 rows repeat the request id of an earlier row") != std::string::npos);
   for (const unsigned threads : {2U, 3U}) {
@@ -251,8 +251,8 @@ TEST_CASE("ingest: a line longer than the maximum is read past and rejected; one
   CHECK(report.records.read == 6); // 3 rows, the line of x (a bad row), 2 long lines
   CHECK(report.records.rejected_by_reason.at("line too long") == 2);
   REQUIRE(report.records.first_rejections.size() == 3);
-  CHECK(report.records.first_rejections[1].where == path + ":5");
+  CHECK(report.records.first_rejections[1].where == path + ":5:1");
   CHECK(report.records.first_rejections[1].reason ==
         "line longer than 70000 bytes (read past; --max-line-bytes raises the limit)");
-  CHECK(report.records.first_rejections[2].where == path + ":7");
+  CHECK(report.records.first_rejections[2].where == path + ":7:1");
 }

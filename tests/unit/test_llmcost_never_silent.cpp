@@ -49,7 +49,7 @@ TEST_SUITE("never silent")
     CountingSink sink;
     const ColumnMap none;
     CHECK_THROWS_WITH_AS(columns_of("model,input_tokens,output_tokens,tokens_cached_x,Amount (USD),note\n", none, sink),
-                         "t.csv:1: 2 columns are not understood and may carry part of the bill: \"tokens_cached_x\", "
+                         "t.csv:1:34: 2 columns are not understood and may carry part of the bill: \"tokens_cached_x\", "
                          "\"Amount (USD)\" (expected --map COLUMN=FIELD for each (FIELD: input_tokens, "
                          "cached_input_tokens, output_tokens, requests, billed, ...; see --explain), or --map "
                          "COLUMN=ignore for one that carries nothing to price)",
@@ -94,7 +94,7 @@ TEST_SUITE("never silent")
     CHECK(sink.records[0].counts[Counter::cached_input] == 200);
     CHECK(sink.records[1].counts[Counter::requests] == 1);
     REQUIRE(sink.rejected.size() == 1);
-    CHECK(sink.rejected[0].find("t.csv:4: field num_model_requests: \"2.5\" is not a whole number") == 0);
+    CHECK(sink.rejected[0].find("t.csv:4:31: field num_model_requests: \"2.5\" is not a whole number") == 0);
   }
 
   TEST_CASE("Helicone: cache reads are part of prompt_tokens")
@@ -125,7 +125,7 @@ TEST_SUITE("never silent")
     CHECK(sink.records[1].counts[Counter::cached_input] == 0);
     CHECK(sink.records[2].counts[Counter::cached_input] == 0);
     REQUIRE(sink.rejected.size() == 1);
-    CHECK(sink.rejected[0].find("t.csv:5: field metadata: the cached tokens in usage_object") == 0);
+    CHECK(sink.rejected[0].find("t.csv:5:26: field metadata: the cached tokens in usage_object") == 0);
     // A cached column, when there is one, is what is read.
     CountingSink with_column;
     const auto columns = columns_of("model,prompt_tokens,cached_tokens,completion_tokens,metadata\n"

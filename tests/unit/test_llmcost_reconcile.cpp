@@ -53,12 +53,12 @@ TEST_SUITE("reconcile")
                               "2026-01-05T09:00:00Z,moonshot/kimi-k2.6,1000,300,\n";
     const auto result = reconcile_csv(mixed);
     CHECK(result.unbilled == 1);
-    CHECK(result.first_unbilled == "t.csv:3");
+    CHECK(result.first_unbilled == "t.csv:3:1");
     CHECK(result.failures.empty());
 
     ReconcileOptions require;
     require.require_billed = true;
-    CHECK(contains(error_of([&] { reconcile_csv(mixed, require); }), "t.csv:3: no billed amount"));
+    CHECK(contains(error_of([&] { reconcile_csv(mixed, require); }), "t.csv:3:1: no billed amount"));
   }
 }
 

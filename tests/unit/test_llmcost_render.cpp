@@ -2,6 +2,7 @@
 
 #include "llmcost/catalog.hpp"
 #include "llmcost/estimate.hpp"
+#include "llmcost/json_util.hpp"
 #include "llmcost/render.hpp"
 
 #include "unit_support.hpp"
@@ -228,6 +229,69 @@ TEST_SUITE("llmcost/render")
       CAPTURE(key);
       CHECK(value.is_string());
     }
+  }
+
+  TEST_CASE("json: pieces add up to the text, and the text is dump_json's")
+  {
+    // --by names that are member names too ("total", "tokens") or repeat:
+    // a member set again keeps its place and takes the later value, as in
+    // the ordered JSON object the rows were once built as.
+    Report report;
+    report.key_names = {"model", "total", "tokens", "model"};
+    for (int i = 0; i < 3000; ++i) {
+      ReportRow row;
+      row.keys = {"m" + std::to_string(i), "t", "k", i == 0 ? "bad \xff \"quoted\"" : "last"};
+      row.usage.requests = dec("1");
+      row.usage.input = dec("1000");
+      row.cost.input = dec("0.0015");
+      if (i % 2 == 0) {
+        row.batch_requests = dec("1");
+        row.cache_lever = i % 4 == 0;
+      }
+      report.rows.push_back(row);
+    }
+    report.add_up_rows();
+    report.has_records = true;
+    report.records.rejected_by_reason["bad field"] = 1;
+    report.records.first_rejections.push_back({"a.csv:2:5", "field input_tokens: \"x\""});
+    report.prices_used["moonshot/kimi-k2.6"] = "input 0.95/M";
+    report.notes = {"a note"};
+
+    std::string streamed;
+    std::size_t pieces = 0;
+    render_report(report, options(OutputFormat::json), [&](std::string_view piece) {
+      streamed += piece;
+      ++pieces;
+    });
+    const std::string text = render_report(report, options(OutputFormat::json));
+    CHECK(streamed == text);
+    CHECK(pieces > 1);
+    const auto j = nlohmann::ordered_json::parse(text);
+    CHECK(dump_json(j) == text);
+    const auto& first = j.at("rows")[0];
+    std::vector<std::string> names;
+    for (const auto& [name, value] : first.items()) {
+      names.push_back(name);
+    }
+    CHECK(names == std::vector<std::string>{"model", "total", "tokens", "levers", "requests", "web_search_calls",
+                                            "media_units", "cost"});
+    CHECK(first.at("model") == "bad \xef\xbf\xbd \"quoted\"");
+    CHECK(first.at("total") == "0.0015");
+    CHECK(first.at("tokens").at("input") == "1000");
+    CHECK(first.at("levers").at("cache_hit_rate") == "0");
+    CHECK_FALSE(j.at("rows")[2].at("levers").contains("cache_hit_rate"));
+    CHECK_FALSE(j.at("rows")[1].contains("levers"));
+    CHECK(j.at("totals").at("total") == "4.50");
+    CHECK_FALSE(j.at("totals").contains("media_units"));
+    CHECK(j.at("records").at("rejections")[0].at("where") == "a.csv:2:5");
+  }
+
+  TEST_CASE("csv: pieces add up to the text")
+  {
+    const Report report = hand_report({"1.00", "2.50", "0.125"});
+    std::string streamed;
+    render_report(report, options(OutputFormat::csv), [&](std::string_view piece) { streamed += piece; });
+    CHECK(streamed == render_report(report, options(OutputFormat::csv)));
   }
 
   TEST_CASE("csv: header and rows")

@@ -96,7 +96,7 @@ TEST_SUITE("usage_jsonl")
         "\n");
     const std::vector<std::string> expected = {
         "1 x/kimi-k2.6 id= in=4 cached=0 write=0 out=1 reasoning=0 time=none",
-        "t.jsonl:2 rejected: no model: usage without a model (expected a \"model\" field)",
+        "t.jsonl:2:1 rejected: no model: usage without a model (expected a \"model\" field)",
         "once cc:m:r 3 /claude-x id=r in=1 cached=0 write=0 out=2 reasoning=0 time=none"};
     CHECK(seen == expected);
   }
@@ -127,14 +127,15 @@ TEST_SUITE("usage_jsonl")
     REQUIRE(seen.size() == 7);
     CHECK(seen[0] == "1 /m id= in=5 cached=0 write=0 out=2 reasoning=0 time=none");
     CHECK(seen[1] == "2 /a id= in=1 cached=0 write=0 out=2 reasoning=0 time=none");
-    CHECK(seen[2] == "t.jsonl:3 rejected: unknown usage shape: usage object with none of the token fields the readers "
-                     "know (it has: input, output; expected prompt_tokens/completion_tokens or "
-                     "input_tokens/output_tokens)");
-    CHECK(seen[3].rfind("t.jsonl:4 rejected: unknown usage shape: usage object with fields the readers do not know: "
+    CHECK(seen[2] ==
+          "t.jsonl:3:1 rejected: unknown usage shape: usage object with none of the token fields the readers "
+          "know (it has: input, output; expected prompt_tokens/completion_tokens or "
+          "input_tokens/output_tokens)");
+    CHECK(seen[3].rfind("t.jsonl:4:1 rejected: unknown usage shape: usage object with fields the readers do not know: "
                         "prompt_cache_hit_tokens (",
                         0) == 0);
-    CHECK(seen[4].rfind("t.jsonl:5 rejected: unknown usage shape: an object with \"prompt_tokens\"", 0) == 0);
-    CHECK(seen[5].rfind("t.jsonl:6 rejected: unknown usage shape: an object with \"usageDetails\"", 0) == 0);
+    CHECK(seen[4].rfind("t.jsonl:5:1 rejected: unknown usage shape: an object with \"prompt_tokens\"", 0) == 0);
+    CHECK(seen[5].rfind("t.jsonl:6:1 rejected: unknown usage shape: an object with \"usageDetails\"", 0) == 0);
     CHECK(seen[6] == "skip objects without usage (e.g. stream chunks)");
   }
 
@@ -156,11 +157,11 @@ TEST_SUITE("usage_jsonl")
     CHECK(seen[0].rfind("response 1 /m id=r1 in=6 cached=4 write=0 out=2", 0) == 0);
     CHECK(seen[1].rfind("response 2 /m id=o1 in=5 cached=5 write=2 out=5 reasoning=4", 0) == 0);
     CHECK(seen[2] == "skip Langfuse EVENT observations (only GENERATION observations are model calls)");
-    CHECK(seen[3].rfind("t.jsonl:4 rejected: bad field: cached tokens 4 exceed input tokens 3", 0) == 0);
+    CHECK(seen[3].rfind("t.jsonl:4:1 rejected: bad field: cached tokens 4 exceed input tokens 3", 0) == 0);
     CHECK(seen[4].rfind("response 5 /m id=r3 in=5 cached=4 write=0 out=2", 0) == 0);
   }
 
-  TEST_CASE("a JSON array of objects is a list of records, each on the line where it starts")
+  TEST_CASE("a JSON array of objects is a list of records, each at the line and column where it starts")
   {
     const auto seen =
         read_lines("[\n  {\"id\":\"a\",\"model\":\"m\",\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}},\n"
@@ -170,9 +171,16 @@ TEST_SUITE("usage_jsonl")
     REQUIRE(seen.size() == 4);
     CHECK(seen[0] == "response 2 /m id=a in=5 cached=0 write=0 out=1 reasoning=0 time=none");
     CHECK(seen[1] == "3 /m id= in=7 cached=0 write=0 out=2 reasoning=0 time=none");
-    CHECK(seen[2].rfind("t.jsonl:5 rejected: unknown usage shape", 0) == 0);
-    CHECK(seen[3] == "t.jsonl:7 rejected: not a JSON object: a JSON array where an object was expected (expected one "
+    CHECK(seen[2].rfind("t.jsonl:5:3 rejected: unknown usage shape", 0) == 0);
+    CHECK(seen[3] == "t.jsonl:7:1 rejected: not a JSON object: a JSON array where an object was expected (expected one "
                      "usage object per line)");
+    // Columns count from the line's start: a line indented, a byte order mark.
+    const auto indented =
+        read_lines("\xEF\xBB\xBF{\"model\":\"m\",\"usage\":{\"input\":1}}\n  {\"model\":\"m\",\"usage\":}\n  [1]\n");
+    REQUIRE(indented.size() == 3);
+    CHECK(indented[0].rfind("t.jsonl:1:1 rejected: ", 0) == 0);
+    CHECK(indented[1].rfind("t.jsonl:2:24 rejected: invalid JSON", 0) == 0);
+    CHECK(indented[2].rfind("t.jsonl:3:3 rejected: not a JSON object", 0) == 0);
     CHECK(!is_json_lines("[{\"a\":1},\n{\"b\":2}]"));
     CHECK(looks_like_json_objects(" [\n {\"a\":1}]"));
     CHECK(!looks_like_json_objects("[1,2]"));
