@@ -216,8 +216,10 @@ std::vector<SummaryItem> budget_summary(const BudgetResult& r, int p)
   if (r.limit) {
     const bool over = r.headroom && r.headroom->is_negative();
     items.push_back({"limit", money(*r.limit, p), r.limit->to_exact_string(2), ""});
-    items.push_back(
-        {"used of the limit", r.percent_of_limit->to_string(1) + "%", r.percent_of_limit->to_string(2) + "%", ""});
+    if (!r.limit->is_zero()) { // a share of nothing says nothing
+      items.push_back(
+          {"used of the limit", r.percent_of_limit->to_string(1) + "%", r.percent_of_limit->to_string(2) + "%", ""});
+    }
     const Decimal beyond = over ? -*r.headroom : *r.headroom;
     items.push_back(
         {over ? "over the limit by" : "headroom", money(beyond, p), beyond.to_exact_string(2), over ? "fail" : ""});
@@ -248,8 +250,10 @@ std::string budget_html(const BudgetResult& r, const RenderOptions& options)
   body += html_verdict(r.pass(), verdict(r));
   body += html_summary(budget_summary(r, p));
   if (r.limit) {
-    const std::string text = fmt::format("{} of {} per {}: {}% of the limit", money(r.total_with_tax, p),
-                                         money(*r.limit, p), r.period, r.percent_of_limit->to_string(1));
+    std::string text = fmt::format("{} of {} per {}", money(r.total_with_tax, p), money(*r.limit, p), r.period);
+    if (!r.limit->is_zero()) {
+      text += fmt::format(": {}% of the limit", r.percent_of_limit->to_string(1));
+    }
     body += html_section("Spend against the limit",
                          svg_limit_bar(fmt::format("spend per {} against the limit ({})", r.period, r.currency),
                                        r.total_with_tax, *r.limit, p) +

@@ -194,7 +194,7 @@ std::size_t text_pixels(const std::string& text)
 
 } // namespace
 
-std::string svg_bar_chart(const BarChart& chart, int precision)
+std::string svg_bar_chart(const BarChart& chart, int precision, std::size_t coloured)
 {
   constexpr std::size_t label_width = 260;
   constexpr std::size_t bar_space = 420;
@@ -208,10 +208,13 @@ std::string svg_bar_chart(const BarChart& chart, int precision)
     const std::size_t y = 30 + i * row;
     const std::size_t length = bar_units(bar.value, max, bar_space, 1);
     out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", label_width - 8, y + 16,
-                       html_escape(elide(bar.label, 40)));
+                       html_escape(elide(bar.label, 34)));
+    const std::string_view fill = coloured == 0  ? k_palette[0]
+                                  : i < coloured ? k_palette[i % k_palette.size()]
+                                                 : k_other_colour;
     out += fmt::format("<rect fill=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>{}: {}</title></rect>\n",
-                       k_palette[0], label_width, y + 3, std::max<std::size_t>(length, bar.value.is_zero() ? 0 : 1),
-                       row - 6, html_escape(bar.label), bar.value.to_exact_string(2));
+                       fill, label_width, y + 3, std::max<std::size_t>(length, bar.value.is_zero() ? 0 : 1), row - 6,
+                       html_escape(bar.label), bar.value.to_exact_string(2));
     out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", label_width + length + 6, y + 16,
                        format_money(bar.value, precision));
   }
@@ -239,7 +242,7 @@ std::string svg_signed_bar_chart(const BarChart& chart, int precision)
         std::max<std::size_t>(bar_units(magnitude(bar.value), max, half, 1), bar.value.is_zero() ? 0 : 1);
     const bool under = bar.value.is_negative();
     out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", label_width - 8, y + 16,
-                       html_escape(elide(bar.label, 40)));
+                       html_escape(elide(bar.label, 34)));
     out += fmt::format("<rect fill=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>{}: {}</title></rect>\n",
                        under ? k_under_colour : k_over_colour, under ? zero - length : zero, y + 3, length, row - 6,
                        html_escape(bar.label), bar.value.to_exact_string(2));

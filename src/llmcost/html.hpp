@@ -70,8 +70,10 @@ inline constexpr std::string_view k_other_colour = "#999999";
 inline constexpr std::string_view k_over_colour = "#D55E00";
 inline constexpr std::string_view k_under_colour = "#0072B2";
 
-// Horizontal bars (one per label), e.g. cost by model.
-std::string svg_bar_chart(const BarChart& chart, int precision);
+// Horizontal bars (one per label), e.g. cost by model. `coloured` > 0: the
+// first that many bars take the palette's colours in order (the series of a
+// stacked chart beside it) and the rest k_other_colour; 0: one colour.
+std::string svg_bar_chart(const BarChart& chart, int precision, std::size_t coloured = 0);
 // Vertical columns in label order, e.g. cost per day.
 std::string svg_column_chart(const BarChart& chart, int precision);
 // Horizontal bars of signed values around a zero line (variances): above

@@ -466,12 +466,22 @@ std::string render_html(const Report& report, const RenderOptions& options)
   std::string body = "<h1>" + html_escape(heading) + "</h1>\n";
   const BarChart by_model = model_chart(report);
   body += html_summary(report_summary(report, by_model, options.precision));
-  if (const StackedChart over_time = stacked_time_chart(report); !over_time.columns.empty()) {
+  const StackedChart over_time = stacked_time_chart(report);
+  if (!over_time.columns.empty()) {
     body += html_section("Cost over time", svg_stacked_column_chart(over_time, options.precision));
+  }
+  // A model keeps its colour from the chart above when both charts are by it.
+  std::size_t coloured = 0;
+  while (coloured < over_time.series.size() && coloured < by_model.bars.size() &&
+         over_time.series[coloured] == by_model.bars[coloured].label) {
+    ++coloured;
+  }
+  if (coloured == 1 && over_time.series.size() == 1) {
+    coloured = 0; // one series: the chart is one colour anyway
   }
   if (!by_model.bars.empty()) {
     body += html_section("Cost by " + by_model.title.substr(8, by_model.title.find(" (") - 8),
-                         svg_bar_chart(by_model, options.precision));
+                         svg_bar_chart(by_model, options.precision, coloured));
   }
   body += html_section("Rows", html_table(table, true, titles), true);
   std::vector<std::string> notes = report.notes;

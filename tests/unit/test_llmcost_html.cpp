@@ -76,6 +76,19 @@ TEST_SUITE("html")
     CHECK(svg.find(">other</text>") != std::string::npos); // the legend names it
   }
 
+  TEST_CASE("bars beside a stacked chart keep its colours; the rest are other")
+  {
+    BarChart chart{"cost by model (USD)", {{"a", dec("3")}, {"b", dec("2")}, {"c", dec("1")}}};
+    const std::string svg = svg_bar_chart(chart, 2, 2);
+    const auto first = svg.find(std::string(k_palette[0]));
+    const auto second = svg.find(std::string(k_palette[1]));
+    const auto grey = svg.find(std::string(k_other_colour));
+    CHECK(first < second);
+    CHECK(second < grey);
+    CHECK(grey != std::string::npos);
+    CHECK(fills(svg_bar_chart(chart, 2)) == std::set<std::string>{std::string(k_palette[0])});
+  }
+
   TEST_CASE("signed bars: over to the right, under to the left, the sign written")
   {
     BarChart chart{"variance by cause (USD)", {{"cache discount not applied", dec("0.5")}, {"fee missing", dec("-1")}}};
