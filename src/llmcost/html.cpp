@@ -68,7 +68,7 @@ std::string html_page(const std::string& title, const std::string& body)
          "border:1px solid #d1d9e0;border-radius:6px}\n"
          "table{border-collapse:collapse;font-size:.9rem}\n"
          "th,td{padding:.3rem .7rem;border-bottom:1px solid #d1d9e0;vertical-align:top;white-space:nowrap}\n"
-         "td.wrap{white-space:normal;min-width:14rem}\n"
+         "td.wrap{white-space:normal;min-width:10rem}\n"
          "th{text-align:left;background:#f6f8fa;border-bottom:2px solid #d1d9e0;position:sticky;top:0}\n"
          "th.num,td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
          "td[title]{text-decoration:underline dotted #8c959f}\n"

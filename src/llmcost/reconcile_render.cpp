@@ -611,8 +611,9 @@ std::string discrepancies_html(const ReconcileResult& r, std::size_t top, int pr
 {
   const std::vector<const Discrepancy*> listed = largest(r, top);
   TextTable t;
-  t.headers = {"date", "where", "request id", "route/model", "tokens", "billed $", "expected $", "variance $", "cause"};
-  t.numeric = {false, false, false, false, false, true, true, true, false};
+  // The figures and the cause first, within a screen's width; FILE:LINE last.
+  t.headers = {"date", "request id", "route/model", "tokens", "billed $", "expected $", "variance $", "cause", "where"};
+  t.numeric = {false, false, false, false, true, true, true, false, false};
   std::vector<Decimal> variances;
   for (const Discrepancy* d : listed) {
     variances.push_back(d->variance);
@@ -621,19 +622,19 @@ std::string discrepancies_html(const ReconcileResult& r, std::size_t top, int pr
   const int variance_places = column_places(variances, money_places);
   std::vector<std::vector<std::optional<Decimal>>> exact;
   for (const Discrepancy* d : listed) {
-    t.rows.push_back(
-        {d->time ? utc_time(d->time) : "-", where_of(*d), d->request_id,
-         d->provider + "/" + d->model + (d->batch ? " (batch)" : ""), tokens_text(*d),
-         format_money(d->billed, money_places), d->expected ? format_money(*d->expected, money_places) : "-",
-         format_signed_money(d->variance, variance_places), d->cause + (d->detail.empty() ? "" : ": " + d->detail)});
-    exact.push_back(
-        {std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, d->billed, d->expected, d->variance});
+    t.rows.push_back({d->time ? utc_time(d->time) : "-", d->request_id,
+                      d->provider + "/" + d->model + (d->batch ? " (batch)" : ""), tokens_text(*d),
+                      format_money(d->billed, money_places),
+                      d->expected ? format_money(*d->expected, money_places) : "-",
+                      format_signed_money(d->variance, variance_places),
+                      d->cause + (d->detail.empty() ? "" : ": " + d->detail), where_of(*d)});
+    exact.push_back({std::nullopt, std::nullopt, std::nullopt, std::nullopt, d->billed, d->expected, d->variance});
   }
   std::string out = fmt::format("<p class=\"sub\">{} of {}, by the size of the variance; all of them with --format "
                                 "csv or json (--top sets how many are listed here).</p>\n",
                                 listed.size(), r.discrepancies.size());
   return out +
-         html_table(t, false, exact_titles(t, exact), {false, false, false, false, true, false, false, false, true});
+         html_table(t, false, exact_titles(t, exact), {false, false, false, true, false, false, false, true, false});
 }
 
 // The rows read but not checked against the cards, and why.
