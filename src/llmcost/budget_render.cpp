@@ -318,14 +318,7 @@ std::string budget_html(const BudgetResult& r, const RenderOptions& options)
                                                         ": " + html_escape(w.top_up) + "</p>\n");
   }
   if (!options.inputs.empty() || options.catalog != nullptr) {
-    std::string read;
-    if (!options.inputs.empty()) {
-      read += "<ul>\n";
-      for (const auto& input : options.inputs) {
-        read += "<li><code>" + html_escape(input) + "</code></li>\n";
-      }
-      read += "</ul>\n";
-    }
+    std::string read = html_file_list(options.inputs);
     if (options.catalog != nullptr) {
       // The routes the lines are on, when they are by route; else every card.
       std::vector<std::string> routes;
@@ -338,7 +331,7 @@ std::string budget_html(const BudgetResult& r, const RenderOptions& options)
           }
         }
       }
-      read += "<p>Rate cards:</p>\n" + html_cards(*options.catalog, routes);
+      read += html_cards(*options.catalog, routes);
     }
     body += html_section("Inputs read", read);
   }

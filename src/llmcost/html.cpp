@@ -426,9 +426,21 @@ std::string svg_stacked_column_chart(const StackedChart& chart, int precision)
   return out + "</svg>\n";
 }
 
+std::string html_file_list(const std::vector<std::string>& inputs)
+{
+  if (inputs.empty()) {
+    return {};
+  }
+  std::string out = "<ul>\n";
+  for (const auto& input : inputs) {
+    out += "<li><code>" + html_escape(input) + "</code></li>\n";
+  }
+  return out + "</ul>\n";
+}
+
 std::string html_cards(const Catalog& catalog, const std::vector<std::string>& routes)
 {
-  std::string out = "<ul class=\"cards\">\n";
+  std::string out = "<p>Rate cards:</p>\n<ul class=\"cards\">\n";
   for (const Card& card : catalog.cards()) {
     if (!routes.empty() && std::find(routes.begin(), routes.end(), card.provider) == routes.end()) {
       continue;

@@ -99,6 +99,10 @@ StackedChart stack_top(const std::string& title, const std::map<std::string, std
                        std::size_t top);
 std::string svg_stacked_column_chart(const StackedChart& chart, int precision);
 
+// The inputs a page was made from, as named on the command line (empty:
+// nothing).
+std::string html_file_list(const std::vector<std::string>& inputs);
+
 // The rate cards a page was priced with: each route's name, the date its
 // prices apply from, the card's origin (bundled or a file) and its sources.
 // `routes` empty: every card of the catalog.

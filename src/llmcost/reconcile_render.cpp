@@ -671,14 +671,7 @@ std::string unchecked_html(const ReconcileResult& r)
 // What the page was computed from: the inputs, the row counts and the cards.
 std::string inputs_html(const ReconcileResult& r, const RenderOptions& options)
 {
-  std::string out;
-  if (!options.inputs.empty()) {
-    out += "<ul>\n";
-    for (const auto& input : options.inputs) {
-      out += "<li><code>" + html_escape(input) + "</code></li>\n";
-    }
-    out += "</ul>\n";
-  }
+  std::string out = html_file_list(options.inputs);
   const auto& rec = r.records;
   TextTable counts;
   counts.headers = {"read", "matched", "discrepant", "rejected", "without a billed amount", "outside the window"};
@@ -702,7 +695,7 @@ std::string inputs_html(const ReconcileResult& r, const RenderOptions& options)
         routes.push_back(d.provider);
       }
     }
-    out += "<p>Rate cards:</p>\n" + html_cards(*options.catalog, routes);
+    out += html_cards(*options.catalog, routes);
   }
   return out;
 }
