@@ -31,7 +31,7 @@ expected = {
                "over the limit by", "7.42", "Spend against the limit", "limit 20.00", "spend 27.42",
                "Rate-limit tier", "kyma credit runway", "2027-10-22", "Inputs read"],
     "estimate": ["llmcost estimate (USD)", "total", "0.0984", "a month (30.4167 days) at this rate", "0.7484",
-                 "Cost over time", "cost per day by model (USD)", "other", "Cost by model", "Rows", "total"],
+                 "Cost over time", "cost per day by model (USD)", "other", "Cost by model", "Rows", "total $", "total"],
     "compare": ["llmcost compare (USD)", "as is per month", "cheapest:", "<b>chat & \"co\"</b>, per month"],
 }
 
