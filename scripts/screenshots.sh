@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates docs/table.png, docs/chart.png and docs/html-report.png from the
-# current build: terminal output is put in a page with a monospace font (bold
+# Regenerates docs/table.png, docs/chart.png, docs/html-report.png and
+# docs/reconcile-report.png from the current build: terminal output is put in a page with a monospace font (bold
 # kept from --color always) and shot with headless Chromium, as is the
 # --format html report. Data: shared/bench/gen.py (seed 7), else samples/.
 #   scripts/screenshots.sh [build/llmcost]
@@ -59,4 +59,8 @@ shoot "$tmp/chart.html" docs/chart.png 900 720
 
 "$bin" estimate "$data" --by provider,model,week --format html -o "$tmp/report.html" 2>/dev/null
 shoot "$tmp/report.html" docs/html-report.png 1200 1500
-echo "wrote docs/table.png docs/chart.png docs/html-report.png"
+
+# The reconcile page of the suite's export (eight kinds of discrepancy); exit 1 is its verdict.
+"$bin" reconcile tests/data/reconcile-export.csv --precision 4 --format html -o "$tmp/reconcile.html" || [ $? = 1 ]
+shoot "$tmp/reconcile.html" docs/reconcile-report.png 1200 1700
+echo "wrote docs/table.png docs/chart.png docs/html-report.png docs/reconcile-report.png"

@@ -30,9 +30,10 @@ if ! command -v psql >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/n
   fi
 fi
 # Test-only tools: the completion scripts are checked by their shells, and the
-# HTML report is rendered by headless Chromium (tests skip, saying so, if absent);
-# groff renders the manual (its test fails without it).
-test_tools=(zsh fish chromium groff-base)
+# HTML report is rendered by headless Chromium and its PDF read by poppler-utils
+# (tests skip, saying so, if absent); groff renders the manual (its test fails
+# without it).
+test_tools=(zsh fish chromium poppler-utils groff-base)
 missing=()
 for p in "${test_tools[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -107,7 +107,13 @@ void run_budget_command(const BudgetCommandOptions& o, Context& context)
     baseline = parse_json_exact(read_file(o.baseline), o.baseline);
   }
   const BudgetResult result = run_budget(catalog, report, workloads, options, baseline ? &*baseline : nullptr);
-  emit(o.common, context, render_budget(result, render_options(o.common, context, "budget")));
+  RenderOptions render = render_options(o.common, context, "budget");
+  render.inputs = o.inputs; // the HTML page names what it read
+  if (!o.baseline.empty()) {
+    render.inputs.push_back("baseline: " + o.baseline);
+  }
+  render.catalog = &catalog;
+  emit(o.common, context, render_budget(result, render));
   if (!result.pass()) {
     context.exit_code = 1;
   }
@@ -120,7 +126,9 @@ void setup_budget(CLI::App& cmd, Context& context)
   auto options = std::make_shared<BudgetCommandOptions>();
   cmd.add_option("inputs", options->inputs, "Workload specs, or usage files (projected from their observed days)");
   add_pricing_options(cmd, options->common);
-  add_output_options(cmd, options->common);
+  add_output_options(
+      cmd, options->common,
+      {OutputFormat::table, OutputFormat::json, OutputFormat::csv, OutputFormat::markdown, OutputFormat::html});
   cmd.add_option("--by", options->common.by,
                  fmt::format("Group rows by: {} (comma-separated)",
                              fmt::join(group_by_names(k_group_usage | k_group_workloads), ", ")));

@@ -64,7 +64,9 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   if (o.inputs.empty()) {
     throw Error(Location{}, "nothing to reconcile", "a usage export FILE (CSV or JSONL) with billed amounts");
   }
-  const RenderOptions render = render_options(o.common, context, "reconcile");
+  RenderOptions render = render_options(o.common, context, "reconcile");
+  render.inputs = o.inputs; // the HTML page names what it read
+  render.catalog = &catalog;
   options.focus = render.format == OutputFormat::focus;
   Reconciler reconciler(catalog, options);
   read_inputs(o.inputs, o.usage, reconciler, nullptr, context.err);
@@ -95,9 +97,9 @@ void setup_reconcile(CLI::App& cmd, Context& context)
   cmd.add_option("inputs", options->inputs,
                  "Usage exports with billed amounts (CSV or JSONL; directories; - for stdin)");
   add_pricing_options(cmd, options->common);
-  add_output_options(
-      cmd, options->common,
-      {OutputFormat::table, OutputFormat::json, OutputFormat::csv, OutputFormat::markdown, OutputFormat::focus});
+  add_output_options(cmd, options->common,
+                     {OutputFormat::table, OutputFormat::json, OutputFormat::csv, OutputFormat::markdown,
+                      OutputFormat::html, OutputFormat::focus});
   cmd.add_option("--by", options->common.by,
                  fmt::format("Break the variance down by: {}", fmt::join(group_by_names(k_group_usage, false), ", ")));
   cmd.add_option("--tolerance", options->tolerance, "Allowed difference in USD, per line and on the total")

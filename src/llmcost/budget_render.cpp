@@ -1,8 +1,10 @@
 #include "llmcost/budget_render.hpp"
 
+#include "llmcost/html.hpp"
 #include "llmcost/json_util.hpp"
 #include "llmcost/text_table.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
@@ -198,6 +200,147 @@ std::string render_text(const BudgetResult& r, const RenderOptions& options, boo
   return out;
 }
 
+// A line's label in charts: its keys joined.
+std::string line_label(const std::vector<std::string>& keys)
+{
+  return fmt::format("{}", fmt::join(keys, " / "));
+}
+
+std::vector<SummaryItem> budget_summary(const BudgetResult& r, int p)
+{
+  std::vector<SummaryItem> items{
+      {"total per " + r.period, money(r.total_with_tax, p), r.total_with_tax.to_exact_string(2), ""}};
+  if (!r.tax.is_zero()) {
+    items.push_back({"of which tax", money(r.tax, p), r.tax.to_exact_string(2), ""});
+  }
+  if (r.limit) {
+    const bool over = r.headroom && r.headroom->is_negative();
+    items.push_back({"limit", money(*r.limit, p), r.limit->to_exact_string(2), ""});
+    if (!r.limit->is_zero()) { // a share of nothing says nothing
+      items.push_back(
+          {"used of the limit", r.percent_of_limit->to_string(1) + "%", r.percent_of_limit->to_string(2) + "%", ""});
+    }
+    const Decimal beyond = over ? -*r.headroom : *r.headroom;
+    items.push_back(
+        {over ? "over the limit by" : "headroom", money(beyond, p), beyond.to_exact_string(2), over ? "fail" : ""});
+  }
+  if (r.runway) {
+    const Runway& w = *r.runway;
+    items.push_back({w.provider + " runway", w.days ? w.days->to_string(1) + " days" : "no spend",
+                     w.days ? w.days->to_exact_string(0) + " days" : "", ""});
+    if (w.runs_out) {
+      items.push_back({"runs out on", format_date(*w.runs_out), "", ""});
+    }
+  }
+  for (const auto& f : r.tiers) {
+    items.push_back({f.provider + " tier", f.tier ? f.tier_name : "none fits", "", f.tier ? "" : "fail"});
+  }
+  items.push_back({"verdict", r.pass() ? "PASS" : "FAIL", "", r.pass() ? "pass" : "fail"});
+  return items;
+}
+
+std::string budget_html(const BudgetResult& r, const RenderOptions& options)
+{
+  const int p = options.precision;
+  const std::string heading = fmt::format("llmcost budget per {} ({})", r.period, r.currency);
+  std::string body = "<h1>" + html_escape(heading) + "</h1>\n";
+  if (!r.projection.empty()) {
+    body += "<p class=\"sub\">projection: " + html_escape(r.projection) + "</p>\n";
+  }
+  body += html_verdict(r.pass(), verdict(r));
+  body += html_summary(budget_summary(r, p));
+  if (r.limit) {
+    std::string text = fmt::format("{} of {} per {}", money(r.total_with_tax, p), money(*r.limit, p), r.period);
+    if (!r.limit->is_zero()) {
+      text += fmt::format(": {}% of the limit", r.percent_of_limit->to_string(1));
+    }
+    body += html_section("Spend against the limit",
+                         svg_limit_bar(fmt::format("spend per {} against the limit ({})", r.period, r.currency),
+                                       r.total_with_tax, *r.limit, p) +
+                             "<p>" + html_escape(text) + "</p>\n");
+  }
+  TextTable lines = lines_table(r, p);
+  CellTitles line_titles;
+  BarChart by_line;
+  by_line.title = fmt::format("per {} by {} ({})", r.period, fmt::join(r.key_names, " / "), r.currency);
+  for (const auto& line : r.lines) {
+    std::vector<std::string> titles(r.key_names.size());
+    titles.insert(titles.end(), {line.total.to_exact_string(2), line.tax.to_exact_string(2), ""});
+    line_titles.push_back(std::move(titles));
+    by_line.bars.push_back({line_label(line.keys), line.total + line.tax});
+  }
+  body += html_section("Spend per " + r.period, (by_line.bars.size() > 1 ? svg_bar_chart(by_line, p) : std::string()) +
+                                                    html_table(lines, false, line_titles));
+  if (!r.baseline.empty()) {
+    BarChart deltas;
+    deltas.title = fmt::format("change against the baseline ({})", r.currency);
+    CellTitles titles;
+    for (const auto& b : r.baseline) {
+      if (b.key != "total") {
+        deltas.bars.push_back({b.key, b.delta});
+      }
+      titles.push_back({"", b.before ? b.before->to_exact_string(2) : "", b.after ? b.after->to_exact_string(2) : "",
+                        b.delta.to_exact_string(2), b.delta_pct ? b.delta_pct->to_exact_string(2) + "%" : "", ""});
+    }
+    std::vector<std::string> changes;
+    for (const auto& change : r.model_changes) {
+      changes.push_back("model change: " + change);
+    }
+    for (const auto& change : r.price_changes) {
+      changes.push_back("price change: " + change);
+    }
+    const bool total_row = r.baseline.back().key == "total";
+    body += html_section("Against the baseline", svg_signed_bar_chart(deltas, p) +
+                                                     html_table(baseline_table(r, p), total_row, titles) +
+                                                     html_notes(changes));
+  }
+  if (!r.tiers.empty()) {
+    std::vector<std::string> how;
+    for (const auto& f : r.tiers) {
+      how.push_back(f.provider + ": " + f.derivation);
+    }
+    body += html_section("Rate-limit tier",
+                         html_table(tiers_table(r), false, {}, {false, false, false, false, false, false, true}) +
+                             html_notes(how));
+  }
+  if (r.runway) {
+    const Runway& w = *r.runway;
+    std::vector<SummaryItem> items{
+        {"balance", money(w.balance, p), w.balance.to_exact_string(2), ""},
+        {"burn a day", money(w.daily_burn, 4), w.daily_burn.to_exact_string(2), ""},
+        {"lasts", w.days ? w.days->to_string(1) + " days" : "no spend", "", ""},
+        {"runs out on", w.runs_out ? format_date(*w.runs_out) : "-", "", ""},
+        {"short for the " + r.period, money(w.shortfall, p), w.shortfall.to_exact_string(2),
+         w.shortfall.is_zero() ? "" : "fail"},
+    };
+    body +=
+        html_section(w.provider + " credit runway", html_summary(items) + "<p>To cover the " + html_escape(r.period) +
+                                                        ": " + html_escape(w.top_up) + "</p>\n");
+  }
+  if (!options.inputs.empty() || options.catalog != nullptr) {
+    std::string read = html_file_list(options.inputs);
+    if (options.catalog != nullptr) {
+      // The routes the lines are on, when they are by route; else every card.
+      std::vector<std::string> routes;
+      const auto provider = std::find(r.key_names.begin(), r.key_names.end(), "provider");
+      if (provider != r.key_names.end()) {
+        for (const auto& line : r.lines) {
+          const std::string& route = line.keys[static_cast<std::size_t>(provider - r.key_names.begin())];
+          if (std::find(routes.begin(), routes.end(), route) == routes.end()) {
+            routes.push_back(route);
+          }
+        }
+      }
+      read += html_cards(*options.catalog, routes);
+    }
+    body += html_section("Inputs read", read);
+  }
+  if (!r.notes.empty()) {
+    body += html_section("Notes", html_notes(r.notes));
+  }
+  return html_page(heading, body);
+}
+
 } // namespace
 
 std::string render_budget(const BudgetResult& r, const RenderOptions& options)
@@ -212,6 +355,7 @@ std::string render_budget(const BudgetResult& r, const RenderOptions& options)
   case OutputFormat::markdown:
     return render_text(r, options, true);
   case OutputFormat::html:
+    return budget_html(r, options);
   case OutputFormat::focus:
     break; // refused when the command line is parsed
   }

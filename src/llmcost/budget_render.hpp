@@ -1,5 +1,6 @@
 #pragma once
-// The text forms of a BudgetResult: an aligned table, JSON, CSV or Markdown.
+// The forms of a BudgetResult: an aligned table, JSON, CSV, Markdown or an
+// HTML page.
 
 #include "llmcost/budget.hpp"
 #include "llmcost/render.hpp"
@@ -8,7 +9,7 @@
 
 namespace llmcost {
 
-// Throws Error for a format budget does not offer (HTML; refused earlier, when
+// Throws for a format budget does not offer (FOCUS; refused earlier, when
 // the command line is parsed), rather than falling back to the table.
 std::string render_budget(const BudgetResult& result, const RenderOptions& options);
 

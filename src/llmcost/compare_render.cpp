@@ -118,20 +118,58 @@ ordered_json to_json(const CompareResult& r)
   return j;
 }
 
+// Per group: the cost as it is and the cheapest alternative, with the saving.
+std::vector<SummaryItem> compare_summary(const CompareResult& r, int precision)
+{
+  std::vector<SummaryItem> items;
+  const std::string per = r.period.empty() ? "" : " per " + r.period;
+  for (const auto& group : groups_of(r)) {
+    const std::string prefix = groups_of(r).size() > 1 ? group + ": " : "";
+    for (const auto& a : r.alternatives) {
+      if (a.group != group || !a.cost) {
+        continue;
+      }
+      if (a.kind == "baseline") {
+        items.push_back(
+            {prefix + "as is" + per, format_money(a.cost->total(), precision), a.cost->total().to_exact_string(2), ""});
+      } else if (a.cheapest) {
+        items.push_back({prefix + "cheapest: " + a.name,
+                         format_money(a.cost->total(), precision) + " (" + format_signed_money(a.delta, precision) +
+                             (a.delta_pct ? ", " + format_signed_money(*a.delta_pct, 1) + "%" : "") + ")",
+                         a.cost->total().to_exact_string(2), ""});
+      }
+    }
+  }
+  return items;
+}
+
 std::string render_compare_html(const CompareResult& r, const RenderOptions& options)
 {
   std::string body = "<h1>llmcost compare (" + html_escape(r.currency) + ")</h1>\n";
+  body += html_summary(compare_summary(r, options.precision));
   for (const auto& group : groups_of(r)) {
-    body += "<h2>" + html_escape(group + (r.period.empty() ? "" : ", per " + r.period)) + "</h2>\n";
-    body += html_table(group_table(r, group, options.precision), false);
-    body += svg_bar_chart(compare_chart(r, group), options.precision);
+    const TextTable table = group_table(r, group, options.precision);
+    CellTitles titles;
+    for (const auto& a : r.alternatives) {
+      if (a.group != group) {
+        continue;
+      }
+      std::vector<std::string> row(2);
+      if (a.cost) {
+        for (Decimal v :
+             {a.cost->input, a.cost->cached_input, a.cost->output, a.cost->fees, a.cost->media, a.cost->total()}) {
+          row.push_back(v.to_exact_string(2));
+        }
+      }
+      titles.push_back(std::move(row));
+    }
+    body += html_section(
+        group + (r.period.empty() ? "" : ", per " + r.period),
+        svg_bar_chart(compare_chart(r, group), options.precision) +
+            html_table(table, false, titles, {false, false, false, false, false, false, false, false, false, true}));
   }
   if (!r.notes.empty()) {
-    body += "<h2>Notes</h2>\n<ul class=\"notes\">\n";
-    for (const auto& note : r.notes) {
-      body += "<li>" + html_escape(note) + "</li>\n";
-    }
-    body += "</ul>\n";
+    body += html_section("Notes", html_notes(r.notes));
   }
   return html_page("llmcost compare", body);
 }

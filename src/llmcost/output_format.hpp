@@ -30,7 +30,7 @@ constexpr std::string_view to_string(OutputFormat format)
   case OutputFormat::markdown:
     return "markdown";
   case OutputFormat::html:
-    return "html"; // estimate and compare
+    return "html"; // estimate, compare, reconcile, budget
   case OutputFormat::focus:
     return "focus"; // reconcile: FOCUS 1.2 CSV
   }

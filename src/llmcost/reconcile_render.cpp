@@ -1,5 +1,6 @@
 #include "llmcost/date.hpp"
 #include "llmcost/error.hpp"
+#include "llmcost/html.hpp"
 #include "llmcost/json_util.hpp"
 #include "llmcost/reconcile.hpp"
 #include "llmcost/text_table.hpp"
@@ -503,6 +504,249 @@ std::string reconcile_table(const ReconcileResult& r, const RenderOptions& optio
   return out;
 }
 
+// The exact figures behind a table's money columns, for the cells' titles.
+CellTitles exact_titles(const TextTable& table, const std::vector<std::vector<std::optional<Decimal>>>& exact)
+{
+  CellTitles titles(table.rows.size());
+  for (std::size_t r = 0; r < exact.size() && r < titles.size(); ++r) {
+    for (const auto& value : exact[r]) {
+      titles[r].push_back(value ? value->to_exact_string(2) : "");
+    }
+  }
+  return titles;
+}
+
+// What the variance chart is by: "model" when the groups have one, else their first key.
+std::string variance_dimension(const ReconcileResult& r)
+{
+  const bool by_model = std::find(r.key_names.begin(), r.key_names.end(), "model") != r.key_names.end();
+  return by_model || r.key_names.empty() ? "model" : r.key_names.front();
+}
+
+// The groups' variance per provider/model (or per the first --by key).
+BarChart model_variance_chart(const ReconcileResult& r)
+{
+  auto index = [&](const char* name) {
+    const auto found = std::find(r.key_names.begin(), r.key_names.end(), name);
+    return found == r.key_names.end() ? r.key_names.size() : static_cast<std::size_t>(found - r.key_names.begin());
+  };
+  const std::size_t model = index("model");
+  const std::size_t provider = index("provider");
+  BarChart chart;
+  if (r.key_names.empty()) {
+    return chart;
+  }
+  const bool by_model = model < r.key_names.size();
+  chart.title = fmt::format("variance by {} ({})", variance_dimension(r), r.currency);
+  std::map<std::string, Decimal> sums;
+  for (const auto& g : r.groups) {
+    std::string label = by_model ? g.keys[model] : g.keys.front();
+    if (by_model && provider < r.key_names.size()) {
+      label = g.keys[provider] + "/" + label;
+    }
+    sums[label] += g.variance();
+  }
+  for (const auto& [label, variance] : sums) {
+    chart.bars.push_back({label, variance});
+  }
+  std::stable_sort(chart.bars.begin(), chart.bars.end(),
+                   [](const ChartBar& a, const ChartBar& b) { return magnitude(a.value) > magnitude(b.value); });
+  return chart;
+}
+
+BarChart cause_variance_chart(const ReconcileResult& r)
+{
+  BarChart chart;
+  chart.title = fmt::format("variance by cause ({})", r.currency);
+  for (const auto& [cause, total] : r.by_cause) {
+    chart.bars.push_back({cause, total.variance});
+  }
+  std::stable_sort(chart.bars.begin(), chart.bars.end(),
+                   [](const ChartBar& a, const ChartBar& b) { return magnitude(a.value) > magnitude(b.value); });
+  return chart;
+}
+
+std::vector<SummaryItem> reconcile_summary(const ReconcileResult& r, int precision)
+{
+  const Decimal variance = r.variance();
+  std::vector<SummaryItem> items{
+      {"billed", format_money(r.billed_total, precision), r.billed_total.to_exact_string(2), ""},
+      {"expected (rate cards)", format_money(r.expected_total, precision), r.expected_total.to_exact_string(2), ""},
+      {"variance",
+       format_signed_money(variance, places_for(variance, precision)) + " (" + pct(variance, r.expected_total) + ")",
+       variance.to_exact_string(2), ""},
+      {fmt::format("rounding ({} row{})", r.rounded_rows, r.rounded_rows == 1 ? "" : "s"),
+       format_signed_money(r.rounding_total, places_for(r.rounding_total, std::max(precision, 8))),
+       r.rounding_total.to_exact_string(2), ""},
+  };
+  if (r.invoice_total) {
+    const Decimal difference = *r.invoice_total - r.invoice_billed;
+    items.push_back({"invoice",
+                     r.invoice_total->to_string(r.invoice_places) + " vs " +
+                         r.invoice_billed.to_string(r.invoice_places) + " (" +
+                         format_signed_money(difference, places_for(difference, r.invoice_places)) + ")",
+                     "", ""});
+  }
+  items.push_back({"verdict", r.failures.empty() ? "PASS" : "FAIL", "", r.failures.empty() ? "pass" : "fail"});
+  return items;
+}
+
+// A discrepancy's usage in one cell: "1,000 in (800 cached), 300 out".
+std::string tokens_text(const Discrepancy& d)
+{
+  std::string out = group_thousands(std::to_string(d.input_tokens)) + " in";
+  if (d.cached_input_tokens > 0) {
+    out += " (" + group_thousands(std::to_string(d.cached_input_tokens)) + " cached)";
+  }
+  out += ", " + group_thousands(std::to_string(d.output_tokens)) + " out";
+  if (d.web_search_calls > 0) {
+    out += fmt::format(", {} web search{}", group_thousands(std::to_string(d.web_search_calls)),
+                       d.web_search_calls == 1 ? "" : "es");
+  }
+  return out;
+}
+
+// Every discrepancy's row, largest first, with what a dispute needs.
+std::string discrepancies_html(const ReconcileResult& r, std::size_t top, int precision)
+{
+  const std::vector<const Discrepancy*> listed = largest(r, top);
+  TextTable t;
+  // The figures and the cause first, within a screen's width; FILE:LINE last.
+  t.headers = {"date", "request id", "route/model", "tokens", "billed $", "expected $", "variance $", "cause", "where"};
+  t.numeric = {false, false, false, false, true, true, true, false, false};
+  std::vector<Decimal> variances;
+  for (const Discrepancy* d : listed) {
+    variances.push_back(d->variance);
+  }
+  const int money_places = std::max(precision, 6);
+  const int variance_places = column_places(variances, money_places);
+  std::vector<std::vector<std::optional<Decimal>>> exact;
+  for (const Discrepancy* d : listed) {
+    t.rows.push_back({d->time ? utc_time(d->time) : "-", d->request_id,
+                      d->provider + "/" + d->model + (d->batch ? " (batch)" : ""), tokens_text(*d),
+                      format_money(d->billed, money_places),
+                      d->expected ? format_money(*d->expected, money_places) : "-",
+                      format_signed_money(d->variance, variance_places),
+                      d->cause + (d->detail.empty() ? "" : ": " + d->detail), where_of(*d)});
+    exact.push_back({std::nullopt, std::nullopt, std::nullopt, std::nullopt, d->billed, d->expected, d->variance});
+  }
+  std::string out = fmt::format("<p class=\"sub\">{} of {}, by the size of the variance; all of them with --format "
+                                "csv or json (--top sets how many are listed here).</p>\n",
+                                listed.size(), r.discrepancies.size());
+  return out +
+         html_table(t, false, exact_titles(t, exact), {false, false, false, true, false, false, false, true, false});
+}
+
+// The rows read but not checked against the cards, and why.
+std::string unchecked_html(const ReconcileResult& r)
+{
+  TextTable t;
+  t.headers = {"why", "rows", "first at"};
+  t.numeric = {false, true, false};
+  if (r.unbilled > 0) {
+    t.rows.push_back({"no billed amount (--require-billed makes that an error)",
+                      group_thousands(std::to_string(r.unbilled)), r.first_unbilled});
+  }
+  // Rejections by category; the first few, each where and why, follow the table.
+  for (const auto& [reason, count] : r.records.rejected_by_reason) {
+    t.rows.push_back({"rejected: " + reason, group_thousands(std::to_string(count)), ""});
+  }
+  if (r.records.filtered > 0) {
+    t.rows.push_back({"outside --since/--until", group_thousands(std::to_string(r.records.filtered)), ""});
+  }
+  if (t.rows.empty()) {
+    return "<p>Every row read was checked against the rate cards.</p>\n";
+  }
+  std::string out = html_table(t, false, {}, {true});
+  if (!r.records.first_rejections.empty()) {
+    std::vector<std::string> lines;
+    for (const auto& x : r.records.first_rejections) {
+      lines.push_back(x.where + ": " + x.reason);
+    }
+    out += html_notes(lines);
+  }
+  return out;
+}
+
+// What the page was computed from: the inputs, the row counts and the cards.
+std::string inputs_html(const ReconcileResult& r, const RenderOptions& options)
+{
+  std::string out = html_file_list(options.inputs);
+  const auto& rec = r.records;
+  TextTable counts;
+  counts.headers = {"read", "matched", "discrepant", "rejected", "without a billed amount", "outside the window"};
+  counts.numeric.assign(counts.headers.size(), true);
+  counts.rows.push_back({group_thousands(std::to_string(rec.read)), group_thousands(std::to_string(rec.priced)),
+                         group_thousands(std::to_string(r.discrepancies.size())),
+                         group_thousands(std::to_string(rec.rejected)), group_thousands(std::to_string(r.unbilled)),
+                         group_thousands(std::to_string(rec.filtered))});
+  out += html_table(counts, false);
+  if (options.catalog != nullptr) {
+    // The routes that billed rows (an unknown model's route is listed if it has a card).
+    std::vector<std::string> routes;
+    for (const auto& [model, billed] : r.billed_by_model) {
+      const std::string route = model.substr(0, model.find('/'));
+      if (std::find(routes.begin(), routes.end(), route) == routes.end()) {
+        routes.push_back(route);
+      }
+    }
+    for (const auto& d : r.discrepancies) {
+      if (std::find(routes.begin(), routes.end(), d.provider) == routes.end()) {
+        routes.push_back(d.provider);
+      }
+    }
+    out += html_cards(*options.catalog, routes);
+  }
+  return out;
+}
+
+std::string reconcile_html(const ReconcileResult& r, const RenderOptions& options, std::size_t top)
+{
+  const int precision = options.precision;
+  const std::string heading = fmt::format("llmcost reconcile ({})", r.currency);
+  std::string body = "<h1>" + html_escape(heading) + "</h1>\n";
+  body += "<p class=\"sub\">" + html_escape(records_line(r)) + "</p>\n";
+  body += html_verdict(r.failures.empty(), verdict_line(r));
+  body += html_summary(reconcile_summary(r, precision));
+  if (!r.by_cause.empty()) {
+    body += html_section("Variance by cause", svg_signed_bar_chart(cause_variance_chart(r), std::max(precision, 4)) +
+                                                  html_table(causes_table(r, precision), false));
+  }
+  std::vector<std::vector<std::optional<Decimal>>> group_exact;
+  for (const auto& g : r.groups) {
+    std::vector<std::optional<Decimal>> figures(r.key_names.size() + 2);
+    figures.insert(figures.end(), {g.billed, g.expected, g.variance()});
+    group_exact.push_back(std::move(figures));
+  }
+  const TextTable groups = groups_table(r, precision);
+  std::string by_model;
+  if (const BarChart chart = model_variance_chart(r); !chart.bars.empty()) {
+    by_model = svg_signed_bar_chart(chart, std::max(precision, 4));
+  }
+  body += html_section("Variance by " + variance_dimension(r),
+                       by_model + html_table(groups, false, exact_titles(groups, group_exact)));
+  if (!r.invoice_lines.empty()) {
+    TextTable t;
+    t.headers = {"invoice line", "route/model", "invoiced", "export bills", "rounded", "difference"};
+    t.numeric = {false, false, true, true, true, true};
+    for (const auto& line : r.invoice_lines) {
+      t.rows.push_back({line.line, line.model.empty() ? "-" : line.model, line.invoiced.to_string(line.places),
+                        line.billed.to_exact_string(2), line.billed_rounded.to_string(line.places),
+                        format_signed_money(line.variance(), places_for(line.variance(), line.places))});
+    }
+    body += html_section("Invoice lines", html_table(t, false));
+  }
+  if (!r.discrepancies.empty()) {
+    body += html_section("Discrepancies, largest first", discrepancies_html(r, top, precision), true);
+  }
+  body += html_section("Rows not checked", unchecked_html(r));
+  body += html_section("Inputs read", inputs_html(r, options));
+  if (!r.notes.empty()) {
+    body += html_section("Notes", html_notes(r.notes));
+  }
+  return html_page(heading, body);
+}
+
 } // namespace
 
 std::string render_reconcile(const ReconcileResult& r, const RenderOptions& options, std::size_t top)
@@ -519,7 +763,7 @@ std::string render_reconcile(const ReconcileResult& r, const RenderOptions& opti
   case OutputFormat::focus:
     return render_focus(r);
   case OutputFormat::html:
-    break;
+    return reconcile_html(r, options, top);
   }
   format_not_offered(options.format, "reconcile");
 }

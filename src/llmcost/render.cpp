@@ -1,4 +1,5 @@
 #include "llmcost/render.hpp"
+#include "llmcost/budget.hpp"
 #include "llmcost/chart.hpp"
 #include "llmcost/html.hpp"
 #include "llmcost/json_util.hpp"
@@ -53,6 +54,9 @@ struct Column
   // Values per row, then the total.
   std::vector<std::string> cells;
   std::string total;
+  // Money unrounded (HTML titles): per row, then the total; empty otherwise.
+  std::vector<std::string> exact;
+  std::string total_exact;
 };
 
 // The numeric columns a row carries, in display order.
@@ -116,14 +120,14 @@ std::vector<Column> human_columns(const Report& report, int precision)
 {
   std::vector<Column> columns;
   for (std::size_t k = 0; k < report.key_names.size(); ++k) {
-    Column c{report.key_names[k], false, {}, k == 0 ? "total" : ""};
+    Column c{report.key_names[k], false, {}, k == 0 ? "total" : "", {}, {}};
     for (const auto& row : report.rows) {
       c.cells.push_back(row.keys[k]);
     }
     columns.push_back(std::move(c));
   }
   if (any_levers(report)) {
-    Column c{"levers", false, {}, {}};
+    Column c{"levers", false, {}, {}, {}, {}};
     for (const auto& row : report.rows) {
       c.cells.push_back(levers_text(row));
     }
@@ -137,10 +141,12 @@ std::vector<Column> human_columns(const Report& report, int precision)
     if (!always && !any) {
       continue;
     }
-    Column c{m.heading, true, {}, {}};
+    Column c{m.heading, true, {}, {}, {}, {}};
     for (const auto& row : report.rows) {
       c.cells.push_back(m.money ? format_money(m.get(row), precision) : format_quantity(m.get(row)));
+      c.exact.push_back(m.money ? m.get(row).to_exact_string(2) : "");
     }
+    c.total_exact = m.money ? m.get_total(report).to_exact_string(2) : "";
     // Media units differ by model (images, seconds, characters): no total.
     const bool summable = key != "media_units";
     c.total = !summable ? std::string()
@@ -363,12 +369,89 @@ void render_csv(const Report& report, const TextSink& sink)
   out.finish();
 }
 
-// The cost over time (when grouped by day, week or month) and by model as
-// inline SVG, then the same columns and totals as the table.
+// The page's summary: the total, the largest models, the period and, for
+// usage over part of a month, the month at the same daily rate (budget's
+// projection: period_days).
+std::vector<SummaryItem> report_summary(const Report& report, const BarChart& by_model, int precision)
+{
+  const Decimal total = report.total_cost.total();
+  std::vector<SummaryItem> items{{"total" + (report.period.empty() ? std::string() : " per " + report.period),
+                                  format_money(total, precision), total.to_exact_string(2), ""}};
+  for (std::size_t i = 0; i < by_model.bars.size() && i < 3; ++i) {
+    const ChartBar& bar = by_model.bars[i];
+    const std::string share =
+        total.is_zero() ? "" : " (" + bar.value.mul_div(Decimal::from_int(100), total).to_string(1) + "%)";
+    items.push_back({bar.label, format_money(bar.value, precision) + share, bar.value.to_exact_string(2), ""});
+  }
+  if (report.has_records && report.first_day && report.last_day) {
+    const Day days = *report.last_day - *report.first_day + 1;
+    items.push_back({"usage",
+                     fmt::format("{} to {} ({} day{})", format_date(*report.first_day), format_date(*report.last_day),
+                                 days, days == 1 ? "" : "s"),
+                     "", ""});
+    const Decimal month = period_days(Period::month);
+    if (Decimal::from_int(days) < month) {
+      const Decimal projected = total.mul_div(month, Decimal::from_int(days));
+      items.push_back({fmt::format("a month ({} days) at this rate", month.to_string(4)),
+                       format_money(projected, precision), projected.to_exact_string(2), ""});
+    }
+  }
+  if (report.has_records) {
+    items.push_back({"records",
+                     fmt::format("{} read, {} priced, {} rejected", report.records.read, report.records.priced,
+                                 report.records.rejected),
+                     "", report.records.rejected > 0 ? "fail" : ""});
+  }
+  return items;
+}
+
+// Cost per time bucket stacked by model (provider/model), else by the first
+// other --by key: the six largest and "other", one colour each.
+StackedChart stacked_time_chart(const Report& report)
+{
+  auto index = [&](std::initializer_list<const char*> names) {
+    for (std::size_t k = 0; k < report.key_names.size(); ++k) {
+      for (const char* name : names) {
+        if (report.key_names[k] == name) {
+          return k;
+        }
+      }
+    }
+    return report.key_names.size();
+  };
+  const std::size_t none = report.key_names.size();
+  const std::size_t time = index({"day", "week", "month"});
+  if (time == none) {
+    return {};
+  }
+  const std::size_t model = index({"model"});
+  const std::size_t provider = index({"provider"});
+  std::size_t series = model;
+  for (std::size_t k = 0; series == none && k < report.key_names.size(); ++k) {
+    if (k != time) {
+      series = k;
+    }
+  }
+  std::map<std::string, std::map<std::string, Decimal>> sums;
+  for (const auto& row : report.rows) {
+    std::string label = series == none ? "total" : row.keys[series];
+    if (series == model && provider != none) {
+      label = row.keys[provider] + "/" + label;
+    }
+    sums[label][row.keys[time]] += row.cost.total();
+  }
+  const std::string by = series == none ? "" : " by " + report.key_names[series];
+  return stack_top(fmt::format("cost per {}{} ({})", report.key_names[time], by, report.currency), sums, 6);
+}
+
+// A summary, the cost over time (when grouped by day, week or month) stacked
+// by model and the cost by model as inline SVG, then the same columns and
+// totals as the table, exact amounts in the cells' titles.
 std::string render_html(const Report& report, const RenderOptions& options)
 {
   const auto columns = human_columns(report, options.precision);
   TextTable table;
+  CellTitles titles(report.rows.size() + 1);
   for (const auto& c : columns) {
     table.headers.push_back(c.heading);
     table.numeric.push_back(c.numeric);
@@ -376,38 +459,40 @@ std::string render_html(const Report& report, const RenderOptions& options)
   for (std::size_t r = 0; r <= report.rows.size(); ++r) {
     std::vector<std::string> cells;
     for (const auto& c : columns) {
-      cells.push_back(r < report.rows.size() ? c.cells[r] : c.total);
+      const bool total = r == report.rows.size();
+      cells.push_back(total ? c.total : c.cells[r]);
+      titles[r].push_back(c.exact.empty() ? "" : total ? c.total_exact : c.exact[r]);
     }
     table.rows.push_back(std::move(cells));
   }
   const std::string heading = "llmcost " + heading_line(report, options);
   std::string body = "<h1>" + html_escape(heading) + "</h1>\n";
-  if (report.has_records) {
-    std::string sub = fmt::format("{} records read, {} priced, {} rejected", report.records.read, report.records.priced,
-                                  report.records.rejected);
-    if (report.first_day && report.last_day) {
-      sub += fmt::format("; usage from {} to {}", format_date(*report.first_day), format_date(*report.last_day));
-    }
-    body += "<p class=\"sub\">" + html_escape(sub) + "</p>\n";
+  const BarChart by_model = model_chart(report);
+  body += html_summary(report_summary(report, by_model, options.precision));
+  const StackedChart over_time = stacked_time_chart(report);
+  if (!over_time.columns.empty()) {
+    body += html_section("Cost over time", svg_stacked_column_chart(over_time, options.precision));
   }
-  if (const BarChart over_time = time_chart(report); !over_time.bars.empty()) {
-    body += "<h2>Cost over time</h2>\n" + svg_column_chart(over_time, options.precision);
+  // A model keeps its colour from the chart above when both charts are by it.
+  std::size_t coloured = 0;
+  while (coloured < over_time.series.size() && coloured < by_model.bars.size() &&
+         over_time.series[coloured] == by_model.bars[coloured].label) {
+    ++coloured;
   }
-  if (const BarChart by_model = model_chart(report); !by_model.bars.empty()) {
-    body += "<h2>Cost by " + html_escape(by_model.title.substr(8, by_model.title.find(" (") - 8)) + "</h2>\n" +
-            svg_bar_chart(by_model, options.precision);
+  if (coloured == 1 && over_time.series.size() == 1) {
+    coloured = 0; // one series: the chart is one colour anyway
   }
-  body += "<h2>Rows</h2>\n" + html_table(table, true);
+  if (!by_model.bars.empty()) {
+    body += html_section("Cost by " + by_model.title.substr(8, by_model.title.find(" (") - 8),
+                         svg_bar_chart(by_model, options.precision, coloured));
+  }
+  body += html_section("Rows", html_table(table, true, titles), true);
   std::vector<std::string> notes = report.notes;
   if (auto note = rounding_note(report, options.precision); !note.empty()) {
     notes.push_back(note);
   }
   if (!notes.empty()) {
-    body += "<h2>Notes</h2>\n<ul class=\"notes\">\n";
-    for (const auto& note : notes) {
-      body += "<li>" + html_escape(note) + "</li>\n";
-    }
-    body += "</ul>\n";
+    body += html_section("Notes", html_notes(notes));
   }
   return html_page(heading, body);
 }

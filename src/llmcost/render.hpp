@@ -6,8 +6,11 @@
 #include "llmcost/text_sink.hpp"
 
 #include <string>
+#include <vector>
 
 namespace llmcost {
+
+class Catalog;
 
 struct RenderOptions
 {
@@ -18,6 +21,11 @@ struct RenderOptions
   bool chart = false;    // tables: bar charts after the table (cost over time; compare: per alternative)
   bool unicode = true;   // box and block characters; else ASCII
   std::size_t width = 0; // terminal columns for tables and charts; 0: unlimited (charts: 80)
+  // HTML pages that say what they read (reconcile, budget): the inputs as
+  // named on the command line, and the cards that priced them (null: the
+  // page has no cards section).
+  std::vector<std::string> inputs;
+  const Catalog* catalog = nullptr;
 };
 
 // Table, JSON, CSV, Markdown or HTML (not FOCUS: reconcile's alone).
