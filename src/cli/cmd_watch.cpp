@@ -449,6 +449,10 @@ private:
     for (const auto& p : s.problems) {
       lines.push_back(fmt::format("not read (left out until it changes): {}", p.message));
     }
+    if (!s.without_records.empty()) {
+      lines.push_back(fmt::format("no usage read (yet) from {} file{} (first: {})", s.without_records.size(),
+                                  s.without_records.size() == 1 ? "" : "s", s.without_records.front()));
+    }
     if (!s.unfinished.empty()) {
       lines.push_back(fmt::format("waiting for a newline: {} (first: {})", s.unfinished.size(), s.unfinished.front()));
     }
@@ -482,6 +486,7 @@ private:
       live["limit_state"] = state == LimitState::alert ? "alert" : state == LimitState::warning ? "warning" : "ok";
     }
     live["waiting_for_newline"] = s.unfinished;
+    live["files_without_usage"] = s.without_records.size();
     j["live"] = live;
     for (const auto& p : s.problems) {
       j["warnings"].push_back(fmt::format("not read (left out until it changes): {}", p.message));
@@ -527,7 +532,7 @@ private:
     }
     std::string text = "\x1b[H";
     for (std::size_t i = 0; i < lines.size(); ++i) {
-      text += fit_line(lines[i], width) + "\x1b[K" + (i + 1 < lines.size() ? "\r\n" : "");
+      text += fit_line(lines[i], width) + "\x1b[K" + (i + 1 < lines.size() ? "\n" : "");
     }
     return text + "\x1b[J";
   }
@@ -582,7 +587,15 @@ void run_watch_command(const WatchOptions& o, Context& context)
     // On a terminal, the agents' logs on this machine; never guessed in a script.
     const auto homes = agent_log_homes_found();
     if (!context.stdout_is_tty || homes.empty()) {
-      throw Error(Location{}, "nothing to watch", "the usage files or directories to follow; " + usage_log_homes());
+      std::vector<std::string> dirs;
+      for (const auto& [agent, dir] : homes) {
+        dirs.push_back(dir);
+      }
+      throw Error(Location{}, "nothing to watch",
+                  homes.empty() ? "the usage files or directories to follow; " + usage_log_homes()
+                                : fmt::format("the usage files or directories to follow (the agents' logs on a "
+                                              "terminal only), e.g. llmcost watch {}",
+                                              fmt::join(dirs, " ")));
     }
     std::vector<std::string> said;
     for (const auto& [agent, dir] : homes) {
