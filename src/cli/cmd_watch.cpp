@@ -620,7 +620,7 @@ void setup_watch(CLI::App& cmd, Context& context)
   add_output_options(cmd, options->common, {OutputFormat::table, OutputFormat::json});
   cmd.add_option("--by", options->common.by,
                  fmt::format("Group rows by: {} (comma-separated)", fmt::join(group_by_names(k_group_usage), ", ")));
-  cmd.add_option("--interval", options->interval, "Seconds between looks when inotify is not available (default 1)")
+  cmd.add_option("--interval", options->interval, "Seconds between looks at the files when inotify is not available")
       ->capture_default_str();
   cmd.add_option("--limit", options->limit, "Spend limit (USD) for the bar: warning at 80%, alert at 100%");
   cmd.add_option("--period", options->period,
