@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <ctime>
 #include <fcntl.h>
@@ -49,6 +50,10 @@ constexpr std::int64_t k_burn_window_seconds = 3600;
 // With inotify, a look every so often all the same (a file system that
 // sends no events, a sliding burn-rate window on the screen).
 constexpr int k_inotify_rescan_ms = 60'000;
+// Events closer than this are taken in one look, up to --interval after the
+// first: a writer appending many lines a second costs one pricing per
+// interval, not one per line.
+constexpr int k_coalesce_ms = 100;
 // The limit bar's cells, and where it turns to a warning.
 constexpr std::int64_t k_bar_cells = 30;
 constexpr std::int64_t k_warning_percent = 80;
@@ -318,13 +323,23 @@ public:
       if (screen && screen->reads_keys()) {
         fds[count++] = {STDIN_FILENO, POLLIN, 0};
       }
+      std::optional<std::chrono::steady_clock::time_point> pending_since;
+      const auto timeout = [&] {
+        if (!pending_since) {
+          return inotify ? k_inotify_rescan_ms : m_interval_ms;
+        }
+        const auto waited =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - *pending_since);
+        return static_cast<int>(std::clamp<std::int64_t>(m_interval_ms - waited.count(), 0, k_coalesce_ms));
+      };
       for (;;) {
-        const int ready = ::poll(fds.data(), count, inotify ? k_inotify_rescan_ms : m_interval_ms);
+        const int ready = ::poll(fds.data(), count, timeout());
         if (ready < 0 && errno == EINTR) {
           continue;
         }
         if (ready <= 0) {
-          redraw = screen.has_value(); // the clock and the burn rate's hour have moved on
+          // The clock and the burn rate's hour have moved on.
+          redraw = screen.has_value() && !pending_since;
           break;
         }
         if ((fds[0].revents & POLLIN) != 0) {
@@ -349,7 +364,8 @@ public:
         }
         if (notifier_at < count && (fds[notifier_at].revents & POLLIN) != 0) {
           notifier.drain();
-          break;
+          // Look once the events stop for a moment, or after --interval at most.
+          pending_since = pending_since.value_or(std::chrono::steady_clock::now());
         }
       }
     }
