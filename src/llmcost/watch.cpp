@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
 #include <map>
@@ -354,7 +355,6 @@ bool UsageFollower::update(const std::vector<std::string>& files)
   }
   changed = known.size() != files.size();
   std::vector<std::unique_ptr<File>> next;
-  std::vector<FollowProblem> problems;
   for (const std::string& path : files) {
     auto found = known.find(path);
     std::unique_ptr<File> f;
@@ -378,9 +378,9 @@ bool UsageFollower::update(const std::vector<std::string>& files)
       const auto size = static_cast<std::uint64_t>(st.st_size);
       const std::int64_t mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
       const bool same_file = st.st_dev == f->device && st.st_ino == f->inode;
-      if (same_file && size == f->seen_size && mtime_ns == f->seen_mtime_ns && !f->problem) {
+      if (same_file && size == f->seen_size && mtime_ns == f->seen_mtime_ns) {
         next.push_back(std::move(f));
-        continue; // unchanged since the last look
+        continue; // unchanged since the last look (a problem stays until it changes)
       }
       const bool had_records = f->recording->records_read() > 0 || f->problem.has_value();
       // Another file under the name (rotated), cut shorter (truncated), or
@@ -415,18 +415,15 @@ bool UsageFollower::update(const std::vector<std::string>& files)
     } catch (const Error& e) {
       f->reset();
       f->problem = e.what();
-      problems.push_back({f->name, e.what()});
       changed = true;
     }
     next.push_back(std::move(f));
   }
-  changed = changed || !known.empty() || problems.size() != m_problems.size();
+  changed = changed || !known.empty();
   m_files = std::move(next);
-  m_problems = std::move(problems);
-  // Problems of files left as they were are still problems.
+  m_problems.clear();
   for (const auto& f : m_files) {
-    if (f->problem &&
-        std::none_of(m_problems.begin(), m_problems.end(), [&](const FollowProblem& p) { return p.file == f->name; })) {
+    if (f->problem) {
       m_problems.push_back({f->name, *f->problem});
     }
   }
