@@ -13,6 +13,7 @@
 #include "llmcost/group_by.hpp"
 #include "llmcost/json_util.hpp"
 #include "llmcost/strings.hpp"
+#include "llmcost/text_table.hpp"
 #include "llmcost/timestamp.hpp"
 #include "llmcost/watch.hpp"
 
@@ -150,29 +151,42 @@ std::size_t terminal_rows()
   return 24;
 }
 
-// `line` cut to `width` columns (0: not cut): a wrapped line would push the
-// view down the screen. Escape sequences take no column, nor do UTF-8
-// continuation bytes; a cut line ends its colour.
-std::string fit_line(const std::string& line, std::size_t width)
+// Where the terminal column after the first `width` starts in `line` (npos:
+// the line is not wider), and whether a colour was set before it. Escape
+// sequences take no column, nor do UTF-8 continuation bytes.
+struct LineCut
 {
-  std::size_t columns = 0;
+  std::size_t at = std::string::npos;
+  std::size_t columns = 0; // of the whole line
   bool painted = false;
+};
+LineCut measure_line(const std::string& line, std::size_t width)
+{
+  LineCut cut;
   for (std::size_t i = 0; i < line.size(); ++i) {
     const auto c = static_cast<unsigned char>(line[i]);
     if (c == 0x1b && i + 1 < line.size() && line[i + 1] == '[') {
-      painted = true;
+      cut.painted = cut.painted || cut.at == std::string::npos;
       for (i += 2; i < line.size() && (static_cast<unsigned char>(line[i]) < 0x40 || line[i] == '['); ++i) {
       }
       continue;
     }
-    if ((c & 0xC0) == 0x80) {
-      continue;
-    }
-    if (width > 0 && ++columns > width) {
-      return line.substr(0, i) + (painted ? "\x1b[0m" : "");
+    if ((c & 0xC0) != 0x80 && ++cut.columns > width && cut.at == std::string::npos) {
+      cut.at = i;
     }
   }
-  return line;
+  return cut;
+}
+
+// `line` cut to `width` columns (0: not cut): a wrapped line would push the
+// view down the screen. A cut line ends its colour.
+std::string fit_line(const std::string& line, std::size_t width)
+{
+  const LineCut cut = measure_line(line, width);
+  if (width == 0 || cut.at == std::string::npos) {
+    return line;
+  }
+  return line.substr(0, cut.at) + (cut.painted ? "\x1b[0m" : "");
 }
 
 // "2026-03-01T12:00:00Z"
@@ -520,14 +534,66 @@ private:
     return text;
   }
 
+  // The table with the columns a glance needs (tokens in and out, the
+  // total), for a terminal too narrow for the report's.
+  std::string compact_table(std::size_t width) const
+  {
+    const Report& report = m_snapshot.report;
+    constexpr std::array k_counters{Counter::requests, Counter::input, Counter::cached_input, Counter::output};
+    TextTable table;
+    table.headers = report.key_names;
+    table.numeric.assign(report.key_names.size(), false);
+    for (const Counter c : k_counters) {
+      table.headers.emplace_back(k_counter_names[static_cast<std::size_t>(c)].label);
+      table.numeric.push_back(true);
+    }
+    table.headers.emplace_back("total $");
+    table.numeric.push_back(true);
+    const auto add_row = [&](std::vector<std::string> cells, const Usage& usage, Decimal total) {
+      for (const Counter c : k_counters) {
+        cells.push_back(format_quantity(usage[c]));
+      }
+      cells.push_back(format_money(total, m_render.precision));
+      table.rows.push_back(std::move(cells));
+    };
+    for (const ReportRow& row : report.rows) {
+      add_row(row.keys, row.usage, row.cost.total());
+    }
+    std::vector<std::string> total_keys(report.key_names.size());
+    if (!total_keys.empty()) {
+      total_keys.front() = "total";
+    }
+    add_row(std::move(total_keys), report.total_usage, report.total_cost.total());
+    std::string text = fmt::format("{} ({}; the full table needs a wider terminal)\n\n{}", m_render.title,
+                                   report.currency, render_aligned(table, width));
+    if (!report.notes.empty()) {
+      text += "\nnotes:\n";
+      for (const auto& note : report.notes) {
+        text += fmt::format("  - {}\n", note);
+      }
+    }
+    return text;
+  }
+
   std::string screen_view() const
   {
     RenderOptions render = m_render;
     const std::size_t width = terminal_columns_of(STDOUT_FILENO);
     render.width = width;
+    std::string table = render_report(m_snapshot.report, render);
+    // The report's table lines (its notes are prose, cut like any line).
+    std::size_t widest = 0;
+    for (std::size_t at = 0; at < table.size() && table.compare(at, 6, "notes:") != 0;) {
+      const std::size_t end = std::min(table.find('\n', at), table.size());
+      widest = std::max(widest, measure_line(table.substr(at, end - at), 0).columns);
+      at = end + 1;
+    }
+    if (width > 0 && widest > width) {
+      table = compact_table(width);
+    }
     std::vector<std::string> lines;
     lines.push_back(header() + " (q quits)");
-    for (const auto& part : {render_report(m_snapshot.report, render), render_record_summary(m_snapshot.report)}) {
+    for (const auto& part : {table, render_record_summary(m_snapshot.report)}) {
       for (std::size_t at = 0; at < part.size();) {
         const std::size_t end = std::min(part.find('\n', at), part.size());
         lines.push_back(part.substr(at, end - at));
