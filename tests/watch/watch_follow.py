@@ -10,6 +10,8 @@ Usage: watch_follow.py LLMCOST_BINARY
 Waits are for conditions, with timeouts (a loaded machine is slow, not wrong).
 """
 
+import calendar
+import decimal
 import json
 import os
 import queue
@@ -26,6 +28,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__
 SAMPLES = os.path.join(ROOT, "samples", "usage")
 SHAPES = os.path.join(ROOT, "tests", "data", "real-shapes")
 TIMEOUT = 20.0  # seconds for any one condition
+D = decimal.Decimal
+decimal.getcontext().prec = 60  # exact for these amounts
 failures = []
 
 
@@ -257,6 +261,48 @@ def limit_case(tmp):
     print("exit-on-limit: exit 1 with the alert written", flush=True)
 
 
+def burn_case(tmp):
+    """The burn rate is the spend of the last hour; with --period day the
+    spend is today's and the projection adds the burn rate for the hours
+    left (one rounding, half to even at 1e-12, as the Decimal type does)."""
+    d = os.path.join(tmp, "burn")
+    os.makedirs(d)
+    now = int(time.time())
+    chat = [json.loads(line) for line in lines_of(os.path.join(SAMPLES, "moonshot-chat.jsonl"))]
+    for i, record in enumerate(chat):
+        # Two lines 2 hours ago (today or yesterday), the rest 10 minutes ago.
+        record["created"] = now - 7200 if i < 2 else now - 600
+    recent = os.path.join(tmp, "burn-recent.jsonl")
+    with open(recent, "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(r) + "\n" for r in chat[2:])
+    w = Watch([d], ["--period", "day", "--limit", "1000"])
+    w.next()
+    with open(os.path.join(d, "a.jsonl"), "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(r) + "\n" for r in chat)
+    today = time.strftime("%Y-%m-%d", time.gmtime(now))
+    truth = estimate([d], ["--since", today])
+    got, ok = w.until(figures(truth))
+    w.stop()
+    if time.strftime("%Y-%m-%d", time.gmtime()) != today:
+        print("burn rate: skipped (the run crossed midnight UTC)", flush=True)
+        return
+    if not ok:
+        fail(f"burn: --period day total {got and got.get('total')} != estimate --since {today} {truth['total']}")
+        return
+    live = got["live"]
+    burn = D(estimate([recent], [])["total"])
+    if D(live["burn_rate_per_hour"]) != burn:
+        fail(f"burn: burn_rate_per_hour {live['burn_rate_per_hour']} != the last hour's spend {burn}")
+    as_of = calendar.timegm(time.strptime(got["as_of"], "%Y-%m-%dT%H:%M:%SZ"))
+    left = (as_of // 86400 + 1) * 86400 - as_of
+    projected = D(got["total"]) + (burn * left / 3600).quantize(D("1e-12"), rounding=decimal.ROUND_HALF_EVEN)
+    if D(live["projected"]) != projected or live["period_start"] != today or live["period"] != "day":
+        fail(f"burn: live {live}, expected projected {projected} from {today}")
+    if live.get("limit_state") != "ok" or D(live["limit"]) != D(1000):
+        fail(f"burn: limit in live {live}")
+    print(f"burn rate: {burn}/h, projected {projected} by the end of {today}", flush=True)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="llmcost-watch-")
     try:
@@ -269,6 +315,11 @@ def main():
         kimi = os.path.join(SHAPES, "kimi-cli", "share", "sessions", "3f2c6a1e9b0d4c7a8e5f1b2d6c9a0e47",
                             "7c1e2b9a-4d3f-4a8e-9b6c-1f0e2d3c4b5a", "wire.jsonl")
         follow_case("kimi cli", tmp, lines_of(kimi), "wire.jsonl", ["--assume-model", "moonshot/kimi-k2.6"])
+        kimi_code = os.path.join(SHAPES, "kimi-code", "sessions", "wd-7f3a9c21", "ses_01J9ZK4M2Q", "agents", "main",
+                                 "wire.jsonl")
+        follow_case("kimi code", tmp, lines_of(kimi_code), "wire.jsonl",
+                    ["--model-alias", "kimi-code/kimi-for-coding=moonshot/kimi-k2.7-code"])
+        burn_case(tmp)
         follow_case("jsonl traces, polling", tmp, lines_of(os.path.join(SAMPLES, "moonshot-chat.jsonl")),
                     "chat.jsonl", env={"LLMCOST_WATCH_POLL": "1"}, watch_only=["--interval", "0.2"])
         edit_cases(tmp)
