@@ -297,7 +297,8 @@ public:
     std::optional<FullScreen> screen;
     ChangeNotifier notifier;
     const char* no_inotify = std::getenv("LLMCOST_WATCH_POLL");
-    bool inotify = (no_inotify == nullptr || *no_inotify == '\0') && notifier.fd() >= 0;
+    bool& inotify = m_inotify;
+    inotify = (no_inotify == nullptr || *no_inotify == '\0') && notifier.fd() >= 0;
     bool first = true;
     bool redraw = true;
     for (;;) {
@@ -492,7 +493,9 @@ private:
   std::string header() const
   {
     const Snapshot& s = m_snapshot;
-    return fmt::format("llmcost watch: {} file{} as of {}", s.files, s.files == 1 ? "" : "s", iso_time(s.as_of));
+    // Polling is said: changes then show up to --interval late.
+    return fmt::format("llmcost watch: {} file{} as of {}{}", s.files, s.files == 1 ? "" : "s", iso_time(s.as_of),
+                       m_inotify ? "" : fmt::format(", looked at every {} s", m_o.interval));
   }
 
   std::string json_line() const
@@ -504,6 +507,7 @@ private:
     j["as_of"] = iso_time(s.as_of);
     nlohmann::ordered_json live;
     live["files"] = s.files;
+    live["changes_seen_by"] = m_inotify ? "inotify" : "polling";
     live["burn_rate_per_hour"] = s.burn.to_exact_string();
     if (s.period) {
       live["period"] = m_o.period;
@@ -653,6 +657,7 @@ private:
   RenderOptions m_render;
   std::optional<Decimal> m_limit;
   int m_interval_ms = 1000;
+  bool m_inotify = false; // else polling at --interval
   bool m_full_screen = false;
   std::vector<std::pair<std::string, std::string>> m_walk_problems;
   Snapshot m_snapshot;
