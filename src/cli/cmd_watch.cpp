@@ -102,9 +102,25 @@ public:
 
   int fd() const { return g_signal_pipe[0]; }
 
+  // Ctrl-Z: stops as it would without the handler, until SIGCONT.
+  static void stop_here()
+  {
+    struct sigaction stop
+    {
+    };
+    stop.sa_handler = SIG_DFL;
+    sigemptyset(&stop.sa_mask);
+    struct sigaction ours
+    {
+    };
+    sigaction(SIGTSTP, &stop, &ours);
+    ::raise(SIGTSTP);
+    sigaction(SIGTSTP, &ours, nullptr);
+  }
+
 private:
-  std::array<int, 4> m_signals{SIGINT, SIGTERM, SIGHUP, SIGWINCH};
-  std::array<struct sigaction, 4> m_old{};
+  std::array<int, 5> m_signals{SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGTSTP};
+  std::array<struct sigaction, 5> m_old{};
 };
 
 // The terminal in full-screen mode (alternate screen, no cursor, keys read
@@ -359,11 +375,23 @@ public:
         }
         if ((fds[0].revents & POLLIN) != 0) {
           char signal_number = 0;
+          bool stop = false;
           while (::read(signals.fd(), &signal_number, 1) == 1) {
-            if (signal_number != SIGWINCH) {
+            if (signal_number == SIGTSTP) {
+              stop = true;
+            } else if (signal_number != SIGWINCH) {
               return 0; // Ctrl-C: the last output is whole
             }
             redraw = screen.has_value();
+          }
+          if (stop) {
+            // The shell gets its screen and modes back while stopped; on fg, the view returns.
+            const bool had_screen = screen.has_value();
+            screen.reset();
+            SignalPipe::stop_here();
+            if (had_screen) {
+              screen.emplace(m_context.out);
+            }
           }
           if (redraw) {
             break;

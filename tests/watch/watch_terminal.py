@@ -2,8 +2,9 @@
 """`llmcost watch` on a terminal, under tmux: a full-screen view on the
 alternate screen, redrawn in place (one table, never a scrolled copy) with the
 total `estimate` gives after each append, the limit bar turning to a warning
-and an alert, colour only without NO_COLOR, and `q` or Ctrl-C ending it with
-exit 0 and the shell's screen given back.
+and an alert, colour only without NO_COLOR, `q` or Ctrl-C ending it with
+exit 0 and the shell's screen given back, and Ctrl-Z / fg in a shell with
+job control.
 
 Usage: watch_terminal.py LLMCOST_BINARY (skips when tmux is not installed).
 """
@@ -121,6 +122,53 @@ def view_case(tmp, env, key, label):
     print(f"terminal{label}: view redrawn in place, limit bar, {' '.join(key)} exits 0", flush=True)
 
 
+def suspend_case(tmp):
+    """Ctrl-Z in an interactive shell: the shell's screen comes back with
+    the job stopped; fg brings the view back; q ends it with exit 0."""
+    if shutil.which("bash") is None:
+        print("skip: Ctrl-Z needs bash for job control")
+        return
+    d = os.path.join(tmp, "suspend")
+    os.makedirs(d)
+    shutil.copy(CHAT, d)
+    socket = os.path.join(d, "tmux.sock")
+
+    def tmux(*args):
+        return subprocess.run(["tmux", "-S", socket, "-f", "/dev/null", *args], capture_output=True, text=True)
+
+    def until(test, what):
+        deadline = time.monotonic() + TIMEOUT
+        text = ""
+        while time.monotonic() < deadline:
+            text = tmux("capture-pane", "-p", "-t", "0").stdout
+            if test(text):
+                return True
+            time.sleep(0.05)
+        fail(f"Ctrl-Z: {what}; the screen:\n{text}")
+        return False
+
+    shell = "env -i PATH=/usr/bin:/bin TERM=xterm-256color LC_ALL=C.UTF-8 HOME=/tmp PS1='$ ' bash --norc --noprofile -i"
+    tmux("new-session", "-d", "-x", "100", "-y", "30", shell)
+    try:
+        tmux("send-keys", "-t", "0", f"{shlex.quote(BIN)} watch {shlex.quote(d)}", "Enter")
+        if not until(lambda s: s.startswith("llmcost watch:"), "no view"):
+            return
+        tmux("send-keys", "-t", "0", "C-z")
+        if not until(lambda s: "Stopped" in s and "llmcost watch:" not in s, "the shell's screen did not come back"):
+            return
+        tmux("send-keys", "-t", "0", "fg", "Enter")
+        if not until(lambda s: s.startswith("llmcost watch:"), "fg did not bring the view back"):
+            return
+        tmux("send-keys", "-t", "0", "q")
+        if not until(lambda s: "llmcost watch:" not in s and "$" in s, "q did not end it"):
+            return
+        tmux("send-keys", "-t", "0", "echo rc=$?", "Enter")
+        until(lambda s: "rc=0" in s, "q did not exit 0")
+    finally:
+        tmux("kill-server")
+    print("terminal: Ctrl-Z gives the shell its screen, fg brings the view back", flush=True)
+
+
 def main():
     if shutil.which("tmux") is None:
         print("skip: tmux not installed")
@@ -129,6 +177,7 @@ def main():
     try:
         view_case(tmp, {}, ["q"], "")
         view_case(tmp, {"NO_COLOR": "1"}, ["C-c"], " (NO_COLOR, Ctrl-C)")
+        suspend_case(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if failures:
