@@ -60,7 +60,7 @@ constexpr std::int64_t k_bar_cells = 30;
 constexpr std::int64_t k_warning_percent = 80;
 
 // The signals that end or redraw the view arrive through a pipe the loop polls.
-int g_signal_pipe[2] = {-1, -1};
+std::array<int, 2> g_signal_pipe = {-1, -1};
 
 extern "C" void note_signal(int signal_number)
 {
@@ -76,7 +76,7 @@ class SignalPipe
 public:
   SignalPipe()
   {
-    if (::pipe2(g_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+    if (::pipe2(g_signal_pipe.data(), O_CLOEXEC | O_NONBLOCK) != 0) {
       throw Error(Location{}, "cannot create a pipe for signals: " + std::string(std::strerror(errno)));
     }
     struct sigaction action
@@ -276,10 +276,12 @@ std::int64_t limit_percent(const Snapshot& s, const Decimal& limit)
 class Watcher
 {
 public:
-  Watcher(const WatchOptions& o, Context& context, std::vector<std::string> inputs)
+  // `watching`: what the view says it watches when the user named nothing.
+  Watcher(const WatchOptions& o, Context& context, std::vector<std::string> inputs, std::string watching)
     : m_o(o)
     , m_context(context)
     , m_inputs(std::move(inputs))
+    , m_watching(std::move(watching))
     , m_catalog(load_catalog(o.common))
     , m_follower(follow_options(o.usage))
   {
@@ -558,7 +560,8 @@ private:
 
   std::string plain_view() const
   {
-    std::string text = header() + "\n" + render_report(m_snapshot.report, m_render);
+    std::string text =
+        header() + "\n" + (m_watching.empty() ? "" : m_watching + "\n") + render_report(m_snapshot.report, m_render);
     text += render_record_summary(m_snapshot.report);
     for (const auto& line : live_lines(false)) {
       text += line + "\n";
@@ -625,6 +628,9 @@ private:
     }
     std::vector<std::string> lines;
     lines.push_back(header() + " (q quits)");
+    if (!m_watching.empty()) {
+      lines.push_back(m_watching);
+    }
     for (const auto& part : {table, render_record_summary(m_snapshot.report)}) {
       for (std::size_t at = 0; at < part.size();) {
         const std::size_t end = std::min(part.find('\n', at), part.size());
@@ -679,6 +685,7 @@ private:
   const WatchOptions& m_o;
   Context& m_context;
   std::vector<std::string> m_inputs;
+  std::string m_watching;
   Catalog m_catalog;
   UsageFollower m_follower;
   AggregateOptions m_aggregate;
@@ -695,6 +702,7 @@ private:
 void run_watch_command(const WatchOptions& o, Context& context)
 {
   std::vector<std::string> inputs = o.inputs;
+  std::string watching;
   if (std::find(inputs.begin(), inputs.end(), "-") != inputs.end()) {
     throw Error(Location{}, "watch follows files, not standard input", "the files or directories to watch");
   }
@@ -717,9 +725,10 @@ void run_watch_command(const WatchOptions& o, Context& context)
       inputs.push_back(dir);
       said.push_back(fmt::format("{} ({})", dir, agent));
     }
-    context.err << fmt::format("llmcost: watching {}\n", fmt::join(said, ", "));
+    watching = fmt::format("watching {}", fmt::join(said, ", "));
+    context.err << "llmcost: " << watching << "\n";
   }
-  Watcher watcher(o, context, inputs);
+  Watcher watcher(o, context, inputs, watching);
   context.exit_code = watcher.run();
 }
 

@@ -169,6 +169,26 @@ def suspend_case(tmp):
     print("terminal: Ctrl-Z gives the shell its screen, fg brings the view back", flush=True)
 
 
+def default_homes_case(tmp):
+    """No PATH on a terminal: the agents' log homes that exist, named on screen."""
+    home = os.path.join(tmp, "home")
+    shutil.copytree(os.path.join(ROOT, "samples", "usage", "claude-code", "projects"),
+                    os.path.join(home, ".claude", "projects"))
+    open(os.path.join(home, ".claude", "settings.json"), "w", encoding="utf-8").write("{}\n")
+    total = estimate_total(os.path.join(home, ".claude"))
+    t = Tmux(home, f"{shlex.quote(BIN)} watch --precision 8",
+             {"HOME": home, "LC_ALL": "C.UTF-8", "TERM": "xterm-256color", "CLAUDE_CONFIG_DIR": "",
+              "KIMI_SHARE_DIR": "", "KIMI_CODE_HOME": ""})
+    try:
+        t.until(lambda s: "Claude Code" in s and total in s, f"default homes: no Claude Code logs with total {total}")
+        t.tmux("send-keys", "-t", "0", "q")
+        if t.exit_code() != 0:
+            fail("default homes: q did not exit 0")
+    finally:
+        t.close()
+    print("terminal: no PATH watches ~/.claude and says so", flush=True)
+
+
 def main():
     if shutil.which("tmux") is None:
         print("skip: tmux not installed")
@@ -178,6 +198,7 @@ def main():
         view_case(tmp, {}, ["q"], "")
         view_case(tmp, {"NO_COLOR": "1"}, ["C-c"], " (NO_COLOR, Ctrl-C)")
         suspend_case(tmp)
+        default_homes_case(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if failures:
