@@ -432,7 +432,19 @@ private:
   // report (not its time) changed.
   bool look()
   {
-    const UsageFiles listed = list_usage_files(m_inputs);
+    UsageFiles listed;
+    try {
+      listed = list_usage_files(m_inputs);
+    } catch (const Error& e) {
+      if (m_snapshot.as_of == 0) {
+        throw; // at start, as estimate: exit 2
+      }
+      // A watched directory gone or unreadable: said as a rejected input;
+      // the files it held are looked at (and found missing) one by one.
+      listed.files = m_files;
+      listed.problems.emplace_back(e.location().file, e.what());
+    }
+    m_files = listed.files;
     bool changed = m_follower.update(listed.files);
     changed = changed || listed.problems != m_walk_problems;
     m_walk_problems = listed.problems;
@@ -695,6 +707,7 @@ private:
   bool m_inotify = false; // else polling at --interval
   bool m_full_screen = false;
   std::vector<std::pair<std::string, std::string>> m_walk_problems;
+  std::vector<std::string> m_files; // as last listed
   Snapshot m_snapshot;
   std::string m_last_figures; // what was last written into a pipe, without its time
 };

@@ -359,10 +359,6 @@ std::filesystem::path kimi_config_of(const std::string& input)
   return {};
 }
 
-} // namespace
-
-namespace {
-
 // Where an agent's home is on this machine: its variable, else under $HOME.
 std::string home_dir(const LogHome& log_home)
 {
