@@ -55,6 +55,8 @@ constexpr int k_inotify_rescan_ms = 60'000;
 // first: a writer appending many lines a second costs one pricing per
 // interval, not one per line.
 constexpr int k_coalesce_ms = 100;
+// How often the view prices what did not change, for the burn rate's hour.
+constexpr std::int64_t k_reprice_seconds = 30;
 // The limit bar's cells, and where it turns to a warning.
 constexpr std::int64_t k_bar_cells = 30;
 constexpr std::int64_t k_warning_percent = 80;
@@ -456,6 +458,15 @@ private:
       options.since = std::max(options.since.value_or(s.period->first_day), s.period->first_day);
       changed = changed || !m_snapshot.period || m_snapshot.period->first_day != s.period->first_day;
     }
+    // Nothing new: no pricing (an idle poll costs a walk and a stat per
+    // file). On the screen the burn rate's hour slides, so it is priced
+    // again now and then; into a pipe only a change writes a line.
+    const bool slid = m_full_screen && s.as_of - m_priced_at >= k_reprice_seconds;
+    if (!changed && !slid && m_priced_at != 0) {
+      m_snapshot.as_of = s.as_of;
+      return false;
+    }
+    m_priced_at = s.as_of;
     UsageAggregator usage(m_catalog, options);
     // As read_inputs: what a directory walk could not read is a rejected input.
     for (const auto& [path, problem] : m_walk_problems) {
@@ -708,6 +719,7 @@ private:
   bool m_full_screen = false;
   std::vector<std::pair<std::string, std::string>> m_walk_problems;
   std::vector<std::string> m_files; // as last listed
+  std::int64_t m_priced_at = 0;     // when the snapshot was last priced
   Snapshot m_snapshot;
   std::string m_last_figures; // what was last written into a pipe, without its time
 };
