@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates docs/table.png, docs/chart.png, docs/html-report.png and
-# docs/reconcile-report.png from the current build: terminal output is put in a page with a monospace font (bold
+# Regenerates docs/table.png, docs/chart.png, docs/html-report.png,
+# docs/reconcile-report.png and docs/watch.png from the current build:
+# terminal output is put in a page with a monospace font (bold
 # kept from --color always) and shot with headless Chromium, as is the
 # --format html report. Data: shared/bench/gen.py (seed 7), else samples/.
 #   scripts/screenshots.sh [build/llmcost]
@@ -57,10 +58,27 @@ awk '/^cost per day/{on=1} /^notes:/{on=0} on' "$tmp/chart.txt" >"$tmp/chart-onl
 terminal_page "$ llmcost estimate usage.csv --by day --since 2026-01-01 --until 2026-01-31 --chart" "$tmp/chart-only.txt" "$tmp/chart.html"
 shoot "$tmp/chart.html" docs/chart.png 900 720
 
+# watch's full-screen view as tmux shows it: the Claude Code sample logs, a
+# limit past its warning. Plain text (the bar's colours are not kept).
+if command -v tmux >/dev/null; then
+  cp -r samples/usage/claude-code "$tmp/claude"
+  sock=$tmp/tmux.sock
+  tmux -S "$sock" -f /dev/null new-session -d -x 100 -y 24 \
+    "cd '$tmp/claude' && LC_ALL=C.UTF-8 '$bin' watch projects --by model --limit 0.40; sleep 30"
+  for _ in $(seq 100); do
+    tmux -S "$sock" capture-pane -p -t 0 | grep -q "^limit" && break
+    sleep 0.1
+  done
+  tmux -S "$sock" capture-pane -p -t 0 | sed 's/[[:space:]]*$//' >"$tmp/watch.txt"
+  tmux -S "$sock" kill-server
+  terminal_page "$ llmcost watch projects --by model --limit 0.40" "$tmp/watch.txt" "$tmp/watch.html"
+  shoot "$tmp/watch.html" docs/watch.png 940 560
+fi
+
 "$bin" estimate "$data" --by provider,model,week --format html -o "$tmp/report.html" 2>/dev/null
 shoot "$tmp/report.html" docs/html-report.png 1200 1500
 
 # The reconcile page of the suite's export (eight kinds of discrepancy); exit 1 is its verdict.
 "$bin" reconcile tests/data/reconcile-export.csv --precision 4 --format html -o "$tmp/reconcile.html" || [ $? = 1 ]
 shoot "$tmp/reconcile.html" docs/reconcile-report.png 1200 1700
-echo "wrote docs/table.png docs/chart.png docs/html-report.png docs/reconcile-report.png"
+echo "wrote docs/table.png docs/chart.png docs/html-report.png docs/reconcile-report.png docs/watch.png"

@@ -5,7 +5,7 @@ bin=$1
 man=$(dirname "$0")/../man/llmcost.1
 text=$(sed 's/\\-/-/g' "$man")
 missing=0
-for cmd in "" "estimate" "compare" "reconcile" "budget" "models" "rates show" "rates validate" "rates diff" "rates export" "completions" "config show"; do
+for cmd in "" "estimate" "compare" "reconcile" "budget" "watch" "models" "rates show" "rates validate" "rates diff" "rates export" "completions" "config show"; do
   # shellcheck disable=SC2086
   for opt in $("$bin" $cmd --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
     if ! grep -qF -- "$opt" <<<"$text"; then
@@ -17,7 +17,7 @@ done
 # And the reverse: every option a section of options documents (each .TP
 # entry) is accepted by the command it is listed under.
 sections=("COMMON OPTIONS:estimate" "ESTIMATE OPTIONS:estimate" "COMPARE OPTIONS:compare"
-  "RECONCILE OPTIONS:reconcile" "BUDGET OPTIONS:budget" "MODELS OPTIONS:models" "RATES EXPORT OPTIONS:rates export")
+  "RECONCILE OPTIONS:reconcile" "BUDGET OPTIONS:budget" "WATCH OPTIONS:watch" "MODELS OPTIONS:models" "RATES EXPORT OPTIONS:rates export")
 for entry in "${sections[@]}"; do
   section=${entry%%:*}
   cmd=${entry#*:}

@@ -29,6 +29,7 @@ constexpr Command k_commands[] = {
     {"estimate", "What planned workloads cost, by workload, route and model", setup_estimate},
     {"compare", "The same usage on other models, routes and levers, ranked by cost", setup_compare},
     {"reconcile", "Re-price a billed usage export line by line and explain each variance", setup_reconcile},
+    {"watch", "The live cost of usage files as they grow, with a spend limit", setup_watch},
     {"budget", "Check spend against a limit, credits, rate-limit tiers and a baseline", setup_budget},
     {"models", "List the models of the rate cards, with prices", setup_models},
     {"rates", "Show, validate and compare rate cards", setup_rates},

@@ -25,5 +25,6 @@ void setup_budget(CLI::App& cmd, Context& context);
 void setup_compare(CLI::App& cmd, Context& context);
 void setup_completions(CLI::App& cmd, Context& context);
 void setup_config(CLI::App& cmd, Context& context);
+void setup_watch(CLI::App& cmd, Context& context);
 
 } // namespace llmcost::cli

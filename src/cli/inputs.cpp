@@ -140,7 +140,7 @@ void walk_directory(const std::filesystem::path& dir, const std::function<bool(c
 // gets the index of the input each file came from; `problems`, what a walk
 // could not read.
 std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, std::vector<std::size_t>& input_of_file,
-                                       std::vector<WalkProblem>& problems)
+                                       std::vector<WalkProblem>& problems, bool empty_dirs_ok = false)
 {
   namespace fs = std::filesystem;
   std::vector<std::string> files;
@@ -173,7 +173,7 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, s
       }
       std::sort(found.begin(), found.end());
       std::sort(trouble.begin(), trouble.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
-      if (found.empty() && trouble.empty()) {
+      if (found.empty() && trouble.empty() && !empty_dirs_ok) {
         throw Error(Location{input}, "no usage files (*.csv, *.json, *.jsonl) in this directory");
       }
       files.insert(files.end(), found.begin(), found.end());
@@ -359,18 +359,48 @@ std::filesystem::path kimi_config_of(const std::string& input)
   return {};
 }
 
+// Where an agent's home is on this machine: its variable, else under $HOME.
+std::string home_dir(const LogHome& log_home)
+{
+  const char* home = std::getenv("HOME");
+  const char* moved = std::getenv(log_home.variable);
+  return moved != nullptr && *moved != '\0' ? std::string(moved)
+                                            : fmt::format("{}/{}", home != nullptr ? home : "~", log_home.default_dir);
+}
+
 } // namespace
+
+std::vector<std::pair<std::string, std::string>> agent_log_homes_found()
+{
+  std::vector<std::pair<std::string, std::string>> found;
+  for (const LogHome& log_home : k_log_homes) {
+    const std::string dir = home_dir(log_home);
+    std::error_code ec;
+    if (std::filesystem::is_directory(std::filesystem::path(dir) / log_home.logs, ec)) {
+      found.emplace_back(std::string(log_home.agent), dir);
+    }
+  }
+  return found;
+}
+
+UsageFiles list_usage_files(const std::vector<std::string>& inputs)
+{
+  UsageFiles listed;
+  std::vector<std::size_t> input_of_file;
+  std::vector<WalkProblem> problems;
+  listed.files = expand_inputs(inputs, input_of_file, problems, true);
+  for (auto& problem : problems) {
+    listed.problems.emplace_back(std::move(problem.path), std::move(problem.problem));
+  }
+  return listed;
+}
 
 std::string usage_log_homes()
 {
   std::vector<std::string> found;
   std::vector<std::string> all;
-  const char* home = std::getenv("HOME");
   for (const LogHome& log_home : k_log_homes) {
-    const char* moved = std::getenv(log_home.variable);
-    const std::string dir = moved != nullptr && *moved != '\0'
-                                ? std::string(moved)
-                                : fmt::format("{}/{}", home != nullptr ? home : "~", log_home.default_dir);
+    const std::string dir = home_dir(log_home);
     all.push_back(fmt::format("{} {} (${})", log_home.agent, dir, log_home.variable));
     std::error_code ec;
     if (std::filesystem::is_directory(std::filesystem::path(dir) / log_home.logs, ec)) {

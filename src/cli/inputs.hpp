@@ -12,6 +12,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace llmcost::cli {
@@ -60,6 +61,21 @@ ModelMapping model_mapping(const UsageInputOptions& usage, const std::vector<std
 // Where the coding agents keep their logs (Kimi CLI, Kimi Code, Claude Code;
 // their variables honoured), for the message of a run given no input.
 std::string usage_log_homes();
+
+// The agents' log homes that exist on this machine: (agent, directory), as
+// usage_log_homes() names them.
+std::vector<std::pair<std::string, std::string>> agent_log_homes_found();
+
+// The files the inputs name or hold, as read_inputs reads them (directories
+// walked in sorted order; an agent's home: its logs alone), for `watch`: a
+// directory without usage files yet is no error. `problems`: (path, why) of
+// what a walk could not read.
+struct UsageFiles
+{
+  std::vector<std::string> files;
+  std::vector<std::pair<std::string, std::string>> problems;
+};
+UsageFiles list_usage_files(const std::vector<std::string>& inputs);
 
 // Reads every input: usage records go to `sink`; workload specs are appended
 // to `workloads` (an error when it is null). Returns true if any usage was read.
