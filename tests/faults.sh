@@ -158,6 +158,12 @@ for signal in INT TERM HUP; do
     done
     wait "$pid"
     code=$?
+    # Under job control, wait can return when the run is stopped (128+STOP)
+    # and before it goes on: wait again for its end.
+    while [ "$code" = $((128 + $(kill -l STOP))) ] && kill -0 "$pid" 2>/dev/null; do
+      wait "$pid"
+      code=$?
+    done
     [ $caught = 1 ] && break
   done
   left=$(find "$tmp/sig" -name 'out.csv.*' | wc -l)
