@@ -517,41 +517,39 @@ bool Reconciler::admit(const std::vector<RecordSink*>& later)
 {
   // A request id already seen, here or in an earlier fork, sends the file
   // to one pass, which flags the later row to the line. So does a total a
-  // single pass would have found out of range at a row. Nothing is changed
-  // here: the forks' ids are taken over when they are joined.
+  // single pass would have found out of range at a row. Nothing of this
+  // sink is changed: the forks' ids are taken over when they are joined.
   Decimal billed = m_result.billed_total;
   Decimal expected = m_result.expected_total;
-  std::vector<const Reconciler*> earlier;
+  std::vector<const SealedIdSet*> fork_ids;
   for (RecordSink* sink : later) {
-    const auto& fork = dynamic_cast<const Reconciler&>(*sink);
+    auto& fork = dynamic_cast<Reconciler&>(*sink);
+    fork.input_read(); // sealed already, when its reader said so
     try {
       billed += fork.m_result.billed_total;
       expected += fork.m_result.expected_total;
     } catch (const std::overflow_error&) {
       return false;
     }
-    bool seen = false;
-    const auto check = [&](const ResponseKey& id) {
-      seen = seen || seen_request_id(id) || m_request_ids.contains(id) ||
-             std::any_of(earlier.begin(), earlier.end(), [&](const Reconciler* before) {
-               return before->seen_request_id(id) || before->m_request_ids.contains(id);
-             });
-    };
     for (const SealedIdSet& ids : fork.m_sealed_ids) {
-      ids.for_each([&](std::uint64_t high, std::uint32_t low) {
+      fork_ids.push_back(&ids);
+    }
+  }
+  if (m_request_ids.size() > 0 || !m_sealed_ids.empty()) {
+    bool seen = false;
+    for (const SealedIdSet* ids : fork_ids) {
+      ids->for_each([&](std::uint64_t high, std::uint32_t low) {
         ResponseKey id;
         id.id_high = high;
         id.id_low = low;
-        check(id);
+        seen = seen || seen_request_id(id) || m_request_ids.contains(id);
       });
     }
-    fork.m_request_ids.for_each(check);
     if (seen) {
       return false;
     }
-    earlier.push_back(&fork);
   }
-  return true;
+  return !SealedIdSet::any_shared(fork_ids);
 }
 
 void Reconciler::join(RecordSink& later_sink, std::size_t line_offset)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 #if defined(__linux__)
@@ -36,12 +37,27 @@ void* allocate_table(std::size_t bytes)
 {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   if (bytes >= k_huge_page) {
+    // Mapped here, not by malloc: a freed table goes back to the system at
+    // once (malloc keeps freed blocks below its moving mmap threshold, and a
+    // run that seals and frees a table per piece grew by their sum).
     const std::size_t rounded = (bytes + k_huge_page - 1) / k_huge_page * k_huge_page;
-    if (void* table = std::aligned_alloc(k_huge_page, rounded)) {
-      ::madvise(table, rounded, MADV_HUGEPAGE); // a hint: without it, ordinary pages
-      return table;
+    void* mapped = ::mmap(nullptr, rounded + k_huge_page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped == MAP_FAILED) {
+      throw std::bad_alloc();
     }
-    throw std::bad_alloc();
+    // Aligned to a huge page, the excess before and after given back.
+    const auto start = reinterpret_cast<std::uintptr_t>(mapped);
+    const std::uintptr_t aligned = (start + k_huge_page - 1) / k_huge_page * k_huge_page;
+    if (aligned > start) {
+      ::munmap(mapped, aligned - start);
+    }
+    const std::uintptr_t end = start + rounded + k_huge_page;
+    if (end > aligned + rounded) {
+      ::munmap(reinterpret_cast<void*>(aligned + rounded), end - (aligned + rounded));
+    }
+    void* table = reinterpret_cast<void*>(aligned);
+    ::madvise(table, rounded, MADV_HUGEPAGE); // a hint: without it, ordinary pages
+    return table;
   }
 #endif
   return ::operator new(bytes);
@@ -51,7 +67,7 @@ void free_table(void* table, std::size_t bytes) noexcept
 {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   if (bytes >= k_huge_page) {
-    std::free(table);
+    ::munmap(table, (bytes + k_huge_page - 1) / k_huge_page * k_huge_page);
     return;
   }
 #endif
@@ -199,7 +215,7 @@ void ResponseSet::resize(std::size_t capacity)
 
 SealedIdSet::SealedIdSet(ResponseSet&& set)
 {
-  std::vector<Entry> sorted;
+  std::vector<Entry, TableAllocator<Entry>> sorted;
   sorted.reserve(set.size());
   set.for_each([&](const ResponseKey& key) { sorted.push_back(Entry{key.id_high, key.id_low}); });
   set = ResponseSet{};
@@ -211,7 +227,7 @@ SealedIdSet::SealedIdSet(ResponseSet&& set)
 
 SealedIdSet SealedIdSet::merge(SealedIdSet&& a, SealedIdSet&& b)
 {
-  std::vector<Entry> sorted;
+  std::vector<Entry, TableAllocator<Entry>> sorted;
   sorted.reserve(a.size() + b.size());
   a.for_each([&](std::uint64_t high, std::uint32_t low) { sorted.push_back(Entry{high, low}); });
   a = SealedIdSet{};
@@ -231,7 +247,7 @@ std::size_t SealedIdSet::home(std::uint64_t high) const
   return static_cast<std::size_t>((static_cast<wide>(high) * m_capacity) >> 64);
 }
 
-void SealedIdSet::build(const std::vector<Entry>& sorted)
+void SealedIdSet::build(const std::vector<Entry, TableAllocator<Entry>>& sorted)
 {
   m_size = sorted.size();
   m_capacity = std::max<std::size_t>(1, m_size + m_size / 9); // 90% full
@@ -245,6 +261,44 @@ void SealedIdSet::build(const std::vector<Entry>& sorted)
     next = std::max(home(e.high), next);
     m_slots[next++] = e;
   }
+}
+
+bool SealedIdSet::any_shared(const std::vector<const SealedIdSet*>& sets)
+{
+  std::size_t total = 0;
+  for (const SealedIdSet* set : sets) {
+    total += set->size();
+  }
+  if (sets.size() < 2 || total == 0) {
+    return false;
+  }
+  // About 16 bits an id: a later id's bit is already set by chance at most
+  // one time in 16.
+  unsigned bits = 12;
+  while ((std::uint64_t{1} << bits) < total * 16 && bits < 36) {
+    ++bits;
+  }
+  std::vector<std::uint64_t, TableAllocator<std::uint64_t>> seen(std::size_t{1} << (bits - 6), 0);
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    bool shared = false;
+    sets[i]->for_each([&](std::uint64_t high, std::uint32_t low) {
+      const std::uint64_t bit = high >> (64 - bits);
+      std::uint64_t& word = seen[static_cast<std::size_t>(bit >> 6)];
+      const std::uint64_t mask = std::uint64_t{1} << (bit & 63U);
+      if ((word & mask) != 0 && !shared) {
+        ResponseKey key;
+        key.id_high = high;
+        key.id_low = low;
+        shared = std::any_of(sets.begin(), sets.begin() + static_cast<std::ptrdiff_t>(i),
+                             [&](const SealedIdSet* earlier) { return earlier->contains(key); });
+      }
+      word |= mask;
+    });
+    if (shared) {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool SealedIdSet::contains(const ResponseKey& key) const

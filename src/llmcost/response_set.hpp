@@ -190,6 +190,10 @@ public:
 
   bool contains(const ResponseKey& key) const;
   std::size_t size() const { return m_size; }
+  // True when an id is in two of `sets`. Each set is swept once, in rising
+  // order, through a bitmap of the ids' top bits; only an id whose bit an
+  // earlier set has set is looked up in those sets.
+  static bool any_shared(const std::vector<const SealedIdSet*>& sets);
   // Calls `use(high, low)` with every id, in rising order.
   template <typename Use> void for_each(Use use) const
   {
@@ -208,7 +212,7 @@ private:
   };
   static_assert(sizeof(Entry) == 12);
   // Lays out ids given in rising order.
-  void build(const std::vector<Entry>& sorted);
+  void build(const std::vector<Entry, TableAllocator<Entry>>& sorted);
   std::size_t home(std::uint64_t high) const; // high * capacity / 2^64
 
   std::vector<Entry, TableAllocator<Entry>> m_slots; // m_capacity homes, then the entries pushed past the last

@@ -48,12 +48,13 @@ TEST_SUITE("never silent")
   {
     CountingSink sink;
     const ColumnMap none;
-    CHECK_THROWS_WITH_AS(columns_of("model,input_tokens,output_tokens,tokens_cached_x,Amount (USD),note\n", none, sink),
-                         "t.csv:1:34: 2 columns are not understood and may carry part of the bill: \"tokens_cached_x\", "
-                         "\"Amount (USD)\" (expected --map COLUMN=FIELD for each (FIELD: input_tokens, "
-                         "cached_input_tokens, output_tokens, requests, billed, ...; see --explain), or --map "
-                         "COLUMN=ignore for one that carries nothing to price)",
-                         Error);
+    CHECK_THROWS_WITH_AS(
+        columns_of("model,input_tokens,output_tokens,tokens_cached_x,Amount (USD),note\n", none, sink),
+        "t.csv:1:34: 2 columns are not understood and may carry part of the bill: \"tokens_cached_x\", "
+        "\"Amount (USD)\" (expected --map COLUMN=FIELD for each (FIELD: input_tokens, "
+        "cached_input_tokens, output_tokens, requests, billed, ...; see --explain), or --map "
+        "COLUMN=ignore for one that carries nothing to price)",
+        Error);
     // Mapped, or ignored by the user's word: read.
     const ColumnMap maps = parse_column_maps({"tokens_cached_x=cached_input_tokens", "amount_(usd)=ignore"});
     const auto columns = columns_of("model,input_tokens,output_tokens,tokens_cached_x,Amount (USD),note\n"
@@ -240,5 +241,22 @@ TEST_SUITE("never silent")
     CHECK(rising);
     CHECK(visited == 30002);
     CHECK(!SealedIdSet().contains(key(1)));
+
+    // any_shared: ids in two sets are found, whichever sets they are in.
+    auto sealed = [&](int from, int to) {
+      ResponseSet set;
+      for (int i = from; i < to; ++i) {
+        set.insert(key(i));
+      }
+      return SealedIdSet(std::move(set));
+    };
+    const SealedIdSet s1 = sealed(0, 20000);
+    const SealedIdSet s2 = sealed(20000, 40000);
+    const SealedIdSet s3 = sealed(40000, 60000);
+    const SealedIdSet s4 = sealed(19999, 20000); // one id of s1
+    CHECK(!SealedIdSet::any_shared({&s1, &s2, &s3}));
+    CHECK(SealedIdSet::any_shared({&s1, &s2, &s3, &s4}));
+    CHECK(SealedIdSet::any_shared({&s4, &s2, &s1}));
+    CHECK(!SealedIdSet::any_shared({&s4}));
   }
 }
