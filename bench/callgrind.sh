@@ -34,6 +34,10 @@ startup=$(valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$bin" e
   sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
 python3 -c "print('%-28s %14s instructions (start-up: cards, one inline workload)' % ('start-up', '{:,}'.format($startup)))"
 instructions 100000 "CSV 100k rows" estimate "$work/usage.csv" --by provider,model
+# The finance team's commands on the same rows: every row re-priced and its
+# request id checked (reconcile), every row priced on each route (compare).
+instructions 100000 "CSV 100k rows, reconcile" reconcile "$work/usage.csv" --allow-rejects
+instructions 100000 "CSV 100k rows, compare" compare "$work/usage.csv" --routes kyma,moonshot
 instructions 50000 "JSONL 50k lines" estimate "$work/trace.jsonl" --by model
 records=$(find "$work/claude" -name '*.jsonl' -exec cat {} + | wc -l)
 instructions "$records" "Claude tree ($records lines)" estimate "$work/claude" --by day
