@@ -10,6 +10,7 @@
 #include "llmcost/group_by.hpp"
 #include "llmcost/reconcile.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -70,6 +71,20 @@ void run_reconcile(const ReconcileCommandOptions& o, Context& context)
   options.focus = render.format == OutputFormat::focus;
   Reconciler reconciler(catalog, options);
   read_inputs(o.inputs, o.usage, reconciler, nullptr, context.err);
+  // Rows flagged as repeating a request id were matched by fingerprint: the
+  // inputs are read again to confirm each by its text (only when some were).
+  if (!reconciler.repeated_id_prints().empty()) {
+    if (std::find(o.inputs.begin(), o.inputs.end(), "-") != o.inputs.end()) {
+      reconciler.note("repeated request ids were matched by 96-bit fingerprints, not confirmed by their text "
+                      "(standard input cannot be read twice)");
+    } else {
+      RepeatedIdCheck check(reconciler.repeated_id_prints());
+      UsageInputOptions again = o.usage;
+      again.explain = false;
+      read_inputs(o.inputs, again, check, nullptr, context.err);
+      check.confirm();
+    }
+  }
   const ReconcileResult result = reconciler.finish();
   const bool failed = rejections_fail(result.records, o.usage);
   // Exit 1 (differences found) still writes the disputes; a failed run (2)

@@ -336,6 +336,7 @@ void Reconciler::record(const UsageRecord& record)
   const ResolvedModel& model = *resolution.model;
   if (const ResponseKey id = has_id ? ResponseKey(id_print, 0) : ResponseKey{};
       has_id && (seen_request_id(id) || m_request_ids.insert(id) != ResponseSet::Seen::first)) {
+    m_repeated_prints.push_back(id);
     flag(&model, nullptr, std::nullopt, Decimal{}, "duplicate request id",
          fmt::format("request {} was billed before", record.request_id));
     return;
@@ -619,6 +620,7 @@ void Reconciler::join(RecordSink& later_sink, std::size_t line_offset)
     }
   }
   m_resolver.merge_notes(later.m_resolver);
+  m_repeated_prints.insert(m_repeated_prints.end(), later.m_repeated_prints.begin(), later.m_repeated_prints.end());
   later.input_read();
   for (SealedIdSet& ids : later.m_sealed_ids) {
     m_sealed_ids.push_back(std::move(ids));
@@ -700,6 +702,77 @@ ReconcileResult Reconciler::finish()
     m_result.notes.push_back(note);
   }
   return m_result;
+}
+
+RepeatedIdCheck::RepeatedIdCheck(const std::vector<ResponseKey>& prints, Print print)
+  : m_print(print)
+{
+  for (const ResponseKey& key : prints) {
+    m_wanted.insert(key);
+  }
+}
+
+void RepeatedIdCheck::record(const UsageRecord& record)
+{
+  ++m_read;
+  if (record.request_id.empty()) {
+    return;
+  }
+  const ResponseKey key(m_print(record.request_id), 0);
+  if (m_wanted.contains(key)) {
+    add(key, record.request_id, record.where.location());
+  }
+}
+
+void RepeatedIdCheck::add(const ResponseKey& key, std::string_view text, const Location& where)
+{
+  Texts& texts = m_texts[{key.id_high, key.id_low}];
+  if (texts.first_at.file.empty() && texts.first_at.line == 0) {
+    texts.first = std::string(text);
+    texts.first_at = where;
+  } else if (texts.first != text && !texts.other) {
+    texts.other.emplace(std::string(text), where);
+  }
+}
+
+std::unique_ptr<RecordSink> RepeatedIdCheck::fork() const
+{
+  auto fork = std::make_unique<RepeatedIdCheck>(std::vector<ResponseKey>{}, m_print);
+  fork->m_wanted = m_wanted;
+  return fork;
+}
+
+void RepeatedIdCheck::join(RecordSink& later_sink, std::size_t line_offset)
+{
+  auto& later = dynamic_cast<RepeatedIdCheck&>(later_sink);
+  m_read += later.m_read;
+  for (auto& [print, texts] : later.m_texts) {
+    ResponseKey key;
+    key.id_high = print.first;
+    key.id_low = print.second;
+    auto moved = [&](Location where) {
+      where.line += where.line != 0 ? line_offset : 0;
+      return where;
+    };
+    add(key, texts.first, moved(texts.first_at));
+    if (texts.other) {
+      add(key, texts.other->first, moved(texts.other->second));
+    }
+  }
+}
+
+void RepeatedIdCheck::confirm() const
+{
+  for (const auto& [print, texts] : m_texts) {
+    if (texts.other) {
+      throw Error(Location{},
+                  fmt::format("request ids \"{}\" ({}) and \"{}\" ({}) share a 96-bit fingerprint, so one was "
+                              "flagged as a repeat of the other",
+                              texts.first, texts.first_at.to_string(), texts.other->first,
+                              texts.other->second.to_string()),
+                  "report this (a chance of about one in 10^15 for 8 million ids); --threads 1 does not help");
+    }
+  }
 }
 
 std::vector<std::pair<std::string, InvoiceAmount>> read_invoice_lines(std::string_view text, const std::string& file,

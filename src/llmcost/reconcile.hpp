@@ -168,6 +168,9 @@ public:
   void join(RecordSink& later, std::size_t line_offset) override;
 
   ReconcileResult finish();
+  // The fingerprints of the ids of rows flagged "duplicate request id",
+  // for RepeatedIdCheck.
+  const std::vector<ResponseKey>& repeated_id_prints() const { return m_repeated_prints; }
 
 private:
   void check_invoice_lines();
@@ -197,6 +200,7 @@ private:
   ResponseSet m_request_ids;
   std::vector<SealedIdSet> m_sealed_ids;
   bool seen_request_id(const ResponseKey& id) const;
+  std::vector<ResponseKey> m_repeated_prints;
   std::string_view m_prefetched_id; // the last id prefetched, and its fingerprint
   Fingerprint m_prefetched_print;
   std::vector<GroupDimension> m_group_dimensions; // of m_options.group_by
@@ -214,6 +218,42 @@ private:
   };
   std::array<ModelTotals, 32> m_model_totals{};
   std::map<std::tuple<std::string, std::string, std::string, std::string, bool>, FocusCharge> m_focus;
+};
+
+// Makes the duplicate-id check exact: the inputs are read again and the
+// text of every id whose fingerprint a flagged row had is collected. Two
+// different ids under one fingerprint (a chance of about n^2/2^96 for n
+// ids) make the run fail, naming both, rather than flag a row wrongly.
+class RepeatedIdCheck : public RecordSink
+{
+public:
+  using Print = Fingerprint (*)(std::string_view);
+  explicit RepeatedIdCheck(const std::vector<ResponseKey>& prints, Print print = fingerprint);
+
+  void record(const UsageRecord& record) override;
+  void reject(const Location&, const std::string&, const std::string&) override { ++m_read; }
+  void record_once(const std::string&, const UsageRecord& record) override { this->record(record); }
+  void skip(const std::string&) override {}
+  std::uint64_t records_read() const override { return m_read; }
+  std::unique_ptr<RecordSink> fork() const override;
+  void join(RecordSink& later, std::size_t line_offset) override;
+
+  // Throws Error when two different ids shared a flagged fingerprint.
+  void confirm() const;
+
+private:
+  struct Texts
+  {
+    std::string first;
+    Location first_at;
+    std::optional<std::pair<std::string, Location>> other; // a different id under the same fingerprint
+  };
+  void add(const ResponseKey& key, std::string_view text, const Location& where);
+
+  Print m_print;
+  ResponseSet m_wanted;
+  std::map<std::pair<std::uint64_t, std::uint32_t>, Texts> m_texts;
+  std::uint64_t m_read = 0;
 };
 
 } // namespace llmcost

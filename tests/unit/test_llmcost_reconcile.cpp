@@ -60,6 +60,41 @@ TEST_SUITE("reconcile")
     require.require_billed = true;
     CHECK(contains(error_of([&] { reconcile_csv(mixed, require); }), "t.csv:3:1: no billed amount"));
   }
+
+  TEST_CASE("a repeated request id is confirmed by its text; two ids under one fingerprint fail the run")
+  {
+    const std::string text = "timestamp,request_id,model,input_tokens,output_tokens,cost\n"
+                             "2026-01-05T09:00:00Z,req-a,moonshot/kimi-k2.6,1000,300,0.00215\n"
+                             "2026-01-05T09:00:00Z,req-b,moonshot/kimi-k2.6,1000,300,0.00215\n"
+                             "2026-01-05T09:00:00Z,req-a,moonshot/kimi-k2.6,1000,300,0.00215\n";
+    Reconciler reconciler(bundled(), {});
+    read_usage_csv(text, "t.csv", ColumnMap{}, reconciler);
+    REQUIRE(reconciler.repeated_id_prints().size() == 1);
+    RepeatedIdCheck same(reconciler.repeated_id_prints());
+    read_usage_csv(text, "t.csv", ColumnMap{}, same);
+    CHECK(same.records_read() == 3);
+    CHECK_NOTHROW(same.confirm());
+
+    // Every id given one fingerprint: req-a's is flagged, and req-b's text
+    // under it is found on the second read.
+    const RepeatedIdCheck::Print one_print = [](std::string_view) { return fingerprint("same"); };
+    RepeatedIdCheck clash({ResponseKey(fingerprint("same"), 0)}, one_print);
+    read_usage_csv(text, "t.csv", ColumnMap{}, clash);
+    const std::string message = error_of([&] { clash.confirm(); });
+    CHECK(contains(message, "request ids \"req-a\" (t.csv:2:1) and \"req-b\" (t.csv:3:1) share a 96-bit fingerprint"));
+
+    // Forked readers joined in order find the same, with the file's lines.
+    RepeatedIdCheck joined({ResponseKey(fingerprint("same"), 0)}, one_print);
+    auto first = joined.fork();
+    auto second = joined.fork();
+    read_usage_csv(text.substr(0, text.find("\n2026")) + "\n2026-01-05T09:00:00Z,req-a,m,1,1,0\n", "t.csv", ColumnMap{},
+                   *first);
+    read_usage_csv("timestamp,request_id,model,input_tokens,output_tokens,cost\n2026-01-05T09:00:00Z,req-c,m,1,1,0\n",
+                   "t.csv", ColumnMap{}, *second);
+    joined.join(*first, 0);
+    joined.join(*second, 10);
+    CHECK(contains(error_of([&] { joined.confirm(); }), "\"req-a\" (t.csv:2:1) and \"req-c\" (t.csv:12:1)"));
+  }
 }
 
 TEST_SUITE("reconcile invoices")
