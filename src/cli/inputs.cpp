@@ -198,6 +198,8 @@ std::string explain_column(const ColumnUse& use)
     return "not read (known, not priced)";
   case ColumnSource::cached_elsewhere:
     return "not read (known, not priced (cache reads come from another column))";
+  case ColumnSource::zero_or_refused:
+    return "not read; a row where it is not 0 is rejected (no card prices these tokens)";
   case ColumnSource::unknown:
     break;
   }

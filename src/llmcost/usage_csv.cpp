@@ -144,7 +144,7 @@ constexpr std::array k_aliases = {
 // to price: sums and parts of columns that are read (total_tokens, the parts
 // of OpenRouter's cost_total), cache flags of a proxy's own response cache,
 // and labels. Everything else that looks like a quantity must be mapped.
-constexpr std::array<std::string_view, 25> k_known_unpriced = {
+constexpr std::array<std::string_view, 22> k_known_unpriced = {
     "total_tokens",           // input + output, both read
     "tokens_total",           //
     "cost_web_search",        // OpenRouter: parts of cost_total
@@ -164,13 +164,26 @@ constexpr std::array<std::string_view, 25> k_known_unpriced = {
     "input_text_tokens",      // OpenAI usage export: parts of input_tokens / output_tokens by
     "output_text_tokens",     // modality (the cards price tokens, not modalities)
     "input_cached_text_tokens",
-    "input_audio_tokens",
-    "input_cached_audio_tokens",
-    "output_audio_tokens",
     "input_image_tokens",
     "input_cached_image_tokens",
     "output_image_tokens",
 };
+
+// Parts of OpenAI's usage export (of input_tokens / output_tokens) billed
+// at audio prices, which no card here has: a row is read only when they are
+// zero, never priced at the text rate.
+constexpr std::array<std::string_view, 3> k_zero_or_refused = {
+    "input_audio_tokens",
+    "input_cached_audio_tokens",
+    "output_audio_tokens",
+};
+
+// True for a count that is zero as an export writes it: "0", "0.0", or empty.
+bool is_zero_count(std::string_view value)
+{
+  value = trim(value);
+  return value.find_first_not_of("0.") == std::string_view::npos && std::count(value.begin(), value.end(), '.') <= 1;
+}
 
 // A column that says again what another says, read only when that one is
 // absent: OpenAI's usage export writes each bucket's start as Unix seconds
@@ -605,6 +618,7 @@ UsageCsvReader::UsageCsvReader(const UsageCsvReader& header, RecordSink& sink)
   , m_plan(header.m_plan)
   , m_headers(header.m_headers)
   , m_columns(header.m_columns)
+  , m_zero_or_refused(header.m_zero_or_refused)
   , m_input_includes_cached(header.m_input_includes_cached)
   , m_decimal_comma(header.m_decimal_comma)
 {
@@ -651,7 +665,9 @@ std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line,
       ++column;
     });
     // A NUL byte (rare) is looked for on the general path, which names its field.
-    if (plain && good && column == columns && !m_decimal_comma && std::memchr(line.data(), 0, line.size()) == nullptr) {
+    // Columns that must be zero (audio tokens) are looked at on the general path.
+    if (plain && good && column == columns && !m_decimal_comma && m_zero_or_refused.empty() &&
+        std::memchr(line.data(), 0, line.size()) == nullptr) {
       reader.take_line();
       r.where = SourceLine{m_file, reader.record_line()};
       finish_row(r, input_total);
@@ -728,6 +744,11 @@ void UsageCsvReader::read_header(const CsvReader& reader)
     if (!m_column_field[i] &&
         std::find(k_known_unpriced.begin(), k_known_unpriced.end(), m_headers[i]) != k_known_unpriced.end()) {
       m_columns[i].source = ColumnSource::known_unpriced;
+    }
+    if (!m_column_field[i] &&
+        std::find(k_zero_or_refused.begin(), k_zero_or_refused.end(), m_headers[i]) != k_zero_or_refused.end()) {
+      m_columns[i].source = ColumnSource::zero_or_refused;
+      m_zero_or_refused.push_back(i);
     }
     m_columns[i].field = m_column_field[i];
     if (m_column_field[i] == UsageField::ignore) {
@@ -850,6 +871,15 @@ void UsageCsvReader::read_row(const CsvReader& reader)
     if (!good) {
       m_sink.reject(field_location(reader, step.column), "bad field",
                     field_problem(step.field, m_headers[step.column], fields[step.column]));
+      return;
+    }
+  }
+  for (const std::size_t column : m_zero_or_refused) {
+    if (!is_zero_count(fields[column])) {
+      m_sink.reject(field_location(reader, column), "unpriced audio tokens",
+                    fmt::format("field {}: \"{}\": audio tokens have their own price and no card here prices them "
+                                "(expected 0; pricing them at the text rate would be wrong)",
+                                m_headers[column], quoted_value(fields[column])));
       return;
     }
   }

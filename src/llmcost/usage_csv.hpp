@@ -53,6 +53,7 @@ enum class ColumnSource {
   map,              // a field (or ignore), through --map
   known_unpriced,   // a known column that carries nothing to price (a sum, a part, a flag, a label)
   cached_elsewhere, // a usage_json column left unread: a column gives the cache reads
+  zero_or_refused,  // a count no card prices (audio tokens): a row where it is not zero is rejected
   unknown,          // a name that carries no quantity or money: not read
 };
 
@@ -114,6 +115,7 @@ private:
   std::vector<ColumnStep> m_plan;
   std::vector<std::string> m_headers;
   std::vector<ColumnUse> m_columns;
+  std::vector<std::size_t> m_zero_or_refused; // columns a row must have zero in
   bool m_input_includes_cached = false;
   bool m_decimal_comma = false;
   std::string m_number; // a number with its decimal comma made a point
