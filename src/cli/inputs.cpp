@@ -202,6 +202,8 @@ std::string explain_column(const ColumnUse& use)
     return "not read (known, not priced (cache reads come from another column))";
   case ColumnSource::zero_or_refused:
     return "not read; a row where it is not 0 is rejected (no card prices these tokens)";
+  case ColumnSource::langfuse_member:
+    return "read as a member of the Langfuse observation (its cell is JSON)";
   case ColumnSource::unknown:
     break;
   }

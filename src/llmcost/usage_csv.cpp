@@ -5,6 +5,7 @@
 #include "llmcost/error.hpp"
 #include "llmcost/json_scan.hpp"
 #include "llmcost/strings.hpp"
+#include "llmcost/usage_jsonl.hpp"
 
 #include <algorithm>
 #include <array>
@@ -183,6 +184,18 @@ bool is_zero_count(std::string_view value)
 {
   value = trim(value);
   return value.find_first_not_of("0.") == std::string_view::npos && std::count(value.begin(), value.end(), '.') <= 1;
+}
+
+// Langfuse's batch export of observations writes each row's values as JSON
+// text (stringify.ts: JSON.stringify of each value) under the keys of its
+// JSON export (transformStreamToCsv.ts: the first row's keys), so a row is
+// an observation for the JSON readers (export_reader.cpp).
+bool is_langfuse_export_header(const std::vector<std::string>& headers)
+{
+  const auto has = [&](std::string_view name) {
+    return std::find(headers.begin(), headers.end(), name) != headers.end();
+  };
+  return has("traceid") && has("type") && has("starttime");
 }
 
 // A column that says again what another says, read only when that one is
@@ -619,6 +632,7 @@ UsageCsvReader::UsageCsvReader(const UsageCsvReader& header, RecordSink& sink)
   , m_headers(header.m_headers)
   , m_columns(header.m_columns)
   , m_zero_or_refused(header.m_zero_or_refused)
+  , m_langfuse(header.m_langfuse)
   , m_input_includes_cached(header.m_input_includes_cached)
   , m_decimal_comma(header.m_decimal_comma)
 {
@@ -666,7 +680,7 @@ std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line,
     });
     // A NUL byte (rare) is looked for on the general path, which names its field.
     // Columns that must be zero (audio tokens) are looked at on the general path.
-    if (plain && good && column == columns && !m_decimal_comma && m_zero_or_refused.empty() &&
+    if (plain && good && column == columns && !m_decimal_comma && m_zero_or_refused.empty() && !m_langfuse &&
         std::memchr(line.data(), 0, line.size()) == nullptr) {
       reader.take_line();
       r.where = SourceLine{m_file, reader.record_line()};
@@ -717,6 +731,13 @@ void UsageCsvReader::read_header(const CsvReader& reader)
   for (std::size_t i = 0; i < fields.size(); ++i) {
     m_headers.push_back(normalise_header(fields[i]));
     m_columns.push_back({std::string(trim(fields[i])), std::nullopt, ColumnSource::unknown});
+  }
+  if (is_langfuse_export_header(m_headers)) {
+    m_langfuse = true;
+    for (ColumnUse& column : m_columns) {
+      column.source = ColumnSource::langfuse_member;
+    }
+    return;
   }
   for (std::size_t i = 0; i < m_headers.size(); ++i) {
     for (const auto& [name, field] : m_extra) {
@@ -850,6 +871,10 @@ void UsageCsvReader::read_row(const CsvReader& reader)
         fmt::format("wrong number of fields: {} (expected {} as in the header)", fields.size(), m_column_field.size()));
     return;
   }
+  if (m_langfuse) {
+    read_langfuse_row(reader);
+    return;
+  }
   UsageRecord r;
   r.where = where;
   std::uint64_t input_total = 0;
@@ -894,6 +919,28 @@ void UsageCsvReader::read_row(const CsvReader& reader)
     return;
   }
   finish_row(r, input_total);
+}
+
+void UsageCsvReader::read_langfuse_row(const CsvReader& reader)
+{
+  // The row as the JSON object it was exported from; a cell that is not
+  // JSON text was not written by Langfuse (or was edited): refused there.
+  m_row_json.assign("{");
+  for (std::size_t i = 0; i < m_fields.size(); ++i) {
+    JsonSyntaxError error;
+    if (!m_cell_tape.parse(m_fields[i], error)) {
+      m_sink.reject(field_location(reader, i), "bad field",
+                    fmt::format("field {}: \"{}\" is not JSON text (expected each value as a Langfuse export "
+                                "writes it, in JSON: a string in double quotes, a number, {{...}} or null)",
+                                m_columns[i].header, quoted_value(m_fields[i])));
+      return;
+    }
+    // Its writer makes null (and a missing member) "" (`row[header] ?? ""`).
+    const std::string_view value = trim(m_fields[i]) == "\"\"" ? std::string_view("null") : m_fields[i];
+    m_row_json.append(i == 0 ? "\"" : ",\"").append(m_columns[i].header).append("\":").append(value);
+  }
+  m_row_json.append("}");
+  read_usage_jsonl(m_row_json, m_file, m_sink, reader.record_line(), true, false);
 }
 
 void UsageCsvReader::finish_row(UsageRecord& r, std::uint64_t input_total)
