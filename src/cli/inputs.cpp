@@ -59,7 +59,9 @@ struct LogHome
   std::string_view default_dir;
   const char* variable;
 };
-constexpr std::array<LogHome, 3> k_log_homes = {{
+// Codex first: its home has a config.toml too, which marks Kimi CLI's.
+constexpr std::array<LogHome, 4> k_log_homes = {{
+    {"Codex CLI", "sessions", {".codex", "version.json", "auth.json"}, "", ".codex", "CODEX_HOME"},
     {"Kimi CLI", "sessions", {"config.toml", "kimi.json", ""}, "wire.jsonl", ".kimi", "KIMI_SHARE_DIR"},
     {"Kimi Code", "sessions", {".kimi-code", "", ""}, "wire.jsonl", ".kimi-code", "KIMI_CODE_HOME"},
     {"Claude Code",
@@ -198,6 +200,10 @@ std::string explain_column(const ColumnUse& use)
     return "not read (known, not priced)";
   case ColumnSource::cached_elsewhere:
     return "not read (known, not priced (cache reads come from another column))";
+  case ColumnSource::zero_or_refused:
+    return "not read; a row where it is not 0 is rejected (no card prices these tokens)";
+  case ColumnSource::langfuse_member:
+    return "read as a member of the Langfuse observation (its cell is JSON)";
   case ColumnSource::unknown:
     break;
   }

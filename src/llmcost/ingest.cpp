@@ -1,5 +1,6 @@
 #include "llmcost/ingest.hpp"
 
+#include "llmcost/codex_sessions.hpp"
 #include "llmcost/error.hpp"
 #include "llmcost/files.hpp"
 #include "llmcost/gzip_reader.hpp"
@@ -267,13 +268,14 @@ ReadResult read_one_unguarded(const std::string& path, std::optional<InputKind> 
       throw Error(Location{name, 1, 1}, "empty input", "JSON objects, one per line");
     }
     line_is_record = by_line; // else the whole document is one record
+    CodexContext codex;       // a rollout's model, from lines in earlier blocks
     reader.run([&](std::string_view piece, std::size_t line, bool at_end) -> BlockReader::Taken {
       const std::size_t whole = at_end ? piece.size() : by_line ? cut_after_last_line(piece) : 0;
       if (whole == 0) {
         return 0;
       }
       const std::size_t newlines =
-          read_usage_jsonl(piece.substr(0, whole), name, sink, line, by_line, start_of_file, options.source);
+          read_usage_jsonl(piece.substr(0, whole), name, sink, line, by_line, start_of_file, options.source, &codex);
       if (options.progress) {
         options.progress(whole);
       }
@@ -379,7 +381,8 @@ FilePlan plan_file(const std::string& path, const IngestOptions& options, Record
   std::uint64_t data_begin = 0;
   bool splittable = true;
   if (plan.kind == InputKind::jsonl) {
-    splittable = splittable && is_json_lines(start);
+    // A Codex rollout's lines need its earlier ones (codex_sessions.hpp).
+    splittable = splittable && is_json_lines(start) && !is_codex_rollout(start);
   } else if (splittable) {
     try {
       auto header = std::make_unique<UsageCsvReader>(display_name(path), options.maps, sink, options.decimal_comma);

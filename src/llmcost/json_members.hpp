@@ -3,6 +3,7 @@
 // from a table of {enum, name} rows whose order is checked at compile time.
 
 #include "llmcost/json_scan.hpp"
+#include "llmcost/strings.hpp"
 
 #include <array>
 #include <cstddef>

@@ -65,8 +65,9 @@ RecordResolver::Result RecordResolver::lookup(std::string_view provider, std::st
   if (model.empty()) {
     if (m_mapping.assumed_model.empty()) {
       r.category = "no model";
-      r.problem = "no model name (expected a model column or field; Kimi CLI logs name none: pass --assume-model "
-                  "ROUTE/ID, e.g. moonshot/kimi-k2.6, or set default_model in the config.toml beside the sessions)";
+      r.problem = "no model name (expected a model column or field; Kimi CLI logs name none, nor do Codex logs "
+                  "before their first turn_context: pass --assume-model ROUTE/ID, e.g. moonshot/kimi-k2.6, or set "
+                  "default_model in the Kimi CLI config.toml beside the sessions)";
       return r;
     }
     r.mapped = 0;

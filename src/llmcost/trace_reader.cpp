@@ -1,5 +1,6 @@
 #include "llmcost/trace_reader.hpp"
 
+#include "llmcost/codex_sessions.hpp"
 #include "llmcost/error.hpp"
 #include "llmcost/export_reader.hpp"
 #include "llmcost/json_members.hpp"
@@ -338,8 +339,9 @@ namespace detail {
 class TraceShapes final : ExportEmitter
 {
 public:
-  explicit TraceShapes(RecordSink& sink)
+  TraceShapes(RecordSink& sink, CodexContext* codex)
     : m_sink(sink)
+    , m_codex(codex != nullptr ? codex : &m_own_codex)
     , m_exports(sink, *this)
   {
   }
@@ -364,12 +366,16 @@ public:
       read_batch_line(top, r, problem);
       return;
     }
+    if (is_codex_line(top.text(Top::type), object)) {
+      read_codex(object, top, r, problem);
+      return;
+    }
     if (top.text(Top::type) == k_kimi_code_usage_type) {
       read_kimi_code(object, top, r, problem);
       return;
     }
     if (is_kimi_code_record(top.text(Top::type), object)) {
-      skip_kimi("Kimi Code", top.text(Top::type), "records");
+      skip_agent("Kimi Code", top.text(Top::type), "records");
       return;
     }
     if (const JsonValue message = top.get(Top::message)) {
@@ -741,7 +747,7 @@ private:
         m_sink.skip(k_kimi_status_without_usage);
         return;
       }
-      skip_kimi("Kimi CLI", event.type, "messages");
+      skip_agent("Kimi CLI", event.type, "messages");
       return;
     }
     r.time = kimi_wire_time(top.get(Top::timestamp));
@@ -751,15 +757,83 @@ private:
     finish(r, problem, response_key(r) ? Count::response : Count::each, false);
   }
 
-  // Skips a Kimi line without usage ("Kimi CLI \"StepBegin\" messages"),
-  // the reason formatted once per run of lines of one type.
-  void skip_kimi(std::string_view tool, std::string_view type, std::string_view lines)
+  // Codex CLI rollout lines. Codex writes a token_count again with the same
+  // running total (rate-limit refreshes), and a fork or a spawned subagent
+  // replays its parent's token_count lines: a model call is its running
+  // total after it, and the session's first (running total = this call)
+  // is its origin session's.
+  void read_codex(JsonValue object, const TopMembers& top, UsageRecord& r, FieldProblem& problem)
   {
-    if (type != m_kimi_skipped_type || !m_kimi_skipped_reason.starts_with(tool)) {
-      m_kimi_skipped_type = std::string(type);
-      m_kimi_skipped_reason = fmt::format("{} \"{}\" {}", tool, type, lines);
+    const std::string_view type = top.text(Top::type);
+    const JsonValue payload = object["payload"];
+    const std::string_view event = type == "event_msg" ? text_at(payload, {"type"}) : std::string_view();
+    if (event != "token_count") {
+      note_codex_context(type, payload, *m_codex);
+      skip_agent("Codex", event.empty() ? type : event, event.empty() ? "lines" : "events");
+      return;
     }
-    m_sink.skip(m_kimi_skipped_reason);
+    const JsonValue info = payload["info"];
+    if (!info.present()) {
+      m_sink.skip(k_codex_without_usage);
+      return;
+    }
+    const JsonValue last = info["last_token_usage"];
+    const JsonValue total = info["total_token_usage"];
+    std::array<std::uint64_t, 4> last_counts{};
+    std::array<std::uint64_t, 4> total_counts{};
+    read_codex_usage(last, "info.last_token_usage", last_counts, problem);
+    read_codex_usage(total, "info.total_token_usage", total_counts, problem);
+    r.model = m_codex->model;
+    r.session = m_codex->session;
+    r.time = time_of_json(top.get(Top::timestamp));
+    // input_tokens include the cached ones, output_tokens the reasoning ones.
+    split_cached(r, last_counts[0], last_counts[1], problem);
+    r.counts[Counter::output] = last_counts[2];
+    r.counts[Counter::reasoning] = last_counts[3];
+    if (r.counts[Counter::reasoning] > r.counts[Counter::output] && problem.text.empty()) {
+      problem.text = fmt::format("reasoning_output_tokens {} exceed output_tokens {} (expected reasoning to be "
+                                 "part of output)",
+                                 r.counts[Counter::reasoning], r.counts[Counter::output]);
+    }
+    m_key = fmt::format("{}:{}:{}:{}:{}", last_counts == total_counts ? m_codex->origin : "", total_counts[0],
+                        total_counts[1], total_counts[2], total_counts[3]);
+    start_response("codex:", m_key);
+    finish(r, problem, response_key(r) ? Count::response : Count::each, false);
+  }
+
+  // A TokenUsage object: its four counts (total_tokens is their sum, not read).
+  void read_codex_usage(JsonValue usage, std::string_view name, std::array<std::uint64_t, 4>& counts,
+                        FieldProblem& problem)
+  {
+    if (!problem.text.empty()) {
+      return;
+    }
+    const std::string unknown = usage.is(JsonType::object) ? codex_unknown_usage_members(usage) : "";
+    if (!usage.is(JsonType::object) || !usage["input_tokens"] || !usage["output_tokens"] || !unknown.empty()) {
+      problem.category = "unknown usage shape";
+      problem.text = fmt::format("Codex token_count {} {} (expected {})", name,
+                                 !unknown.empty()  ? "with fields the readers do not know: " + unknown
+                                 : usage.present() ? "without token counts: " + elide(std::string(usage.raw()), 80)
+                                                   : std::string("missing"),
+                                 fmt::join(k_codex_token_fields, ", "));
+      return;
+    }
+    const std::string prefix(name);
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+      const std::string field = prefix + "." + std::string(k_codex_token_fields[i]);
+      counts[i] = problem.count(usage[k_codex_token_fields[i]], field.c_str());
+    }
+  }
+
+  // Skips an agent's line without usage ("Kimi CLI \"StepBegin\" messages"),
+  // the reason formatted once per run of lines of one type.
+  void skip_agent(std::string_view tool, std::string_view type, std::string_view lines)
+  {
+    if (type != m_agent_skipped_type || !m_agent_skipped_reason.starts_with(tool)) {
+      m_agent_skipped_type = std::string(type);
+      m_agent_skipped_reason = fmt::format("{} \"{}\" {}", tool, type, lines);
+    }
+    m_sink.skip(m_agent_skipped_reason);
   }
 
   // Kimi Code usage.record lines: "turn" and "session" (compaction and other
@@ -817,9 +891,13 @@ private:
   const std::string k_synthetic = "Claude Code lines without usage (synthetic messages)";
   // Logs before late 2025 have status updates with no token counts.
   const std::string k_kimi_status_without_usage = "Kimi CLI status updates without token counts";
+  // Codex writes token_count events with "info": null (rate limits only).
+  const std::string k_codex_without_usage = "Codex token_count events without usage (rate-limit updates)";
   const std::string k_otel_without_usage = "OpenTelemetry spans without usage (unfinished or not a model call)";
 
   RecordSink& m_sink;
+  CodexContext m_own_codex; // a rollout's context when the caller keeps none across reads
+  CodexContext* m_codex;
   const JsonTape* m_tape = nullptr; // the object's, being read
   std::string m_key;                // the de-duplication key of the record being read (Count::once)
   bool m_response_started = false;  // m_response_id is this line's (see start_response)
@@ -827,15 +905,15 @@ private:
   ResponseKey m_response; // its key as a response (Count::response)
   std::optional<std::string> m_skipped_type;
   std::string m_skipped_type_reason;
-  std::string m_kimi_skipped_type; // the last Kimi message type skipped, and its reason
-  std::string m_kimi_skipped_reason;
+  std::string m_agent_skipped_type; // the last agent line type skipped, and its reason
+  std::string m_agent_skipped_reason;
   ExportShapes m_exports; // asked before read_openai (see read)
 };
 
 } // namespace detail
 
-TraceReader::TraceReader(RecordSink& sink, std::optional<TraceSource> source)
-  : m_shapes(std::make_unique<detail::TraceShapes>(sink))
+TraceReader::TraceReader(RecordSink& sink, std::optional<TraceSource> source, CodexContext* codex)
+  : m_shapes(std::make_unique<detail::TraceShapes>(sink, codex))
   , m_sink(sink)
   , m_source(source)
 {

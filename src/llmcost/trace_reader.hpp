@@ -13,6 +13,8 @@
 
 namespace llmcost {
 
+struct CodexContext;
+
 namespace detail {
 class TraceShapes;
 }
@@ -21,7 +23,10 @@ class TraceReader
 {
 public:
   // With a `source`, only lines that tool writes are read; others are rejected.
-  explicit TraceReader(RecordSink& sink, std::optional<TraceSource> source = std::nullopt);
+  // `codex` carries a Codex rollout's model and session across the reads of
+  // one file's blocks (else each reader starts afresh).
+  explicit TraceReader(RecordSink& sink, std::optional<TraceSource> source = std::nullopt,
+                       CodexContext* codex = nullptr);
   ~TraceReader();
   TraceReader(const TraceReader&) = delete;
   TraceReader& operator=(const TraceReader&) = delete;

@@ -1,5 +1,6 @@
 #include "llmcost/trace_source.hpp"
 
+#include "llmcost/codex_sessions.hpp"
 #include "llmcost/kimi_sessions.hpp"
 
 namespace llmcost {
@@ -13,6 +14,8 @@ std::string_view describe(TraceSource source)
     return "Kimi Code wire.jsonl";
   case TraceSource::claude:
     return "Claude Code session log";
+  case TraceSource::codex:
+    return "Codex CLI rollout-*.jsonl";
   }
   return {};
 }
@@ -32,6 +35,8 @@ bool is_line_of(TraceSource source, JsonValue object)
            (type.text() == "metadata" && object["protocol_version"] && object["created_at"]);
   case TraceSource::claude:
     return object["sessionId"].is(JsonType::string) || (type.text() == "summary" && object["leafUuid"]);
+  case TraceSource::codex:
+    return is_codex_line(type.text(), object);
   }
   return false;
 }

@@ -11,7 +11,7 @@
 
 namespace llmcost {
 
-enum class TraceSource { kimi, kimi_code, claude };
+enum class TraceSource { kimi, kimi_code, claude, codex };
 
 // The --source name; -Wswitch keeps this in step with the enum.
 constexpr std::string_view to_string(TraceSource source)
@@ -23,6 +23,8 @@ constexpr std::string_view to_string(TraceSource source)
     return "kimi-code";
   case TraceSource::claude:
     return "claude";
+  case TraceSource::codex:
+    return "codex";
   }
   return {}; // past the last source
 }

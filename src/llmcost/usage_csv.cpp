@@ -5,6 +5,7 @@
 #include "llmcost/error.hpp"
 #include "llmcost/json_scan.hpp"
 #include "llmcost/strings.hpp"
+#include "llmcost/usage_jsonl.hpp"
 
 #include <algorithm>
 #include <array>
@@ -144,7 +145,7 @@ constexpr std::array k_aliases = {
 // to price: sums and parts of columns that are read (total_tokens, the parts
 // of OpenRouter's cost_total), cache flags of a proxy's own response cache,
 // and labels. Everything else that looks like a quantity must be mapped.
-constexpr std::array<std::string_view, 25> k_known_unpriced = {
+constexpr std::array<std::string_view, 22> k_known_unpriced = {
     "total_tokens",           // input + output, both read
     "tokens_total",           //
     "cost_web_search",        // OpenRouter: parts of cost_total
@@ -164,13 +165,38 @@ constexpr std::array<std::string_view, 25> k_known_unpriced = {
     "input_text_tokens",      // OpenAI usage export: parts of input_tokens / output_tokens by
     "output_text_tokens",     // modality (the cards price tokens, not modalities)
     "input_cached_text_tokens",
-    "input_audio_tokens",
-    "input_cached_audio_tokens",
-    "output_audio_tokens",
     "input_image_tokens",
     "input_cached_image_tokens",
     "output_image_tokens",
 };
+
+// Parts of OpenAI's usage export (of input_tokens / output_tokens) billed
+// at audio prices, which no card here has: a row is read only when they are
+// zero, never priced at the text rate.
+constexpr std::array<std::string_view, 3> k_zero_or_refused = {
+    "input_audio_tokens",
+    "input_cached_audio_tokens",
+    "output_audio_tokens",
+};
+
+// True for a count that is zero as an export writes it: "0", "0.0", or empty.
+bool is_zero_count(std::string_view value)
+{
+  value = trim(value);
+  return value.find_first_not_of("0.") == std::string_view::npos && std::count(value.begin(), value.end(), '.') <= 1;
+}
+
+// Langfuse's batch export of observations writes each row's values as JSON
+// text (stringify.ts: JSON.stringify of each value) under the keys of its
+// JSON export (transformStreamToCsv.ts: the first row's keys), so a row is
+// an observation for the JSON readers (export_reader.cpp).
+bool is_langfuse_export_header(const std::vector<std::string>& headers)
+{
+  const auto has = [&](std::string_view name) {
+    return std::find(headers.begin(), headers.end(), name) != headers.end();
+  };
+  return has("traceid") && has("type") && has("starttime");
+}
 
 // A column that says again what another says, read only when that one is
 // absent: OpenAI's usage export writes each bucket's start as Unix seconds
@@ -605,6 +631,8 @@ UsageCsvReader::UsageCsvReader(const UsageCsvReader& header, RecordSink& sink)
   , m_plan(header.m_plan)
   , m_headers(header.m_headers)
   , m_columns(header.m_columns)
+  , m_zero_or_refused(header.m_zero_or_refused)
+  , m_langfuse(header.m_langfuse)
   , m_input_includes_cached(header.m_input_includes_cached)
   , m_decimal_comma(header.m_decimal_comma)
 {
@@ -651,7 +679,9 @@ std::size_t UsageCsvReader::feed(std::string_view piece, std::size_t first_line,
       ++column;
     });
     // A NUL byte (rare) is looked for on the general path, which names its field.
-    if (plain && good && column == columns && !m_decimal_comma && std::memchr(line.data(), 0, line.size()) == nullptr) {
+    // Columns that must be zero (audio tokens) are looked at on the general path.
+    if (plain && good && column == columns && !m_decimal_comma && m_zero_or_refused.empty() && !m_langfuse &&
+        std::memchr(line.data(), 0, line.size()) == nullptr) {
       reader.take_line();
       r.where = SourceLine{m_file, reader.record_line()};
       finish_row(r, input_total);
@@ -702,6 +732,13 @@ void UsageCsvReader::read_header(const CsvReader& reader)
     m_headers.push_back(normalise_header(fields[i]));
     m_columns.push_back({std::string(trim(fields[i])), std::nullopt, ColumnSource::unknown});
   }
+  if (is_langfuse_export_header(m_headers)) {
+    m_langfuse = true;
+    for (ColumnUse& column : m_columns) {
+      column.source = ColumnSource::langfuse_member;
+    }
+    return;
+  }
   for (std::size_t i = 0; i < m_headers.size(); ++i) {
     for (const auto& [name, field] : m_extra) {
       if (m_headers[i] == name) {
@@ -728,6 +765,11 @@ void UsageCsvReader::read_header(const CsvReader& reader)
     if (!m_column_field[i] &&
         std::find(k_known_unpriced.begin(), k_known_unpriced.end(), m_headers[i]) != k_known_unpriced.end()) {
       m_columns[i].source = ColumnSource::known_unpriced;
+    }
+    if (!m_column_field[i] &&
+        std::find(k_zero_or_refused.begin(), k_zero_or_refused.end(), m_headers[i]) != k_zero_or_refused.end()) {
+      m_columns[i].source = ColumnSource::zero_or_refused;
+      m_zero_or_refused.push_back(i);
     }
     m_columns[i].field = m_column_field[i];
     if (m_column_field[i] == UsageField::ignore) {
@@ -829,6 +871,10 @@ void UsageCsvReader::read_row(const CsvReader& reader)
         fmt::format("wrong number of fields: {} (expected {} as in the header)", fields.size(), m_column_field.size()));
     return;
   }
+  if (m_langfuse) {
+    read_langfuse_row(reader);
+    return;
+  }
   UsageRecord r;
   r.where = where;
   std::uint64_t input_total = 0;
@@ -853,6 +899,15 @@ void UsageCsvReader::read_row(const CsvReader& reader)
       return;
     }
   }
+  for (const std::size_t column : m_zero_or_refused) {
+    if (!is_zero_count(fields[column])) {
+      m_sink.reject(field_location(reader, column), "unpriced audio tokens",
+                    fmt::format("field {}: \"{}\": audio tokens have their own price and no card here prices them "
+                                "(expected 0; pricing them at the text rate would be wrong)",
+                                m_headers[column], quoted_value(fields[column])));
+      return;
+    }
+  }
   if (auto detail = nul_byte_detail(r)) {
     // At the first field read that holds one (the one the detail names, but
     // for a row with several).
@@ -864,6 +919,28 @@ void UsageCsvReader::read_row(const CsvReader& reader)
     return;
   }
   finish_row(r, input_total);
+}
+
+void UsageCsvReader::read_langfuse_row(const CsvReader& reader)
+{
+  // The row as the JSON object it was exported from; a cell that is not
+  // JSON text was not written by Langfuse (or was edited): refused there.
+  m_row_json.assign("{");
+  for (std::size_t i = 0; i < m_fields.size(); ++i) {
+    JsonSyntaxError error;
+    if (!m_cell_tape.parse(m_fields[i], error)) {
+      m_sink.reject(field_location(reader, i), "bad field",
+                    fmt::format("field {}: \"{}\" is not JSON text (expected each value as a Langfuse export "
+                                "writes it, in JSON: a string in double quotes, a number, {{...}} or null)",
+                                m_columns[i].header, quoted_value(m_fields[i])));
+      return;
+    }
+    // Its writer makes null (and a missing member) "" (`row[header] ?? ""`).
+    const std::string_view value = trim(m_fields[i]) == "\"\"" ? std::string_view("null") : m_fields[i];
+    m_row_json.append(i == 0 ? "\"" : ",\"").append(m_columns[i].header).append("\":").append(value);
+  }
+  m_row_json.append("}");
+  read_usage_jsonl(m_row_json, m_file, m_sink, reader.record_line(), true, false);
 }
 
 void UsageCsvReader::finish_row(UsageRecord& r, std::uint64_t input_total)

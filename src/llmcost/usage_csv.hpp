@@ -3,6 +3,7 @@
 // OpenAI cost, Anthropic console usage, LiteLLM spend logs): header names are
 // matched case-insensitively through a table of aliases; --map adds more.
 
+#include "llmcost/json_scan.hpp"
 #include "llmcost/usage.hpp"
 
 #include <string>
@@ -53,6 +54,8 @@ enum class ColumnSource {
   map,              // a field (or ignore), through --map
   known_unpriced,   // a known column that carries nothing to price (a sum, a part, a flag, a label)
   cached_elsewhere, // a usage_json column left unread: a column gives the cache reads
+  zero_or_refused,  // a count no card prices (audio tokens): a row where it is not zero is rejected
+  langfuse_member,  // a member of the Langfuse observation its row is (read by the JSON readers)
   unknown,          // a name that carries no quantity or money: not read
 };
 
@@ -97,6 +100,7 @@ private:
   // Where field `column` of that record starts (file, line, column).
   Location field_location(const CsvReader& reader, std::size_t column) const;
   // The checks across fields, then the record goes to the sink.
+  void read_langfuse_row(const CsvReader& reader);
   void finish_row(UsageRecord& r, std::uint64_t input_total);
 
   std::string m_file;
@@ -114,6 +118,10 @@ private:
   std::vector<ColumnStep> m_plan;
   std::vector<std::string> m_headers;
   std::vector<ColumnUse> m_columns;
+  std::vector<std::size_t> m_zero_or_refused; // columns a row must have zero in
+  bool m_langfuse = false;                    // a Langfuse export: each row is an observation in JSON cells
+  JsonTape m_cell_tape;                       // checks that a Langfuse cell is JSON text
+  std::string m_row_json;                     // a Langfuse row as its JSON object
   bool m_input_includes_cached = false;
   bool m_decimal_comma = false;
   std::string m_number; // a number with its decimal comma made a point

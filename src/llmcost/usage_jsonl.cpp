@@ -277,10 +277,11 @@ bool is_array_of_objects(JsonValue value)
 } // namespace
 
 std::size_t read_usage_jsonl(std::string_view text, const std::string& file, RecordSink& sink, std::size_t first_line,
-                             std::optional<bool> by_line, bool start_of_file, std::optional<TraceSource> source)
+                             std::optional<bool> by_line, bool start_of_file, std::optional<TraceSource> source,
+                             CodexContext* codex)
 {
   ValueSplitter splitter(text, first_line, by_line, start_of_file);
-  TraceReader reader(sink, source);
+  TraceReader reader(sink, source, codex);
   JsonTape tape;
   JsonSyntaxError error;
   Span span;

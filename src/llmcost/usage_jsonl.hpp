@@ -16,15 +16,19 @@
 
 namespace llmcost {
 
+struct CodexContext;
+
 // Reads JSON objects from `text`, which starts on line `first_line` of `file`
 // (a piece of a larger file ends on a line boundary). `by_line`: one object
 // per line (JSONL); otherwise objects may span lines (pretty-printed) and the
 // text must hold whole objects. A BOM is dropped only at the start of a file
 // (line 1 and `start_of_file`; a piece read in parallel starts on its line 1).
-// Returns the newlines in `text`, counted as it was read.
+// `codex`: a Codex rollout's context, kept by the caller across the pieces
+// of one file read in order. Returns the newlines in `text`, counted as it was read.
 std::size_t read_usage_jsonl(std::string_view text, const std::string& file, RecordSink& sink,
                              std::size_t first_line = 1, std::optional<bool> by_line = std::nullopt,
-                             bool start_of_file = true, std::optional<TraceSource> source = std::nullopt);
+                             bool start_of_file = true, std::optional<TraceSource> source = std::nullopt,
+                             CodexContext* codex = nullptr);
 
 // True when the text is JSONL: one of its first lines is a whole object.
 bool is_json_lines(std::string_view start);

@@ -1,5 +1,6 @@
 #include "llmcost/watch.hpp"
 
+#include "llmcost/codex_sessions.hpp"
 #include "llmcost/error.hpp"
 #include "llmcost/files.hpp"
 #include "llmcost/gzip_reader.hpp"
@@ -193,6 +194,7 @@ struct UsageFollower::File
     tail.clear();
     skipping_long_line = false;
     unfinished = false;
+    codex = CodexContext{};
   }
 
   std::string path;
@@ -209,6 +211,7 @@ struct UsageFollower::File
   bool unfinished = false; // bytes after `offset` wait for their newline
   std::unique_ptr<Recording> recording;
   std::unique_ptr<UsageCsvReader> csv;
+  CodexContext codex; // a Codex rollout's model and session, from lines read before
   std::optional<std::string> problem;
 };
 
@@ -290,7 +293,7 @@ void read_lines(File& f, std::uint64_t size, const FollowOptions& options)
       taken = cut_after_last_line(text);
       if (taken > 0) {
         newlines = read_usage_jsonl(std::string_view(text).substr(0, taken), f.name, *f.recording, f.line, true,
-                                    f.offset == 0, options.source);
+                                    f.offset == 0, options.source, &f.codex);
       }
     } else {
       taken = f.csv->feed(text, f.line, false, &newlines);
