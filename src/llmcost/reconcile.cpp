@@ -341,6 +341,11 @@ void Reconciler::record(const UsageRecord& record)
          fmt::format("request {} was billed before", record.request_id));
     return;
   }
+  // Read in one pass (standard input, a gzip file, one thread), a large
+  // input's ids are sealed as they grow: about 13 bytes an id, not 23-46.
+  if (m_request_ids.size() >= k_seal_every) {
+    input_read();
+  }
   const Day utc_day = record.time ? day_at_offset(*record.time, 0) : model.model->current().from;
   const PriceSet* prices = record.time ? model.model->prices_for_usage(utc_day) : &model.model->current();
   if (prices == nullptr) {
@@ -499,6 +504,9 @@ void Reconciler::prefetch_request_id(std::string_view id)
   m_prefetched_id = id;
   m_prefetched_print = fingerprint(id);
   m_request_ids.prefetch(m_prefetched_print);
+  for (const SealedIdSet& ids : m_sealed_ids) {
+    ids.prefetch(m_prefetched_print);
+  }
 }
 
 bool Reconciler::seen_request_id(const ResponseKey& id) const
@@ -510,7 +518,23 @@ bool Reconciler::seen_request_id(const ResponseKey& id) const
 void Reconciler::input_read()
 {
   if (m_request_ids.size() > 0) {
-    m_sealed_ids.emplace_back(std::move(m_request_ids));
+    add_sealed(SealedIdSet(std::move(m_request_ids)));
+  }
+}
+
+void Reconciler::add_sealed(SealedIdSet&& ids)
+{
+  m_sealed_ids.push_back(std::move(ids));
+  // A lookup asks every sealed set: merge the two smallest while there are
+  // many (each merge holds only those two twice).
+  constexpr std::size_t k_max_sealed = 8;
+  while (m_sealed_ids.size() > k_max_sealed) {
+    std::sort(m_sealed_ids.begin(), m_sealed_ids.end(),
+              [](const SealedIdSet& a, const SealedIdSet& b) { return a.size() > b.size(); });
+    SealedIdSet merged =
+        SealedIdSet::merge(std::move(m_sealed_ids[m_sealed_ids.size() - 2]), std::move(m_sealed_ids.back()));
+    m_sealed_ids.pop_back();
+    m_sealed_ids.back() = std::move(merged);
   }
 }
 
@@ -623,18 +647,7 @@ void Reconciler::join(RecordSink& later_sink, std::size_t line_offset)
   m_repeated_prints.insert(m_repeated_prints.end(), later.m_repeated_prints.begin(), later.m_repeated_prints.end());
   later.input_read();
   for (SealedIdSet& ids : later.m_sealed_ids) {
-    m_sealed_ids.push_back(std::move(ids));
-  }
-  // A lookup asks every sealed set: merge the two smallest while there are
-  // many (each merge holds only those two twice).
-  constexpr std::size_t k_max_sealed = 8;
-  while (m_sealed_ids.size() > k_max_sealed) {
-    std::sort(m_sealed_ids.begin(), m_sealed_ids.end(),
-              [](const SealedIdSet& a, const SealedIdSet& b) { return a.size() > b.size(); });
-    SealedIdSet merged =
-        SealedIdSet::merge(std::move(m_sealed_ids[m_sealed_ids.size() - 2]), std::move(m_sealed_ids.back()));
-    m_sealed_ids.pop_back();
-    m_sealed_ids.back() = std::move(merged);
+    add_sealed(std::move(ids));
   }
 }
 

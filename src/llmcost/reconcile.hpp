@@ -200,6 +200,9 @@ private:
   ResponseSet m_request_ids;
   std::vector<SealedIdSet> m_sealed_ids;
   bool seen_request_id(const ResponseKey& id) const;
+  static constexpr std::size_t k_seal_every = std::size_t{1} << 22; // ids a growing table holds at most
+  // Adds sealed ids, merging the two smallest sets while there are many.
+  void add_sealed(SealedIdSet&& ids);
   std::vector<ResponseKey> m_repeated_prints;
   std::string_view m_prefetched_id; // the last id prefetched, and its fingerprint
   Fingerprint m_prefetched_print;
