@@ -343,7 +343,7 @@ void Reconciler::record(const UsageRecord& record)
   }
   // Read in one pass (standard input, a gzip file, one thread), a large
   // input's ids are sealed as they grow: about 13 bytes an id, not 23-46.
-  if (m_request_ids.size() >= k_seal_every) {
+  if (m_request_ids.size() >= m_options.seal_ids_every) {
     input_read();
   }
   const Day utc_day = record.time ? day_at_offset(*record.time, 0) : model.model->current().from;

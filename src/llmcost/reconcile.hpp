@@ -49,6 +49,9 @@ struct ReconcileOptions
   std::optional<Day> since;
   std::optional<Day> until;
   bool focus = false; // collect FOCUS charges
+  // A one-pass read seals its growing id table at this many ids (see
+  // Reconciler::add_sealed); smaller in tests.
+  std::size_t seal_ids_every = std::size_t{1} << 22;
 };
 
 struct Discrepancy
@@ -200,7 +203,6 @@ private:
   ResponseSet m_request_ids;
   std::vector<SealedIdSet> m_sealed_ids;
   bool seen_request_id(const ResponseKey& id) const;
-  static constexpr std::size_t k_seal_every = std::size_t{1} << 22; // ids a growing table holds at most
   // Adds sealed ids, merging the two smallest sets while there are many.
   void add_sealed(SealedIdSet&& ids);
   std::vector<ResponseKey> m_repeated_prints;

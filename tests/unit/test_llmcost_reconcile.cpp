@@ -61,6 +61,25 @@ TEST_SUITE("reconcile")
     CHECK(contains(error_of([&] { reconcile_csv(mixed, require); }), "t.csv:3:1: no billed amount"));
   }
 
+  TEST_CASE("ids sealed as they grow still find every repeat, to the line")
+  {
+    std::string text = "timestamp,request_id,model,input_tokens,output_tokens,cost\n";
+    for (int i = 0; i < 3000; ++i) {
+      text += "2026-01-05T09:00:00Z,req-" + std::to_string(i % 2500) + ",moonshot/kimi-k2.6,1000,300,0.00215\n";
+    }
+    ReconcileOptions sealing;
+    sealing.seal_ids_every = 64; // 39 sealed sets, merged down to 8 as they come
+    const auto sealed = reconcile_csv(text, sealing);
+    const auto whole = reconcile_csv(text);
+    REQUIRE(sealed.discrepancies.size() == 500);
+    CHECK(sealed.discrepancies.front().line == 2502);
+    CHECK(sealed.discrepancies.back().line == 3001);
+    for (std::size_t i = 0; i < sealed.discrepancies.size(); ++i) {
+      CHECK(sealed.discrepancies[i].cause == "duplicate request id");
+      CHECK(sealed.discrepancies[i].line == whole.discrepancies[i].line);
+    }
+  }
+
   TEST_CASE("a repeated request id is confirmed by its text; two ids under one fingerprint fail the run")
   {
     const std::string text = "timestamp,request_id,model,input_tokens,output_tokens,cost\n"
