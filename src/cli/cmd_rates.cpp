@@ -240,7 +240,8 @@ void setup_rates(CLI::App& cmd, Context& context)
   exp->add_option("--table", options->table,
                   "Table for --format csv: routes, models, model_names, prices or media_tiers")
       ->capture_default_str();
-  exp->add_option("--schema", options->schema, "Create every object in this schema or dataset (e.g. analytics)");
+  exp->add_option("--schema", options->schema,
+                  "Create every object in this schema or dataset (e.g. analytics, my-project-123.finance)");
   exp->add_option("--usage-table", options->usage_table,
                   "Table or view the llmcost_price view reads (default llmcost_usage, created when missing)");
   exp->add_option("--pricing", options->common.pricing_paths,
