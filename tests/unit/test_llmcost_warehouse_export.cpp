@@ -237,4 +237,33 @@ TEST_SUITE("llmcost/warehouse_export")
           "llmcost_prices.input_per_token: 123.456789 (acme/Chat-1) does not fit the warehouse column "
           "DECIMAL(19,18) (expected a value below 10^1)");
   }
+
+  TEST_CASE("dbt: seeds with exact column types, the view over ref() and source(), an incremental model")
+  {
+    const std::vector<DbtFile> files = render_warehouse_dbt(acme(), SqlDialect::postgres);
+    auto file = [&](std::string_view path) {
+      for (const DbtFile& f : files) {
+        if (f.path == path) {
+          return f.text;
+        }
+      }
+      FAIL("no file " << path);
+      return std::string();
+    };
+    const std::string project = file("dbt_project.yml");
+    CHECK(contains(project, "    llmcost_prices:\n      +column_types:\n        provider: TEXT\n"));
+    CHECK(contains(project, "        input_per_token: NUMERIC(19,18)\n"));
+    CHECK(file("seeds/llmcost_routes.csv") == render_warehouse_csv(acme(), "routes"));
+    CHECK(contains(file("seeds/schema.yml"), "- name: llmcost_prices"));
+    CHECK(contains(file("models/sources.yml"), "- name: llmcost_usage"));
+    const std::string view = file("models/llmcost_price.sql");
+    CHECK(contains(view, "FROM {{ source('llmcost', 'llmcost_usage') }} u"));
+    CHECK(contains(view, "LEFT JOIN {{ ref('llmcost_routes') }} rr ON"));
+    CHECK_FALSE(contains(view, "CREATE"));
+    CHECK(view.back() == '\n');
+    CHECK(view.ends_with("FROM costed\n")); // a model is a query, not a statement: no ";"
+    const std::string incremental = file("models/llmcost_price_incremental.sql");
+    CHECK(contains(incremental, "materialized='incremental'"));
+    CHECK(contains(incremental, "WHERE usage_time > (SELECT MAX(usage_time) FROM {{ this }})"));
+  }
 }

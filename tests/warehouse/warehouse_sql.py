@@ -5,10 +5,12 @@ a generated usage CSV priced through the llmcost_price view, and every per-(prov
 model) sum, the grand total and the unpriced reasons compared with `llmcost estimate`
 on the same file: identical to the last digit (compared as exact decimals).
 
-usage: warehouse_sql.py PATH/TO/llmcost postgres|duckdb [ROWS]
+usage: warehouse_sql.py PATH/TO/llmcost postgres|duckdb|dbt-duckdb [ROWS]
+dbt-duckdb: `rates export --format dbt`, its seeds and models run in DuckDB with
+ref() and source() replaced by the table names (dbt itself is not needed).
 Skips (exit 0, with a message) when shared/bench/gen.py, PostgreSQL or npm is missing,
 unless LLMCOST_REQUIRE_POSTGRES=1 (set by scripts/test.sh, which installs PostgreSQL)."""
-import csv, glob, io, json, os, pwd, shutil, signal, socket, subprocess, sys, tempfile
+import csv, glob, io, json, os, pwd, re, shutil, signal, socket, subprocess, sys, tempfile
 from decimal import Decimal as D
 
 bin_path = os.path.abspath(sys.argv[1])
@@ -187,7 +189,68 @@ def with_postgres(tmp, sql_file, usage_file):
         subprocess.run(pg_ctl + ["-m", "fast", "-w", "stop"], capture_output=True)
 
 
-def with_duckdb(tmp, sql_file, usage_file):
+USAGE_TABLE_TYPES = {"usage_time": "TIMESTAMPTZ", "requests": "BIGINT", "batch": "BOOLEAN",
+                     "billed_usd": "DECIMAL(38,12)"}
+
+
+def usage_type(column):
+    return USAGE_TABLE_TYPES.get(column, "BIGINT" if column.endswith(("_tokens", "_calls")) else "VARCHAR")
+
+
+def dbt_model(project, name):
+    """A model's SQL as dbt would compile it here: config() dropped, ref() and
+    source() as plain table names, the incremental block out (first run)."""
+    with open(os.path.join(project, "models", name + ".sql")) as f:
+        text = f.read()
+    text = re.sub(r"\{\{ config\(.*?\) \}\}\n", "", text)
+    text = re.sub(r"\{% if is_incremental\(\) %\}.*?\{% endif %\}\n", "", text, flags=re.S)
+    text = re.sub(r"\{\{ ref\('(\w+)'\) \}\}", r"\1", text)
+    text = re.sub(r"\{\{ source\('llmcost', '(\w+)'\) \}\}", r"\1", text)
+    if "{{" in text or "{%" in text:
+        fail(f"dbt model {name}: Jinja left after substitution:\n{text[:500]}")
+    return text.strip()
+
+
+def dbt_as_sql(project, sql_file, materialise_file):
+    """The dbt project as two DuckDB scripts: the seeds (tables with the column
+    types of dbt_project.yml, loaded from their CSV), the usage table and the
+    view; then the incremental model built and extended once."""
+    types, table = {}, None
+    with open(os.path.join(project, "dbt_project.yml")) as f:
+        for line in f:
+            if line.startswith("models:"):
+                break
+            m = re.match(r"^    (llmcost_\w+):$", line)
+            if m:
+                table = m.group(1)
+                types[table] = []
+            m = re.match(r"^        (\w+): (.+)$", line)
+            if m and table:
+                types[table].append((m.group(1), m.group(2).strip()))
+    out = []
+    for table, columns in types.items():
+        out.append(f"CREATE TABLE {table} ({', '.join(f'{c} {t}' for c, t in columns)});")
+        seed = os.path.join(project, "seeds", table + ".csv").replace("'", "''")
+        spec = ", ".join(f"'{c}': '{t}'" for c, t in columns)
+        out.append(f"INSERT INTO {table} SELECT * FROM read_csv('{seed}', header = true, columns = {{{spec}}});")
+    columns = [c.strip() for c in TABLE_COLUMNS.split(",")]
+    out.append(f"CREATE TABLE llmcost_usage ({', '.join(f'{c} {usage_type(c)}' for c in columns)});")
+    out.append("CREATE VIEW llmcost_price AS\n" + dbt_model(project, "llmcost_price") + ";")
+    with open(sql_file, "w") as f:
+        f.write("\n".join(out) + "\n")
+    with open(os.path.join(project, "models", "llmcost_price_incremental.sql")) as f:
+        increment = re.search(r"\{% if is_incremental\(\) %\}\n(.*?)\{% endif %\}", f.read(), re.S).group(1)
+    increment = increment.replace("{{ this }}", "llmcost_price_incremental")
+    with open(materialise_file, "w") as f:
+        f.write("CREATE TABLE llmcost_price_incremental AS\n" + dbt_model(project, "llmcost_price_incremental")
+                + ";\n")
+        # A second run: is_incremental() true, nothing newer to add.
+        f.write("INSERT INTO llmcost_price_incremental SELECT * FROM llmcost_price\n" + increment + ";\n")
+        f.write("CREATE VIEW llmcost_report AS SELECT resolved_provider, SUM(cost_total) AS cost "
+                "FROM llmcost_price_incremental GROUP BY resolved_provider;\n")
+
+
+def with_duckdb(tmp, sql_file, usage_file, after_load=None):
     npm_dir = os.environ.get("LLMCOST_NPM_DIR", os.path.join(build_dir, "npm"))
     if shutil.which("node") is None or shutil.which("npm") is None:
         skip("node/npm not installed")
@@ -213,11 +276,8 @@ def with_duckdb(tmp, sql_file, usage_file):
         return path
 
     quoted = usage_file.replace("'", "''")
-    table_types = {"usage_time": "TIMESTAMPTZ", "requests": "BIGINT", "batch": "BOOLEAN",
-                   "billed_usd": "DECIMAL(38,12)"}
     columns = [c.strip() for c in TABLE_COLUMNS.split(",")]
-    casts = ", ".join(f"CAST(NULLIF({c}, '') AS {table_types.get(c, 'BIGINT' if c.endswith(('_tokens', '_calls')) else 'VARCHAR')})"
-                      for c in columns)
+    casts = ", ".join(f"CAST(NULLIF({c}, '') AS {usage_type(c)})" for c in columns)
     edges = TABLE_EDGES.replace("'", "''")
     # A session far from UTC first (DuckDB's ICU time zones): the load sets UTC itself.
     zone = sql("zone.sql", f"SET TimeZone = '{SESSION_TZ}';\n")
@@ -228,9 +288,10 @@ def with_duckdb(tmp, sql_file, usage_file):
                f"FROM read_csv('{edges}', header = true, all_varchar = true);\n")
     # Re-run over a view built on llmcost_price (issue 21, defect 4).
     dependent = sql("dependent.sql", DEPENDENT_VIEW + "\n")
+    after = after_load if after_load else [dependent, sql_file]
 
     def query(q):
-        return list(csv.reader(io.StringIO(run(["node", runner, q, zone, sql_file, load, dependent, sql_file]))))
+        return list(csv.reader(io.StringIO(run(["node", runner, q, zone, sql_file, load] + after))))
     return query(GROUP_QUERY), query(REASON_QUERY), query(TOTAL_QUERY), query(REPORT_QUERY)
 
 
@@ -251,10 +312,17 @@ def main():
                                  "json", "--allow-rejects"] + cards))
         sql_file = os.path.join(tmp, "rates.sql")
         dialect = "postgres" if engine == "postgres" else "duckdb"
-        run([bin_path, "rates", "export", "--format", "sql", "--dialect", dialect, "-o", sql_file] + cards)
-        os.chmod(sql_file, 0o644)
-        groups, reasons, totals, report_total = (with_postgres if engine == "postgres" else with_duckdb)(
-            tmp, sql_file, usage_file)
+        if engine == "dbt-duckdb":
+            project = os.path.join(tmp, "dbt")
+            run([bin_path, "rates", "export", "--format", "dbt", "--dialect", dialect, "-o", project] + cards)
+            materialise = os.path.join(tmp, "materialise.sql")
+            dbt_as_sql(project, sql_file, materialise)
+            groups, reasons, totals, report_total = with_duckdb(tmp, sql_file, usage_file, [materialise])
+        else:
+            run([bin_path, "rates", "export", "--format", "sql", "--dialect", dialect, "-o", sql_file] + cards)
+            os.chmod(sql_file, 0o644)
+            groups, reasons, totals, report_total = (with_postgres if engine == "postgres" else with_duckdb)(
+                tmp, sql_file, usage_file)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -298,7 +366,9 @@ def main():
         print("  MISMATCH", p)
     if problems:
         sys.exit(1)
-    print(f"  {engine} totals == CLI totals, to the last digit; the script ran twice under a dependent view")
+    print(f"  {engine} totals == CLI totals, to the last digit; " + (
+        "the incremental model built, extended and summed" if engine == "dbt-duckdb"
+        else "the script ran twice under a dependent view"))
 
 
 main()
