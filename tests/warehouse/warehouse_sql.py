@@ -10,7 +10,7 @@ dbt-duckdb: `rates export --format dbt`, its seeds and models run in DuckDB with
 ref() and source() replaced by the table names (dbt itself is not needed).
 Skips (exit 0, with a message) when shared/bench/gen.py, PostgreSQL or npm is missing,
 unless LLMCOST_REQUIRE_POSTGRES=1 (set by scripts/test.sh, which installs PostgreSQL)."""
-import csv, glob, io, json, os, pwd, re, shutil, signal, socket, subprocess, sys, tempfile
+import csv, glob, io, json, os, pwd, re, shutil, signal, socket, subprocess, sys, tempfile, time
 from decimal import Decimal as D
 
 bin_path = os.path.abspath(sys.argv[1])
@@ -127,10 +127,16 @@ def cli_text(value):
     return text if len(text.split(".")[1]) >= 2 else f"{d.quantize(D('0.01')):f}"
 
 
+QUERY_MS = {}  # the GROUP BY query on the view, in milliseconds (printed for docs/warehouse.md)
+
+
 def run(cmd, **kw):
     p = subprocess.run(cmd, capture_output=True, text=True, **kw)
     if p.returncode != 0:
         fail(f"{' '.join(cmd[:4])}... exited {p.returncode}: {p.stderr[-2000:]}")
+    m = re.search(r"query ms: (\d+)", p.stderr)
+    if m and cmd[2] == GROUP_QUERY:
+        QUERY_MS["group"] = int(m.group(1))
     return p.stdout
 
 
@@ -182,8 +188,12 @@ def with_postgres(tmp, sql_file, usage_file):
         run(psql + ["-f", sql_file], env=env)
 
         def query(q):
-            return list(csv.reader(io.StringIO(run(psql + ["--csv", "-t", "-c", q.replace("VARCHAR", "TEXT")],
+            started = time.monotonic()
+            rows = list(csv.reader(io.StringIO(run(psql + ["--csv", "-t", "-c", q.replace("VARCHAR", "TEXT")],
                                                    env=env))))
+            if q == GROUP_QUERY:  # psql's start included
+                QUERY_MS["group"] = round((time.monotonic() - started) * 1000)
+            return rows
         return query(GROUP_QUERY), query(REASON_QUERY), query(TOTAL_QUERY), query(REPORT_QUERY)
     finally:
         subprocess.run(pg_ctl + ["-m", "fast", "-w", "stop"], capture_output=True)
@@ -361,6 +371,7 @@ def main():
           f"edge cases), "
           f"{len(sql_rows)} (provider, model) groups, {priced} priced, "
           f"{sum(int(v) for v in sql_reasons.values())} unpriced in {len(sql_reasons)} reasons; "
+          f"GROUP BY on the view {QUERY_MS.get('group', '?')} ms; "
           f"total {cli_text(sql_total)} (CLI {report['total']})")
     for p in problems:
         print("  MISMATCH", p)
