@@ -79,7 +79,7 @@ code=$?
 [ $code = 2 ] && grep -qF "llmcost: error: $tmp/absurd.csv:13:1: amount out of range" "$tmp/err"
 check "billed 1E+24 without --allow-rejects: exit 2 at its line" $? "exit $code, stderr: $(tail -1 "$tmp/err")"
 { echo "timestamp,provider,model,input_tokens,output_tokens"
-  echo "2026-01-01T00:00:00Z,moonshot,kimi-k2.6,100000000000000000,100000000000000000"; } >"$tmp/huge.csv"
+  echo "2026-01-01T00:00:00Z,moonshot,kimi-k2.6,99999999999999999,99999999999999999"; } >"$tmp/huge.csv"
 "$bin" budget "$tmp/huge.csv" --limit 0.000000000001 >/dev/null 2>"$tmp/err"
 code=$?
 [ $code = 2 ] && grep -qxF 'llmcost: error: --limit 0.000000000001: amount out of range against the spend (expected a value within a factor of about 10^12 of the spend)' "$tmp/err"

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace llmcost::cli {
@@ -180,6 +181,30 @@ void run_diff(const RatesOptions& o, Context& context)
   emit(o.common, context, render_changes(changes, o, output_format(o.common)));
 }
 
+// The project's files under -o DIR (created; files there are replaced).
+void write_dbt_project(const RatesOptions& o, const std::vector<DbtFile>& files)
+{
+  if (o.common.output.empty() || o.common.output == "-") {
+    throw Error(Location{}, "--format dbt writes a directory", "-o DIR");
+  }
+  if (!o.schema.empty() || !o.usage_table.empty()) {
+    throw Error(Location{}, "--format dbt takes no --schema or --usage-table",
+                "the dbt profile's schema, and the vars llmcost_usage_schema / llmcost_usage_table");
+  }
+  const std::filesystem::path root(o.common.output);
+  for (const DbtFile& file : files) {
+    const std::filesystem::path path = root / file.path;
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << file.text;
+    out.close();
+    if (ec || !out) {
+      throw Error(Location{}, fmt::format("cannot write {}", path.string()), "a writable -o DIR");
+    }
+  }
+}
+
 void run_export(const RatesOptions& o, Context& context)
 {
   const Catalog catalog = load_catalog(o.common);
@@ -188,12 +213,17 @@ void run_export(const RatesOptions& o, Context& context)
     return;
   }
   if (o.dialect.empty()) {
-    throw Error(Location{}, "--format sql needs --dialect", "--dialect duckdb, postgres, spark or bigquery");
+    throw Error(Location{}, fmt::format("--format {} needs --dialect", o.export_format),
+                "--dialect duckdb, postgres, spark or bigquery");
   }
   const auto dialect = parse_sql_dialect(o.dialect);
   if (!dialect) {
     throw Error(Location{}, fmt::format("unknown --dialect \"{}\"", o.dialect),
                 "one of: duckdb, postgres, spark, bigquery");
+  }
+  if (o.export_format == "dbt") {
+    write_dbt_project(o, render_warehouse_dbt(catalog, *dialect));
+    return;
   }
   emit(o.common, context, render_warehouse_sql(catalog, WarehouseOptions{*dialect, o.schema, o.usage_table}));
 }
@@ -233,19 +263,22 @@ void setup_rates(CLI::App& cmd, Context& context)
 
   CLI::App* exp = cmd.add_subcommand(
       "export", "The rate cards as warehouse tables plus the llmcost_price view (SQL), or one table as CSV");
-  exp->add_option("--format", options->export_format, "sql (DDL, INSERTs and the view) or csv (one table)")
-      ->check(CLI::IsMember({"sql", "csv"}))
+  exp->add_option("--format", options->export_format,
+                  "sql (DDL, INSERTs and the view), csv (one table) or dbt (a dbt project in -o DIR)")
+      ->check(CLI::IsMember({"sql", "csv", "dbt"}))
       ->capture_default_str();
   exp->add_option("--dialect", options->dialect, "SQL dialect: duckdb, postgres, spark or bigquery");
   exp->add_option("--table", options->table,
                   "Table for --format csv: routes, models, model_names, prices or media_tiers")
       ->capture_default_str();
-  exp->add_option("--schema", options->schema, "Create every object in this schema or dataset (e.g. analytics)");
+  exp->add_option("--schema", options->schema,
+                  "Create every object in this schema or dataset (e.g. analytics, my-project-123.finance)");
   exp->add_option("--usage-table", options->usage_table,
                   "Table or view the llmcost_price view reads (default llmcost_usage, created when missing)");
   exp->add_option("--pricing", options->common.pricing_paths,
                   "Rate card FILE or DIR to add or override (repeatable; also LLMCOST_PRICING_PATH)");
-  exp->add_option("-o,--output", options->common.output, "Write the output to FILE instead of standard output");
+  exp->add_option("-o,--output", options->common.output,
+                  "Write the output to FILE instead of standard output (--format dbt: the project DIR)");
   exp->callback([options, &context]() {
     apply_config(options->common, context);
     run_export(*options, context);

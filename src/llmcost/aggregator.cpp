@@ -313,6 +313,17 @@ void UsageAggregator::note_priced_day(Day utc_day)
 
 void UsageAggregator::process(const UsageRecord& record)
 {
+  // The warehouse view counts in DECIMAL(17,0) (docs/warehouse.md): a row it
+  // cannot hold is refused here too, for the same answer in both.
+  for (const Counter c :
+       {Counter::requests, Counter::input, Counter::cached_input, Counter::output, Counter::web_search_calls}) {
+    if (record.counts[c] >= k_max_row_quantity) {
+      count_rejection(record.where.location(), "quantity too large",
+                      fmt::format("{}{} {} on one row (expected less than 10^17)", k_counter_names[index_of(c)].key,
+                                  k_counter_names[index_of(c)].tokens ? " tokens" : "", record.counts[c]));
+      return;
+    }
+  }
   // A record like a recent one goes where it went, through the same checks
   // (each of them decided by the model, batch and UTC day but the window).
   RecentRecord* recent = nullptr;
@@ -376,10 +387,12 @@ void UsageAggregator::process(const UsageRecord& record)
     }
     note_priced_day(utc_day);
   }
-  // A Batch API serves only the models it publishes batch prices for.
-  if (record.batch && model.model->kind == ModelKind::chat && !has_batch_prices(*prices) &&
-      !model.card->batch_multiplier) {
-    count_rejection(record.where.location(), "no batch price", no_batch_price_reason(*model.card, *model.model));
+  // Checked on the record's own price period, by pricing's rules, so that
+  // every group finish() prices can be priced.
+  if (const auto [category, why] = period_unpriceable_reason(*model.card, *model.model, *prices, record.batch,
+                                                             record.counts[Counter::web_search_calls] > 0);
+      !why.empty()) {
+    count_rejection(record.where.location(), category, why);
     return;
   }
   if (outside_life != nullptr) {
@@ -420,7 +433,7 @@ void UsageAggregator::process(const UsageRecord& record)
     recent->provider = record.provider;
     recent->model = record.model;
     recent->batch = record.batch;
-    recent->web_search_priced = prices_web_search(model);
+    recent->web_search_priced = model.card->web_search_call_fee.has_value() || prices->request_fee.has_value();
     recent->utc_day = recent_day;
     recent->accumulator = &acc;
     recent->outside_life = outside_life;

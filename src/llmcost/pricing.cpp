@@ -1,5 +1,6 @@
 #include "llmcost/pricing.hpp"
 
+#include "llmcost/date.hpp"
 #include "llmcost/strings.hpp"
 
 #include <fmt/format.h>
@@ -130,6 +131,24 @@ std::optional<EffectiveTokenPrices> effective_token_prices(const Card& card, con
   out.output = scaled(prices.output);
   out.derived_from_multiplier = true;
   return out;
+}
+
+std::pair<std::string, std::string> period_unpriceable_reason(const Card& card, const Model& model,
+                                                              const PriceSet& prices, bool batch, bool web_search)
+{
+  if (model.kind != ModelKind::chat) {
+    return {};
+  }
+  // A per-request fee (Sonar) replaces the search fee; a period may lack it.
+  if (web_search && !prices.request_fee && !card.web_search_call_fee) {
+    return {"no web-search price", fmt::format("web search calls on {}/{}, which has no web-search price from {}",
+                                               card.provider, model.id, format_date(prices.from))};
+  }
+  std::string why;
+  if (batch && !effective_token_prices(card, prices, true, &why)) {
+    return {"no batch price", card.batch_available ? no_batch_price_reason(card, model) : why};
+  }
+  return {};
 }
 
 namespace {

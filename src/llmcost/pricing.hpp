@@ -8,9 +8,11 @@
 #include "llmcost/ratecard.hpp"
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace llmcost {
 
@@ -106,6 +108,16 @@ bool has_batch_prices(const PriceSet& prices);
 std::string batch_served_by(const Card& card);
 // Why a batch request on `model` cannot be priced on a route with a Batch API.
 std::string no_batch_price_reason(const Card& card, const Model& model);
+
+// A row's counts are below 10^17: the warehouse view counts in DECIMAL(17,0),
+// and the CLI refuses what the warehouse cannot hold ("quantity too large").
+inline constexpr std::uint64_t k_max_row_quantity = 100'000'000'000'000'000ULL;
+
+// Why chat usage cannot be priced on one price period (batch without batch
+// prices, web search without a fee): {category, detail}, or empty strings.
+// price_chat's own rules, asked before a record joins a group.
+std::pair<std::string, std::string> period_unpriceable_reason(const Card& card, const Model& model,
+                                                              const PriceSet& prices, bool batch, bool web_search);
 
 std::optional<EffectiveTokenPrices> effective_token_prices(const Card& card, const PriceSet& prices, bool batch,
                                                            std::string* why_not = nullptr);

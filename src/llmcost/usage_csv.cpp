@@ -66,6 +66,7 @@ constexpr std::array k_aliases = {
     Alias{"start_time", UsageField::timestamp},
     Alias{"usage_date_utc", UsageField::timestamp},
     Alias{"request_created_at", UsageField::timestamp}, // Helicone
+    Alias{"usage_time", UsageField::timestamp},         // llmcost_usage, the warehouse table
     Alias{"request_id", UsageField::request_id},
     Alias{"requestid", UsageField::request_id},
     Alias{"generation_id", UsageField::request_id},
@@ -323,12 +324,13 @@ std::optional<bool> parse_bool(std::string_view text)
     return true;
   }
   const std::string_view value = trim(text);
-  for (std::string_view yes : {"true", "1", "yes", "batch"}) {
+  // "t" and "f": PostgreSQL's text form of a boolean (COPY ... TO CSV).
+  for (std::string_view yes : {"true", "1", "yes", "batch", "t"}) {
     if (equals_ignoring_case(value, yes)) {
       return true;
     }
   }
-  for (std::string_view no : {"", "false", "0", "no"}) {
+  for (std::string_view no : {"", "false", "0", "no", "f"}) {
     if (equals_ignoring_case(value, no)) {
       return false;
     }

@@ -52,7 +52,7 @@ int integer_digits(ColumnType type)
   case ColumnType::price:
     return 12;
   case ColumnType::unit_price:
-    return 2;
+    return 1;
   case ColumnType::amount:
     return 26;
   default:
@@ -299,14 +299,37 @@ ExportTable media_tiers_table(const Catalog& catalog)
   return t;
 }
 
+bool is_name_char(char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Dot-separated parts of letters, digits, '_' and '-' (BigQuery project ids,
+// Spark database names have hyphens); nothing that would need escaping.
 bool is_identifier(std::string_view text)
 {
   if (text.empty() || text.front() == '.' || text.back() == '.' || text.find("..") != std::string_view::npos) {
     return false;
   }
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
-  });
+  return std::all_of(text.begin(), text.end(), [](char c) { return is_name_char(c) || c == '-' || c == '.'; });
+}
+
+// Each part as is when it is a plain SQL name, else quoted in the dialect's
+// way: "my-db" (PostgreSQL, DuckDB), `my-project-123` (Spark, BigQuery).
+std::string quoted_name(std::string_view text, SqlDialect dialect)
+{
+  const char quote = dialect == SqlDialect::spark || dialect == SqlDialect::bigquery ? '`' : '"';
+  std::string out;
+  for (std::size_t start = 0; start <= text.size();) {
+    std::size_t end = text.find('.', start);
+    end = end == std::string_view::npos ? text.size() : end;
+    const std::string_view part = text.substr(start, end - start);
+    const bool plain = !(part[0] >= '0' && part[0] <= '9') && std::all_of(part.begin(), part.end(), is_name_char);
+    out += start == 0 ? "" : ".";
+    out += plain ? std::string(part) : quote + std::string(part) + quote;
+    start = end + 1;
+  }
+  return out;
 }
 
 std::string decimal_type(int precision, int scale, SqlDialect dialect)
@@ -322,11 +345,13 @@ std::string decimal_type(int precision, int scale, SqlDialect dialect)
 }
 
 // The pricing rules of pricing.cpp and the resolution of Catalog::resolve,
-// as SQL. Costs are exact: a token count (DECIMAL(17,0)) times a per-token
-// price (DECIMAL(20,18)) is DECIMAL(37,18) and each cost is cast to
-// DECIMAL(32,18), so the sum of four stays within 38 digits. Spark, whose
-// default drops scale beyond precision 38, keeps all 18 places too.
-constexpr const char* k_view_sql = R"sql(CREATE VIEW {price_view} AS
+// as SQL. Costs are exact: a count below 10^17 (DECIMAL(17,0); the CLI
+// refuses larger ones too) times a per-token price below 10 (DECIMAL(19,18))
+// is below 10^18 and fits DECIMAL(36,18); the total adds two pairs, (37,18)
+// each, into DECIMAL(38,18). Spark, whose default drops scale beyond
+// precision 38, keeps all 18 places too. CREATE OR REPLACE keeps the views a
+// user built on this one.
+constexpr const char* k_view_sql = R"sql(CREATE OR REPLACE VIEW {price_view} AS
 WITH
 usage_rows AS (
   SELECT
@@ -431,10 +456,14 @@ checked AS (
   SELECT
     p.*,
     CASE
-      WHEN p.resolve_problem IS NOT NULL THEN p.resolve_problem
-      WHEN LEAST(p.requests, p.uncached_input_tokens, p.cached_input_tokens, p.cache_write_tokens, p.output_tokens,
-        p.reasoning_tokens, p.web_search_calls) < 0 THEN {r_bad_field}
+      WHEN LEAST(p.requests, p.cached_input_tokens, p.cache_write_tokens, p.output_tokens, p.reasoning_tokens,
+        p.web_search_calls) < 0 THEN {r_bad_field}
+      -- The loads compute uncached as input - cached: below zero, cached exceeded input.
+      WHEN p.uncached_input_tokens < 0 THEN {r_cached_exceeds}
       WHEN p.reasoning_tokens > p.output_tokens THEN {r_reasoning}
+      WHEN GREATEST(p.requests, p.uncached_input_tokens, p.cached_input_tokens, p.output_tokens,
+        p.web_search_calls) >= 100000000000000000 THEN {r_too_large}
+      WHEN p.resolve_problem IS NOT NULL THEN p.resolve_problem
       WHEN p.model_kind <> 'chat' THEN {r_not_token}
       WHEN p.batch AND NOT p.batch_available THEN {r_batch_route}
       WHEN p.web_search_calls > 0 AND p.web_search_call_fee IS NULL AND p.current_request_fee IS NULL
@@ -442,8 +471,6 @@ checked AS (
       WHEN p.period_from IS NULL THEN {r_no_period}
       WHEN p.web_search_calls > 0 AND p.web_search_call_fee IS NULL AND p.request_fee IS NULL THEN {r_no_search}
       WHEN p.input_price IS NULL OR p.output_price IS NULL THEN {r_no_batch}
-      WHEN GREATEST(p.requests, p.uncached_input_tokens, p.cached_input_tokens, p.output_tokens,
-        p.web_search_calls) >= 100000000000000000 THEN {r_too_large}
     END AS unpriced_reason
   FROM priced p
 ),
@@ -493,7 +520,7 @@ SELECT
   cost_cached_input,
   cost_output,
   cost_fees,
-  cost_input + cost_cached_input + cost_output + cost_fees AS cost_total
+  (cost_input + cost_cached_input) + (cost_output + cost_fees) AS cost_total
 FROM costed;
 )sql";
 
@@ -515,6 +542,30 @@ bool needs_group_rounding(const std::vector<ExportTable>& tables)
     }
   }
   return false;
+}
+
+// The view's query (k_view_sql) over the given table names.
+template <typename TableName>
+std::string price_view_sql(SqlDialect d, const std::string& view, const TableName& table, const std::string& usage)
+{
+  auto reason = [&](std::string_view text) { return sql_string_literal(text, d); };
+  return fmt::format(
+      fmt::runtime(k_view_sql), fmt::arg("price_view", view), fmt::arg("usage", usage),
+      fmt::arg("routes", table("llmcost_routes")), fmt::arg("names", table("llmcost_model_names")),
+      fmt::arg("models", table("llmcost_models")), fmt::arg("prices", table("llmcost_prices")),
+      fmt::arg("strpos", d == SqlDialect::spark ? "INSTR" : "STRPOS"), fmt::arg("count_type", decimal_type(17, 0, d)),
+      fmt::arg("cost_type", decimal_type(36, 18, d)), fmt::arg("r_no_model", reason("no model")),
+      fmt::arg("r_conflicting_route", reason("conflicting route")),
+      fmt::arg("r_unknown_model", reason("unknown model")),
+      fmt::arg("r_not_on_route", reason("model not sold on the route")),
+      fmt::arg("r_ambiguous", reason("ambiguous model")), fmt::arg("r_bad_field", reason("bad field")),
+      fmt::arg("r_reasoning", reason("reasoning exceeds output")),
+      fmt::arg("r_cached_exceeds", reason("cached exceeds input")),
+      fmt::arg("r_not_token", reason("not a token-priced model")),
+      fmt::arg("r_batch_route", reason("batch on a route without batch pricing")),
+      fmt::arg("r_no_search", reason("no web-search price")),
+      fmt::arg("r_no_period", reason("no price in effect on the record's date")),
+      fmt::arg("r_no_batch", reason("no batch price")), fmt::arg("r_too_large", reason("quantity too large")));
 }
 
 std::string usage_table_sql(const std::string& name, SqlDialect d)
@@ -644,7 +695,7 @@ std::string sql_type(ColumnType type, SqlDialect dialect)
   case ColumnType::price:
     return decimal_type(24, 12, dialect);
   case ColumnType::unit_price:
-    return decimal_type(20, 18, dialect);
+    return decimal_type(19, 18, dialect);
   case ColumnType::amount:
     return decimal_type(38, 12, dialect);
   }
@@ -692,17 +743,17 @@ std::string render_warehouse_sql(const Catalog& catalog, const WarehouseOptions&
   const SqlDialect d = options.dialect;
   if (!options.schema.empty() && !is_identifier(options.schema)) {
     throw Error(Location{}, fmt::format("--schema \"{}\" is not a plain SQL name", options.schema),
-                "letters, digits, '_' and '.' (e.g. analytics or project.dataset)");
+                "letters, digits, '_', '-' and '.' (e.g. analytics or my-project-123.finance)");
   }
   if (!options.usage_table.empty() && !is_identifier(options.usage_table)) {
     throw Error(Location{}, fmt::format("--usage-table \"{}\" is not a plain SQL name", options.usage_table),
-                "letters, digits, '_' and '.' (e.g. raw.llm_requests)");
+                "letters, digits, '_', '-' and '.' (e.g. raw.llm_requests)");
   }
   if (d == SqlDialect::bigquery && options.schema.empty()) {
     // A BigQuery view names its tables with their dataset; there is no default inside a view.
     throw Error(Location{}, "--dialect bigquery needs --schema", "--schema DATASET or --schema PROJECT.DATASET");
   }
-  const std::string prefix = options.schema.empty() ? "" : options.schema + ".";
+  const std::string prefix = options.schema.empty() ? "" : quoted_name(options.schema, d) + ".";
   auto qualified = [&](const std::string& name) { return prefix + name; };
   const std::vector<ExportTable> tables = warehouse_tables(catalog);
   const bool transactional = d == SqlDialect::postgres || d == SqlDialect::duckdb;
@@ -728,17 +779,29 @@ std::string render_warehouse_sql(const Catalog& catalog, const WarehouseOptions&
   if (transactional) {
     out += "BEGIN;\n\n";
   }
-  out += fmt::format("DROP VIEW IF EXISTS {};\n", qualified("llmcost_price"));
-  for (const auto& table : tables) {
-    out += fmt::format("DROP TABLE IF EXISTS {};\n", qualified(table.name));
+  // Re-runnable under views a user built on llmcost_price: PostgreSQL refuses
+  // to drop what they depend on, so its tables (and DuckDB's) are emptied and
+  // refilled; BigQuery replaces them; Spark, which tracks no view
+  // dependencies, drops its parquet tables (REPLACE TABLE needs v2 tables).
+  const std::string create = d == SqlDialect::bigquery ? "CREATE OR REPLACE TABLE"
+                             : transactional           ? "CREATE TABLE IF NOT EXISTS"
+                                                       : "CREATE TABLE";
+  if (d == SqlDialect::spark) {
+    for (const auto& table : tables) {
+      out += fmt::format("DROP TABLE IF EXISTS {};\n", qualified(table.name));
+    }
   }
   for (const auto& table : tables) {
-    out += fmt::format("\n-- {}\nCREATE TABLE {} (\n", table.comment, qualified(table.name));
+    out += fmt::format("{}-- {}\n{} {} (\n", out.ends_with("\n\n") ? "" : "\n", table.comment, create,
+                       qualified(table.name));
     for (std::size_t i = 0; i < table.columns.size(); ++i) {
       out += fmt::format("  {} {}{}\n", table.columns[i].name, sql_type(table.columns[i].type, d),
                          i + 1 < table.columns.size() ? "," : "");
     }
     out += d == SqlDialect::spark ? ") USING parquet;\n" : ");\n";
+    if (transactional) {
+      out += fmt::format("DELETE FROM {};\n", qualified(table.name));
+    }
     for (std::size_t start = 0; start < table.rows.size(); start += k_rows_per_insert) {
       std::vector<std::string> names;
       for (const auto& column : table.columns) {
@@ -758,34 +821,111 @@ std::string render_warehouse_sql(const Catalog& catalog, const WarehouseOptions&
       }
     }
   }
-  std::string usage = options.usage_table;
+  std::string usage = options.usage_table.empty() ? "" : quoted_name(options.usage_table, d);
   if (usage.empty()) {
     usage = qualified("llmcost_usage");
     out += "\n-- The usage to price: one normalised record per row (docs/warehouse.md); kept when it exists.\n";
     out += usage_table_sql(usage, d);
   }
-  auto reason = [&](std::string_view text) { return sql_string_literal(text, d); };
   out += "\n-- Every usage row, priced; a row that cannot be priced has NULL costs and an unpriced_reason.\n";
-  out += fmt::format(
-      fmt::runtime(k_view_sql), fmt::arg("price_view", qualified("llmcost_price")), fmt::arg("usage", usage),
-      fmt::arg("routes", qualified("llmcost_routes")), fmt::arg("names", qualified("llmcost_model_names")),
-      fmt::arg("models", qualified("llmcost_models")), fmt::arg("prices", qualified("llmcost_prices")),
-      fmt::arg("strpos", d == SqlDialect::spark ? "INSTR" : "STRPOS"), fmt::arg("count_type", decimal_type(17, 0, d)),
-      fmt::arg("cost_type", decimal_type(32, 18, d)), fmt::arg("r_no_model", reason("no model")),
-      fmt::arg("r_conflicting_route", reason("conflicting route")),
-      fmt::arg("r_unknown_model", reason("unknown model")),
-      fmt::arg("r_not_on_route", reason("model not sold on the route")),
-      fmt::arg("r_ambiguous", reason("ambiguous model")), fmt::arg("r_bad_field", reason("bad field")),
-      fmt::arg("r_reasoning", reason("reasoning exceeds output")),
-      fmt::arg("r_not_token", reason("not a token-priced model")),
-      fmt::arg("r_batch_route", reason("batch on a route without batch pricing")),
-      fmt::arg("r_no_search", reason("no web-search price")),
-      fmt::arg("r_no_period", reason("no price in effect on the record's date")),
-      fmt::arg("r_no_batch", reason("no batch price")), fmt::arg("r_too_large", reason("quantity too large")));
+  out += price_view_sql(d, qualified("llmcost_price"), qualified, usage);
   if (transactional) {
     out += "\nCOMMIT;\n";
   }
   return out;
+}
+
+std::vector<DbtFile> render_warehouse_dbt(const Catalog& catalog, SqlDialect dialect)
+{
+  const std::vector<ExportTable> tables = warehouse_tables(catalog);
+  std::vector<DbtFile> files;
+  std::string project = "# Generated by `llmcost rates export --format dbt`; export again after the cards change.\n"
+                        "# The card tables are seeds (dbt seed), the view a model (dbt run); see\n"
+                        "# docs/warehouse.md in llmcost.\n"
+                        "name: llmcost\n"
+                        "version: \"1.0.0\"\n"
+                        "config-version: 2\n"
+                        "profile: llmcost\n"
+                        "seed-paths: [\"seeds\"]\n"
+                        "model-paths: [\"models\"]\n"
+                        "\n"
+                        "seeds:\n"
+                        "  llmcost:\n";
+  // Exact types for every column: dbt would otherwise guess (floats for prices).
+  for (const auto& table : tables) {
+    project += fmt::format("    {}:\n      +column_types:\n", table.name);
+    for (const auto& column : table.columns) {
+      project += fmt::format("        {}: {}\n", column.name, sql_type(column.type, dialect));
+    }
+  }
+  project += "\nmodels:\n  llmcost:\n    llmcost_price:\n      +materialized: view\n";
+  files.push_back({"dbt_project.yml", project});
+  for (const auto& table : tables) {
+    files.push_back({"seeds/" + table.name + ".csv", render_warehouse_csv(catalog, table.name)});
+  }
+  files.push_back({"seeds/schema.yml",
+                   "version: 2\n"
+                   "\n"
+                   "seeds:\n"
+                   "  - name: llmcost_routes\n"
+                   "    columns:\n"
+                   "      - name: provider\n"
+                   "        tests: [not_null, unique]\n"
+                   "  - name: llmcost_models\n"
+                   "    columns:\n"
+                   "      - name: provider\n"
+                   "        tests: [not_null, {relationships: {to: ref('llmcost_routes'), field: provider}}]\n"
+                   "      - name: model_id\n"
+                   "        tests: [not_null]\n"
+                   "  - name: llmcost_model_names\n"
+                   "    columns:\n"
+                   "      - name: name\n"
+                   "        tests: [not_null]\n"
+                   "      - name: name_models\n"
+                   "        tests: [not_null]\n"
+                   "  - name: llmcost_prices\n"
+                   "    columns:\n"
+                   "      - name: provider\n"
+                   "        tests: [not_null, {relationships: {to: ref('llmcost_routes'), field: provider}}]\n"
+                   "      - name: model_id\n"
+                   "        tests: [not_null]\n"
+                   "      - name: effective_from\n"
+                   "        tests: [not_null]\n"
+                   "  - name: llmcost_media_tiers\n"
+                   "    columns:\n"
+                   "      - name: provider\n"
+                   "        tests: [not_null]\n"});
+  files.push_back({"models/sources.yml",
+                   "version: 2\n"
+                   "\n"
+                   "# The usage to price, one normalised record per row (docs/warehouse.md). Point it\n"
+                   "# at your table with vars: llmcost_usage_schema, llmcost_usage_table.\n"
+                   "sources:\n"
+                   "  - name: llmcost\n"
+                   "    schema: \"{{ var('llmcost_usage_schema', target.schema) }}\"\n"
+                   "    tables:\n"
+                   "      - name: llmcost_usage\n"
+                   "        identifier: \"{{ var('llmcost_usage_table', 'llmcost_usage') }}\"\n"});
+  const std::string view = price_view_sql(
+      dialect, "llmcost_price", [](const std::string& name) { return "{{ ref('" + name + "') }}"; },
+      "{{ source('llmcost', 'llmcost_usage') }}");
+  // The query of the CREATE VIEW, without its first line and final ";".
+  std::string query = view.substr(view.find('\n') + 1);
+  query.erase(query.rfind(';'));
+  files.push_back({"models/llmcost_price.sql",
+                   "-- Every usage row, priced as `llmcost estimate` prices it; a row that cannot be priced has\n"
+                   "-- NULL costs and an unpriced_reason. Generated by `llmcost rates export --format dbt`.\n" +
+                       query + "\n"});
+  files.push_back({"models/llmcost_price_incremental.sql",
+                   "-- llmcost_price as a table, for large usage tables: each run adds the rows newer than\n"
+                   "-- the newest one priced. Rows that arrive late or undated, and price updates, need\n"
+                   "-- `dbt run --full-refresh --select llmcost_price_incremental`.\n"
+                   "{{ config(materialized='incremental', on_schema_change='fail') }}\n"
+                   "SELECT * FROM {{ ref('llmcost_price') }}\n"
+                   "{% if is_incremental() %}\n"
+                   "WHERE usage_time > (SELECT MAX(usage_time) FROM {{ this }})\n"
+                   "{% endif %}\n"});
+  return files;
 }
 
 std::string render_warehouse_csv(const Catalog& catalog, std::string_view table)

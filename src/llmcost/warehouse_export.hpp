@@ -66,6 +66,18 @@ struct WarehouseOptions
 // when needed, and the llmcost_price view. Deterministic text.
 std::string render_warehouse_sql(const Catalog& catalog, const WarehouseOptions& options);
 
+// A dbt project (`--format dbt`): dbt_project.yml (the seeds' column types
+// in the dialect), seeds/ (the tables as CSV) with schema tests,
+// models/llmcost_price.sql (the view over ref() and a source() for the
+// usage table) and models/llmcost_price_incremental.sql (keyed on
+// usage_time). Paths are relative to the project directory.
+struct DbtFile
+{
+  std::string path;
+  std::string text;
+};
+std::vector<DbtFile> render_warehouse_dbt(const Catalog& catalog, SqlDialect dialect);
+
 // One table as RFC 4180 CSV with a header; null is an empty field. `table`
 // is one of warehouse_table_names() (Error otherwise).
 std::string render_warehouse_csv(const Catalog& catalog, std::string_view table);

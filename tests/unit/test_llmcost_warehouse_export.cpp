@@ -93,8 +93,9 @@ TEST_SUITE("llmcost/warehouse_export")
 
   TEST_CASE("column types: exact decimals with room for 18 places per token")
   {
-    CHECK(sql_type(ColumnType::unit_price, SqlDialect::postgres) == "NUMERIC(20,18)");
-    CHECK(sql_type(ColumnType::unit_price, SqlDialect::duckdb) == "DECIMAL(20,18)");
+    // Below $10 a token: a count below 10^17 times it fits a DECIMAL(36,18) cost.
+    CHECK(sql_type(ColumnType::unit_price, SqlDialect::postgres) == "NUMERIC(19,18)");
+    CHECK(sql_type(ColumnType::unit_price, SqlDialect::duckdb) == "DECIMAL(19,18)");
     CHECK(sql_type(ColumnType::price, SqlDialect::spark) == "DECIMAL(24,12)");
     CHECK(sql_type(ColumnType::amount, SqlDialect::bigquery) == "BIGNUMERIC");
     CHECK(sql_type(ColumnType::text, SqlDialect::spark) == "STRING");
@@ -164,9 +165,13 @@ TEST_SUITE("llmcost/warehouse_export")
     const std::string pg = render_warehouse_sql(acme(), {SqlDialect::postgres, "wh", ""});
     CHECK(contains(pg, "BEGIN;"));
     CHECK(contains(pg, "COMMIT;"));
-    CHECK(contains(pg, "CREATE TABLE wh.llmcost_prices ("));
+    // Re-runnable under dependent views: no DROP; tables refilled, the view replaced.
+    CHECK(contains(pg, "CREATE TABLE IF NOT EXISTS wh.llmcost_prices (\n"));
+    CHECK(contains(pg, "DELETE FROM wh.llmcost_prices;\n"));
     CHECK(contains(pg, "CREATE TABLE IF NOT EXISTS wh.llmcost_usage ("));
-    CHECK(contains(pg, "CREATE VIEW wh.llmcost_price AS"));
+    CHECK(contains(pg, "CREATE OR REPLACE VIEW wh.llmcost_price AS"));
+    CHECK_FALSE(contains(pg, "DROP "));
+    CHECK(contains(pg, "AS NUMERIC(36,18))"));
     CHECK(contains(pg, "'it''s \\ odd'"));
     CHECK(contains(pg, "'no price in effect on the record''s date'"));
 
@@ -177,6 +182,20 @@ TEST_SUITE("llmcost/warehouse_export")
     CHECK(contains(spark, "FROM raw.requests u"));
     CHECK_FALSE(contains(spark, "llmcost_usage")); // the given usage table is used, not created
     CHECK(contains(spark, ") USING parquet;"));
+    CHECK(contains(spark, "DROP TABLE IF EXISTS llmcost_prices;"));
+    CHECK_FALSE(contains(spark, "DROP VIEW"));
+  }
+
+  TEST_CASE("SQL: a name part that is not a plain identifier is quoted in the dialect's way")
+  {
+    const std::string bq = render_warehouse_sql(acme(), {SqlDialect::bigquery, "my-project-123.finance", ""});
+    CHECK(contains(bq, "CREATE OR REPLACE TABLE `my-project-123`.finance.llmcost_prices ("));
+    CHECK(contains(bq, "CREATE OR REPLACE VIEW `my-project-123`.finance.llmcost_price AS"));
+    const std::string spark = render_warehouse_sql(acme(), {SqlDialect::spark, "team-a", "raw-zone.requests"});
+    CHECK(contains(spark, "CREATE TABLE `team-a`.llmcost_prices ("));
+    CHECK(contains(spark, "FROM `raw-zone`.requests u"));
+    const std::string pg = render_warehouse_sql(acme(), {SqlDialect::postgres, "2026_wh", ""});
+    CHECK(contains(pg, "CREATE TABLE IF NOT EXISTS \"2026_wh\".llmcost_prices ("));
   }
 
   TEST_CASE("SQL: names that are not plain identifiers are refused")
@@ -216,6 +235,35 @@ TEST_SUITE("llmcost/warehouse_export")
     catalog.add(std::move(*load.card));
     CHECK(error_of([&] { warehouse_tables(catalog); }) ==
           "llmcost_prices.input_per_token: 123.456789 (acme/Chat-1) does not fit the warehouse column "
-          "DECIMAL(20,18) (expected a value below 10^2)");
+          "DECIMAL(19,18) (expected a value below 10^1)");
+  }
+
+  TEST_CASE("dbt: seeds with exact column types, the view over ref() and source(), an incremental model")
+  {
+    const std::vector<DbtFile> files = render_warehouse_dbt(acme(), SqlDialect::postgres);
+    auto file = [&](std::string_view path) {
+      for (const DbtFile& f : files) {
+        if (f.path == path) {
+          return f.text;
+        }
+      }
+      FAIL("no file " << path);
+      return std::string();
+    };
+    const std::string project = file("dbt_project.yml");
+    CHECK(contains(project, "    llmcost_prices:\n      +column_types:\n        provider: TEXT\n"));
+    CHECK(contains(project, "        input_per_token: NUMERIC(19,18)\n"));
+    CHECK(file("seeds/llmcost_routes.csv") == render_warehouse_csv(acme(), "routes"));
+    CHECK(contains(file("seeds/schema.yml"), "- name: llmcost_prices"));
+    CHECK(contains(file("models/sources.yml"), "- name: llmcost_usage"));
+    const std::string view = file("models/llmcost_price.sql");
+    CHECK(contains(view, "FROM {{ source('llmcost', 'llmcost_usage') }} u"));
+    CHECK(contains(view, "LEFT JOIN {{ ref('llmcost_routes') }} rr ON"));
+    CHECK_FALSE(contains(view, "CREATE"));
+    CHECK(view.back() == '\n');
+    CHECK(view.ends_with("FROM costed\n")); // a model is a query, not a statement: no ";"
+    const std::string incremental = file("models/llmcost_price_incremental.sql");
+    CHECK(contains(incremental, "materialized='incremental'"));
+    CHECK(contains(incremental, "WHERE usage_time > (SELECT MAX(usage_time) FROM {{ this }})"));
   }
 }
