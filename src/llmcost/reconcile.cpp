@@ -358,6 +358,14 @@ void Reconciler::record(const UsageRecord& record)
     flag(&model, nullptr, std::nullopt, std::nullopt, category, why);
     return;
   }
+  // And on the row's own price period (a fee or batch price that starts or
+  // ends within the export), by pricing's rules, as estimate asks.
+  if (const auto [category, why] = period_unpriceable_reason(*model.card, *model.model, *prices, record.batch,
+                                                             record.counts[Counter::web_search_calls] > 0);
+      !why.empty()) {
+    flag(&model, nullptr, std::nullopt, std::nullopt, category, why);
+    return;
+  }
   // An absurd amount (billed 1E+20 on a cheap row) can leave the range of
   // Decimal in pricing or in explaining the difference: that row is
   // rejected, before anything of it is counted, and the run goes on.
@@ -365,6 +373,12 @@ void Reconciler::record(const UsageRecord& record)
   std::pair<std::string, std::string> explained;
   try {
     priced = price_usage(PriceRequest{model.card, model.model, prices, record.batch, {}}, usage_of(record));
+    if (!priced->cost) {
+      // Asked above; should pricing's rules ever say more, the row is
+      // flagged unpriced, never priced from an empty cost.
+      flag(&model, nullptr, std::nullopt, std::nullopt, "not priceable", priced->not_priceable);
+      return;
+    }
     const Decimal variance = billed - priced->cost->total();
     if (abs(variance) > rounding) {
       (void)within_tolerance(variance, priced->cost->total());
