@@ -8,7 +8,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <regex>
 #include <set>
 
 using namespace llmcost;
@@ -19,10 +18,18 @@ namespace {
 // The fill colours an SVG uses.
 std::set<std::string> fills(const std::string& svg)
 {
+  // A plain scan: std::regex trips GCC 12's -Wmaybe-uninitialized in the
+  // sanitizer build.
   std::set<std::string> out;
-  const std::regex fill("fill=\"(#[0-9A-F]{6})\"");
-  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), fill); it != std::sregex_iterator(); ++it) {
-    out.insert((*it)[1]);
+  const std::string mark = "fill=\"#";
+  for (std::size_t at = svg.find(mark); at != std::string::npos; at = svg.find(mark, at + 1)) {
+    const std::string colour = svg.substr(at + mark.size() - 1, 7);
+    const bool hex = colour.size() == 7 && std::all_of(colour.begin() + 1, colour.end(), [](char c) {
+                       return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+                     });
+    if (hex && svg.compare(at + mark.size() + 6, 1, "\"") == 0) {
+      out.insert(colour);
+    }
   }
   return out;
 }
