@@ -48,25 +48,12 @@ std::unique_ptr<RecordSink> UsageAggregator::fork() const
 void UsageAggregator::join(RecordSink& later_sink, std::size_t line_offset)
 {
   auto& later = dynamic_cast<UsageAggregator&>(later_sink);
-  const RecordCounts& c = later.m_counts;
-  m_counts.read += c.read;
-  m_counts.priced += c.priced;
-  m_counts.rejected += c.rejected;
-  m_counts.duplicates += c.duplicates;
-  m_counts.filtered += c.filtered;
-  for (const auto& [reason, n] : c.skipped_lines) {
-    m_counts.skipped_lines[reason] += n;
-  }
-  for (const auto& [reason, n] : c.rejected_by_reason) {
-    m_counts.rejected_by_reason[reason] += n;
-  }
+  m_counts.add_tallies(later.m_counts);
   for (auto& pending : later.m_first_rejections) {
     if (m_first_rejections.size() >= m_options.show_rejects) {
       break;
     }
-    if (pending.where.line != 0) {
-      pending.where.line += line_offset;
-    }
+    pending.where = in_whole_file(std::move(pending.where), line_offset);
     m_first_rejections.push_back(std::move(pending));
   }
   m_counts.duplicates += m_deduplicator.absorb(later.m_deduplicator, line_offset);
@@ -78,7 +65,7 @@ void UsageAggregator::join(RecordSink& later_sink, std::size_t line_offset)
     if (m_request_ids.first_repeats.size() >= m_options.show_rejects) {
       break;
     }
-    repeat.where.line += line_offset;
+    repeat.where = in_whole_file(std::move(repeat.where), line_offset);
     m_request_ids.first_repeats.push_back(std::move(repeat));
   }
   ids.shared = 0; // counted here now (see the destructor)

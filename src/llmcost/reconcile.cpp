@@ -577,12 +577,7 @@ bool Reconciler::admit(const std::vector<RecordSink*>& later)
   if (m_request_ids.size() > 0 || !m_sealed_ids.empty()) {
     bool seen = false;
     for (const SealedIdSet* ids : fork_ids) {
-      ids->for_each([&](std::uint64_t high, std::uint32_t low) {
-        ResponseKey id;
-        id.id_high = high;
-        id.id_low = low;
-        seen = seen || seen_request_id(id) || m_request_ids.contains(id);
-      });
+      ids->for_each([&](const ResponseKey& id) { seen = seen || seen_request_id(id) || m_request_ids.contains(id); });
     }
     if (seen) {
       return false;
@@ -595,32 +590,15 @@ void Reconciler::join(RecordSink& later_sink, std::size_t line_offset)
 {
   auto& later = dynamic_cast<Reconciler&>(later_sink);
   ReconcileResult& from = later.m_result;
-  RecordCounts& counts = m_result.records;
-  counts.read += from.records.read;
-  counts.priced += from.records.priced;
-  counts.rejected += from.records.rejected;
-  counts.duplicates += from.records.duplicates;
-  counts.filtered += from.records.filtered;
-  for (const auto& [reason, n] : from.records.skipped_lines) {
-    counts.skipped_lines[reason] += n;
-  }
-  for (const auto& [reason, n] : from.records.rejected_by_reason) {
-    counts.rejected_by_reason[reason] += n;
-  }
-  auto move_down = [&](Location where) {
-    if (where.line != 0) {
-      where.line += line_offset;
-    }
-    return where;
-  };
+  m_result.records.add_tallies(from.records);
   for (auto& [where, detail] : later.m_first_rejections) {
     if (m_first_rejections.size() >= m_options.show_rejects) {
       break;
     }
-    m_first_rejections.emplace_back(move_down(where), std::move(detail));
+    m_first_rejections.emplace_back(in_whole_file(where, line_offset), std::move(detail));
   }
   if (m_result.unbilled == 0 && from.unbilled > 0) {
-    m_first_unbilled = move_down(later.m_first_unbilled);
+    m_first_unbilled = in_whole_file(later.m_first_unbilled, line_offset);
   }
   m_result.unbilled += from.unbilled;
   m_billed_rows += later.m_billed_rows;
@@ -747,13 +725,13 @@ void RepeatedIdCheck::record(const UsageRecord& record)
   }
   const ResponseKey key(m_print(record.request_id), 0);
   if (m_wanted.contains(key)) {
-    add(key, record.request_id, record.where.location());
+    add({key.id_high, key.id_low}, record.request_id, record.where.location());
   }
 }
 
-void RepeatedIdCheck::add(const ResponseKey& key, std::string_view text, const Location& where)
+void RepeatedIdCheck::add(const Print96& print, std::string_view text, const Location& where)
 {
-  Texts& texts = m_texts[{key.id_high, key.id_low}];
+  Texts& texts = m_texts[print];
   if (texts.first_at.file.empty() && texts.first_at.line == 0) {
     texts.first = std::string(text);
     texts.first_at = where;
@@ -774,16 +752,9 @@ void RepeatedIdCheck::join(RecordSink& later_sink, std::size_t line_offset)
   auto& later = dynamic_cast<RepeatedIdCheck&>(later_sink);
   m_read += later.m_read;
   for (auto& [print, texts] : later.m_texts) {
-    ResponseKey key;
-    key.id_high = print.first;
-    key.id_low = print.second;
-    auto moved = [&](Location where) {
-      where.line += where.line != 0 ? line_offset : 0;
-      return where;
-    };
-    add(key, texts.first, moved(texts.first_at));
+    add(print, texts.first, in_whole_file(texts.first_at, line_offset));
     if (texts.other) {
-      add(key, texts.other->first, moved(texts.other->second));
+      add(print, texts.other->first, in_whole_file(texts.other->second, line_offset));
     }
   }
 }

@@ -253,11 +253,12 @@ private:
     Location first_at;
     std::optional<std::pair<std::string, Location>> other; // a different id under the same fingerprint
   };
-  void add(const ResponseKey& key, std::string_view text, const Location& where);
+  using Print96 = std::pair<std::uint64_t, std::uint32_t>; // a ResponseKey's id
+  void add(const Print96& print, std::string_view text, const Location& where);
 
   Print m_print;
   ResponseSet m_wanted;
-  std::map<std::pair<std::uint64_t, std::uint32_t>, Texts> m_texts;
+  std::map<Print96, Texts> m_texts;
   std::uint64_t m_read = 0;
 };
 

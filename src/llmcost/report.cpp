@@ -8,6 +8,21 @@
 
 namespace llmcost {
 
+void RecordCounts::add_tallies(const RecordCounts& later)
+{
+  read += later.read;
+  priced += later.priced;
+  rejected += later.rejected;
+  duplicates += later.duplicates;
+  filtered += later.filtered;
+  for (const auto& [reason, n] : later.skipped_lines) {
+    skipped_lines[reason] += n;
+  }
+  for (const auto& [reason, n] : later.rejected_by_reason) {
+    rejected_by_reason[reason] += n;
+  }
+}
+
 void Report::add_note(const std::string& note)
 {
   if (std::find(notes.begin(), notes.end(), note) == notes.end()) {

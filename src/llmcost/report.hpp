@@ -49,6 +49,10 @@ struct RecordCounts
   std::map<std::string, std::uint64_t> skipped_lines; // lines without usage, by reason (not records)
   std::map<std::string, std::uint64_t> rejected_by_reason;
   std::vector<Rejection> first_rejections; // in input order, capped by the caller
+
+  // Adds the tallies of what followed (a forked reader's); the first
+  // rejections are the caller's to add, with their lines moved.
+  void add_tallies(const RecordCounts& later);
 };
 
 // Request ids repeated in tabular exports (rows kept: each is a billed line).

@@ -229,10 +229,10 @@ SealedIdSet SealedIdSet::merge(SealedIdSet&& a, SealedIdSet&& b)
 {
   std::vector<Entry, TableAllocator<Entry>> sorted;
   sorted.reserve(a.size() + b.size());
-  a.for_each([&](std::uint64_t high, std::uint32_t low) { sorted.push_back(Entry{high, low}); });
+  a.for_each([&](const ResponseKey& key) { sorted.push_back(Entry{key.id_high, key.id_low}); });
   a = SealedIdSet{};
   const std::size_t middle = sorted.size();
-  b.for_each([&](std::uint64_t high, std::uint32_t low) { sorted.push_back(Entry{high, low}); });
+  b.for_each([&](const ResponseKey& key) { sorted.push_back(Entry{key.id_high, key.id_low}); });
   b = SealedIdSet{};
   auto less = [](const Entry& x, const Entry& y) { return x.high != y.high ? x.high < y.high : x.low < y.low; };
   std::inplace_merge(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(middle), sorted.end(), less);
@@ -281,14 +281,11 @@ bool SealedIdSet::any_shared(const std::vector<const SealedIdSet*>& sets)
   std::vector<std::uint64_t, TableAllocator<std::uint64_t>> seen(std::size_t{1} << (bits - 6), 0);
   for (std::size_t i = 0; i < sets.size(); ++i) {
     bool shared = false;
-    sets[i]->for_each([&](std::uint64_t high, std::uint32_t low) {
-      const std::uint64_t bit = high >> (64 - bits);
+    sets[i]->for_each([&](const ResponseKey& key) {
+      const std::uint64_t bit = key.id_high >> (64 - bits);
       std::uint64_t& word = seen[static_cast<std::size_t>(bit >> 6)];
       const std::uint64_t mask = std::uint64_t{1} << (bit & 63U);
       if ((word & mask) != 0 && !shared) {
-        ResponseKey key;
-        key.id_high = high;
-        key.id_low = low;
         shared = std::any_of(sets.begin(), sets.begin() + static_cast<std::ptrdiff_t>(i),
                              [&](const SealedIdSet* earlier) { return earlier->contains(key); });
       }

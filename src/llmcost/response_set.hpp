@@ -201,12 +201,15 @@ public:
   // order, through a bitmap of the ids' top bits; only an id whose bit an
   // earlier set has set is looked up in those sets.
   static bool any_shared(const std::vector<const SealedIdSet*>& sets);
-  // Calls `use(high, low)` with every id, in rising order.
+  // Calls `use(key)` with every id (usage hash 0), in rising order.
   template <typename Use> void for_each(Use use) const
   {
     for (const Entry& e : m_slots) {
       if (e.low != 0) {
-        use(e.high, e.low);
+        ResponseKey key;
+        key.id_high = e.high;
+        key.id_low = e.low;
+        use(key);
       }
     }
   }

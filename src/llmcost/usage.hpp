@@ -118,6 +118,14 @@ public:
   // Adds what a forked sink saw on the input that follows everything this one
   // has seen; its line numbers move down by `line_offset`.
   virtual void join(RecordSink& /*later*/, std::size_t /*line_offset*/) {}
+  // A place a forked sink saw, numbered as in the whole file.
+  static Location in_whole_file(Location where, std::size_t line_offset)
+  {
+    if (where.line != 0) {
+      where.line += line_offset;
+    }
+    return where;
+  }
 
 private:
   std::vector<std::string> m_input_notes;

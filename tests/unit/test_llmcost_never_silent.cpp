@@ -232,10 +232,10 @@ TEST_SUITE("never silent")
     std::uint32_t last_low = 0;
     std::size_t visited = 0;
     bool rising = true;
-    both.for_each([&](std::uint64_t high, std::uint32_t low) {
-      rising = rising && (visited == 0 || high > last_high || (high == last_high && low > last_low));
-      last_high = high;
-      last_low = low;
+    both.for_each([&](const ResponseKey& id) {
+      rising = rising && (visited == 0 || id.id_high > last_high || (id.id_high == last_high && id.id_low > last_low));
+      last_high = id.id_high;
+      last_low = id.id_low;
       ++visited;
     });
     CHECK(rising);
