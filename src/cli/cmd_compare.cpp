@@ -110,6 +110,14 @@ void run_compare_command(const CompareCommandOptions& o, Context& context)
   CompareResult result = run_compare(catalog, scenarios, options);
   if (!any_usage) {
     result.period = std::string(to_string(period));
+  } else {
+    result.records = collector.counts();
+    // As estimate does: JSON holds the records, the other formats leave them to stderr.
+    if (!report_holds_records(output_format(o.common))) {
+      Report counts;
+      counts.records = *result.records;
+      context.err << render_record_summary(counts);
+    }
   }
   for (const auto& note : collector.notes()) {
     result.notes.push_back(note);

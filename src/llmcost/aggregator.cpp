@@ -19,6 +19,7 @@ UsageAggregator::UsageAggregator(const Catalog& catalog, AggregateOptions option
   , m_resolver(catalog, m_options.provider_hint, m_options.model_mapping)
 {
   m_request_ids.checking = m_options.check_request_ids != 0;
+  m_request_ids.first_repeats = FirstPlaces(m_options.show_rejects);
   if (m_options.group_by.empty()) {
     m_options.group_by = {"provider", "model"};
   }
@@ -49,25 +50,13 @@ void UsageAggregator::join(RecordSink& later_sink, std::size_t line_offset)
 {
   auto& later = dynamic_cast<UsageAggregator&>(later_sink);
   m_counts.add_tallies(later.m_counts);
-  for (auto& pending : later.m_first_rejections) {
-    if (m_first_rejections.size() >= m_options.show_rejects) {
-      break;
-    }
-    pending.where = in_whole_file(std::move(pending.where), line_offset);
-    m_first_rejections.push_back(std::move(pending));
-  }
+  m_first_rejections.join(later.m_first_rejections, line_offset);
   m_counts.duplicates += m_deduplicator.absorb(later.m_deduplicator, line_offset);
   // later.m_responses (and request ids) are in this sink's sets already (see admit).
   RequestIdCheck& ids = later.m_request_ids;
   m_request_ids.rows_with_id += ids.rows_with_id;
   m_request_ids.repeated += ids.repeated;
-  for (auto& repeat : ids.first_repeats) {
-    if (m_request_ids.first_repeats.size() >= m_options.show_rejects) {
-      break;
-    }
-    repeat.where = in_whole_file(std::move(repeat.where), line_offset);
-    m_request_ids.first_repeats.push_back(std::move(repeat));
-  }
+  m_request_ids.first_repeats.join(ids.first_repeats, line_offset);
   ids.shared = 0; // counted here now (see the destructor)
   m_resolver.merge_notes(later.m_resolver);
   for (const auto& [later_key, acc] : later.m_groups) {
@@ -161,9 +150,7 @@ void UsageAggregator::count_rejection(const Location& where, const std::string& 
   }
   ++m_counts.rejected;
   ++m_counts.rejected_by_reason[category];
-  if (m_first_rejections.size() < m_options.show_rejects) {
-    m_first_rejections.push_back({where, detail});
-  }
+  m_first_rejections.add(where, detail);
 }
 
 void UsageAggregator::record(const UsageRecord& record)
@@ -203,9 +190,7 @@ void UsageAggregator::check_request_id(const UsageRecord& record)
   }
   if (c.ids.insert(ResponseKey(fingerprint(record.request_id), 0)) != ResponseSet::Seen::first) {
     ++c.repeated;
-    if (c.first_repeats.size() < m_options.show_rejects) {
-      c.first_repeats.push_back({record.where.location(), std::string(record.request_id)});
-    }
+    c.first_repeats.add(record.where.location(), record.request_id);
   }
 }
 
@@ -489,7 +474,7 @@ Report UsageAggregator::finish()
   for (const auto& note : input_notes()) {
     report.add_note(note);
   }
-  for (const auto& pending : m_first_rejections) {
+  for (const auto& pending : m_first_rejections.places()) {
     report.records.first_rejections.push_back({pending.where.to_string(), pending.detail});
   }
   RepeatedRequestIds& repeats = report.repeated_request_ids;
@@ -502,7 +487,7 @@ Report UsageAggregator::finish()
   repeats.checked = repeats.rows_with_id == 0 || (m_request_ids.checking && repeats.rows_with_id <= repeats.limit);
   if (repeats.checked) {
     repeats.repeated = m_request_ids.repeated;
-    for (const auto& pending : m_request_ids.first_repeats) {
+    for (const auto& pending : m_request_ids.first_repeats.places()) {
       repeats.first.push_back({pending.where.to_string(), pending.detail});
     }
   }

@@ -90,12 +90,6 @@ private:
   };
   using Accumulator = Counts<uint128>; // a group's sums: no overflow from 2^64 records of 2^64 tokens
   using Dimension = GroupDimension;
-  struct PendingRejection
-  {
-    Location where;
-    std::string detail;
-  };
-
   void process(const UsageRecord& record); // price or reject; `read` already counted
   void note_priced_day(Day utc_day);       // widens the observed window
   void count_rejection(const Location& where, const std::string& category, const std::string& detail);
@@ -107,7 +101,7 @@ private:
   AggregateOptions m_options;
   std::vector<Dimension> m_dimensions;
   RecordCounts m_counts;
-  std::vector<PendingRejection> m_first_rejections; // formatted at the end, once lines are final
+  FirstPlaces m_first_rejections{m_options.show_rejects}; // formatted at the end, once lines are final
   RecordResolver m_resolver;
   std::unordered_map<GroupKey, Accumulator, GroupKeyHash> m_groups;
   // A direct-mapped cache in front of m_groups (its nodes never move): a
@@ -165,7 +159,7 @@ private:
     std::uint64_t shared = 0;        // rows this sink added to `run_rows`
     std::uint64_t run_rows_seen = 0; // `run_rows` when last added to
     std::uint64_t repeated = 0;      // rows whose id an earlier row had
-    std::vector<PendingRejection> first_repeats;
+    FirstPlaces first_repeats{0};    // limit set by the constructor
     // Rows with an id in the whole run, forks included, so that every
     // sink stops checking (and frees its ids) once the run passes the limit.
     std::shared_ptr<std::atomic<std::uint64_t>> run_rows = std::make_shared<std::atomic<std::uint64_t>>(0);

@@ -136,35 +136,79 @@ bool glob_match(std::string_view pattern, std::string_view text)
 
 ScenarioCollector::ScenarioCollector(const Catalog& catalog, std::string provider_hint, std::string group_by,
                                      std::optional<Decimal> max_output, ModelMapping mapping)
-  : m_resolver(catalog, std::move(provider_hint), std::move(mapping))
+  : m_catalog(catalog)
+  , m_provider_hint(std::move(provider_hint))
+  , m_mapping(std::move(mapping))
+  , m_resolver(catalog, m_provider_hint, m_mapping)
   , m_group_by(std::move(group_by))
+  , m_key_follows_model(m_group_by != "workload" && m_group_by != "project")
   , m_max_output(max_output)
 {
+}
+
+std::unique_ptr<RecordSink> ScenarioCollector::fork() const
+{
+  return std::make_unique<ScenarioCollector>(m_catalog, m_provider_hint, m_group_by, m_max_output, m_mapping);
+}
+
+bool ScenarioCollector::admit(const std::vector<RecordSink*>& later)
+{
+  // As the aggregator admits forks: a response already here, or in an
+  // earlier fork, sends the file to one pass, which counts it once.
+  std::vector<const ResponseSet*> responses;
+  for (RecordSink* sink : later) {
+    responses.push_back(&dynamic_cast<const ScenarioCollector&>(*sink).m_responses);
+  }
+  return m_responses.insert_all(responses);
+}
+
+void ScenarioCollector::join(RecordSink& later_sink, std::size_t line_offset)
+{
+  auto& later = dynamic_cast<ScenarioCollector&>(later_sink);
+  m_counts.add_tallies(later.m_counts);
+  m_first_rejections.join(later.m_first_rejections, line_offset);
+  m_counts.duplicates += m_deduplicator.absorb(later.m_deduplicator, line_offset);
+  m_resolver.merge_notes(later.m_resolver);
+  // Parts in order of first appearance, as one pass adds them.
+  for (auto& [key, from] : later.m_scenarios) {
+    for (const Scenario::Part& part : from.parts) {
+      Scenario::Part& mine = part_for(key, part.model);
+      mine.standard += part.standard;
+      mine.batch += part.batch;
+      mine.capped_output_standard += part.capped_output_standard;
+      mine.capped_output_batch += part.capped_output_batch;
+    }
+    Scenario& scenario = m_scenarios[key];
+    scenario.largest_request_tokens = std::max(scenario.largest_request_tokens, from.largest_request_tokens);
+  }
 }
 
 void ScenarioCollector::reject(const Location& where, const std::string& category, const std::string& detail)
 {
   ++m_counts.read;
+  count_rejection(where, category, detail);
+}
+
+void ScenarioCollector::count_rejection(const Location& where, const std::string& category, const std::string& detail)
+{
   ++m_counts.rejected;
   ++m_counts.rejected_by_reason[category];
-  if (m_counts.first_rejections.size() < 5) {
-    m_counts.first_rejections.push_back({where.to_string(), detail});
-  }
+  m_first_rejections.add(where, detail);
 }
 
 void ScenarioCollector::record_response(const ResponseKey& key, const UsageRecord& record)
 {
   // As the aggregator counts responses (see UsageAggregator::record_response).
+  ++m_counts.read;
   switch (m_responses.insert(key)) {
   case ResponseSet::Seen::first:
-    this->record(record);
+    process(record);
     break;
   case ResponseSet::Seen::again:
-    ++m_counts.read;
     ++m_counts.duplicates;
     break;
   case ResponseSet::Seen::conflicting:
-    reject(record.where.location(), k_conflicting_response, conflicting_response_detail(record));
+    count_rejection(record.where.location(), k_conflicting_response, conflicting_response_detail(record));
     break;
   }
 }
@@ -176,62 +220,84 @@ void ScenarioCollector::skip(const std::string& reason)
 
 void ScenarioCollector::record_once(const std::string& key, const UsageRecord& record)
 {
+  ++m_counts.read;
   if (!m_deduplicator.offer(key, record)) {
-    ++m_counts.read;
     ++m_counts.duplicates;
-  } else {
-    ++m_kept;
   }
 }
 
 void ScenarioCollector::record(const UsageRecord& r)
 {
+  ++m_counts.read;
+  process(r);
+}
+
+Scenario::Part& ScenarioCollector::part_for(const std::string& key, const ResolvedModel& model)
+{
+  Scenario& scenario = m_scenarios[key];
+  scenario.key = key;
+  auto [it, inserted] = m_part_index.try_emplace({key, model.model}, scenario.parts.size());
+  if (inserted) {
+    scenario.parts.push_back(Scenario::Part{model, {}, {}, {}, {}, {}, {}});
+  }
+  return scenario.parts[it->second];
+}
+
+void ScenarioCollector::process(const UsageRecord& r)
+{
   const RecordResolver::Result& resolution = m_resolver.resolve(r.provider, r.model);
   if (!resolution.model) {
-    reject(r.where.location(), resolution.category, resolution.problem);
+    count_rejection(r.where.location(), resolution.category, resolution.problem);
     return;
   }
   if (const auto [category, why] = unpriceable_reason(r, *resolution.model); !why.empty()) {
-    reject(r.where.location(), category, why);
+    count_rejection(r.where.location(), category, why);
     return;
   }
-  ++m_counts.read;
   ++m_counts.priced;
-  std::string key = "all usage";
-  if (m_group_by == "workload" || m_group_by == "project") {
-    key = r.project.empty() ? "(no project)" : std::string(r.project);
-  } else if (m_group_by == "model") {
-    key = resolution.model->card->provider + "/" + resolution.model->model->id;
+  const ResolvedModel& model = *resolution.model;
+  Scenario* scenario = nullptr;
+  Scenario::Part* part = nullptr;
+  if (m_key_follows_model) {
+    auto [cached, inserted] = m_part_of_model.try_emplace(model.model);
+    if (inserted) {
+      const std::string key = m_group_by == "model" ? model.card->provider + "/" + model.model->id : "all usage";
+      Scenario::Part& found = part_for(key, model);
+      cached->second = {&m_scenarios[key], static_cast<std::size_t>(&found - m_scenarios[key].parts.data())};
+    }
+    scenario = cached->second.first;
+    part = &scenario->parts[cached->second.second];
+  } else {
+    const std::string key = r.project.empty() ? "(no project)" : std::string(r.project);
+    part = &part_for(key, model);
+    scenario = &m_scenarios[key];
   }
-  Scenario& scenario = m_scenarios[key];
-  scenario.key = key;
-  auto [it, inserted] = m_part_index.try_emplace({key, resolution.model->model}, scenario.parts.size());
-  if (inserted) {
-    scenario.parts.push_back(Scenario::Part{*resolution.model, {}, {}, {}, {}, {}, {}});
-  }
-  Scenario::Part& part = scenario.parts[it->second];
   const Usage usage = usage_of(r);
   const std::uint64_t capped = m_max_output ? std::min<std::uint64_t>(r.counts[Counter::output],
                                                                       static_cast<std::uint64_t>(m_max_output->whole()))
                                             : r.counts[Counter::output];
   const Decimal capped_output = Decimal::from_int(static_cast<std::int64_t>(capped));
   if (r.batch) {
-    part.batch += usage;
-    part.capped_output_batch += capped_output;
+    part->batch += usage;
+    part->capped_output_batch += capped_output;
   } else {
-    part.standard += usage;
-    part.capped_output_standard += capped_output;
+    part->standard += usage;
+    part->capped_output_standard += capped_output;
   }
-  scenario.largest_request_tokens =
-      std::max(scenario.largest_request_tokens,
+  scenario->largest_request_tokens =
+      std::max(scenario->largest_request_tokens,
                Decimal::from_int(static_cast<std::int64_t>(r.counts[Counter::input] + r.counts[Counter::cached_input] +
                                                            r.counts[Counter::output])));
 }
 
 std::vector<Scenario> ScenarioCollector::finish()
 {
-  m_deduplicator.drain([this](const UsageRecord& r) { record(r); });
-  m_kept = 0;
+  m_deduplicator.drain([this](const UsageRecord& r) { process(r); });
+  for (const auto& [where, detail] : m_first_rejections.places()) {
+    m_counts.first_rejections.push_back({where.to_string(), detail});
+  }
+  m_first_rejections = FirstPlaces(5);
+  m_part_of_model.clear();
   std::vector<Scenario> out;
   for (auto& [key, scenario] : m_scenarios) {
     out.push_back(std::move(scenario));

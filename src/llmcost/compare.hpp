@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace llmcost {
@@ -78,6 +79,7 @@ struct CompareResult
   Levers levers;
   std::vector<Alternative> alternatives; // per group: baseline first, then ranked by total
   std::vector<std::string> notes;
+  std::optional<RecordCounts> records; // for usage: what was read, as estimate counts it
 };
 
 // Collects usage records into scenarios (one, or one per --by key).
@@ -91,7 +93,13 @@ public:
   void record_once(const std::string& key, const UsageRecord& record) override;
   void record_response(const ResponseKey& key, const UsageRecord& record) override;
   void skip(const std::string& reason) override;
-  std::uint64_t records_read() const override { return m_counts.read + m_kept; }
+  std::uint64_t records_read() const override { return m_counts.read; }
+  void prefetch_response(const Fingerprint& id) override { m_responses.prefetch(id); }
+
+  // Read in parallel like the aggregator: scenario sums join exactly.
+  std::unique_ptr<RecordSink> fork() const override;
+  bool admit(const std::vector<RecordSink*>& later) override;
+  void join(RecordSink& later, std::size_t line_offset) override;
 
   std::vector<Scenario> finish();
   const RecordCounts& counts() const { return m_counts; }
@@ -104,15 +112,25 @@ public:
   }
 
 private:
+  void process(const UsageRecord& record); // price or reject; `read` already counted
+  void count_rejection(const Location& where, const std::string& category, const std::string& detail);
+  Scenario::Part& part_for(const std::string& key, const ResolvedModel& model);
+
+  const Catalog& m_catalog;
+  std::string m_provider_hint;
+  ModelMapping m_mapping;
   RecordResolver m_resolver;
   RecordDeduplicator m_deduplicator;
   ResponseSet m_responses;
-  std::uint64_t m_kept = 0; // records held by m_deduplicator, read when it is drained
   std::string m_group_by;
+  bool m_key_follows_model; // the scenario key is the model's (or one for all)
   std::optional<Decimal> m_max_output;
   RecordCounts m_counts;
+  FirstPlaces m_first_rejections{5};
   std::map<std::string, Scenario> m_scenarios;
   std::map<std::pair<std::string, const Model*>, std::size_t> m_part_index;
+  // When the key follows the model: the model's part (map nodes never move).
+  std::unordered_map<const Model*, std::pair<Scenario*, std::size_t>> m_part_of_model;
 };
 
 // Scenarios from planned workloads (per workload when by_workload, else one).

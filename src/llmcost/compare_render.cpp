@@ -114,6 +114,21 @@ ordered_json to_json(const CompareResult& r)
   j["total"] = baseline_total.to_exact_string(2); // the usage as it is
   j["rows"] = rows;
   j["alternatives"] = list;
+  if (r.records) {
+    const RecordCounts& c = *r.records;
+    ordered_json rejections = ordered_json::array();
+    for (const auto& x : c.first_rejections) {
+      rejections.push_back({{"where", x.where}, {"reason", x.reason}});
+    }
+    j["records"] = {{"read", c.read},
+                    {"priced", c.priced},
+                    {"rejected", c.rejected},
+                    {"duplicates", c.duplicates},
+                    {"filtered", c.filtered},
+                    {"skipped_lines", c.skipped_lines},
+                    {"rejected_by_reason", c.rejected_by_reason},
+                    {"rejections", rejections}};
+  }
   j["notes"] = r.notes;
   return j;
 }

@@ -99,9 +99,7 @@ void Reconciler::count_rejection(const Location& where, const std::string& categ
   }
   ++m_result.records.rejected;
   ++m_result.records.rejected_by_reason[category];
-  if (m_first_rejections.size() < m_options.show_rejects) {
-    m_first_rejections.emplace_back(where, detail);
-  }
+  m_first_rejections.add(where, detail);
 }
 
 void Reconciler::reject(const Location& where, const std::string& category, const std::string& detail)
@@ -591,12 +589,7 @@ void Reconciler::join(RecordSink& later_sink, std::size_t line_offset)
   auto& later = dynamic_cast<Reconciler&>(later_sink);
   ReconcileResult& from = later.m_result;
   m_result.records.add_tallies(from.records);
-  for (auto& [where, detail] : later.m_first_rejections) {
-    if (m_first_rejections.size() >= m_options.show_rejects) {
-      break;
-    }
-    m_first_rejections.emplace_back(in_whole_file(where, line_offset), std::move(detail));
-  }
+  m_first_rejections.join(later.m_first_rejections, line_offset);
   if (m_result.unbilled == 0 && from.unbilled > 0) {
     m_first_unbilled = in_whole_file(later.m_first_unbilled, line_offset);
   }
@@ -645,10 +638,10 @@ void Reconciler::join(RecordSink& later_sink, std::size_t line_offset)
 
 ReconcileResult Reconciler::finish()
 {
-  for (auto& [where, detail] : m_first_rejections) {
-    m_result.records.first_rejections.push_back({where.to_string(), std::move(detail)});
+  for (const auto& [where, detail] : m_first_rejections.places()) {
+    m_result.records.first_rejections.push_back({where.to_string(), detail});
   }
-  m_first_rejections.clear();
+  m_first_rejections = FirstPlaces(m_options.show_rejects);
   if (m_result.unbilled > 0) {
     m_result.first_unbilled = m_first_unbilled.to_string();
   }

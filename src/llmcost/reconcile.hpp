@@ -195,7 +195,7 @@ private:
   std::uint64_t m_billed_rows = 0; // in the window, with a billed amount
   // Where rows were first rejected or left unbilled: formatted at the end,
   // once a fork's line numbers are moved to the file's.
-  std::vector<std::pair<Location, std::string>> m_first_rejections;
+  FirstPlaces m_first_rejections{m_options.show_rejects};
   Location m_first_unbilled;
   // Request ids seen, as 96-bit fingerprints (see response_set.hpp for the
   // chance of two ids sharing one): those of rows read here, and sealed,

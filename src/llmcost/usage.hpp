@@ -131,6 +131,44 @@ private:
   std::vector<std::string> m_input_notes;
 };
 
+// The first few places a run reports (rejected records, repeated ids), kept
+// with their locations until a fork's lines are moved to the whole file's.
+class FirstPlaces
+{
+public:
+  struct Place
+  {
+    Location where;
+    std::string detail;
+  };
+  explicit FirstPlaces(std::size_t limit)
+    : m_limit(limit)
+  {
+  }
+  void add(const Location& where, std::string_view detail)
+  {
+    if (m_places.size() < m_limit) {
+      m_places.push_back({where, std::string(detail)});
+    }
+  }
+  // Appends what `later` kept (input that followed), lines moved down by `line_offset`.
+  void join(FirstPlaces& later, std::size_t line_offset)
+  {
+    for (Place& place : later.m_places) {
+      if (m_places.size() >= m_limit) {
+        break;
+      }
+      m_places.push_back({RecordSink::in_whole_file(std::move(place.where), line_offset), std::move(place.detail)});
+    }
+    later.m_places.clear();
+  }
+  const std::vector<Place>& places() const { return m_places; }
+
+private:
+  std::size_t m_limit;
+  std::vector<Place> m_places;
+};
+
 // A response id read again with other usage: the rejection's category and detail.
 inline const std::string k_conflicting_response = "conflicting copies of a response";
 std::string conflicting_response_detail(const UsageRecord& record);
