@@ -285,6 +285,86 @@ Priced price_media(const PriceRequest& request, const Usage& usage)
 
 } // namespace
 
+std::optional<ChatPricePlan> ChatPricePlan::make(const Card& card, const Model& model, const PriceSet& prices,
+                                                 bool batch)
+{
+  if (model.kind != ModelKind::chat) {
+    return std::nullopt;
+  }
+  const auto token_prices = effective_token_prices(card, prices, batch);
+  if (!token_prices || !token_prices->input || !token_prices->output) {
+    return std::nullopt;
+  }
+  // per_million rounds tokens * price / 10^6 at 10^-12: exact, and equal
+  // to tokens * (price / 10^6), when the price's raw units divide by 10^6.
+  constexpr int128 k_per_token = 1'000'000;
+  auto per_token = [&](Decimal per_million_price, int128& out) {
+    out = per_million_price.raw() / k_per_token;
+    return per_million_price.raw() % k_per_token == 0;
+  };
+  ChatPricePlan plan;
+  bool exact = per_token(*token_prices->input, plan.m_input) && per_token(*token_prices->output, plan.m_output);
+  plan.m_cached_price = token_prices->cached_input.has_value();
+  plan.m_cached_input = plan.m_input;
+  if (plan.m_cached_price) {
+    exact = exact && per_token(*token_prices->cached_input, plan.m_cached_input);
+  }
+  if (!exact) {
+    return std::nullopt;
+  }
+  if (token_prices->derived_from_multiplier) {
+    plan.m_notes |= k_note_batch_multiplier;
+  }
+  for (const auto* p : {&prices.input, &prices.cached_input, &prices.output}) {
+    if (*p && (*p)->approximate) {
+      plan.m_notes |= k_note_approximate;
+    }
+  }
+  if (prices.request_fee) {
+    plan.m_request_fee = prices.request_fee->amount.raw();
+    plan.m_notes |= k_note_request_fee;
+  } else if (card.web_search_call_fee) {
+    plan.m_search_fee = card.web_search_call_fee->amount.raw();
+  }
+  return plan;
+}
+
+std::optional<Cost> ChatPricePlan::price(const Counts<std::uint64_t>& counts, unsigned& notes) const
+{
+  // A whole quantity times a price in raw units is that product's raw units.
+  bool overflow = false;
+  auto times = [&](std::uint64_t quantity, int128 price) {
+    int128 raw = 0;
+    overflow = __builtin_mul_overflow(static_cast<int128>(quantity), price, &raw) || overflow;
+    return Decimal::from_raw(raw);
+  };
+  Cost cost;
+  unsigned found = m_notes;
+  cost.input = times(counts[Counter::input], m_input);
+  cost.cached_input = times(counts[Counter::cached_input], m_cached_input);
+  cost.output = times(counts[Counter::output], m_output);
+  if (counts[Counter::cached_input] != 0 && !m_cached_price) {
+    found |= k_note_cached_at_input;
+  }
+  if (counts[Counter::cache_write] != 0) {
+    found |= k_note_cache_write_at_input;
+  }
+  if (m_request_fee) {
+    cost.fees = times(counts[Counter::requests], *m_request_fee);
+  } else if (counts[Counter::web_search_calls] != 0) {
+    if (!m_search_fee) {
+      return std::nullopt;
+    }
+    cost.fees = times(counts[Counter::web_search_calls], *m_search_fee);
+    found |= k_note_search_fee;
+  }
+  if (overflow) {
+    return std::nullopt;
+  }
+  notes |= found;
+  return cost;
+}
+
 Priced price_usage(const PriceRequest& request, const Usage& usage)
 {
   return request.model->kind == ModelKind::chat ? price_chat(request, usage) : price_media(request, usage);

@@ -122,4 +122,28 @@ std::pair<std::string, std::string> period_unpriceable_reason(const Card& card, 
 std::optional<EffectiveTokenPrices> effective_token_prices(const Card& card, const PriceSet& prices, bool batch,
                                                            std::string* why_not = nullptr);
 
+// One chat price period's prices per token, for pricing many records one by
+// one (reconcile re-prices every row): the cost and notes price_usage gives,
+// from integer multiplies. Made only where every token price is a whole
+// number of 10^-12 dollars per token (six decimals per 1M), so nothing rounds.
+class ChatPricePlan
+{
+public:
+  // None when price_usage must be asked instead (not a chat model, no
+  // batch price, a price finer than the plan can hold exactly).
+  static std::optional<ChatPricePlan> make(const Card& card, const Model& model, const PriceSet& prices, bool batch);
+  // A record's cost, or none when price_usage must decide (web search on a
+  // route without a fee, a product out of range).
+  std::optional<Cost> price(const Counts<std::uint64_t>& counts, unsigned& notes) const;
+
+private:
+  int128 m_input = 0; // Decimal raw units per token
+  int128 m_cached_input = 0;
+  int128 m_output = 0;
+  std::optional<int128> m_request_fee; // raw units per request
+  std::optional<int128> m_search_fee;  // raw units per call
+  bool m_cached_price = false;         // else cached tokens at the input price
+  unsigned m_notes = 0;                // the notes every record priced here carries
+};
+
 } // namespace llmcost

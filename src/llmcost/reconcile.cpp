@@ -168,6 +168,16 @@ void Reconciler::add_to_group(const UsageRecord& record, const ResolvedModel* mo
   group.expected += expected;
 }
 
+const ChatPricePlan* Reconciler::price_plan(const ResolvedModel& model, const PriceSet& prices, bool batch)
+{
+  PlanSlot& slot =
+      m_price_plans[((reinterpret_cast<std::uintptr_t>(&prices) >> 4) * 2 + (batch ? 1 : 0)) % m_price_plans.size()];
+  if (slot.prices != &prices || slot.batch != batch) {
+    slot = PlanSlot{&prices, batch, ChatPricePlan::make(*model.card, *model.model, prices, batch)};
+  }
+  return slot.plan ? &*slot.plan : nullptr;
+}
+
 std::pair<std::string, std::string> Reconciler::explain(const UsageRecord& record, const ResolvedModel& model,
                                                         const PriceSet& prices, Decimal billed,
                                                         const Cost& expected_cost, Decimal tolerance) const
@@ -370,7 +380,13 @@ void Reconciler::record(const UsageRecord& record)
   std::optional<Priced> priced;
   std::pair<std::string, std::string> explained;
   try {
-    priced = price_usage(PriceRequest{model.card, model.model, prices, record.batch, {}}, usage_of(record));
+    unsigned notes = 0;
+    const ChatPricePlan* plan = price_plan(model, *prices, record.batch);
+    if (std::optional<Cost> cost = plan != nullptr ? plan->price(record.counts, notes) : std::nullopt) {
+      priced = Priced{cost, {}, notes};
+    } else {
+      priced = price_usage(PriceRequest{model.card, model.model, prices, record.batch, {}}, usage_of(record));
+    }
     if (!priced->cost) {
       // Asked above; should pricing's rules ever say more, the row is
       // flagged unpriced, never priced from an empty cost.

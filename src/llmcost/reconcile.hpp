@@ -222,6 +222,16 @@ private:
     ReconcileGroup* group = nullptr; // when the group follows from the model
   };
   std::array<ModelTotals, 32> m_model_totals{};
+  // Price plans of the periods rows were priced on, direct-mapped: a row is
+  // priced with integer multiplies, not price_usage's general path.
+  struct PlanSlot
+  {
+    const PriceSet* prices = nullptr;
+    bool batch = false;
+    std::optional<ChatPricePlan> plan; // none: price_usage decides
+  };
+  std::array<PlanSlot, 16> m_price_plans{};
+  const ChatPricePlan* price_plan(const ResolvedModel& model, const PriceSet& prices, bool batch);
   std::map<std::tuple<std::string, std::string, std::string, std::string, bool>, FocusCharge> m_focus;
 };
 

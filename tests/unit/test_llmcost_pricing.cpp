@@ -5,6 +5,7 @@
 #include "llmcost/catalog.hpp"
 #include "llmcost/estimate.hpp"
 #include "llmcost/pricing.hpp"
+#include "llmcost/usage.hpp"
 
 #include "unit_support.hpp"
 
@@ -595,4 +596,71 @@ TEST_SUITE("llmcost/pricing")
     CHECK_FALSE(effective_token_prices(*kyma, kyma->find_model("kimi-k2.6")->current(), true, &why).has_value());
     CHECK(contains(why, "kyma"));
   }
+}
+
+TEST_CASE("a chat price plan prices every record as price_usage does")
+{
+  // Every chat price period of the bundled cards, standard and batch: the
+  // plan (integer multiplies) gives price_usage's cost and notes exactly,
+  // or stands aside where price_usage must decide.
+  const std::vector<std::uint64_t> quantities = {
+      0, 1, 7, 999, 123'457, 1'000'000, 98'765'432'109, k_max_row_quantity - 1};
+  std::size_t planned = 0;
+  std::size_t checked = 0;
+  for (const Card& card : bundled().cards()) {
+    for (const Model& model : card.models) {
+      for (const PriceSet& prices : model.periods) {
+        for (const bool batch : {false, true}) {
+          const auto plan = ChatPricePlan::make(card, model, prices, batch);
+          const bool chat = model.kind == ModelKind::chat;
+          const bool priceable = chat && effective_token_prices(card, prices, batch).has_value();
+          CHECK(plan.has_value() == priceable); // the bundled prices all fit a plan
+          if (!plan) {
+            continue;
+          }
+          ++planned;
+          for (std::size_t i = 0; i < quantities.size() * 4; ++i) {
+            Counts<std::uint64_t> counts;
+            counts[Counter::requests] = 1;
+            counts[Counter::input] = quantities[i % quantities.size()];
+            counts[Counter::cached_input] = quantities[(i * 3 + 1) % quantities.size()];
+            counts[Counter::cache_write] = i % 3 == 0 ? counts[Counter::input] / 2 : 0;
+            counts[Counter::output] = quantities[(i * 5 + 2) % quantities.size()];
+            counts[Counter::web_search_calls] = i % 4 == 1 ? 3 : 0;
+            unsigned notes = 0;
+            const std::optional<Cost> fast = plan->price(counts, notes);
+            const Priced slow = price_usage(PriceRequest{&card, &model, &prices, batch, {}}, usage_from_counts(counts));
+            CAPTURE(card.provider);
+            CAPTURE(model.id);
+            CAPTURE(i);
+            REQUIRE(fast.has_value() == slow.cost.has_value());
+            if (fast) {
+              ++checked;
+              CHECK(fast->input == slow.cost->input);
+              CHECK(fast->cached_input == slow.cost->cached_input);
+              CHECK(fast->output == slow.cost->output);
+              CHECK(fast->fees == slow.cost->fees);
+              CHECK(fast->media == slow.cost->media);
+              CHECK(notes == slow.notes);
+            }
+          }
+        }
+      }
+    }
+  }
+  CHECK(planned > 20);
+  CHECK(checked > 500);
+}
+
+TEST_CASE("a price finer than a plan can hold is left to price_usage")
+{
+  const Card* moonshot = bundled().find_card("moonshot");
+  REQUIRE(moonshot != nullptr);
+  const Model* model = moonshot->find_model("kimi-k2.6");
+  REQUIRE(model != nullptr);
+  PriceSet prices = model->current();
+  prices.input->amount = dec("0.0000001"); // 10^-13 a token: not a whole raw unit
+  CHECK_FALSE(ChatPricePlan::make(*moonshot, *model, prices, false).has_value());
+  prices.input->amount = dec("0.000001"); // 10^-12 a token: exact
+  CHECK(ChatPricePlan::make(*moonshot, *model, prices, false).has_value());
 }
