@@ -197,7 +197,7 @@ TEST_SUITE("llmcost/ratecard")
     CHECK(amount(k3.current().output) == dec("15.00"));
     CHECK_FALSE(k3.retired.has_value());
     // 2025 K2 usage is priced from the launch at 0.60 / 0.15 / 2.50.
-    for (const char* id : {"kimi-k2-0905-preview", "kimi-k2-thinking"}) {
+    for (const char* id : {"kimi-k2-0711-preview", "kimi-k2-0905-preview", "kimi-k2-thinking"}) {
       CAPTURE(id);
       const Model& m = bundled_model("moonshot", id);
       REQUIRE(m.launched.has_value());
