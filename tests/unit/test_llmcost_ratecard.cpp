@@ -156,7 +156,7 @@ TEST_SUITE("llmcost/ratecard")
   TEST_CASE("moonshot card: the models of seeds 001 and 003")
   {
     const Card& card = bundled_card("moonshot");
-    for (const char* id : {"kimi-k2.6", "kimi-k2.7-code", "kimi-k2.5"}) {
+    for (const char* id : {"kimi-k2.6", "kimi-k2.7-code", "kimi-k2.7-code-highspeed", "kimi-k2.5"}) {
       CAPTURE(id);
       CHECK(card.find_model(id) != nullptr);
     }
@@ -180,7 +180,7 @@ TEST_SUITE("llmcost/ratecard")
                                          "moonshot-v1-32k-vision-preview", "moonshot-v1-8k",
                                          "moonshot-v1-8k-vision-preview"});
     CHECK(card.find_model("kimi-k3") != nullptr);
-    CHECK(card.models.size() == 1 + 3 + 5 + 6);
+    CHECK(card.models.size() == 1 + 4 + 5 + 6);
   }
 
   TEST_CASE("moonshot card: launches, retirements and prices from the launch")
