@@ -524,8 +524,14 @@ private:
       if (!c.batch_source.empty() && source_ids.count(c.batch_source) == 0) {
         problem("/batch/source", "\"" + c.batch_source + "\" is not one of the card's sources[].id");
       }
-      if (const json* multiplier = member(*batch, "/batch", "default_multiplier", false)) {
-        c.batch_multiplier = decimal(*multiplier, "/batch/default_multiplier");
+      // The route-wide multiplier priced batch on models whose batch price no
+      // source publishes (issue 18); a card that still states one is refused,
+      // not read with the rule silently gone.
+      if (member(*batch, "/batch", "default_multiplier", false) != nullptr) {
+        problem("/batch/default_multiplier",
+                "a route-wide batch multiplier is no longer read: batch is priced only at published prices "
+                "(give batch_input, batch_cached_input and batch_output on each model whose batch price a "
+                "source publishes, and remove default_multiplier)");
       }
     }
     const json* tools = member(root, "", "tools", false);

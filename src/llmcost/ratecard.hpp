@@ -151,7 +151,6 @@ struct Card
   std::string effective_from_note;
   std::vector<Source> sources;
   bool batch_available = false;
-  std::optional<Decimal> batch_multiplier;
   std::string batch_source; // a sources[].id: who says which models the Batch API serves
   std::string batch_note;
   std::optional<Price> web_search_call_fee; // per tool call, every chat model

@@ -98,8 +98,8 @@ const CardProblem* problem_at(const CardLoad& load, const std::string& where)
 void walk_money(const nlohmann::json& node, const std::string& path, std::size_t& money_keys,
                 std::vector<std::string>& numbers)
 {
-  static const std::set<std::string> k_money_keys = {"price",   "amount",       "amounts",           "threshold",
-                                                     "minimum", "min_purchase", "default_multiplier"};
+  static const std::set<std::string> k_money_keys = {"price",     "amount",  "amounts",
+                                                     "threshold", "minimum", "min_purchase"};
   auto find_numbers = [&](const nlohmann::json& value, const std::string& at, auto& self) -> void {
     if (value.is_number()) {
       numbers.push_back(at);
@@ -257,6 +257,21 @@ TEST_SUITE("llmcost/ratecard")
                     Error);
   }
 
+  TEST_CASE("a route-wide batch multiplier is refused, naming the fix")
+  {
+    // Issue 18 removed the assumed-discount rule: a card that still states
+    // one must not load with its batch prices silently gone.
+    std::string text = card_with_models(k_good_model);
+    const std::string no_batch = R"("batch": {"available": false})";
+    text.replace(text.find(no_batch), no_batch.size(), R"("batch": {"available": true, "default_multiplier": "0.6"})");
+    const auto load = load_card(text, "t.json");
+    CHECK_FALSE(load.card.has_value());
+    const CardProblem* p = problem_at(load, "t.json: /batch/default_multiplier");
+    REQUIRE_MESSAGE(p != nullptr, problems_text(load));
+    CHECK(contains(p->message, "no longer read"));
+    CHECK(contains(p->message, "batch_input, batch_cached_input and batch_output"));
+  }
+
   TEST_CASE("sources say whether they are official")
   {
     // Every source of the bundled cards says official or third-party.
@@ -352,8 +367,6 @@ TEST_SUITE("llmcost/ratecard")
 
     const Card& card = bundled_card("moonshot");
     CHECK(card.batch_available);
-    // No assumed discount: batch only where a batch price is published.
-    CHECK_FALSE(card.batch_multiplier.has_value());
     CHECK(card.batch_source == "seed-003-kimi-pricing-guide");
     CHECK(amount(card.web_search_call_fee) == dec("0.005"));
   }
