@@ -447,7 +447,7 @@ std::string render_card_summary(const Card& card, OutputFormat format)
   format_not_offered(format, "rates show");
 }
 
-std::vector<CardChange> diff_cards(const Card& before, const Card& after)
+std::vector<CardChange> diff_cards(const Card& before, const Card& after, bool compare_batch)
 {
   std::vector<CardChange> changes;
   if (before.currency != after.currency) {
@@ -491,7 +491,7 @@ std::vector<CardChange> diff_cards(const Card& before, const Card& after)
       auto v = [](const std::optional<Decimal>& d) { return d ? d->to_exact_string(2) : std::string("-"); };
       return fmt::format("{}/{}/{}", v(p->input), v(p->cached_input), v(p->output));
     };
-    if (new_model.kind == ModelKind::chat && batch_text(ba) != batch_text(bb)) {
+    if (compare_batch && new_model.kind == ModelKind::chat && batch_text(ba) != batch_text(bb)) {
       changes.push_back({new_model.id, fmt::format("batch {} -> {}", batch_text(ba), batch_text(bb))});
     }
     if (old_model->context_window != new_model.context_window) {
