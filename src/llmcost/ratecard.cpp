@@ -888,11 +888,23 @@ bool genai_match(const plain_json& rule, const std::string& name, bool& unevalua
 class GenaiReader
 {
 public:
-  GenaiReader(std::string origin, std::string provider)
-    : m_origin(std::move(origin))
+  GenaiReader(std::string_view text, const std::string& origin, std::string provider)
+    : m_text(text)
+    , m_origin(origin)
     , m_provider(std::move(provider))
   {
+    m_provider_at = find_member(m_text, 0, "id", m_provider);
+    m_at = located(m_provider_at);
   }
+
+  // Problems from here on are placed at this model's id (the provider's
+  // when it is not found, e.g. an id written with escapes).
+  void at_model(const std::string& id)
+  {
+    m_at =
+        located(m_provider_at == std::string_view::npos ? m_provider_at : find_member(m_text, m_provider_at, "id", id));
+  }
+  const Location& location() const { return m_at; }
 
   Decimal amount(const plain_json& value, const std::string& where) const
   {
@@ -905,7 +917,7 @@ public:
     std::string why;
     const auto parsed = text.empty() ? std::nullopt : Decimal::parse_scientific(text, &why);
     if (!parsed || parsed->is_negative()) {
-      throw Error(Location{m_origin}, fmt::format("{}: {} is not a price", here(where), value.dump()),
+      throw Error(m_at, fmt::format("{}: {} is not a price", here(where), value.dump()),
                   "a JSON number of zero or more, e.g. 0.95");
     }
     return *parsed;
@@ -921,14 +933,14 @@ public:
     const auto base = value.find("base");
     const auto tiers = value.find("tiers");
     if (base == value.end() || tiers == value.end() || !tiers->is_array()) {
-      throw Error(Location{m_origin}, fmt::format("{}: {} is not a price", here(where), value.dump()),
+      throw Error(m_at, fmt::format("{}: {} is not a price", here(where), value.dump()),
                   "a JSON number, or {\"base\": number, \"tiers\": [{\"start\": tokens, \"price\": number}]}");
     }
     std::vector<std::string> steps;
     for (const auto& tier : *tiers) {
       if (!tier.is_object() || !tier.contains("price") || !tier.contains("start") ||
           !tier["start"].is_number_unsigned()) {
-        throw Error(Location{m_origin}, fmt::format("{}: tier {} is not understood", here(where), tier.dump()),
+        throw Error(m_at, fmt::format("{}: tier {} is not understood", here(where), tier.dump()),
                     "{\"start\": tokens, \"price\": number}");
       }
       steps.push_back(fmt::format("{} from {} tokens", amount(tier["price"], where).to_exact_string(2),
@@ -945,7 +957,7 @@ public:
   PriceSet price_set(const plain_json& prices, const std::string& where, std::vector<std::string>& notes) const
   {
     if (!prices.is_object()) {
-      throw Error(Location{m_origin}, fmt::format("{}: prices {} are not understood", here(where), prices.dump()),
+      throw Error(m_at, fmt::format("{}: prices {} are not understood", here(where), prices.dump()),
                   "an object of prices such as {\"input_mtok\": 0.95, \"output_mtok\": 4}");
     }
     PriceSet set;
@@ -961,8 +973,7 @@ public:
         bool inexact = false;
         const Decimal per_request = amount(value, at).mul_div(Decimal::from_int(1), Decimal::from_int(1000), &inexact);
         if (inexact) {
-          throw Error(Location{m_origin},
-                      fmt::format("{}: {} per 1,000 requests is not exact per request", here(at), value.dump()),
+          throw Error(m_at, fmt::format("{}: {} per 1,000 requests is not exact per request", here(at), value.dump()),
                       "a price with at most 9 decimal places");
         }
         set.request_fee = Price{per_request, false, {}};
@@ -991,7 +1002,7 @@ public:
       const plain_json& entry = prices[i];
       const std::string at = fmt::format("{}[{}]", where, i);
       if (!entry.is_object() || !entry.contains("prices")) {
-        throw Error(Location{m_origin}, fmt::format("{}: {} is not understood", here(at), entry.dump()),
+        throw Error(m_at, fmt::format("{}: {} is not understood", here(at), entry.dump()),
                     "{\"constraint\": {...}, \"prices\": {...}}");
       }
       std::vector<std::string> unused;
@@ -1009,7 +1020,7 @@ public:
           (*constraint)["start_date"].is_string()) {
         const auto day = parse_date((*constraint)["start_date"].get<std::string>());
         if (!day) {
-          throw Error(Location{m_origin},
+          throw Error(m_at,
                       fmt::format("{}: start_date {} is not a date", here(at), (*constraint)["start_date"].dump()),
                       "YYYY-MM-DD");
         }
@@ -1033,7 +1044,7 @@ public:
       notes.push_back(fmt::format("prices under the constraint {} not compared", constraint->dump()));
     }
     if (newest == nullptr) {
-      throw Error(Location{m_origin}, fmt::format("{}: no prices to compare", here(where)),
+      throw Error(m_at, fmt::format("{}: no prices to compare", here(where)),
                   "one entry without a constraint or with a start_date");
     }
     if (!earlier.empty()) {
@@ -1067,8 +1078,40 @@ private:
     return out;
   }
 
+  // Where `"key": "value"` is written in JSON text, from `from` on (blanks
+  // around the colon), or npos.
+  static std::size_t find_member(std::string_view text, std::size_t from, std::string_view key, std::string_view value)
+  {
+    const std::string quoted_key = fmt::format("\"{}\"", key);
+    const std::string quoted_value = fmt::format("\"{}\"", value);
+    auto blank = [&](std::size_t at) {
+      while (at < text.size() && (text[at] == ' ' || text[at] == '\n' || text[at] == '\r' || text[at] == '\t')) {
+        ++at;
+      }
+      return at;
+    };
+    for (auto at = text.find(quoted_key, from); at != std::string_view::npos; at = text.find(quoted_key, at + 1)) {
+      std::size_t p = blank(at + quoted_key.size());
+      if (p < text.size() && text[p] == ':') {
+        p = blank(p + 1);
+        if (text.substr(p, quoted_value.size()) == quoted_value) {
+          return p;
+        }
+      }
+    }
+    return std::string_view::npos;
+  }
+
+  Location located(std::size_t offset) const
+  {
+    return offset == std::string_view::npos ? Location{m_origin} : location_of_offset(m_text, offset, m_origin);
+  }
+
+  std::string_view m_text;
   std::string m_origin;
   std::string m_provider;
+  std::size_t m_provider_at = std::string_view::npos;
+  Location m_at;
 };
 
 // The provider genai-prices picks for a route name: by id, then by its
@@ -1120,7 +1163,7 @@ std::optional<ForeignCard> card_from_genai_prices(std::string_view json_text, co
                 fmt::format("a route genai-prices lists (it has: {})", ids));
   }
   const std::string provider_id = provider->value("id", std::string());
-  const GenaiReader reader(origin, provider_id);
+  GenaiReader reader(json_text, origin, provider_id);
 
   ForeignCard out;
   out.missing = "not in genai-prices";
@@ -1152,7 +1195,8 @@ std::optional<ForeignCard> card_from_genai_prices(std::string_view json_text, co
 
   const plain_json& models = (*provider)["models"];
   if (!models.is_array()) {
-    throw Error(Location{origin}, fmt::format("{}: models is not a list", reader.here("models")), "an array of models");
+    throw Error(reader.location(), fmt::format("{}: models is not a list", reader.here("models")),
+                "an array of models");
   }
   // The entry genai-prices prices each card model by: the first whose rule
   // takes the model's id, else one of its aliases.
@@ -1183,10 +1227,11 @@ std::optional<ForeignCard> card_from_genai_prices(std::string_view json_text, co
   for (std::size_t i = 0; i < models.size(); ++i) {
     const plain_json& entry = models[i];
     if (!entry.is_object() || !entry.contains("id") || !entry["id"].is_string() || !entry.contains("prices")) {
-      throw Error(Location{origin}, fmt::format("{}: model number {} is not understood", reader.here("models"), i + 1),
+      throw Error(reader.location(), fmt::format("{}: model number {} is not understood", reader.here("models"), i + 1),
                   "{\"id\": \"...\", \"match\": {...}, \"prices\": {...}}");
     }
     const std::string id = entry["id"].get<std::string>();
+    reader.at_model(id);
     std::vector<std::string> notes;
     PriceSet prices = reader.model_prices(entry["prices"], "model " + id + ": prices", like.effective_from, notes);
     prices.source = "genai-prices";

@@ -386,6 +386,8 @@ TEST_SUITE("llmcost/ratecard")
             bad + "}}]}]";
         CHECK(contains(error_of([&] { card_from_genai_prices(text, "d.json", moonshot); }),
                        "provider moonshotai, model kimi-k2.6: prices.output_mtok"));
+        // Placed at the model's id: line 2 of the text.
+        CHECK(contains(error_of([&] { card_from_genai_prices(text, "d.json", moonshot); }), "d.json:2:"));
       }
     }
   }
