@@ -9,6 +9,7 @@
 #include "llmcost/files.hpp"
 #include "llmcost/warehouse_export.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -132,51 +133,81 @@ std::string render_changes(const std::vector<CardChange>& changes, const RatesOp
   format_not_offered(format, "rates diff");
 }
 
-// A LiteLLM-style price map read as a card of `like`'s route, or nullopt.
-std::optional<Card> price_map_from(const std::string& name, const Card& like)
+// Another tool's price list read as a card of `like`'s route, or nullopt:
+// a LiteLLM-style map (a JSON object) or genai-prices provider data (a JSON
+// array), told apart by their shape.
+std::optional<ForeignCard> foreign_card_from(const std::string& name, const Card& like)
 {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(name, ec)) {
     return std::nullopt;
   }
-  return card_from_price_map(read_card_file(name), name, like);
+  const std::string text = read_card_file(name);
+  if (auto map = card_from_price_map(text, name, like)) {
+    return ForeignCard{std::move(*map), "not in the price map", true, {}, {}};
+  }
+  return card_from_genai_prices(text, name, like);
 }
 
 void run_diff(const RatesOptions& o, Context& context)
 {
   const Catalog catalog = load_catalog(o.common);
-  // One side may be a community price map (LiteLLM's JSON): it is read as a
-  // card of the other side's route.
+  // One side may be another tool's price list (LiteLLM's map, genai-prices'
+  // data): it is read as a card of the other side's route.
   std::optional<Card> before;
   std::optional<Card> after;
+  std::optional<ForeignCard> foreign;
+  bool new_is_foreign = false;
   try {
     before = card_from(o.diff_old, catalog);
   } catch (const Error&) {
     after = card_from(o.diff_new, catalog);
-    before = price_map_from(o.diff_old, *after);
-    if (!before) {
+    foreign = foreign_card_from(o.diff_old, *after);
+    if (!foreign) {
       throw;
     }
+    before = foreign->card;
   }
-  bool new_is_map = false;
   if (!after) {
     try {
       after = card_from(o.diff_new, catalog);
     } catch (const Error&) {
-      after = price_map_from(o.diff_new, *before);
-      if (!after) {
+      foreign = foreign_card_from(o.diff_new, *before);
+      if (!foreign) {
         throw;
       }
-      new_is_map = true;
+      after = foreign->card;
+      new_is_foreign = true;
     }
   }
-  auto changes = diff_cards(*before, *after);
-  if (new_is_map) {
+  std::vector<CardChange> changes = diff_cards(*before, *after, !foreign || foreign->compare_batch);
+  if (foreign) {
+    // A model the list has but could not compare is explained in its notes,
+    // not reported as missing.
+    std::erase_if(changes, [&](const CardChange& c) {
+      return std::find(foreign->listed_uncompared.begin(), foreign->listed_uncompared.end(), c.model) !=
+                 foreign->listed_uncompared.end() &&
+             (c.what == "removed" || c.what.starts_with("added: "));
+    });
     for (auto& change : changes) {
-      if (change.what == "removed") {
-        change.what = "not in the price map";
+      if (new_is_foreign && change.what == "removed") {
+        change.what = foreign->missing;
       }
     }
+    // Agreement is news too when the other side is the community's list.
+    std::vector<std::string> agree;
+    for (const Model& model : after->models) {
+      const bool changed =
+          std::any_of(changes.begin(), changes.end(), [&](const CardChange& c) { return c.model == model.id; });
+      if (!changed && before->find_model(model.id) != nullptr) {
+        agree.push_back(model.id);
+      }
+    }
+    if (!agree.empty()) {
+      changes.push_back({"", fmt::format("no difference ({} model{}): {}", agree.size(), agree.size() == 1 ? "" : "s",
+                                         fmt::join(agree, ", "))});
+    }
+    changes.insert(changes.end(), foreign->not_compared.begin(), foreign->not_compared.end());
   }
   emit(o.common, context, render_changes(changes, o, output_format(o.common)));
 }
@@ -252,8 +283,12 @@ void setup_rates(CLI::App& cmd, Context& context)
   });
 
   CLI::App* diff = cmd.add_subcommand("diff", "What changed between two rate cards");
-  diff->add_option("old", options->diff_old, "Old card: FILE or a loaded PROVIDER")->required();
-  diff->add_option("new", options->diff_new, "New card: FILE or a loaded PROVIDER")->required();
+  diff->add_option("old", options->diff_old,
+                   "Old card: FILE or a loaded PROVIDER; one side may be LiteLLM's price map or genai-prices data")
+      ->required();
+  diff->add_option("new", options->diff_new,
+                   "New card: FILE or a loaded PROVIDER; one side may be LiteLLM's price map or genai-prices data")
+      ->required();
   add_pricing_options(*diff, options->common);
   add_output_options(*diff, options->common);
   diff->callback([options, &context]() {

@@ -113,7 +113,6 @@ ordered_json price_set_json(const Card& card, const PriceSet& set)
     b["cached_input"] =
         batch->cached_input ? ordered_json(batch->cached_input->to_exact_string(2)) : ordered_json(nullptr);
     b["output"] = batch->output ? ordered_json(batch->output->to_exact_string(2)) : ordered_json(nullptr);
-    b["derived"] = batch->derived_from_multiplier;
     j["batch"] = b;
   } else {
     j["batch"] = nullptr;
@@ -250,13 +249,10 @@ std::string model_rates_text(const Card& card, const Model& model)
   if (model.kind == ModelKind::chat) {
     std::string why;
     if (auto batch = effective_token_prices(card, current, true, &why)) {
-      out += fmt::format("  batch:          input {} / cached {} / output {} per 1M tokens{}\n",
+      out += fmt::format("  batch:          input {} / cached {} / output {} per 1M tokens\n",
                          batch->input ? batch->input->to_exact_string(2) : "-",
                          batch->cached_input ? batch->cached_input->to_exact_string(2) : "(input price)",
-                         batch->output ? batch->output->to_exact_string(2) : "-",
-                         batch->derived_from_multiplier ? fmt::format(" ({} x standard; no published batch price)",
-                                                                      card.batch_multiplier->to_exact_string(0))
-                                                        : "");
+                         batch->output ? batch->output->to_exact_string(2) : "-");
     } else {
       out += fmt::format("  batch:          not available ({})\n", why);
     }
@@ -382,12 +378,7 @@ std::string card_summary_text(const Card& card)
   out += fmt::format("  tax:            {}{}\n", card.tax_included ? "included" : "not included",
                      card.tax_note.empty() ? "" : " — " + card.tax_note);
   out += fmt::format("  batch:          {}{}\n",
-                     card.batch_available
-                         ? (card.batch_multiplier
-                                ? fmt::format("available; {} x standard where no batch price is published",
-                                              card.batch_multiplier->to_exact_string(0))
-                                : "available; " + batch_served_by(card))
-                         : std::string("not available"),
+                     card.batch_available ? "available; " + batch_served_by(card) : std::string("not available"),
                      card.batch_note.empty() ? "" : " — " + card.batch_note);
   if (card.web_search_call_fee) {
     out += fmt::format("  web search:     {} per call — {}\n", card.web_search_call_fee->amount.to_exact_string(2),
@@ -456,7 +447,7 @@ std::string render_card_summary(const Card& card, OutputFormat format)
   format_not_offered(format, "rates show");
 }
 
-std::vector<CardChange> diff_cards(const Card& before, const Card& after)
+std::vector<CardChange> diff_cards(const Card& before, const Card& after, bool compare_batch)
 {
   std::vector<CardChange> changes;
   if (before.currency != after.currency) {
@@ -500,7 +491,7 @@ std::vector<CardChange> diff_cards(const Card& before, const Card& after)
       auto v = [](const std::optional<Decimal>& d) { return d ? d->to_exact_string(2) : std::string("-"); };
       return fmt::format("{}/{}/{}", v(p->input), v(p->cached_input), v(p->output));
     };
-    if (new_model.kind == ModelKind::chat && batch_text(ba) != batch_text(bb)) {
+    if (compare_batch && new_model.kind == ModelKind::chat && batch_text(ba) != batch_text(bb)) {
       changes.push_back({new_model.id, fmt::format("batch {} -> {}", batch_text(ba), batch_text(bb))});
     }
     if (old_model->context_window != new_model.context_window) {

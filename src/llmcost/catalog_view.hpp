@@ -30,11 +30,8 @@ std::string render_model_rates(const Card& card, const Model& model, OutputForma
 // Route-level facts of a card: sources, tax, batch, tools, tiers, credits.
 std::string render_card_summary(const Card& card, OutputFormat format);
 
-struct CardChange
-{
-  std::string model; // empty for card-level changes
-  std::string what;  // "added", "removed", "input 0.60 -> 0.55", ...
-};
-std::vector<CardChange> diff_cards(const Card& before, const Card& after);
+// `compare_batch` false: one side cannot state batch prices (genai-prices),
+// so its lack of them is no change.
+std::vector<CardChange> diff_cards(const Card& before, const Card& after, bool compare_batch = true);
 
 } // namespace llmcost

@@ -19,10 +19,6 @@ std::vector<std::string> describe_notes(unsigned notes, const Card& card, const 
     out.push_back(
         fmt::format("{}: the card lists no cached-input price; cached tokens are billed at the input price", who));
   }
-  if ((notes & k_note_batch_multiplier) != 0U && card.batch_multiplier) {
-    out.push_back(fmt::format("{}: no published batch price; batch priced at {} x standard ({})", who,
-                              card.batch_multiplier->to_exact_string(0), card.provider));
-  }
   if ((notes & k_note_approximate) != 0U) {
     out.push_back(fmt::format("{}: the source gives an approximate (~) price", who));
   }

@@ -116,21 +116,10 @@ std::optional<EffectiveTokenPrices> effective_token_prices(const Card& card, con
     out.cached_input = value(prices.batch_cached_input);
     return out;
   }
-  if (!card.batch_multiplier) {
-    if (why_not != nullptr) {
-      *why_not = batch_served_by(card);
-    }
-    return std::nullopt;
+  if (why_not != nullptr) {
+    *why_not = batch_served_by(card);
   }
-  const Decimal m = *card.batch_multiplier;
-  auto scaled = [&](const std::optional<Price>& p) -> std::optional<Decimal> {
-    return p ? std::optional<Decimal>(p->amount.mul(m)) : std::nullopt;
-  };
-  out.input = scaled(prices.input);
-  out.cached_input = scaled(prices.cached_input);
-  out.output = scaled(prices.output);
-  out.derived_from_multiplier = true;
-  return out;
+  return std::nullopt;
 }
 
 std::pair<std::string, std::string> period_unpriceable_reason(const Card& card, const Model& model,
@@ -169,9 +158,6 @@ Priced price_chat(const PriceRequest& request, const Usage& usage)
   if (!token_prices) {
     result.not_priceable = card.batch_available ? no_batch_price_reason(card, model) : why;
     return result;
-  }
-  if (token_prices->derived_from_multiplier) {
-    notes |= k_note_batch_multiplier;
   }
   for (const auto* p : {&prices.input, &prices.cached_input, &prices.output}) {
     if (*p && (*p)->approximate) {
@@ -311,9 +297,6 @@ std::optional<ChatPricePlan> ChatPricePlan::make(const Card& card, const Model& 
   }
   if (!exact) {
     return std::nullopt;
-  }
-  if (token_prices->derived_from_multiplier) {
-    plan.m_notes |= k_note_batch_multiplier;
   }
   for (const auto* p : {&prices.input, &prices.cached_input, &prices.output}) {
     if (*p && (*p)->approximate) {

@@ -66,7 +66,6 @@ struct Cost
 // Facts a report must state about how a line was priced.
 enum PricingNote : unsigned {
   k_note_cached_at_input = 1U << 0,     // no cached price: cached tokens billed at input
-  k_note_batch_multiplier = 1U << 1,    // batch price derived from the route's multiplier
   k_note_approximate = 1U << 2,         // a "~" price was used
   k_note_rounded = 1U << 3,             // a product was rounded at 1e-12
   k_note_search_fee = 1U << 4,          // a per-call web-search fee applied
@@ -98,10 +97,9 @@ struct EffectiveTokenPrices
   std::optional<Decimal> input;
   std::optional<Decimal> cached_input; // absent: billed at input
   std::optional<Decimal> output;
-  bool derived_from_multiplier = false;
 };
 // Batch is priced only where the card publishes batch prices (SPEC: never an
-// assumed discount, unless the card states a route-wide multiplier).
+// assumed discount).
 bool has_batch_prices(const PriceSet& prices);
 // "moonshot's Batch API serves kimi-k2.6 and kimi-k2.5 (SOURCE)": the models
 // with batch prices today, and who says so.

@@ -2,6 +2,7 @@
 
 #include "llmcost/error.hpp"
 #include "llmcost/json_util.hpp"
+#include "llmcost/strings.hpp"
 
 #include <fmt/format.h>
 
@@ -524,8 +525,14 @@ private:
       if (!c.batch_source.empty() && source_ids.count(c.batch_source) == 0) {
         problem("/batch/source", "\"" + c.batch_source + "\" is not one of the card's sources[].id");
       }
-      if (const json* multiplier = member(*batch, "/batch", "default_multiplier", false)) {
-        c.batch_multiplier = decimal(*multiplier, "/batch/default_multiplier");
+      // The route-wide multiplier priced batch on models whose batch price no
+      // source publishes (issue 18); a card that still states one is refused,
+      // not read with the rule silently gone.
+      if (member(*batch, "/batch", "default_multiplier", false) != nullptr) {
+        problem("/batch/default_multiplier",
+                "a route-wide batch multiplier is no longer read: batch is priced only at published prices "
+                "(give batch_input, batch_cached_input and batch_output on each model whose batch price a "
+                "source publishes, and remove default_multiplier)");
       }
     }
     const json* tools = member(root, "", "tools", false);
@@ -823,6 +830,466 @@ std::optional<Card> card_from_price_map(std::string_view json_text, const std::s
     card.models.push_back(std::move(model));
   }
   return card;
+}
+
+namespace {
+
+using plain_json = nlohmann::json;
+
+// A genai-prices `match` rule on a lower-cased name, compared
+// case-insensitively as genai-prices does. A clause it cannot evaluate
+// (`regex`: Python's dialect, not ours; a clause added later) counts as no
+// match and sets `unevaluated`, which the caller reports.
+bool genai_match(const plain_json& rule, const std::string& name, bool& unevaluated)
+{
+  if (!rule.is_object() || rule.size() != 1) {
+    unevaluated = true;
+    return false;
+  }
+  const std::string& key = rule.begin().key();
+  const plain_json& value = rule.begin().value();
+  if (key == "or" || key == "and") {
+    if (!value.is_array() || value.empty()) {
+      unevaluated = true;
+      return false;
+    }
+    bool any = false;
+    bool all = true;
+    for (const auto& clause : value) {
+      const bool hit = genai_match(clause, name, unevaluated);
+      any = any || hit;
+      all = all && hit;
+    }
+    return key == "or" ? any : all;
+  }
+  if (!value.is_string()) {
+    unevaluated = true;
+    return false;
+  }
+  const std::string text = to_lower(value.get<std::string>());
+  if (key == "equals") {
+    return name == text;
+  }
+  if (key == "starts_with") {
+    return name.starts_with(text);
+  }
+  if (key == "ends_with") {
+    return name.ends_with(text);
+  }
+  if (key == "contains") {
+    return name.find(text) != std::string::npos;
+  }
+  unevaluated = true;
+  return false;
+}
+
+// Reads one genai-prices provider's prices; every price goes through its
+// number's text (parse_json_exact), never a double.
+class GenaiReader
+{
+public:
+  GenaiReader(std::string_view text, const std::string& origin, std::string provider)
+    : m_text(text)
+    , m_origin(origin)
+    , m_provider(std::move(provider))
+  {
+    m_provider_at = find_member(m_text, 0, "id", m_provider);
+    m_at = located(m_provider_at);
+  }
+
+  // Problems from here on are placed at this model's id (the provider's
+  // when it is not found, e.g. an id written with escapes).
+  void at_model(const std::string& id)
+  {
+    m_at =
+        located(m_provider_at == std::string_view::npos ? m_provider_at : find_member(m_text, m_provider_at, "id", id));
+  }
+  const Location& location() const { return m_at; }
+
+  Decimal amount(const plain_json& value, const std::string& where) const
+  {
+    std::string text;
+    if (value.is_string()) {
+      text = value.get<std::string>(); // a non-integer number, kept as its text
+    } else if (value.is_number_integer()) {
+      text = value.dump();
+    }
+    std::string why;
+    const auto parsed = text.empty() ? std::nullopt : Decimal::parse_scientific(text, &why);
+    if (!parsed || parsed->is_negative()) {
+      throw Error(m_at, fmt::format("{}: {} is not a price", here(where), value.dump()),
+                  "a JSON number of zero or more, e.g. 0.95");
+    }
+    return *parsed;
+  }
+
+  // A price that is a number, or tiered ({"base", "tiers": [{"start", "price"}]}):
+  // the base is compared, the tiers are noted.
+  Decimal token_price(const plain_json& value, const std::string& where, std::vector<std::string>& notes) const
+  {
+    if (!value.is_object()) {
+      return amount(value, where);
+    }
+    const auto base = value.find("base");
+    const auto tiers = value.find("tiers");
+    if (base == value.end() || tiers == value.end() || !tiers->is_array()) {
+      throw Error(m_at, fmt::format("{}: {} is not a price", here(where), value.dump()),
+                  "a JSON number, or {\"base\": number, \"tiers\": [{\"start\": tokens, \"price\": number}]}");
+    }
+    std::vector<std::string> steps;
+    for (const auto& tier : *tiers) {
+      if (!tier.is_object() || !tier.contains("price") || !tier.contains("start") ||
+          !tier["start"].is_number_unsigned()) {
+        throw Error(m_at, fmt::format("{}: tier {} is not understood", here(where), tier.dump()),
+                    "{\"start\": tokens, \"price\": number}");
+      }
+      steps.push_back(fmt::format("{} from {} tokens", amount(tier["price"], where).to_exact_string(2),
+                                  tier["start"].get<std::uint64_t>()));
+    }
+    const Decimal base_price = amount(*base, where);
+    notes.push_back(fmt::format("{} tiers not compared ({}; its base {} is)", last_key(where), join_texts(steps),
+                                base_price.to_exact_string(2)));
+    return base_price;
+  }
+
+  // One genai-prices ModelPrice as a price set; what the card has no place
+  // for goes to `notes`.
+  PriceSet price_set(const plain_json& prices, const std::string& where, std::vector<std::string>& notes) const
+  {
+    if (!prices.is_object()) {
+      throw Error(m_at, fmt::format("{}: prices {} are not understood", here(where), prices.dump()),
+                  "an object of prices such as {\"input_mtok\": 0.95, \"output_mtok\": 4}");
+    }
+    PriceSet set;
+    for (const auto& [key, value] : prices.items()) {
+      const std::string at = where + "." + key;
+      std::optional<Price>* slot = key == "input_mtok"        ? &set.input
+                                   : key == "cache_read_mtok" ? &set.cached_input
+                                   : key == "output_mtok"     ? &set.output
+                                                              : nullptr;
+      if (slot != nullptr) {
+        *slot = Price{token_price(value, at, notes), false, {}};
+      } else if (key == "requests_kcount") {
+        bool inexact = false;
+        const Decimal per_request = amount(value, at).mul_div(Decimal::from_int(1), Decimal::from_int(1000), &inexact);
+        if (inexact) {
+          throw Error(m_at, fmt::format("{}: {} per 1,000 requests is not exact per request", here(at), value.dump()),
+                      "a price with at most 9 decimal places");
+        }
+        set.request_fee = Price{per_request, false, {}};
+        set.request_fee_label = "genai-prices requests_kcount / 1,000";
+      } else {
+        notes.push_back(fmt::format("{} {} not compared (the card has no such price)", key, shown(value)));
+      }
+    }
+    return set;
+  }
+
+  // A model's prices: one set, or conditional ones ([{"constraint"?, "prices"}]),
+  // of which the newest by start_date is compared and the rest noted.
+  PriceSet model_prices(const plain_json& prices, const std::string& where, Day default_from,
+                        std::vector<std::string>& notes) const
+  {
+    if (!prices.is_array()) {
+      PriceSet set = price_set(prices, where, notes);
+      set.from = default_from;
+      return set;
+    }
+    const plain_json* newest = nullptr;
+    std::optional<Day> newest_from;
+    std::vector<std::string> earlier;
+    for (std::size_t i = 0; i < prices.size(); ++i) {
+      const plain_json& entry = prices[i];
+      const std::string at = fmt::format("{}[{}]", where, i);
+      if (!entry.is_object() || !entry.contains("prices")) {
+        throw Error(m_at, fmt::format("{}: {} is not understood", here(at), entry.dump()),
+                    "{\"constraint\": {...}, \"prices\": {...}}");
+      }
+      std::vector<std::string> unused;
+      price_set(entry["prices"], at, unused); // every entry must be understood, compared or not
+      const auto constraint = entry.find("constraint");
+      if (constraint == entry.end() || constraint->is_null()) {
+        if (newest == nullptr) {
+          newest = &entry;
+        } else {
+          earlier.push_back("the prices without a start date");
+        }
+        continue;
+      }
+      if (constraint->is_object() && constraint->size() == 1 && constraint->contains("start_date") &&
+          (*constraint)["start_date"].is_string()) {
+        const auto day = parse_date((*constraint)["start_date"].get<std::string>());
+        if (!day) {
+          throw Error(m_at,
+                      fmt::format("{}: start_date {} is not a date", here(at), (*constraint)["start_date"].dump()),
+                      "YYYY-MM-DD");
+        }
+        if (!newest_from || *day > *newest_from) {
+          if (newest != nullptr) {
+            earlier.push_back(newest_from ? "the prices from " + format_date(*newest_from)
+                                          : std::string("the prices without a start date"));
+          }
+          newest = &entry;
+          newest_from = day;
+        } else {
+          earlier.push_back("the prices from " + format_date(*day));
+        }
+        continue;
+      }
+      if (constraint->is_object() && constraint->contains("start_time") && constraint->contains("end_time")) {
+        notes.push_back(fmt::format("prices from {} to {} each day not compared (the card has no time-of-day prices)",
+                                    shown((*constraint)["start_time"]), shown((*constraint)["end_time"])));
+        continue;
+      }
+      notes.push_back(fmt::format("prices under the constraint {} not compared", constraint->dump()));
+    }
+    if (newest == nullptr) {
+      throw Error(m_at, fmt::format("{}: no prices to compare", here(where)),
+                  "one entry without a constraint or with a start_date");
+    }
+    if (!earlier.empty()) {
+      notes.push_back(fmt::format("{} not compared (the card's current prices are compared with genai-prices' "
+                                  "newest{})",
+                                  join_texts(earlier),
+                                  newest_from ? ", from " + format_date(*newest_from) : std::string()));
+    }
+    PriceSet set = price_set((*newest)["prices"], where, notes);
+    set.from = newest_from.value_or(default_from);
+    return set;
+  }
+
+  // "provider moonshotai, model kimi-k2.6: prices.output_mtok" (ids hold dots).
+  // Numbers are kept as their text; anything else is shown as JSON.
+  static std::string shown(const plain_json& value)
+  {
+    return value.is_string() ? value.get<std::string>() : value.dump();
+  }
+
+  std::string here(const std::string& where) const { return fmt::format("provider {}, {}", m_provider, where); }
+
+private:
+  static std::string last_key(const std::string& where) { return where.substr(where.rfind('.') + 1); }
+  static std::string join_texts(const std::vector<std::string>& texts)
+  {
+    std::string out;
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      out += (i == 0 ? "" : "; ") + texts[i];
+    }
+    return out;
+  }
+
+  // Where `"key": "value"` is written in JSON text, from `from` on (blanks
+  // around the colon), or npos.
+  static std::size_t find_member(std::string_view text, std::size_t from, std::string_view key, std::string_view value)
+  {
+    const std::string quoted_key = fmt::format("\"{}\"", key);
+    const std::string quoted_value = fmt::format("\"{}\"", value);
+    auto blank = [&](std::size_t at) {
+      while (at < text.size() && (text[at] == ' ' || text[at] == '\n' || text[at] == '\r' || text[at] == '\t')) {
+        ++at;
+      }
+      return at;
+    };
+    for (auto at = text.find(quoted_key, from); at != std::string_view::npos; at = text.find(quoted_key, at + 1)) {
+      std::size_t p = blank(at + quoted_key.size());
+      if (p < text.size() && text[p] == ':') {
+        p = blank(p + 1);
+        if (text.substr(p, quoted_value.size()) == quoted_value) {
+          return p;
+        }
+      }
+    }
+    return std::string_view::npos;
+  }
+
+  Location located(std::size_t offset) const
+  {
+    return offset == std::string_view::npos ? Location{m_origin} : location_of_offset(m_text, offset, m_origin);
+  }
+
+  std::string_view m_text;
+  std::string m_origin;
+  std::string m_provider;
+  std::size_t m_provider_at = std::string_view::npos;
+  Location m_at;
+};
+
+// The provider genai-prices picks for a route name: by id, then by its
+// provider_match rule (genai-prices' find_provider_by_id).
+const plain_json* genai_provider(const plain_json& root, const std::string& route)
+{
+  for (const auto& provider : root) {
+    if (to_lower(provider.value("id", std::string())) == route) {
+      return &provider;
+    }
+  }
+  for (const auto& provider : root) {
+    bool unevaluated = false;
+    const auto rule = provider.find("provider_match");
+    if (rule != provider.end() && genai_match(*rule, route, unevaluated)) {
+      return &provider;
+    }
+  }
+  return nullptr;
+}
+
+bool is_genai_provider(const plain_json& value)
+{
+  return value.is_object() && value.contains("id") && value["id"].is_string() && value.contains("api_pattern") &&
+         value.contains("models");
+}
+
+} // namespace
+
+std::optional<ForeignCard> card_from_genai_prices(std::string_view json_text, const std::string& origin,
+                                                  const Card& like)
+{
+  plain_json root;
+  try {
+    root = parse_json_exact(json_text, origin);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  if (!root.is_array() || root.empty() || !std::all_of(root.begin(), root.end(), is_genai_provider)) {
+    return std::nullopt;
+  }
+  const plain_json* provider = genai_provider(root, to_lower(like.provider));
+  if (provider == nullptr) {
+    std::string ids;
+    for (const auto& p : root) {
+      ids += (ids.empty() ? "" : ", ") + p.value("id", std::string("?"));
+    }
+    throw Error(Location{origin}, fmt::format("no provider of this genai-prices data is route {}", like.provider),
+                fmt::format("a route genai-prices lists (it has: {})", ids));
+  }
+  const std::string provider_id = provider->value("id", std::string());
+  GenaiReader reader(json_text, origin, provider_id);
+
+  ForeignCard out;
+  out.missing = "not in genai-prices";
+  out.compare_batch = false; // genai-prices has no batch prices
+  Card& card = out.card;
+  card.provider = like.provider;
+  card.name = "genai-prices " + origin;
+  card.currency = like.currency; // genai-prices is in USD, as the cards it can be diffed with
+  card.origin = origin;
+  card.tax_included = like.tax_included;
+  card.effective_from = like.effective_from;
+  card.web_search_call_fee = like.web_search_call_fee;
+  card.sources.push_back(Source{"genai-prices", origin, {}, {}, {}, false});
+  out.not_compared.push_back({"", fmt::format("genai-prices ({}, provider {}) has no batch prices: the card's batch "
+                                              "prices are not compared",
+                                              origin, provider_id)});
+
+  static const std::set<std::string> k_provider_keys = {
+      "id",          "name",           "pricing_urls", "api_pattern", "description", "price_comments",
+      "model_match", "provider_match", "extractors",   "models"};
+  for (const auto& [key, value] : provider->items()) {
+    if (key == "fallback_model_providers") {
+      out.not_compared.push_back(
+          {"", fmt::format("genai-prices falls back to {} for models it lacks; not followed", value.dump())});
+    } else if (k_provider_keys.count(key) == 0) {
+      out.not_compared.push_back({"", fmt::format("genai-prices provider field {} not compared", key)});
+    }
+  }
+
+  const plain_json& models = (*provider)["models"];
+  if (!models.is_array()) {
+    throw Error(reader.location(), fmt::format("{}: models is not a list", reader.here("models")),
+                "an array of models");
+  }
+  // The entry genai-prices prices each card model by: the first whose rule
+  // takes the model's id, else one of its aliases.
+  std::vector<std::vector<const Model*>> takes(models.size());
+  std::vector<bool> unevaluated(models.size(), false);
+  for (const Model& model : like.models) {
+    std::vector<std::string> names{model.id};
+    names.insert(names.end(), model.aliases.begin(), model.aliases.end());
+    bool found = false;
+    for (const std::string& name : names) {
+      for (std::size_t i = 0; i < models.size() && !found; ++i) {
+        bool skipped = false;
+        const auto rule = models[i].find("match");
+        if (rule != models[i].end() && genai_match(*rule, to_lower(name), skipped)) {
+          takes[i].push_back(&model);
+          found = true;
+        }
+        unevaluated[i] = unevaluated[i] || skipped;
+      }
+      if (found) {
+        break;
+      }
+    }
+  }
+
+  static const std::set<std::string> k_model_keys = {"id",     "name",           "description", "match",
+                                                     "prices", "price_comments", "deprecated",  "context_window"};
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    const plain_json& entry = models[i];
+    if (!entry.is_object() || !entry.contains("id") || !entry["id"].is_string() || !entry.contains("prices")) {
+      throw Error(reader.location(), fmt::format("{}: model number {} is not understood", reader.here("models"), i + 1),
+                  "{\"id\": \"...\", \"match\": {...}, \"prices\": {...}}");
+    }
+    const std::string id = entry["id"].get<std::string>();
+    reader.at_model(id);
+    std::vector<std::string> notes;
+    PriceSet prices = reader.model_prices(entry["prices"], "model " + id + ": prices", like.effective_from, notes);
+    prices.source = "genai-prices";
+    for (const auto& [key, value] : entry.items()) {
+      if (k_model_keys.count(key) == 0) {
+        notes.push_back(fmt::format("field {} not compared", key));
+      }
+    }
+    if (unevaluated[i]) {
+      notes.push_back("a match rule llmcost does not evaluate (regex) was not tried on the card's model names");
+    }
+    const auto flag = entry.find("deprecated");
+    const bool deprecated = flag != entry.end() && flag->is_boolean() && flag->get<bool>();
+    const auto window = entry.find("context_window");
+    const bool has_window = window != entry.end() && window->is_number_unsigned();
+    if (window != entry.end() && !has_window) {
+      notes.push_back(fmt::format("context_window {} not compared (not a number of tokens)", window->dump()));
+    }
+    const bool comparable = prices.input && prices.output;
+    if (!comparable) {
+      notes.push_back("no input_mtok and output_mtok: nothing to compare");
+    }
+    // Compared under each card model it prices; an entry that prices none is
+    // a model the card lacks, under its genai-prices id.
+    std::vector<std::string> ids;
+    for (const Model* model : takes[i]) {
+      ids.push_back(model->id);
+    }
+    if (ids.empty()) {
+      ids.push_back(id);
+    }
+    for (const std::string& model_id : ids) {
+      const Model* card_model = like.find_model(model_id);
+      if (deprecated && card_model != nullptr && !card_model->deprecated && !card_model->retired) {
+        out.not_compared.push_back({model_id, "genai-prices marks it deprecated; the card gives no deprecation or "
+                                              "retirement date"});
+      }
+      for (const std::string& note : notes) {
+        out.not_compared.push_back({model_id, "genai-prices " + id + ": " + note});
+      }
+      if (!comparable) {
+        out.listed_uncompared.push_back(model_id);
+        continue;
+      }
+      if (card.find_model(model_id) != nullptr) {
+        continue; // two entries named the same
+      }
+      Model model;
+      model.id = model_id;
+      model.source = "genai-prices";
+      if (has_window) {
+        model.context_window = window->get<std::int64_t>();
+      }
+      model.periods.push_back(prices);
+      card.models.push_back(std::move(model));
+    }
+  }
+  return out;
 }
 
 } // namespace llmcost

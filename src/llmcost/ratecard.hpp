@@ -151,7 +151,6 @@ struct Card
   std::string effective_from_note;
   std::vector<Source> sources;
   bool batch_available = false;
-  std::optional<Decimal> batch_multiplier;
   std::string batch_source; // a sources[].id: who says which models the Batch API serves
   std::string batch_note;
   std::optional<Price> web_search_call_fee; // per tool call, every chat model
@@ -195,5 +194,39 @@ CardLoad load_card(std::string_view json_text, const std::string& origin);
 // is not such a map; throws Error when it is one with a price that is not a
 // number.
 std::optional<Card> card_from_price_map(std::string_view json_text, const std::string& origin, const Card& like);
+
+// One line of `rates diff`: what differs, or what could not be compared.
+struct CardChange
+{
+  std::string model; // empty for card-level changes
+  std::string what;  // "added", "removed", "input 0.60 -> 0.55", ...
+};
+
+// Another tool's price list read as a card of `like`'s route for `rates
+// diff`, with what it states that the card cannot compare (listed, never
+// dropped silently).
+struct ForeignCard
+{
+  Card card;
+  std::string missing;       // the change for a card model the list lacks
+  bool compare_batch = true; // false: the list has no batch prices at all
+  std::vector<CardChange> not_compared;
+  std::vector<std::string> listed_uncompared; // card models it lists but could not compare (said in not_compared)
+};
+
+// pydantic's genai-prices provider data (prices/data.json, data_slim.json,
+// new_data/v2/data*.json: a JSON array of providers, each with "id",
+// "api_pattern", "models") read as a card of `like`'s route: the provider
+// genai-prices itself picks for the route's name (its id, then its
+// provider_match), and for each card model the entry whose `match` rule
+// takes its id (else an alias), as genai-prices prices a request. Prices are
+// per 1M tokens (input_mtok, cache_read_mtok, output_mtok; requests_kcount
+// per 1,000 requests), exact from the number's text. Tiers (the base price is
+// compared), earlier or time-of-day conditional prices, other price keys and
+// unknown fields are listed in not_compared. nullopt when the text is not
+// such data; throws Error when it is, but names no provider of the route or
+// has a price that is not a number.
+std::optional<ForeignCard> card_from_genai_prices(std::string_view json_text, const std::string& origin,
+                                                  const Card& like);
 
 } // namespace llmcost

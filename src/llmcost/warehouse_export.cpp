@@ -104,12 +104,11 @@ ExportTable routes_table(const Catalog& catalog)
                  {"tax_included", ColumnType::boolean},
                  {"effective_from", ColumnType::date},
                  {"batch_available", ColumnType::boolean},
-                 {"batch_multiplier", ColumnType::price},
                  {"web_search_call_fee", ColumnType::unit_price}},
                 {}};
   for (const Card& card : catalog.cards()) {
     add_row(t, {card.provider, card.name, card.currency, boolean(card.tax_included), format_date(card.effective_from),
-                boolean(card.batch_available), text_of(card.batch_multiplier), text_of(card.web_search_call_fee)});
+                boolean(card.batch_available), text_of(card.web_search_call_fee)});
   }
   return t;
 }
@@ -189,8 +188,8 @@ ExportTable prices_table(const Catalog& catalog)
 {
   ExportTable t{"llmcost_prices",
                 "one row per model and price period [effective_from, effective_to); token prices per 1M as "
-                "published (cached NULL: billed at input), batch_* as the CLI applies them (published, or "
-                "derived from the route's multiplier; NULL: no batch), *_per_token ready to multiply (cached "
+                "published (cached NULL: billed at input), batch_* as published (NULL: no batch price, "
+                "so a batch row is not priced), *_per_token ready to multiply (cached "
                 "already falls back to input)",
                 {{"provider", ColumnType::text},
                  {"model_id", ColumnType::text},
@@ -205,7 +204,6 @@ ExportTable prices_table(const Catalog& catalog)
                  {"batch_input_per_1m", ColumnType::price},
                  {"batch_cached_input_per_1m", ColumnType::price},
                  {"batch_output_per_1m", ColumnType::price},
-                 {"batch_from_multiplier", ColumnType::boolean},
                  {"input_per_token", ColumnType::unit_price},
                  {"cached_input_per_token", ColumnType::unit_price},
                  {"output_per_token", ColumnType::unit_price},
@@ -245,8 +243,7 @@ ExportTable prices_table(const Catalog& catalog)
         const auto b_input = batch ? text_of(batch->input) : std::nullopt;
         const auto b_cached = batch ? text_of(batch->cached_input) : std::nullopt;
         const auto b_output = batch ? text_of(batch->output) : std::nullopt;
-        row.insert(row.end(), {input, cached, output, b_input, b_cached, b_output,
-                               chat ? boolean(batch && batch->derived_from_multiplier) : std::nullopt});
+        row.insert(row.end(), {input, cached, output, b_input, b_cached, b_output});
         row.insert(row.end(), {per_token(input), per_token(cached ? cached : input), per_token(output),
                                per_token(b_input), per_token(b_cached ? b_cached : b_input), per_token(b_output),
                                text_of(ps.request_fee), optional_text(ps.request_fee_label)});
@@ -437,7 +434,6 @@ priced AS (
     md.kind AS model_kind,
     cur.request_fee AS current_request_fee,
     ps.effective_from AS period_from,
-    ps.batch_from_multiplier,
     CASE WHEN s.batch THEN ps.batch_input_per_token ELSE ps.input_per_token END AS input_price,
     CASE WHEN s.batch THEN ps.batch_cached_input_per_token ELSE ps.cached_input_per_token END AS cached_input_price,
     CASE WHEN s.batch THEN ps.batch_output_per_token ELSE ps.output_per_token END AS output_price,
@@ -514,7 +510,6 @@ SELECT
   CASE WHEN resolve_problem IS NULL THEN candidate_provider END AS resolved_provider,
   CASE WHEN resolve_problem IS NULL THEN candidate_model END AS resolved_model,
   CASE WHEN unpriced_reason IS NULL THEN period_from END AS price_effective_from,
-  CASE WHEN unpriced_reason IS NULL THEN batch AND batch_from_multiplier END AS batch_price_derived,
   unpriced_reason,
   cost_input,
   cost_cached_input,

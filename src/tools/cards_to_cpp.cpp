@@ -196,7 +196,6 @@ void write_card(Writer& w, const Card& card, std::size_t index)
                                           : "false"));
   }
   w.set("c.batch_available", card.batch_available);
-  w.set("c.batch_multiplier", card.batch_multiplier);
   w.set("c.batch_source", card.batch_source);
   w.set("c.batch_note", card.batch_note);
   w.set("c.web_search_call_fee", card.web_search_call_fee);

@@ -152,7 +152,6 @@ TEST_SUITE("llmcost/pricing")
     CHECK(row.cost.input == dec("0.57"));
     CHECK(row.cost.output == dec("2.40"));
     CHECK(row.cost.total() == dec("2.97"));
-    CHECK((row.notes & k_note_batch_multiplier) == 0U);
 
     // Batch cache hit at 0.10: 2M input of which 1M cached, 1M output:
     // 1 x 0.57 + 1 x 0.10 + 1 x 2.40 = 3.07.
@@ -588,7 +587,6 @@ TEST_SUITE("llmcost/pricing")
     CHECK(batch->input == std::optional<Decimal>(dec("0.57")));
     CHECK(batch->cached_input == std::optional<Decimal>(dec("0.10")));
     CHECK(batch->output == std::optional<Decimal>(dec("2.40")));
-    CHECK_FALSE(batch->derived_from_multiplier);
 
     const Card* kyma = bundled().find_card("kyma");
     REQUIRE(kyma != nullptr);

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+using llmcost::test::error_of;
+
 using namespace llmcost;
 using llmcost::test::bundled;
 using llmcost::test::contains;
@@ -58,6 +60,13 @@ std::string card_with_models(const std::string& models)
          models + "]\n}\n";
 }
 
+void replace_once(std::string& text, const std::string& from, const std::string& to)
+{
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+}
+
 const std::string k_good_model = R"(
     {"id": "m1", "kind": "chat", "source": "s",
      "prices": {"input": {"price": "1.00", "unit": "1M tokens"},
@@ -98,8 +107,8 @@ const CardProblem* problem_at(const CardLoad& load, const std::string& where)
 void walk_money(const nlohmann::json& node, const std::string& path, std::size_t& money_keys,
                 std::vector<std::string>& numbers)
 {
-  static const std::set<std::string> k_money_keys = {"price",   "amount",       "amounts",           "threshold",
-                                                     "minimum", "min_purchase", "default_multiplier"};
+  static const std::set<std::string> k_money_keys = {"price",     "amount",  "amounts",
+                                                     "threshold", "minimum", "min_purchase"};
   auto find_numbers = [&](const nlohmann::json& value, const std::string& at, auto& self) -> void {
     if (value.is_number()) {
       numbers.push_back(at);
@@ -156,7 +165,7 @@ TEST_SUITE("llmcost/ratecard")
   TEST_CASE("moonshot card: the models of seeds 001 and 003")
   {
     const Card& card = bundled_card("moonshot");
-    for (const char* id : {"kimi-k2.6", "kimi-k2.7-code", "kimi-k2.5"}) {
+    for (const char* id : {"kimi-k2.6", "kimi-k2.7-code", "kimi-k2.7-code-highspeed", "kimi-k2.5"}) {
       CAPTURE(id);
       CHECK(card.find_model(id) != nullptr);
     }
@@ -180,7 +189,7 @@ TEST_SUITE("llmcost/ratecard")
                                          "moonshot-v1-32k-vision-preview", "moonshot-v1-8k",
                                          "moonshot-v1-8k-vision-preview"});
     CHECK(card.find_model("kimi-k3") != nullptr);
-    CHECK(card.models.size() == 1 + 3 + 5 + 6);
+    CHECK(card.models.size() == 1 + 4 + 5 + 6);
   }
 
   TEST_CASE("moonshot card: launches, retirements and prices from the launch")
@@ -197,7 +206,7 @@ TEST_SUITE("llmcost/ratecard")
     CHECK(amount(k3.current().output) == dec("15.00"));
     CHECK_FALSE(k3.retired.has_value());
     // 2025 K2 usage is priced from the launch at 0.60 / 0.15 / 2.50.
-    for (const char* id : {"kimi-k2-0905-preview", "kimi-k2-thinking"}) {
+    for (const char* id : {"kimi-k2-0711-preview", "kimi-k2-0905-preview", "kimi-k2-thinking"}) {
       CAPTURE(id);
       const Model& m = bundled_model("moonshot", id);
       REQUIRE(m.launched.has_value());
@@ -255,6 +264,147 @@ TEST_SUITE("llmcost/ratecard")
                                           "input_cost_per_token": "cheap", "output_cost_per_token": 1}})",
                                         "map.json", moonshot),
                     Error);
+  }
+
+  TEST_CASE("genai-prices provider data is read as a card of the other side's route")
+  {
+    const Card& moonshot = bundled_card("moonshot");
+    // The shape of genai-prices' prices/data.json: an array of providers.
+    const std::string data = R"([
+      {"id": "moonshot", "name": "A decoy whose provider_match would not match",
+       "api_pattern": "x", "provider_match": {"equals": "nobody"}, "models": []},
+      {"id": "other", "api_pattern": "y", "provider_match": {"contains": "moon"}, "models": []},
+      {"id": "moonshotai", "api_pattern": "https://api\\.moonshot\\.", "provider_match": {"contains": "moonshot"},
+       "models": [
+         {"id": "kimi-k2.6", "match": {"starts_with": "KIMI-K2.6"}, "context_window": 262144,
+          "prices": {"input_mtok": 0.95, "cache_read_mtok": 0.16, "output_mtok": 4}},
+         {"id": "v1", "match": {"or": [{"equals": "moonshot-v1-8k"}, {"regex": "^moonshot-v1-8k-vision"}]},
+          "deprecated": true, "prices": {"input_mtok": 0.2, "output_mtok": 2, "requests_kcount": 1.5}},
+         {"id": "kimi-k3", "match": {"equals": "kimi-k3"},
+          "prices": [{"prices": {"input_mtok": {"base": 3, "tiers": [{"start": 200000, "price": 6}]},
+                                 "output_mtok": 15}},
+                     {"constraint": {"start_date": "2026-07-16"},
+                      "prices": {"input_mtok": 3.0000001, "output_mtok": 15, "cache_write_mtok": 3.75}},
+                     {"constraint": {"start_time": "00:30:00Z", "end_time": "16:30:00Z"},
+                      "prices": {"input_mtok": 1, "output_mtok": 1}}]},
+         {"id": "audio-only", "match": {"equals": "kimi-k2.5"}, "prices": {"input_audio_mtok": 1}},
+         {"id": "kimi-new", "match": {"equals": "kimi-new"}, "capabilities": {},
+          "prices": {"input_mtok": 1, "output_mtok": 2}}]}])";
+    const auto foreign = card_from_genai_prices(data, "data.json", moonshot);
+    REQUIRE(foreign.has_value());
+    CHECK(foreign->missing == "not in genai-prices");
+    CHECK_FALSE(foreign->compare_batch);
+    // By id first, as genai-prices picks a provider: the decoy's id is the
+    // route's name (its models are empty, so every card model is missing).
+    CHECK(foreign->card.models.empty());
+    const auto by_id =
+        card_from_genai_prices(R"([{"id": "MOONSHOT", "api_pattern": "x", "models": []}])", "d.json", moonshot);
+    REQUIRE(by_id.has_value());
+    CHECK(by_id->card.models.empty());
+
+    // Without the decoy: provider_match, in order ("other" comes first).
+    std::string matched = data;
+    replace_once(matched, R"({"id": "moonshot", )", R"({"id": "decoy", )");
+    const auto picked = card_from_genai_prices(matched, "data.json", moonshot);
+    REQUIRE(picked.has_value());
+    CHECK(picked->card.models.empty()); // "other" matches "moonshot" first (contains "moon")
+
+    replace_once(matched, R"("contains": "moon"})", R"("contains": "zzzz"})");
+    const auto found = card_from_genai_prices(matched, "data.json", moonshot);
+    REQUIRE(found.has_value());
+    const Card& c = found->card;
+    auto notes_of = [&](const std::string& model) {
+      std::string out;
+      for (const auto& n : found->not_compared) {
+        if (n.model == model) {
+          out += n.what + "\n";
+        }
+      }
+      return out;
+    };
+    // Exact from the number's text; matched case-insensitively.
+    const Model* k26 = c.find_model("kimi-k2.6");
+    REQUIRE(k26 != nullptr);
+    CHECK(amount(k26->current().input) == dec("0.95"));
+    CHECK(amount(k26->current().cached_input) == dec("0.16"));
+    CHECK(amount(k26->current().output) == dec("4"));
+    CHECK(k26->context_window == 262144);
+    // An `or` rule prices moonshot-v1-8k; its regex clause is not tried (noted).
+    const Model* v1 = c.find_model("moonshot-v1-8k");
+    REQUIRE(v1 != nullptr);
+    CHECK(amount(v1->current().request_fee) == dec("0.0015")); // 1.5 per 1,000 requests
+    CHECK(c.find_model("moonshot-v1-8k-vision-preview") == nullptr);
+    CHECK(contains(notes_of("moonshot-v1-8k"), "regex"));
+    // The newest start_date is compared: 3.0000001 exactly, no double rounding.
+    const Model* k3 = c.find_model("kimi-k3");
+    REQUIRE(k3 != nullptr);
+    CHECK(amount(k3->current().input) == dec("3.0000001"));
+    CHECK(k3->current().from == *parse_date("2026-07-16"));
+    const std::string k3_notes = notes_of("kimi-k3");
+    CHECK_MESSAGE(contains(k3_notes, "the prices without a start date not compared"), k3_notes);
+    CHECK_MESSAGE(contains(k3_notes, "cache_write_mtok 3.75 not compared"), k3_notes);
+    CHECK_MESSAGE(contains(k3_notes, "from 00:30:00Z to 16:30:00Z each day not compared"), k3_notes);
+    // An entry with no token price is listed, not compared, not "missing".
+    CHECK(c.find_model("kimi-k2.5") == nullptr);
+    CHECK(std::find(found->listed_uncompared.begin(), found->listed_uncompared.end(), "kimi-k2.5") !=
+          found->listed_uncompared.end());
+    CHECK(contains(notes_of("kimi-k2.5"), "input_audio_mtok 1 not compared"));
+    // A model the card lacks, under its genai-prices id; an unknown field is noted.
+    REQUIRE(c.find_model("kimi-new") != nullptr);
+    CHECK(contains(notes_of("kimi-new"), "field capabilities not compared"));
+
+    SUBCASE("tiers: the base is compared, the tiers noted")
+    {
+      std::string tiered = matched;
+      replace_once(tiered, R"("input_mtok": 3.0000001)",
+                   R"("input_mtok": {"base": 3, "tiers": [{"start": 200000, "price": 6}]})");
+      const auto t = card_from_genai_prices(tiered, "data.json", moonshot);
+      REQUIRE(t.has_value());
+      CHECK(amount(t->card.find_model("kimi-k3")->current().input) == dec("3"));
+      bool noted = false;
+      for (const auto& n : t->not_compared) {
+        noted = noted || (n.model == "kimi-k3" && contains(n.what, "input_mtok tiers not compared (6.00 from 200000"));
+      }
+      CHECK(noted);
+    }
+    SUBCASE("not genai-prices data: nullopt; no provider of the route or a bad price: an error")
+    {
+      CHECK_FALSE(card_from_genai_prices(card_with_models(k_good_model), "card.json", moonshot).has_value());
+      CHECK_FALSE(card_from_genai_prices("[1, 2]", "a.json", moonshot).has_value());
+      CHECK_FALSE(card_from_genai_prices("not json", "a.json", moonshot).has_value());
+      CHECK(contains(error_of([&] {
+                       card_from_genai_prices(R"([{"id": "openai", "api_pattern": "x", "models": []}])", "d.json",
+                                              moonshot);
+                     }),
+                     "no provider of this genai-prices data is route moonshot"));
+      for (const char* bad : {R"("cheap")", R"(-1)", R"({"per": "1M", "usd": 4})", R"({"base": 1, "tiers": [1]})"}) {
+        CAPTURE(bad);
+        const std::string text =
+            std::string(
+                R"([{"id": "moonshotai", "api_pattern": "x", "provider_match": {"contains": "moonshot"}, "models": [
+          {"id": "kimi-k2.6", "match": {"equals": "kimi-k2.6"}, "prices": {"input_mtok": 1, "output_mtok": )") +
+            bad + "}}]}]";
+        CHECK(contains(error_of([&] { card_from_genai_prices(text, "d.json", moonshot); }),
+                       "provider moonshotai, model kimi-k2.6: prices.output_mtok"));
+        // Placed at the model's id: line 2 of the text.
+        CHECK(contains(error_of([&] { card_from_genai_prices(text, "d.json", moonshot); }), "d.json:2:"));
+      }
+    }
+  }
+
+  TEST_CASE("a route-wide batch multiplier is refused, naming the fix")
+  {
+    // Issue 18 removed the assumed-discount rule: a card that still states
+    // one must not load with its batch prices silently gone.
+    std::string text = card_with_models(k_good_model);
+    const std::string no_batch = R"("batch": {"available": false})";
+    text.replace(text.find(no_batch), no_batch.size(), R"("batch": {"available": true, "default_multiplier": "0.6"})");
+    const auto load = load_card(text, "t.json");
+    CHECK_FALSE(load.card.has_value());
+    const CardProblem* p = problem_at(load, "t.json: /batch/default_multiplier");
+    REQUIRE_MESSAGE(p != nullptr, problems_text(load));
+    CHECK(contains(p->message, "no longer read"));
+    CHECK(contains(p->message, "batch_input, batch_cached_input and batch_output"));
   }
 
   TEST_CASE("sources say whether they are official")
@@ -352,8 +502,6 @@ TEST_SUITE("llmcost/ratecard")
 
     const Card& card = bundled_card("moonshot");
     CHECK(card.batch_available);
-    // No assumed discount: batch only where a batch price is published.
-    CHECK_FALSE(card.batch_multiplier.has_value());
     CHECK(card.batch_source == "seed-003-kimi-pricing-guide");
     CHECK(amount(card.web_search_call_fee) == dec("0.005"));
   }

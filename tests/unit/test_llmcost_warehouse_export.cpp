@@ -24,12 +24,14 @@ const std::string k_card = R"({
   "tax": {"included": true},
   "effective_from": "2026-01-01",
   "sources": [{"id": "s", "title": "a source"}],
-  "batch": {"available": true, "default_multiplier": "0.5"},
+  "batch": {"available": true},
   "tools": {"web_search": {"price": "0.0025", "unit": "call", "source": "s"}},
   "models": [
     {"id": "Chat-1", "aliases": ["It's \\ odd"], "kind": "chat", "source": "s",
      "prices": {"input": {"price": "1.25", "unit": "1M tokens"},
-                "output": {"price": "2.00", "unit": "1M tokens"}},
+                "output": {"price": "2.00", "unit": "1M tokens"},
+                "batch_input": {"price": "0.625", "unit": "1M tokens"},
+                "batch_output": {"price": "1.00", "unit": "1M tokens"}},
      "history": [{"from": "2025-06-01", "prices": {"input": {"price": "1.50", "unit": "1M tokens"},
                                                    "output": {"price": "3.00", "unit": "1M tokens"}}}]}
   ]
@@ -137,7 +139,8 @@ TEST_SUITE("llmcost/warehouse_export")
     CHECK(cell(prices, 1, "cached_input_per_1m") == "NULL");
     CHECK(cell(prices, 1, "cached_input_per_token") == "0.00000125");
     CHECK(cell(prices, 1, "batch_input_per_1m") == "0.625");
-    CHECK(cell(prices, 1, "batch_from_multiplier") == "true");
+    CHECK(cell(prices, 1, "batch_cached_input_per_token") == "0.000000625"); // falls back to batch input
+    CHECK(cell(prices, 0, "batch_input_per_1m") == "NULL"); // no batch price: a batch row is not priced
     CHECK(cell(prices, 1, "batch_output_per_token") == "0.000001");
   }
 
@@ -217,9 +220,8 @@ TEST_SUITE("llmcost/warehouse_export")
                  "chat-1,acme,Chat-1,false,1\n"
                  "it's \\ odd,acme,Chat-1,true,1\n");
     const std::string routes = render_warehouse_csv(acme(), "llmcost_routes");
-    CHECK(routes == "provider,name,currency,tax_included,effective_from,batch_available,batch_multiplier,"
-                    "web_search_call_fee\n"
-                    "acme,Acme's route,USD,true,2026-01-01,true,0.5,0.0025\n");
+    CHECK(routes == "provider,name,currency,tax_included,effective_from,batch_available,web_search_call_fee\n"
+                    "acme,Acme's route,USD,true,2026-01-01,true,0.0025\n");
     CHECK(contains(error_of([] { render_warehouse_csv(acme(), "usage"); }),
                    "--table \"usage\" is not an exported table (expected one of: routes, models, model_names, "
                    "prices, media_tiers)"));

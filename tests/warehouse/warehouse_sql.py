@@ -40,7 +40,7 @@ shared = shared_dir.require_shared(os.path.join("bench", "gen.py"), f"warehouse 
 # row cannot be priced (header: the generator's provider-export columns).
 EDGE_ROWS = r'''2026-02-01T10:00:00Z,edge_prefix,,kyma/kimi-k2.6,edge,k,1000,0,100,false,0,,route from the prefix
 2026-02-01T10:00:00Z,edge_alias,openai,Kimi K2.6,edge,k,1000,200,100,false,0,,alias; provider not a route
-,edge_undated,moonshot,kimi-k2.7-code,edge,k,5000,1000,300,true,1,,undated; batch from the multiplier
+,edge_undated,moonshot,kimi-k2.7-code,edge,k,5000,1000,300,true,1,,undated; batch with no batch price
 2026-02-01T10:00:00Z,edge_batch,,moonshot/kimi-k2.6,edge,k,7000,3000,900,true,2,,published batch prices
 2025-12-31T23:30:00-01:00,edge_zone,moonshot,kimi-k2.5,edge,k,100,0,10,false,0,,UTC day 2026-01-01
 2026-02-01T10:00:00Z,edge_whole_alias,moonshot,moonshotai/kimi-k2.5,edge,k,100,0,10,false,0,,whole name is an alias
@@ -61,7 +61,7 @@ EDGE_ROWS = r'''2026-02-01T10:00:00Z,edge_prefix,,kyma/kimi-k2.6,edge,k,1000,0,1
 2026-02-28T23:30:00-02:00,acme_zone,acme,acme\chat,edge,k,12345,6789,1011,true,4,,UTC day 2026-03-01
 2025-05-31T23:59:59Z,acme_too_early,acme,acme-chat,edge,k,1,0,1,false,0,,
 2026-02-01T10:00:00Z,acme_media,acme,acme-image,edge,k,10,0,0,false,0,,
-2026-02-01T10:00:00Z,zeta_batch_no_price,zeta,zeta-chat,edge,k,100,0,10,true,0,,batch; no price; no multiplier
+2026-02-01T10:00:00Z,zeta_batch_no_price,zeta,zeta-chat,edge,k,100,0,10,true,0,,batch; no batch price
 2026-02-01T10:00:00Z,zeta_batch_priced,zeta,zeta-batch,edge,k,100,0,10,true,0,,published batch prices
 2026-02-01T10:00:00Z,zeta_search_before_fee,zeta,zeta-chat,edge,k,100,0,10,false,2,,no search price in that period
 2026-03-02T10:00:00Z,zeta_search_with_fee,zeta,zeta-chat,edge,k,100,0,10,false,2,,the request fee covers search
@@ -77,10 +77,10 @@ EDGE_ROWS = r'''2026-02-01T10:00:00Z,edge_prefix,,kyma/kimi-k2.6,edge,k,1000,0,1
 2026-02-28T23:30:00,acme_no_offset,acme,acme-chat,edge,k,1000,0,100,false,0,,no offset: UTC; launch prices
 2026-03-01 00:00:00,acme_no_offset_space,acme,acme-chat,edge,k,1000,0,100,false,0,,no offset: UTC; new prices
 '''
-# A card with a price history, a batch multiplier, a search fee, and names
+# A card with a price history, batch prices in each period, a search fee, and names
 # that need quoting, added to the bundled ones for both the CLI and the export.
 TEST_CARD = os.path.join(repo, "tests", "data", "warehouse-history.json")
-# A route with batch but no multiplier, no search fee, and a request fee added later (issue 21, defect 1).
+# A route with batch but a model without a batch price, no search fee, and a request fee added later (issue 21, defect 1).
 EDGE_CARD = os.path.join(here, "edge-card.json")
 # The usage table's own columns, read by the CLI as they are and loaded as they are (empty cells: NULL).
 TABLE_EDGES = os.path.join(here, "usage-table-edges.csv")
