@@ -138,7 +138,8 @@ void Reconciler::add_to_group(const UsageRecord& record, const ResolvedModel* mo
 {
   ModelTotals* cached = nullptr;
   if (model != nullptr) {
-    cached = &m_model_totals[(reinterpret_cast<std::uintptr_t>(model) >> 4) % m_model_totals.size()];
+    cached = &m_model_totals[static_cast<std::size_t>(
+        (reinterpret_cast<std::uintptr_t>(model) * 0x9E3779B97F4A7C15ULL) >> 59)];
     if (cached->model != model) {
       *cached = ModelTotals{model, &m_result.billed_by_model[model->card->provider + "/" + model->model->id], nullptr};
     }
@@ -170,8 +171,9 @@ void Reconciler::add_to_group(const UsageRecord& record, const ResolvedModel* mo
 
 const ChatPricePlan* Reconciler::price_plan(const ResolvedModel& model, const PriceSet& prices, bool batch)
 {
-  PlanSlot& slot =
-      m_price_plans[((reinterpret_cast<std::uintptr_t>(&prices) >> 4) * 2 + (batch ? 1 : 0)) % m_price_plans.size()];
+  // Periods lie at regular strides in memory: the address is mixed, not cut.
+  const std::uint64_t hash = (reinterpret_cast<std::uintptr_t>(&prices) + (batch ? 1U : 0U)) * 0x9E3779B97F4A7C15ULL;
+  PlanSlot& slot = m_price_plans[static_cast<std::size_t>(hash >> 58)];
   if (slot.prices != &prices || slot.batch != batch) {
     slot = PlanSlot{&prices, batch, ChatPricePlan::make(*model.card, *model.model, prices, batch)};
   }
@@ -285,7 +287,9 @@ void Reconciler::record(const UsageRecord& record)
     id_print = m_prefetched_print;
   } else if (has_id) {
     id_print = fingerprint(record.request_id);
-    m_request_ids.prefetch(id_print);
+    if (!m_collect_ids) {
+      m_request_ids.prefetch(id_print);
+    }
   }
   m_prefetched_id = {};
   const Decimal billed = *record.billed;
@@ -342,8 +346,13 @@ void Reconciler::record(const UsageRecord& record)
     return;
   }
   const ResolvedModel& model = *resolution.model;
-  if (const ResponseKey id = has_id ? ResponseKey(id_print, 0) : ResponseKey{};
-      has_id && (seen_request_id(id) || m_request_ids.insert(id) != ResponseSet::Seen::first)) {
+  if (m_collect_ids && has_id) {
+    m_piece_ids.add(ResponseKey(id_print, 0));
+    if (m_piece_ids.size() >= m_options.seal_ids_every) {
+      input_read();
+    }
+  } else if (const ResponseKey id = has_id ? ResponseKey(id_print, 0) : ResponseKey{};
+             has_id && (seen_request_id(id) || m_request_ids.insert(id) != ResponseSet::Seen::first)) {
     m_repeated_prints.push_back(id);
     flag(&model, nullptr, std::nullopt, Decimal{}, "duplicate request id",
          fmt::format("request {} was billed before", record.request_id));
@@ -524,37 +533,55 @@ std::unique_ptr<RecordSink> Reconciler::fork() const
 {
   // A strict fork throws at its first rejection: the file is then read
   // again in one pass, which stops at the same row.
-  return std::make_unique<Reconciler>(m_catalog, m_options);
+  auto fork = std::make_unique<Reconciler>(m_catalog, m_options);
+  fork->m_collect_ids = true;
+  return fork;
 }
 
 void Reconciler::prefetch_request_id(std::string_view id)
 {
   m_prefetched_id = id;
   m_prefetched_print = fingerprint(id);
+  if (m_collect_ids) {
+    return;
+  }
   m_request_ids.prefetch(m_prefetched_print);
+  compact_sealed();
   for (const SealedIdSet& ids : m_sealed_ids) {
     ids.prefetch(m_prefetched_print);
   }
 }
 
-bool Reconciler::seen_request_id(const ResponseKey& id) const
+bool Reconciler::seen_request_id(const ResponseKey& id)
 {
+  compact_sealed();
   return std::any_of(m_sealed_ids.begin(), m_sealed_ids.end(),
                      [&](const SealedIdSet& ids) { return ids.contains(id); });
 }
 
 void Reconciler::input_read()
 {
+  if (m_piece_ids.size() > 0) {
+    bool repeated = false;
+    SealedIdSet ids(std::move(m_piece_ids), repeated);
+    // A piece too large to collect whole (a big gzip file is one piece) is
+    // sealed in parts: a part's ids are checked against the parts before.
+    if (!repeated && !m_sealed_ids.empty()) {
+      ids.for_each([&](const ResponseKey& id) { repeated = repeated || seen_request_id(id); });
+    }
+    m_repeat_in_piece = m_repeat_in_piece || repeated;
+    m_sealed_ids.push_back(std::move(ids));
+  }
   if (m_request_ids.size() > 0) {
-    add_sealed(SealedIdSet(std::move(m_request_ids)));
+    m_sealed_ids.push_back(SealedIdSet(std::move(m_request_ids)));
   }
 }
 
-void Reconciler::add_sealed(SealedIdSet&& ids)
+void Reconciler::compact_sealed()
 {
-  m_sealed_ids.push_back(std::move(ids));
-  // A lookup asks every sealed set: merge the two smallest while there are
-  // many (each merge holds only those two twice).
+  // A lookup asks every sealed set: before one, merge the two smallest
+  // while there are many (each merge holds only those two twice). Joins
+  // only add sets: a run that looks up nothing more never merges them.
   constexpr std::size_t k_max_sealed = 8;
   while (m_sealed_ids.size() > k_max_sealed) {
     std::sort(m_sealed_ids.begin(), m_sealed_ids.end(),
@@ -578,6 +605,9 @@ bool Reconciler::admit(const std::vector<RecordSink*>& later)
   for (RecordSink* sink : later) {
     auto& fork = dynamic_cast<Reconciler&>(*sink);
     fork.input_read(); // sealed already, when its reader said so
+    if (fork.m_repeat_in_piece) {
+      return false;
+    }
     try {
       billed += fork.m_result.billed_total;
       expected += fork.m_result.expected_total;
@@ -648,7 +678,7 @@ void Reconciler::join(RecordSink& later_sink, std::size_t line_offset)
   m_repeated_prints.insert(m_repeated_prints.end(), later.m_repeated_prints.begin(), later.m_repeated_prints.end());
   later.input_read();
   for (SealedIdSet& ids : later.m_sealed_ids) {
-    add_sealed(std::move(ids));
+    m_sealed_ids.push_back(std::move(ids));
   }
 }
 

@@ -202,9 +202,15 @@ private:
   // those of joined forks (each fork's piece, or a merge of a few).
   ResponseSet m_request_ids;
   std::vector<SealedIdSet> m_sealed_ids;
-  bool seen_request_id(const ResponseKey& id) const;
-  // Adds sealed ids, merging the two smallest sets while there are many.
-  void add_sealed(SealedIdSet&& ids);
+  // A fork only collects its piece's ids (no lookup a row); one of them
+  // repeated within the piece sends the file to one pass, as one repeated
+  // across pieces does (see admit).
+  bool m_collect_ids = false;
+  SealedIdSet::Collector m_piece_ids;
+  bool m_repeat_in_piece = false;
+  bool seen_request_id(const ResponseKey& id);
+  // Merges the two smallest sealed sets while there are many.
+  void compact_sealed();
   std::vector<ResponseKey> m_repeated_prints;
   std::string_view m_prefetched_id; // the last id prefetched, and its fingerprint
   Fingerprint m_prefetched_print;
@@ -221,7 +227,7 @@ private:
     Decimal* billed = nullptr;       // in billed_by_model
     ReconcileGroup* group = nullptr; // when the group follows from the model
   };
-  std::array<ModelTotals, 32> m_model_totals{};
+  std::array<ModelTotals, 32> m_model_totals{}; // indexed by 5 bits
   // Price plans of the periods rows were priced on, direct-mapped: a row is
   // priced with integer multiplies, not price_usage's general path.
   struct PlanSlot
@@ -230,7 +236,7 @@ private:
     bool batch = false;
     std::optional<ChatPricePlan> plan; // none: price_usage decides
   };
-  std::array<PlanSlot, 16> m_price_plans{};
+  std::array<PlanSlot, 64> m_price_plans{};
   const ChatPricePlan* price_plan(const ResolvedModel& model, const PriceSet& prices, bool batch);
   std::map<std::tuple<std::string, std::string, std::string, std::string, bool>, FocusCharge> m_focus;
 };

@@ -33,7 +33,7 @@ constexpr std::size_t k_huge_page = std::size_t{2} << 20;
 
 } // namespace
 
-void* allocate_table(std::size_t bytes)
+void* allocate_table(std::size_t bytes, bool huge_pages)
 {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   if (bytes >= k_huge_page) {
@@ -56,7 +56,9 @@ void* allocate_table(std::size_t bytes)
       ::munmap(reinterpret_cast<void*>(aligned + rounded), end - (aligned + rounded));
     }
     void* table = reinterpret_cast<void*>(aligned);
-    ::madvise(table, rounded, MADV_HUGEPAGE); // a hint: without it, ordinary pages
+    if (huge_pages) {
+      ::madvise(table, rounded, MADV_HUGEPAGE); // a hint: without it, ordinary pages
+    }
     return table;
   }
 #endif
@@ -225,6 +227,65 @@ SealedIdSet::SealedIdSet(ResponseSet&& set)
   build(sorted);
 }
 
+// A reading thread seals one piece after another: its buffers are kept
+// for the next piece, not mapped afresh (zeroing new pages cost a tenth of
+// reconcile's time).
+SealedIdSet::Buffers& SealedIdSet::thread_buffers()
+{
+  thread_local Buffers buffers;
+  return buffers;
+}
+
+void SealedIdSet::Collector::add(const ResponseKey& key)
+{
+  if (m_ids.capacity() == 0) {
+    m_ids.swap(thread_buffers().collected);
+    m_ids.clear();
+  }
+  m_ids.push_back(Entry{key.id_high, key.id_low});
+}
+
+SealedIdSet::SealedIdSet(Collector&& ids, bool& repeated)
+{
+  Buffers& buffers = thread_buffers();
+  std::vector<Entry, TableAllocator<Entry, false>>& collected = ids.m_ids;
+  const std::size_t n = collected.size();
+  unsigned bits = 1;
+  while ((std::size_t{1} << bits) < n && bits < 30) {
+    ++bits;
+  }
+  // About one id a bucket: count, place, then sort each bucket's few.
+  std::vector<std::uint32_t>& starts = buffers.starts;
+  starts.assign((std::size_t{1} << bits) + 1, 0);
+  for (const Entry& e : collected) {
+    ++starts[static_cast<std::size_t>(e.high >> (64 - bits)) + 1];
+  }
+  for (std::size_t b = 1; b < starts.size(); ++b) {
+    starts[b] += starts[b - 1];
+  }
+  std::vector<Entry, TableAllocator<Entry, false>>& sorted = buffers.sorted;
+  sorted.resize(n);
+  {
+    std::vector<std::uint32_t>& next = buffers.next;
+    next.assign(starts.begin(), starts.end() - 1);
+    for (const Entry& e : collected) {
+      sorted[next[static_cast<std::size_t>(e.high >> (64 - bits))]++] = e;
+    }
+  }
+  collected.clear();
+  buffers.collected.swap(collected);
+  repeated = false;
+  for (std::size_t b = 0; b + 1 < starts.size(); ++b) {
+    auto first = sorted.begin() + static_cast<std::ptrdiff_t>(starts[b]);
+    auto last = sorted.begin() + static_cast<std::ptrdiff_t>(starts[b + 1]);
+    if (last - first > 1) {
+      std::sort(first, last);
+      repeated = repeated || std::adjacent_find(first, last) != last;
+    }
+  }
+  build(sorted);
+}
+
 SealedIdSet SealedIdSet::merge(SealedIdSet&& a, SealedIdSet&& b)
 {
   std::vector<Entry, TableAllocator<Entry>> sorted;
@@ -247,7 +308,7 @@ std::size_t SealedIdSet::home(std::uint64_t high) const
   return static_cast<std::size_t>((static_cast<wide>(high) * m_capacity) >> 64);
 }
 
-void SealedIdSet::build(const std::vector<Entry, TableAllocator<Entry>>& sorted)
+void SealedIdSet::build(std::span<const Entry> sorted)
 {
   m_size = sorted.size();
   m_capacity = std::max<std::size_t>(1, m_size + m_size / 9); // 90% full

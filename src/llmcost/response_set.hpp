@@ -22,6 +22,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -89,18 +90,24 @@ Fingerprint fingerprint(std::string_view key);
 // Memory for a large table in whole huge pages where the system offers them
 // (Linux, transparent huge pages on request): a set of a million responses
 // is tens of MiB probed at random, and with 4 KiB pages the page faults and
-// TLB misses were a third of its cost. Small tables use the heap.
-void* allocate_table(std::size_t bytes);
+// TLB misses were a third of its cost. Small tables use the heap. Memory
+// read or written in order is better in ordinary pages: a huge page is
+// zeroed whole, and compacted for, when first touched.
+void* allocate_table(std::size_t bytes, bool huge_pages);
 void free_table(void* table, std::size_t bytes) noexcept;
 
-template <typename T> struct TableAllocator
+template <typename T, bool HugePages = true> struct TableAllocator
 {
   using value_type = T;
+  template <typename U> struct rebind
+  {
+    using other = TableAllocator<U, HugePages>;
+  };
   TableAllocator() = default;
-  template <typename U> TableAllocator(const TableAllocator<U>&) {}
-  T* allocate(std::size_t n) { return static_cast<T*>(allocate_table(n * sizeof(T))); }
+  template <typename U> TableAllocator(const TableAllocator<U, HugePages>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(allocate_table(n * sizeof(T), HugePages)); }
   void deallocate(T* p, std::size_t n) noexcept { free_table(p, n * sizeof(T)); }
-  template <typename U> bool operator==(const TableAllocator<U>&) const { return true; }
+  template <typename U> bool operator==(const TableAllocator<U, HugePages>&) const { return true; }
 };
 
 // A response as the set keeps it: 16 bytes.
@@ -181,10 +188,28 @@ private:
 // before it, so a lookup stops at the first larger id.
 class SealedIdSet
 {
+  struct Entry;
+
 public:
+  // Ids appended as they are read, with no lookup a row (a forked reader's,
+  // where a repeat within its piece is rare and is found when it is sealed).
+  class Collector
+  {
+  public:
+    void add(const ResponseKey& key);
+    std::size_t size() const { return m_ids.size(); }
+
+  private:
+    friend class SealedIdSet;
+    std::vector<Entry, TableAllocator<Entry, false>> m_ids;
+  };
+
   SealedIdSet() = default;
   // Takes the ids of `set`, which is left empty (its memory freed first).
   explicit SealedIdSet(ResponseSet&& set);
+  // Takes the ids collected (sorted by a counting sort on their top bits:
+  // fingerprints are uniform); `repeated` tells whether an id came twice.
+  SealedIdSet(Collector&& ids, bool& repeated);
   // The ids of both, which are left empty.
   static SealedIdSet merge(SealedIdSet&& a, SealedIdSet&& b);
 
@@ -217,12 +242,22 @@ public:
 private:
   struct __attribute__((packed)) Entry
   {
+    bool operator<(const Entry& other) const { return high != other.high ? high < other.high : low < other.low; }
+    bool operator==(const Entry& other) const { return high == other.high && low == other.low; }
     std::uint64_t high = 0;
     std::uint32_t low = 0; // 0: empty
   };
   static_assert(sizeof(Entry) == 12);
+  struct Buffers
+  {
+    std::vector<Entry, TableAllocator<Entry, false>> collected; // written and read in order
+    std::vector<Entry, TableAllocator<Entry, false>> sorted;
+    std::vector<std::uint32_t> starts;
+    std::vector<std::uint32_t> next;
+  };
+  static Buffers& thread_buffers();
   // Lays out ids given in rising order.
-  void build(const std::vector<Entry, TableAllocator<Entry>>& sorted);
+  void build(std::span<const Entry> sorted);
   std::size_t home(std::uint64_t high) const; // high * capacity / 2^64
 
   std::vector<Entry, TableAllocator<Entry>> m_slots; // m_capacity homes, then the entries pushed past the last

@@ -259,4 +259,62 @@ TEST_SUITE("never silent")
     CHECK(SealedIdSet::any_shared({&s4, &s2, &s1}));
     CHECK(!SealedIdSet::any_shared({&s4}));
   }
+
+  TEST_CASE("ids collected as read seal to the same set, and an id collected twice is told")
+  {
+    auto key = [](int i) { return ResponseKey(fingerprint("req_" + std::to_string(i)), 0); };
+    for (const int count : {0, 1, 2, 1000, 70000}) {
+      CAPTURE(count);
+      ResponseSet hashed;
+      SealedIdSet::Collector collected;
+      for (int i = 0; i < count; ++i) {
+        hashed.insert(key(i));
+        collected.add(key(i));
+      }
+      bool repeated = true;
+      const SealedIdSet from_collector(std::move(collected), repeated);
+      const SealedIdSet from_set(std::move(hashed));
+      CHECK_FALSE(repeated);
+      CHECK(collected.size() == 0);
+      CHECK(from_collector.size() == from_set.size());
+      std::vector<ResponseKey> a;
+      std::vector<ResponseKey> b;
+      from_collector.for_each([&](const ResponseKey& id) { a.push_back(id); });
+      from_set.for_each([&](const ResponseKey& id) { b.push_back(id); });
+      CHECK(a.size() == b.size());
+      bool same = a.size() == b.size();
+      for (std::size_t i = 0; same && i < a.size(); ++i) {
+        same = a[i].same_id(b[i]);
+      }
+      CHECK(same);
+      for (int i = 0; i < count; i += 97) {
+        CHECK(from_collector.contains(key(i)));
+      }
+      CHECK(!from_collector.contains(key(count + 1)));
+    }
+    // A repeat anywhere (first and last, or side by side), and two ids
+    // sharing their top 64 bits, which are not a repeat.
+    for (const int last : {1, 4999}) {
+      SealedIdSet::Collector collected;
+      for (int i = 0; i < 5000; ++i) {
+        collected.add(key(i));
+      }
+      collected.add(key(last == 1 ? 0 : last));
+      bool repeated = false;
+      const SealedIdSet ids(std::move(collected), repeated);
+      CHECK(repeated);
+    }
+    SealedIdSet::Collector twins;
+    ResponseKey twin_a = key(7);
+    twin_a.id_low = 3;
+    ResponseKey twin_b = twin_a;
+    twin_b.id_low = 5;
+    twins.add(twin_a);
+    twins.add(twin_b);
+    bool repeated = true;
+    const SealedIdSet both(std::move(twins), repeated);
+    CHECK_FALSE(repeated);
+    CHECK(both.contains(twin_a));
+    CHECK(both.contains(twin_b));
+  }
 }
