@@ -376,22 +376,9 @@ int Decimal::fraction_digits() const
   return digits;
 }
 
-Decimal Decimal::operator+(Decimal other) const
+void Decimal::overflow(const char* what)
 {
-  int128 out = 0;
-  if (__builtin_add_overflow(m_raw, other.m_raw, &out)) {
-    throw std::overflow_error("decimal overflow in addition");
-  }
-  return from_raw(out);
-}
-
-Decimal Decimal::operator-(Decimal other) const
-{
-  int128 out = 0;
-  if (__builtin_sub_overflow(m_raw, other.m_raw, &out)) {
-    throw std::overflow_error("decimal overflow in subtraction");
-  }
-  return from_raw(out);
+  throw std::overflow_error(what);
 }
 
 Decimal Decimal::operator-() const

@@ -63,9 +63,23 @@ public:
   int fraction_digits() const;
 
   // Checked arithmetic: throws std::overflow_error when a result leaves the
-  // 128-bit range.
-  Decimal operator+(Decimal other) const;
-  Decimal operator-(Decimal other) const;
+  // 128-bit range. Inline: reconcile adds a handful of amounts a row.
+  Decimal operator+(Decimal other) const
+  {
+    int128 out = 0;
+    if (__builtin_add_overflow(m_raw, other.m_raw, &out)) [[unlikely]] {
+      overflow("decimal overflow in addition");
+    }
+    return from_raw(out);
+  }
+  Decimal operator-(Decimal other) const
+  {
+    int128 out = 0;
+    if (__builtin_sub_overflow(m_raw, other.m_raw, &out)) [[unlikely]] {
+      overflow("decimal overflow in subtraction");
+    }
+    return from_raw(out);
+  }
   Decimal operator-() const;
   Decimal& operator+=(Decimal other) { return *this = *this + other; }
   Decimal& operator-=(Decimal other) { return *this = *this - other; }
@@ -93,6 +107,7 @@ public:
   friend constexpr bool operator==(Decimal a, Decimal b) { return a.m_raw == b.m_raw; }
 
 private:
+  [[noreturn]] static void overflow(const char* what); // out of line: the throw stays off the fast path
   int128 m_raw = 0;
 };
 

@@ -169,15 +169,15 @@ void Reconciler::add_to_group(const UsageRecord& record, const ResolvedModel* mo
   group.expected += expected;
 }
 
-const ChatPricePlan* Reconciler::price_plan(const ResolvedModel& model, const PriceSet& prices, bool batch)
+Reconciler::PlanSlot& Reconciler::price_plan(const ResolvedModel& model, const PriceSet& prices, bool batch)
 {
   // Periods lie at regular strides in memory: the address is mixed, not cut.
   const std::uint64_t hash = (reinterpret_cast<std::uintptr_t>(&prices) + (batch ? 1U : 0U)) * 0x9E3779B97F4A7C15ULL;
   PlanSlot& slot = m_price_plans[static_cast<std::size_t>(hash >> 58)];
   if (slot.prices != &prices || slot.batch != batch) {
-    slot = PlanSlot{&prices, batch, ChatPricePlan::make(*model.card, *model.model, prices, batch)};
+    slot = PlanSlot{&prices, batch, ChatPricePlan::make(*model.card, *model.model, prices, batch), {}};
   }
-  return slot.plan ? &*slot.plan : nullptr;
+  return slot;
 }
 
 std::pair<std::string, std::string> Reconciler::explain(const UsageRecord& record, const ResolvedModel& model,
@@ -377,11 +377,16 @@ void Reconciler::record(const UsageRecord& record)
   }
   // And on the row's own price period (a fee or batch price that starts or
   // ends within the export), by pricing's rules, as estimate asks.
-  if (const auto [category, why] = period_unpriceable_reason(*model.card, *model.model, *prices, record.batch,
-                                                             record.counts[Counter::web_search_calls] > 0);
-      !why.empty()) {
-    flag(&model, nullptr, std::nullopt, std::nullopt, category, why);
-    return;
+  PlanSlot& plan = price_plan(model, *prices, record.batch);
+  const bool web_search = record.counts[Counter::web_search_calls] > 0;
+  if (!plan.period_priceable[web_search ? 1 : 0]) {
+    const auto [category, why] =
+        period_unpriceable_reason(*model.card, *model.model, *prices, record.batch, web_search);
+    if (!why.empty()) {
+      flag(&model, nullptr, std::nullopt, std::nullopt, category, why);
+      return;
+    }
+    plan.period_priceable[web_search ? 1 : 0] = true;
   }
   // An absurd amount (billed 1E+20 on a cheap row) can leave the range of
   // Decimal in pricing or in explaining the difference: that row is
@@ -390,8 +395,7 @@ void Reconciler::record(const UsageRecord& record)
   std::pair<std::string, std::string> explained;
   try {
     unsigned notes = 0;
-    const ChatPricePlan* plan = price_plan(model, *prices, record.batch);
-    if (std::optional<Cost> cost = plan != nullptr ? plan->price(record.counts, notes) : std::nullopt) {
+    if (std::optional<Cost> cost = plan.plan ? plan.plan->price(record.counts, notes) : std::nullopt) {
       priced = Priced{cost, {}, notes};
     } else {
       priced = price_usage(PriceRequest{model.card, model.model, prices, record.batch, {}}, usage_of(record));

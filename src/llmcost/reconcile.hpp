@@ -235,9 +235,11 @@ private:
     const PriceSet* prices = nullptr;
     bool batch = false;
     std::optional<ChatPricePlan> plan; // none: price_usage decides
+    // Without and with web search: pricing's rules for the period passed.
+    std::array<bool, 2> period_priceable{};
   };
-  std::array<PlanSlot, 64> m_price_plans{};
-  const ChatPricePlan* price_plan(const ResolvedModel& model, const PriceSet& prices, bool batch);
+  std::array<PlanSlot, 64> m_price_plans{}; // indexed by the top 6 bits of a hash
+  PlanSlot& price_plan(const ResolvedModel& model, const PriceSet& prices, bool batch);
   std::map<std::tuple<std::string, std::string, std::string, std::string, bool>, FocusCharge> m_focus;
 };
 

@@ -248,7 +248,7 @@ void SealedIdSet::Collector::add(const ResponseKey& key)
 SealedIdSet::SealedIdSet(Collector&& ids, bool& repeated)
 {
   Buffers& buffers = thread_buffers();
-  std::vector<Entry, TableAllocator<Entry, false>>& collected = ids.m_ids;
+  std::vector<Entry, TableAllocator<Entry>>& collected = ids.m_ids;
   const std::size_t n = collected.size();
   unsigned bits = 1;
   while ((std::size_t{1} << bits) < n && bits < 30) {
@@ -263,7 +263,7 @@ SealedIdSet::SealedIdSet(Collector&& ids, bool& repeated)
   for (std::size_t b = 1; b < starts.size(); ++b) {
     starts[b] += starts[b - 1];
   }
-  std::vector<Entry, TableAllocator<Entry, false>>& sorted = buffers.sorted;
+  std::vector<Entry, TableAllocator<Entry>>& sorted = buffers.sorted;
   sorted.resize(n);
   {
     std::vector<std::uint32_t>& next = buffers.next;
@@ -274,6 +274,7 @@ SealedIdSet::SealedIdSet(Collector&& ids, bool& repeated)
   }
   collected.clear();
   buffers.collected.swap(collected);
+  m_slots = std::vector<Entry, TableAllocator<Entry>>(TableAllocator<Entry>(false));
   repeated = false;
   for (std::size_t b = 0; b + 1 < starts.size(); ++b) {
     auto first = sorted.begin() + static_cast<std::ptrdiff_t>(starts[b]);

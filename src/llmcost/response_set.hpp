@@ -24,6 +24,7 @@
 #include <cstring>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace llmcost {
@@ -96,18 +97,28 @@ Fingerprint fingerprint(std::string_view key);
 void* allocate_table(std::size_t bytes, bool huge_pages);
 void free_table(void* table, std::size_t bytes) noexcept;
 
-template <typename T, bool HugePages = true> struct TableAllocator
+template <typename T> struct TableAllocator
 {
   using value_type = T;
-  template <typename U> struct rebind
-  {
-    using other = TableAllocator<U, HugePages>;
-  };
+  // The page kind goes with the memory when a table is moved or swapped.
+  using propagate_on_container_move_assignment = std::true_type;
+  using propagate_on_container_swap = std::true_type;
+  using propagate_on_container_copy_assignment = std::true_type;
   TableAllocator() = default;
-  template <typename U> TableAllocator(const TableAllocator<U, HugePages>&) {}
-  T* allocate(std::size_t n) { return static_cast<T*>(allocate_table(n * sizeof(T), HugePages)); }
+  explicit TableAllocator(bool huge)
+    : huge_pages(huge)
+  {
+  }
+  template <typename U>
+  TableAllocator(const TableAllocator<U>& other)
+    : huge_pages(other.huge_pages)
+  {
+  }
+  T* allocate(std::size_t n) { return static_cast<T*>(allocate_table(n * sizeof(T), huge_pages)); }
   void deallocate(T* p, std::size_t n) noexcept { free_table(p, n * sizeof(T)); }
-  template <typename U> bool operator==(const TableAllocator<U, HugePages>&) const { return true; }
+  template <typename U> bool operator==(const TableAllocator<U>& other) const { return huge_pages == other.huge_pages; }
+
+  bool huge_pages = true; // probed at random; false: read and written in order
 };
 
 // A response as the set keeps it: 16 bytes.
@@ -201,7 +212,7 @@ public:
 
   private:
     friend class SealedIdSet;
-    std::vector<Entry, TableAllocator<Entry, false>> m_ids;
+    std::vector<Entry, TableAllocator<Entry>> m_ids{TableAllocator<Entry>(false)};
   };
 
   SealedIdSet() = default;
@@ -250,8 +261,8 @@ private:
   static_assert(sizeof(Entry) == 12);
   struct Buffers
   {
-    std::vector<Entry, TableAllocator<Entry, false>> collected; // written and read in order
-    std::vector<Entry, TableAllocator<Entry, false>> sorted;
+    std::vector<Entry, TableAllocator<Entry>> collected{TableAllocator<Entry>(false)};
+    std::vector<Entry, TableAllocator<Entry>> sorted{TableAllocator<Entry>(false)};
     std::vector<std::uint32_t> starts;
     std::vector<std::uint32_t> next;
   };
@@ -260,7 +271,9 @@ private:
   void build(std::span<const Entry> sorted);
   std::size_t home(std::uint64_t high) const; // high * capacity / 2^64
 
-  std::vector<Entry, TableAllocator<Entry>> m_slots; // m_capacity homes, then the entries pushed past the last
+  // m_capacity homes, then the entries pushed past the last. A fork's set
+  // is only swept in order (ordinary pages); others are probed at random.
+  std::vector<Entry, TableAllocator<Entry>> m_slots;
   std::size_t m_capacity = 0;
   std::size_t m_size = 0;
 };
