@@ -363,7 +363,9 @@ void Reconciler::record(const UsageRecord& record)
   if (m_request_ids.size() >= m_options.seal_ids_every) {
     input_read();
   }
-  const Day utc_day = record.time ? day_at_offset(*record.time, 0) : model.model->current().from;
+  const Day utc_day = !record.time                       ? model.model->current().from
+                      : m_options.tz_offset_seconds == 0 ? *local_day
+                                                         : day_at_offset(*record.time, 0);
   const PriceSet* prices = record.time ? model.model->prices_for_usage(utc_day) : &model.model->current();
   if (prices == nullptr) {
     flag(&model, nullptr, std::nullopt, std::nullopt, "before the card's effective date",
