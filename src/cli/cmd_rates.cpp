@@ -53,8 +53,17 @@ void run_show(const RatesOptions& o, Context& context)
       text += render_card_summary(*card, format);
       continue;
     }
-    const ResolvedModel found = catalog.resolve_or_throw(name, "", o.common.provider);
-    text += render_model_rates(*found.card, *found.model, format);
+    ResolveFailure failure;
+    if (auto found = catalog.resolve(name, "", o.common.provider, failure)) {
+      text += render_model_rates(*found->card, *found->model, format);
+      continue;
+    }
+    // A model the card leaves out on purpose is explained, not an error.
+    if (const auto [card, entry] = catalog.find_not_carried(name, ""); entry != nullptr) {
+      text += render_not_carried(*card, *entry, format);
+      continue;
+    }
+    throw Error(Location{}, failure.problem, failure.expected);
   }
   emit(o.common, context, text);
 }

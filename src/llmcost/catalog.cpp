@@ -171,6 +171,13 @@ std::optional<ResolvedModel> Catalog::resolve(std::string_view name, std::string
   }
   auto it = m_index.find(key);
   if (it == m_index.end()) {
+    // A model the card leaves out on purpose: say why, not "did you mean".
+    if (const auto [card, entry] = find_not_carried(key, route); entry != nullptr) {
+      failure.category = "unknown model";
+      failure.problem = fmt::format("{}/{} is not priced by llmcost: {}", card->provider, entry->id, entry->summary());
+      failure.expected = "a model from `llmcost models`";
+      return std::nullopt;
+    }
     const auto near = closest(name, 3);
     failure.category = "unknown model";
     failure.problem = fmt::format("unknown model \"{}\"", shorten(name, k_max_shown_name));
@@ -223,6 +230,27 @@ ResolvedModel Catalog::resolve_or_throw(std::string_view name, std::string_view 
     throw Error(Location{}, failure.problem, failure.expected);
   }
   return *found;
+}
+
+std::pair<const Card*, const NotCarried*> Catalog::find_not_carried(std::string_view name, std::string_view route) const
+{
+  std::string key = to_lower(name);
+  std::string wanted = to_lower(route);
+  if (const auto slash = key.find('/'); slash != std::string::npos && find_card(key.substr(0, slash)) != nullptr) {
+    if (!wanted.empty() && wanted != key.substr(0, slash)) {
+      return {nullptr, nullptr};
+    }
+    wanted = key.substr(0, slash);
+    key = key.substr(slash + 1);
+  }
+  for (const auto& card : m_cards) {
+    if (wanted.empty() || card.provider == wanted) {
+      if (const NotCarried* entry = card.find_not_carried(key)) {
+        return {&card, entry};
+      }
+    }
+  }
+  return {nullptr, nullptr};
 }
 
 std::vector<std::string> Catalog::closest(std::string_view name, std::size_t count) const

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace llmcost {
@@ -63,6 +64,10 @@ public:
   // Throwing convenience wrapper (no location).
   ResolvedModel resolve_or_throw(std::string_view name, std::string_view provider,
                                  std::string_view provider_hint) const;
+
+  // The card's not_carried entry that `name` (an id or "route/id") names, on
+  // `route` when given; {nullptr, nullptr} when none does.
+  std::pair<const Card*, const NotCarried*> find_not_carried(std::string_view name, std::string_view route) const;
 
   // Up to `count` provider-qualified ids nearest to `name` by edit distance.
   std::vector<std::string> closest(std::string_view name, std::size_t count) const;

@@ -317,6 +317,39 @@ std::string render_model_rates(const Card& card, const Model& model, OutputForma
   format_not_offered(format, "rates show");
 }
 
+std::string render_not_carried(const Card& card, const NotCarried& entry, OutputFormat format)
+{
+  std::vector<std::string> sources;
+  for (const auto& id : entry.sources) {
+    sources.push_back(card.source_label(id));
+  }
+  switch (format) {
+  case OutputFormat::table: {
+    std::string out =
+        fmt::format("{}/{}: not priced by llmcost (listed under the card's not_carried)\n", card.provider, entry.id);
+    out += fmt::format("  reason:         {}\n", entry.summary());
+    out += fmt::format("  sources:        {}\n", fmt::join(sources, ", "));
+    if (!entry.note.empty()) {
+      out += fmt::format("  note:           {}\n", entry.note);
+    }
+    return out;
+  }
+  case OutputFormat::json:
+    return dump_json(ordered_json{{"provider", card.provider},
+                                  {"model", entry.id},
+                                  {"carried", false},
+                                  {"reason", entry.summary()},
+                                  {"sources", entry.sources},
+                                  {"note", entry.note}});
+  case OutputFormat::csv:
+  case OutputFormat::markdown:
+  case OutputFormat::html:
+  case OutputFormat::focus:
+    break;
+  }
+  format_not_offered(format, "rates show");
+}
+
 namespace {
 
 std::string card_summary_json(const Card& card)
@@ -366,6 +399,13 @@ std::string card_summary_json(const Card& card)
     credits.push_back(r);
   }
   j["credits"] = credits;
+  if (!card.not_carried.empty()) {
+    ordered_json left_out = ordered_json::array();
+    for (const auto& entry : card.not_carried) {
+      left_out.push_back({{"id", entry.id}, {"reason", entry.summary()}});
+    }
+    j["not_carried"] = left_out;
+  }
   return dump_json(j);
 }
 
@@ -415,6 +455,12 @@ std::string card_summary_text(const Card& card)
         amount += fmt::format(" at ${} cumulative", c.threshold->to_exact_string(0));
       }
       out += fmt::format("    {:<18} {}{}\n", c.kind, amount, c.note.empty() ? "" : " — " + c.note);
+    }
+  }
+  if (!card.not_carried.empty()) {
+    out += "  not carried:\n";
+    for (const auto& entry : card.not_carried) {
+      out += fmt::format("    {} — {}\n", entry.id, entry.summary());
     }
   }
   out += "  sources:\n";

@@ -27,6 +27,9 @@ std::string describe_applied_prices(const Card& card, const Model& model, const 
 // history, context window, source, notes; rendered as text or JSON.
 std::string render_model_rates(const Card& card, const Model& model, OutputFormat format);
 
+// A model the card leaves out on purpose: why, what was found, who lists it.
+std::string render_not_carried(const Card& card, const NotCarried& entry, OutputFormat format);
+
 // Route-level facts of a card: sources, tax, batch, tools, tiers, credits.
 std::string render_card_summary(const Card& card, OutputFormat format);
 

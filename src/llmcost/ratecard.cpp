@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <set>
 
 namespace llmcost {
@@ -456,6 +457,7 @@ public:
     const std::set<std::string> source_ids = sources(root, c);
     batch_and_tools(root, c, source_ids);
     models(root, c, source_ids);
+    not_carried(root, c, source_ids);
     rate_limits(root, c);
     credits(root, c);
     return c;
@@ -589,6 +591,82 @@ private:
     }
   }
 
+  // Members of `object` not in `known` are refused: a misspelt key would
+  // otherwise drop what it says without a word.
+  void known_members(const json& object, const std::string& path, std::initializer_list<std::string_view> known)
+  {
+    for (const auto& [key, value] : object.items()) {
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        problem(path + "/" + key, "unknown member \"" + key + "\"");
+      }
+    }
+  }
+
+  // Models the card leaves out on purpose, each with its sources and why.
+  void not_carried(const json& root, Card& c, const std::set<std::string>& source_ids)
+  {
+    const json* left_out = member(root, "", "not_carried", false);
+    if (left_out == nullptr) {
+      return;
+    }
+    const std::string path = "/not_carried";
+    if (!left_out->is_object()) {
+      problem(path, "expected an object {\"note\", \"models\": [{\"id\", \"sources\", \"reason\", \"note\"}]}");
+      return;
+    }
+    known_members(*left_out, path, {"note", "models"});
+    c.not_carried_note = text(*left_out, path, "note", false);
+    const json* models = member(*left_out, path, "models", true);
+    if (models == nullptr) {
+      return;
+    }
+    if (!models->is_array()) {
+      problem(path + "/models", "expected an array of models");
+      return;
+    }
+    for (std::size_t i = 0; i < models->size(); ++i) {
+      const std::string here = path + "/models/" + std::to_string(i);
+      const json& value = (*models)[i];
+      if (!value.is_object()) {
+        problem(here, "expected an object {\"id\", \"sources\", \"reason\", \"note\"}");
+        continue;
+      }
+      known_members(value, here, {"id", "sources", "reason", "note"});
+      NotCarried entry;
+      entry.id = text(value, here, "id", true);
+      if (const json* sources = member(value, here, "sources", true)) {
+        entry.sources = strings(value, here, "sources");
+        if (sources->is_array() && sources->empty()) {
+          problem(here + "/sources", "expected at least one sources[].id: who lists the model");
+        }
+      }
+      for (std::size_t k = 0; k < entry.sources.size(); ++k) {
+        if (source_ids.count(entry.sources[k]) == 0) {
+          problem(here + "/sources/" + std::to_string(k),
+                  "\"" + entry.sources[k] + "\" is not one of the card's sources[].id");
+        }
+      }
+      entry.reason = text(value, here, "reason", false);
+      entry.note = text(value, here, "note", false);
+      if (entry.reason.empty() && entry.note.empty()) {
+        problem(here, "missing \"reason\" (why the card does not price it)");
+      }
+      if (!entry.id.empty()) {
+        const std::string id = to_lower(entry.id);
+        auto carried = std::find_if(c.models.begin(), c.models.end(), [&](const Model& m) {
+          return to_lower(m.id) == id || std::any_of(m.aliases.begin(), m.aliases.end(),
+                                                     [&](const std::string& a) { return to_lower(a) == id; });
+        });
+        if (carried != c.models.end()) {
+          problem(here + "/id", "\"" + entry.id + "\" names model " + carried->id + " of this card, which is priced");
+        } else if (c.find_not_carried(entry.id) != nullptr) {
+          problem(here + "/id", "duplicate not_carried id \"" + entry.id + "\"");
+        }
+      }
+      c.not_carried.push_back(std::move(entry));
+    }
+  }
+
   void rate_limits(const json& root, Card& c)
   {
     const json* limits = member(root, "", "rate_limits", false);
@@ -687,6 +765,27 @@ const Model* Card::find_model(std::string_view id) const
     }
   }
   return nullptr;
+}
+
+const NotCarried* Card::find_not_carried(std::string_view id) const
+{
+  const std::string wanted = to_lower(id);
+  for (const auto& entry : not_carried) {
+    if (to_lower(entry.id) == wanted) {
+      return &entry;
+    }
+  }
+  return nullptr;
+}
+
+std::string NotCarried::summary() const
+{
+  if (!reason.empty()) {
+    return reason;
+  }
+  // The first sentence: a period followed by a space (or the end).
+  const auto end = note.find(". ");
+  return end == std::string::npos ? note : note.substr(0, end);
 }
 
 const Source* Card::find_source(std::string_view id) const

@@ -139,6 +139,22 @@ struct CreditRule
   bool operator==(const CreditRule&) const = default;
 };
 
+// A model a source lists that the card deliberately does not price (e.g.
+// billed by context tier), so a record naming it is refused with the reason
+// instead of as a bare unknown model.
+struct NotCarried
+{
+  std::string id;
+  std::vector<std::string> sources; // sources[].id
+  std::string reason;               // short, for one-line messages; may be empty
+  std::string note;                 // what was found, in full
+
+  // `reason`, else the note's first sentence: what a message shows.
+  std::string summary() const;
+
+  bool operator==(const NotCarried&) const = default;
+};
+
 struct Card
 {
   std::string provider;
@@ -159,8 +175,12 @@ struct Card
   std::string rate_limits_note;
   std::vector<CreditRule> credits;
   std::string credits_note;
+  std::vector<NotCarried> not_carried;
+  std::string not_carried_note;
 
   const Model* find_model(std::string_view id) const;
+  // The not_carried entry with this id (case-insensitive), or nullptr.
+  const NotCarried* find_not_carried(std::string_view id) const;
   const Source* find_source(std::string_view id) const;
   // "ID (official)", "ID (third-party)" or "ID": who says so, and which kind.
   std::string source_label(std::string_view id) const;

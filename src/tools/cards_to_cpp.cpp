@@ -226,6 +226,21 @@ void write_card(Writer& w, const Card& card, std::size_t index)
     w.line("}");
   }
   w.set("c.credits_note", card.credits_note);
+  w.line(fmt::format("c.not_carried.reserve({});", card.not_carried.size()));
+  for (const auto& entry : card.not_carried) {
+    w.line("{");
+    w.indent();
+    w.line("NotCarried& n = c.not_carried.emplace_back();");
+    w.set("n.id", entry.id);
+    for (const auto& source : entry.sources) {
+      w.line(fmt::format("n.sources.push_back({});", quoted(source)));
+    }
+    w.set("n.reason", entry.reason);
+    w.set("n.note", entry.note);
+    w.dedent();
+    w.line("}");
+  }
+  w.set("c.not_carried_note", card.not_carried_note);
   w.line("return c;");
   w.dedent();
   w.line("}");

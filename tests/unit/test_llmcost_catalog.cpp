@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace llmcost;
@@ -153,6 +154,29 @@ TEST_SUITE("llmcost/catalog")
     const ResolveFailure routed = failure_of("moonshot/kimi-k9");
     CHECK(contains(routed.problem, "unknown model"));
     CHECK_FALSE(routed.expected.empty());
+  }
+
+  TEST_CASE("a model the card leaves out says why, still an unknown model")
+  {
+    const std::string why = "moonshot/kimi-latest is not priced by llmcost: billed by context tier";
+    for (const auto& [name, provider] :
+         {std::pair{"kimi-latest", ""}, std::pair{"Moonshot/Kimi-Latest", ""}, std::pair{"kimi-latest", "moonshot"}}) {
+      CAPTURE(name);
+      const ResolveFailure f = failure_of(name, provider);
+      CHECK(f.category == "unknown model");
+      CHECK(f.problem.rfind(why, 0) == 0);
+      CHECK(f.problem.find('\n') == std::string::npos);
+      CHECK(f.expected == "a model from `llmcost models`");
+    }
+    // Only the route whose card names it: on Kyma it is a plain unknown model.
+    const ResolveFailure kyma = failure_of("kimi-latest", "kyma");
+    CHECK(kyma.problem == "unknown model \"kimi-latest\"");
+    CHECK(failure_of("kyma/kimi-latest").problem == "unknown model \"kyma/kimi-latest\"");
+    const auto [card, entry] = bundled().find_not_carried("moonshot/moonshot-v1-auto", "");
+    REQUIRE(entry != nullptr);
+    CHECK(card->provider == "moonshot");
+    CHECK(bundled().find_not_carried("moonshot-v1-auto", "kyma").second == nullptr);
+    CHECK(bundled().find_not_carried("kimi-k2.6", "").second == nullptr);
   }
 
   TEST_CASE("cards from outside replace bundled ones of the same provider")

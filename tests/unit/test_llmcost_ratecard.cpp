@@ -407,6 +407,58 @@ TEST_SUITE("llmcost/ratecard")
     CHECK(contains(p->message, "batch_input, batch_cached_input and batch_output"));
   }
 
+  TEST_CASE("not_carried: read with its reasons, and checked")
+  {
+    // The bundled card names the models it leaves out, each with a short reason.
+    const Card& moonshot = bundled_card("moonshot");
+    const NotCarried* latest = moonshot.find_not_carried("Kimi-Latest");
+    REQUIRE(latest != nullptr);
+    CHECK(latest->id == "kimi-latest");
+    CHECK(latest->sources == std::vector<std::string>{"moonshot-models-page-cn", "litellm-price-map"});
+    CHECK(contains(latest->summary(), "context tier"));
+    CHECK(moonshot.find_not_carried("moonshot-v1-auto") != nullptr);
+    CHECK(moonshot.find_not_carried("kimi-thinking-preview") != nullptr);
+    CHECK(moonshot.find_not_carried("kimi-k2.6") == nullptr);
+    CHECK(bundled_card("kyma").not_carried.empty());
+
+    const std::string good = card_with_models(k_good_model);
+    auto with = [&](const std::string& left_out) {
+      std::string text = good;
+      replace_once(text, R"("batch": {"available": false},)",
+                   R"("batch": {"available": false}, "not_carried": )" + left_out + ",");
+      return load_card(text, "t.json");
+    };
+    {
+      // Without a reason, a message shows the note's first sentence.
+      const auto load = with(R"({"note": "n", "models": [{"id": "x", "sources": ["s"],
+                                 "note": "priced per tier. More detail."}]})");
+      REQUIRE_MESSAGE(load.card.has_value(), problems_text(load));
+      CHECK(load.card->not_carried_note == "n");
+      REQUIRE(load.card->not_carried.size() == 1);
+      CHECK(load.card->not_carried[0].summary() == "priced per tier");
+    }
+    // Malformed entries are refused, each at its JSON path.
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {R"([{"id": "x"}])", "t.json: /not_carried"},
+        {R"({"models": [{"id": "x", "sources": ["s"], "reason": "r", "price": "1"}]})",
+         "t.json: /not_carried/models/0/price"},
+        {R"({"models": [{"id": "x", "reason": "r"}]})", "t.json: /not_carried/models/0"},
+        {R"({"models": [{"id": "x", "sources": [], "reason": "r"}]})", "t.json: /not_carried/models/0/sources"},
+        {R"({"models": [{"id": "x", "sources": ["nope"], "reason": "r"}]})", "t.json: /not_carried/models/0/sources/0"},
+        {R"({"models": [{"id": "x", "sources": ["s"]}]})", "t.json: /not_carried/models/0"},
+        {R"({"models": [{"id": "M1", "sources": ["s"], "reason": "r"}]})", "t.json: /not_carried/models/0/id"},
+        {R"({"models": [{"id": "x", "sources": ["s"], "reason": "r"}, {"id": "x", "sources": ["s"], "reason": "r"}]})",
+         "t.json: /not_carried/models/1/id"},
+        {R"({"modles": []})", "t.json: /not_carried/modles"},
+    };
+    for (const auto& [left_out, where] : bad) {
+      CAPTURE(left_out);
+      const auto load = with(left_out);
+      CHECK_FALSE(load.card.has_value());
+      CHECK_MESSAGE(problem_at(load, where) != nullptr, problems_text(load));
+    }
+  }
+
   TEST_CASE("sources say whether they are official")
   {
     // Every source of the bundled cards says official or third-party.
