@@ -367,6 +367,12 @@ std::vector<ResolvedModel> compare_targets(const Catalog& catalog, const Compare
       }
     }
     if (!matched) {
+      if (const auto [card, entry] = catalog.find_not_carried(pattern, ""); entry != nullptr) {
+        throw Error(
+            Location{},
+            fmt::format("--models: {}/{} is not priced by llmcost: {}", card->provider, entry->id, entry->summary()),
+            "a model from `llmcost models`");
+      }
       const auto near = catalog.closest(pattern, 3);
       throw Error(Location{}, fmt::format("--models: \"{}\" matches no model", pattern),
                   fmt::format("an id or a pattern such as 'kimi-*'; nearest: {}", fmt::join(near, ", ")));
