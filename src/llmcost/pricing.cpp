@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <limits>
 
 namespace llmcost {
 
@@ -284,9 +285,11 @@ std::optional<ChatPricePlan> ChatPricePlan::make(const Card& card, const Model& 
   // per_million rounds tokens * price / 10^6 at 10^-12: exact, and equal
   // to tokens * (price / 10^6), when the price's raw units divide by 10^6.
   constexpr int128 k_per_token = 1'000'000;
-  auto per_token = [&](Decimal per_million_price, int128& out) {
-    out = per_million_price.raw() / k_per_token;
-    return per_million_price.raw() % k_per_token == 0;
+  auto fits = [](int128 raw) { return raw >= 0 && raw <= std::numeric_limits<std::int64_t>::max(); };
+  auto per_token = [&](Decimal per_million_price, std::int64_t& out) {
+    const int128 raw = per_million_price.raw() / k_per_token;
+    out = fits(raw) ? static_cast<std::int64_t>(raw) : 0;
+    return fits(raw) && per_million_price.raw() % k_per_token == 0;
   };
   ChatPricePlan plan;
   bool exact = per_token(*token_prices->input, plan.m_input) && per_token(*token_prices->output, plan.m_output);
@@ -304,22 +307,26 @@ std::optional<ChatPricePlan> ChatPricePlan::make(const Card& card, const Model& 
     }
   }
   if (prices.request_fee) {
-    plan.m_request_fee = prices.request_fee->amount.raw();
+    if (!fits(prices.request_fee->amount.raw())) {
+      return std::nullopt;
+    }
+    plan.m_request_fee = static_cast<std::int64_t>(prices.request_fee->amount.raw());
     plan.m_notes |= k_note_request_fee;
   } else if (card.web_search_call_fee) {
-    plan.m_search_fee = card.web_search_call_fee->amount.raw();
+    if (!fits(card.web_search_call_fee->amount.raw())) {
+      return std::nullopt;
+    }
+    plan.m_search_fee = static_cast<std::int64_t>(card.web_search_call_fee->amount.raw());
   }
   return plan;
 }
 
 std::optional<Cost> ChatPricePlan::price(const Counts<std::uint64_t>& counts, unsigned& notes) const
 {
-  // A whole quantity times a price in raw units is that product's raw units.
-  bool overflow = false;
-  auto times = [&](std::uint64_t quantity, int128 price) {
-    int128 raw = 0;
-    overflow = __builtin_mul_overflow(static_cast<int128>(quantity), price, &raw) || overflow;
-    return Decimal::from_raw(raw);
+  // A whole quantity times a price in raw units is that product's raw units
+  // (below 2^64 * 2^63: no overflow).
+  auto times = [](std::uint64_t quantity, std::int64_t price) {
+    return Decimal::from_raw(static_cast<int128>(quantity) * price);
   };
   Cost cost;
   unsigned found = m_notes;
@@ -340,9 +347,6 @@ std::optional<Cost> ChatPricePlan::price(const Counts<std::uint64_t>& counts, un
     }
     cost.fees = times(counts[Counter::web_search_calls], *m_search_fee);
     found |= k_note_search_fee;
-  }
-  if (overflow) {
-    return std::nullopt;
   }
   notes |= found;
   return cost;

@@ -131,17 +131,19 @@ public:
   // batch price, a price finer than the plan can hold exactly).
   static std::optional<ChatPricePlan> make(const Card& card, const Model& model, const PriceSet& prices, bool batch);
   // A record's cost, or none when price_usage must decide (web search on a
-  // route without a fee, a product out of range).
+  // route without a fee).
   std::optional<Cost> price(const Counts<std::uint64_t>& counts, unsigned& notes) const;
 
 private:
-  int128 m_input = 0; // Decimal raw units per token
-  int128 m_cached_input = 0;
-  int128 m_output = 0;
-  std::optional<int128> m_request_fee; // raw units per request
-  std::optional<int128> m_search_fee;  // raw units per call
-  bool m_cached_price = false;         // else cached tokens at the input price
-  unsigned m_notes = 0;                // the notes every record priced here carries
+  // Decimal raw units per token (or per request, per call): below 2^63,
+  // so a count below 2^64 times one fits 128 bits without a check.
+  std::int64_t m_input = 0;
+  std::int64_t m_cached_input = 0;
+  std::int64_t m_output = 0;
+  std::optional<std::int64_t> m_request_fee;
+  std::optional<std::int64_t> m_search_fee;
+  bool m_cached_price = false; // else cached tokens at the input price
+  unsigned m_notes = 0;        // the notes every record priced here carries
 };
 
 } // namespace llmcost

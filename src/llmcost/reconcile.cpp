@@ -171,12 +171,25 @@ void Reconciler::add_to_group(const UsageRecord& record, const ResolvedModel* mo
 
 Reconciler::PlanSlot& Reconciler::price_plan(const ResolvedModel& model, const PriceSet& prices, bool batch)
 {
-  // Periods lie at regular strides in memory: the address is mixed, not cut.
+  // Periods lie at regular strides in memory: the address is mixed, not
+  // cut. A few slots are probed from its home (a direct-mapped table of
+  // an export's few dozen periods thrashed on collisions); when all are
+  // taken, the home slot is made again.
   const std::uint64_t hash = (reinterpret_cast<std::uintptr_t>(&prices) + (batch ? 1U : 0U)) * 0x9E3779B97F4A7C15ULL;
-  PlanSlot& slot = m_price_plans[static_cast<std::size_t>(hash >> 58)];
-  if (slot.prices != &prices || slot.batch != batch) {
-    slot = PlanSlot{&prices, batch, ChatPricePlan::make(*model.card, *model.model, prices, batch), {}};
+  const auto home = static_cast<std::size_t>(hash >> 57);
+  constexpr std::size_t k_probes = 4;
+  for (std::size_t i = 0; i < k_probes; ++i) {
+    PlanSlot& slot = m_price_plans[(home + i) % m_price_plans.size()];
+    if (slot.prices == &prices && slot.batch == batch) {
+      return slot;
+    }
+    if (slot.prices == nullptr) {
+      slot = PlanSlot{&prices, batch, ChatPricePlan::make(*model.card, *model.model, prices, batch), {}};
+      return slot;
+    }
   }
+  PlanSlot& slot = m_price_plans[home];
+  slot = PlanSlot{&prices, batch, ChatPricePlan::make(*model.card, *model.model, prices, batch), {}};
   return slot;
 }
 
@@ -583,12 +596,11 @@ void Reconciler::input_read()
   }
 }
 
-void Reconciler::compact_sealed()
+void Reconciler::merge_sealed()
 {
   // A lookup asks every sealed set: before one, merge the two smallest
   // while there are many (each merge holds only those two twice). Joins
   // only add sets: a run that looks up nothing more never merges them.
-  constexpr std::size_t k_max_sealed = 8;
   while (m_sealed_ids.size() > k_max_sealed) {
     std::sort(m_sealed_ids.begin(), m_sealed_ids.end(),
               [](const SealedIdSet& a, const SealedIdSet& b) { return a.size() > b.size(); });

@@ -210,7 +210,14 @@ private:
   bool m_repeat_in_piece = false;
   bool seen_request_id(const ResponseKey& id);
   // Merges the two smallest sealed sets while there are many.
-  void compact_sealed();
+  static constexpr std::size_t k_max_sealed = 8;
+  void compact_sealed()
+  {
+    if (m_sealed_ids.size() > k_max_sealed) {
+      merge_sealed();
+    }
+  }
+  void merge_sealed();
   std::vector<ResponseKey> m_repeated_prints;
   std::string_view m_prefetched_id; // the last id prefetched, and its fingerprint
   Fingerprint m_prefetched_print;
@@ -238,7 +245,7 @@ private:
     // Without and with web search: pricing's rules for the period passed.
     std::array<bool, 2> period_priceable{};
   };
-  std::array<PlanSlot, 64> m_price_plans{}; // indexed by the top 6 bits of a hash
+  std::array<PlanSlot, 128> m_price_plans{}; // homes: the top 7 bits of a hash
   PlanSlot& price_plan(const ResolvedModel& model, const PriceSet& prices, bool batch);
   std::map<std::tuple<std::string, std::string, std::string, std::string, bool>, FocusCharge> m_focus;
 };

@@ -661,4 +661,6 @@ TEST_CASE("a price finer than a plan can hold is left to price_usage")
   CHECK_FALSE(ChatPricePlan::make(*moonshot, *model, prices, false).has_value());
   prices.input->amount = dec("0.000001"); // 10^-12 a token: exact
   CHECK(ChatPricePlan::make(*moonshot, *model, prices, false).has_value());
+  prices.input->amount = dec("10000000000000"); // 10^19 raw units a token: more than 64 bits hold
+  CHECK_FALSE(ChatPricePlan::make(*moonshot, *model, prices, false).has_value());
 }
