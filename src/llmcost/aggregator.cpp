@@ -474,9 +474,7 @@ Report UsageAggregator::finish()
   for (const auto& note : input_notes()) {
     report.add_note(note);
   }
-  for (const auto& pending : m_first_rejections.places()) {
-    report.records.first_rejections.push_back({pending.where.to_string(), pending.detail});
-  }
+  report.records.first_rejections = m_first_rejections.rejections();
   RepeatedRequestIds& repeats = report.repeated_request_ids;
   repeats.rows_with_id = m_request_ids.rows_with_id;
   repeats.limit = m_options.check_request_ids;

@@ -172,7 +172,8 @@ void ScenarioCollector::join(RecordSink& later_sink, std::size_t line_offset)
   // Parts in order of first appearance, as one pass adds them.
   for (auto& [key, from] : later.m_scenarios) {
     for (const Scenario::Part& part : from.parts) {
-      Scenario::Part& mine = part_for(key, part.model);
+      const auto [scenario, index] = part_for(key, part.model);
+      Scenario::Part& mine = scenario->parts[index];
       mine.standard += part.standard;
       mine.batch += part.batch;
       mine.capped_output_standard += part.capped_output_standard;
@@ -232,7 +233,7 @@ void ScenarioCollector::record(const UsageRecord& r)
   process(r);
 }
 
-Scenario::Part& ScenarioCollector::part_for(const std::string& key, const ResolvedModel& model)
+ScenarioCollector::PartPlace ScenarioCollector::part_for(const std::string& key, const ResolvedModel& model)
 {
   Scenario& scenario = m_scenarios[key];
   scenario.key = key;
@@ -240,7 +241,7 @@ Scenario::Part& ScenarioCollector::part_for(const std::string& key, const Resolv
   if (inserted) {
     scenario.parts.push_back(Scenario::Part{model, {}, {}, {}, {}, {}, {}});
   }
-  return scenario.parts[it->second];
+  return {&scenario, it->second};
 }
 
 void ScenarioCollector::process(const UsageRecord& r)
@@ -256,22 +257,19 @@ void ScenarioCollector::process(const UsageRecord& r)
   }
   ++m_counts.priced;
   const ResolvedModel& model = *resolution.model;
-  Scenario* scenario = nullptr;
-  Scenario::Part* part = nullptr;
+  PartPlace place;
   if (m_key_follows_model) {
     auto [cached, inserted] = m_part_of_model.try_emplace(model.model);
     if (inserted) {
-      const std::string key = m_group_by == "model" ? model.card->provider + "/" + model.model->id : "all usage";
-      Scenario::Part& found = part_for(key, model);
-      cached->second = {&m_scenarios[key], static_cast<std::size_t>(&found - m_scenarios[key].parts.data())};
+      cached->second =
+          part_for(m_group_by == "model" ? model.card->provider + "/" + model.model->id : "all usage", model);
     }
-    scenario = cached->second.first;
-    part = &scenario->parts[cached->second.second];
+    place = cached->second;
   } else {
-    const std::string key = r.project.empty() ? "(no project)" : std::string(r.project);
-    part = &part_for(key, model);
-    scenario = &m_scenarios[key];
+    place = part_for(r.project.empty() ? "(no project)" : std::string(r.project), model);
   }
+  Scenario* scenario = place.scenario;
+  Scenario::Part* part = &scenario->parts[place.index];
   const Usage usage = usage_of(r);
   const std::uint64_t capped = m_max_output ? std::min<std::uint64_t>(r.counts[Counter::output],
                                                                       static_cast<std::uint64_t>(m_max_output->whole()))
@@ -293,10 +291,7 @@ void ScenarioCollector::process(const UsageRecord& r)
 std::vector<Scenario> ScenarioCollector::finish()
 {
   m_deduplicator.drain([this](const UsageRecord& r) { process(r); });
-  for (const auto& [where, detail] : m_first_rejections.places()) {
-    m_counts.first_rejections.push_back({where.to_string(), detail});
-  }
-  m_first_rejections = FirstPlaces(5);
+  m_counts.first_rejections = m_first_rejections.rejections();
   m_part_of_model.clear();
   std::vector<Scenario> out;
   for (auto& [key, scenario] : m_scenarios) {

@@ -114,7 +114,14 @@ public:
 private:
   void process(const UsageRecord& record); // price or reject; `read` already counted
   void count_rejection(const Location& where, const std::string& category, const std::string& detail);
-  Scenario::Part& part_for(const std::string& key, const ResolvedModel& model);
+  // Where a scenario's part is (map nodes never move; parts are only appended).
+  struct PartPlace
+  {
+    Scenario* scenario = nullptr;
+    std::size_t index = 0;
+  };
+  // `model`'s part of `key`'s scenario, added at the end on first sight.
+  PartPlace part_for(const std::string& key, const ResolvedModel& model);
 
   const Catalog& m_catalog;
   std::string m_provider_hint;
@@ -126,11 +133,11 @@ private:
   bool m_key_follows_model; // the scenario key is the model's (or one for all)
   std::optional<Decimal> m_max_output;
   RecordCounts m_counts;
-  FirstPlaces m_first_rejections{5};
+  FirstPlaces m_first_rejections{5}; // listed, as estimate lists by default
   std::map<std::string, Scenario> m_scenarios;
   std::map<std::pair<std::string, const Model*>, std::size_t> m_part_index;
-  // When the key follows the model: the model's part (map nodes never move).
-  std::unordered_map<const Model*, std::pair<Scenario*, std::size_t>> m_part_of_model;
+  // When the key follows the model: the model's part.
+  std::unordered_map<const Model*, PartPlace> m_part_of_model;
 };
 
 // Scenarios from planned workloads (per workload when by_workload, else one).

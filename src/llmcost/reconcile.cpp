@@ -178,19 +178,19 @@ Reconciler::PlanSlot& Reconciler::price_plan(const ResolvedModel& model, const P
   const std::uint64_t hash = (reinterpret_cast<std::uintptr_t>(&prices) + (batch ? 1U : 0U)) * 0x9E3779B97F4A7C15ULL;
   const auto home = static_cast<std::size_t>(hash >> 57);
   constexpr std::size_t k_probes = 4;
+  PlanSlot* free = &m_price_plans[home];
   for (std::size_t i = 0; i < k_probes; ++i) {
     PlanSlot& slot = m_price_plans[(home + i) % m_price_plans.size()];
     if (slot.prices == &prices && slot.batch == batch) {
       return slot;
     }
     if (slot.prices == nullptr) {
-      slot = PlanSlot{&prices, batch, ChatPricePlan::make(*model.card, *model.model, prices, batch), {}};
-      return slot;
+      free = &slot;
+      break;
     }
   }
-  PlanSlot& slot = m_price_plans[home];
-  slot = PlanSlot{&prices, batch, ChatPricePlan::make(*model.card, *model.model, prices, batch), {}};
-  return slot;
+  *free = PlanSlot{&prices, batch, ChatPricePlan::make(*model.card, *model.model, prices, batch), {}};
+  return *free;
 }
 
 std::pair<std::string, std::string> Reconciler::explain(const UsageRecord& record, const ResolvedModel& model,
@@ -702,10 +702,7 @@ void Reconciler::join(RecordSink& later_sink, std::size_t line_offset)
 
 ReconcileResult Reconciler::finish()
 {
-  for (const auto& [where, detail] : m_first_rejections.places()) {
-    m_result.records.first_rejections.push_back({where.to_string(), detail});
-  }
-  m_first_rejections = FirstPlaces(m_options.show_rejects);
+  m_result.records.first_rejections = m_first_rejections.rejections();
   if (m_result.unbilled > 0) {
     m_result.first_unbilled = m_first_unbilled.to_string();
   }

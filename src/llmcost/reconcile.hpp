@@ -235,8 +235,8 @@ private:
     ReconcileGroup* group = nullptr; // when the group follows from the model
   };
   std::array<ModelTotals, 32> m_model_totals{}; // indexed by 5 bits
-  // Price plans of the periods rows were priced on, direct-mapped: a row is
-  // priced with integer multiplies, not price_usage's general path.
+  // Price plans of the periods rows were priced on (see price_plan): a row
+  // is priced with integer multiplies, not price_usage's general path.
   struct PlanSlot
   {
     const PriceSet* prices = nullptr;

@@ -222,8 +222,7 @@ SealedIdSet::SealedIdSet(ResponseSet&& set)
   set.for_each([&](const ResponseKey& key) { sorted.push_back(Entry{key.id_high, key.id_low}); });
   set = ResponseSet{};
   // Nearly in order already (a ResponseSet's slots follow the top bits).
-  std::sort(sorted.begin(), sorted.end(),
-            [](const Entry& a, const Entry& b) { return a.high != b.high ? a.high < b.high : a.low < b.low; });
+  std::sort(sorted.begin(), sorted.end());
   build(sorted);
 }
 
@@ -296,8 +295,7 @@ SealedIdSet SealedIdSet::merge(SealedIdSet&& a, SealedIdSet&& b)
   const std::size_t middle = sorted.size();
   b.for_each([&](const ResponseKey& key) { sorted.push_back(Entry{key.id_high, key.id_low}); });
   b = SealedIdSet{};
-  auto less = [](const Entry& x, const Entry& y) { return x.high != y.high ? x.high < y.high : x.low < y.low; };
-  std::inplace_merge(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(middle), sorted.end(), less);
+  std::inplace_merge(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(middle), sorted.end());
   SealedIdSet merged;
   merged.build(sorted);
   return merged;

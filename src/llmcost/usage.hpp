@@ -163,6 +163,15 @@ public:
     later.m_places.clear();
   }
   const std::vector<Place>& places() const { return m_places; }
+  // The places as a report lists rejections ("FILE:LINE:COL", detail).
+  std::vector<Rejection> rejections() const
+  {
+    std::vector<Rejection> out;
+    for (const Place& place : m_places) {
+      out.push_back({place.where.to_string(), place.detail});
+    }
+    return out;
+  }
 
 private:
   std::size_t m_limit;
